@@ -1,0 +1,125 @@
+/**
+ * Typed errors of the gateway. Every expected failure (a vendor return code, a missing card, a timeout) is
+ * one of these classes; the Pothos errors plugin turns them into members of each field's result union.
+ * Anything else thrown is a bug and gets masked by yoga as INTERNAL_SERVER_ERROR.
+ *
+ * Messages never contain patient data: they are built from the code table only.
+ */
+
+/** Broad groups a front end can switch on without knowing every vendor code. */
+export type ErrorCategory =
+  | 'READER'
+  | 'CARD'
+  | 'SAM'
+  | 'PROFESSIONAL_CARD'
+  | 'PIN'
+  | 'INSURANCE'
+  | 'VISIT'
+  | 'CARD_WRITE'
+  | 'NETWORK'
+  | 'CONTROL_SOFTWARE'
+  | 'UNKNOWN_VENDOR_CODE';
+
+export interface ErrorText {
+  /** Traditional Chinese, as the front desk reads it. */
+  readonly zh: string;
+  /** English, for HIS developers and logs. */
+  readonly en: string;
+}
+
+export interface GatewayErrorInit {
+  /** Stable machine code, e.g. `CARD_NOT_INSERTED`. Never changes once published. */
+  readonly code: string;
+  /** The control software's return code (§7), or null when the error did not come from a vendor call. */
+  readonly vendorCode: number | null;
+  readonly text: ErrorText;
+  /** Whether the same call may simply be tried again (e.g. after inserting the card). */
+  readonly retryable: boolean;
+  /** What the user should do about it, when the table knows. */
+  readonly hint?: ErrorText | undefined;
+}
+
+export abstract class GatewayError extends Error {
+  abstract readonly category: ErrorCategory;
+  readonly code: string;
+  readonly vendorCode: number | null;
+  readonly messageZh: string;
+  readonly messageEn: string;
+  readonly retryable: boolean;
+  readonly hintZh: string | null;
+  readonly hintEn: string | null;
+
+  constructor(init: GatewayErrorInit) {
+    super(`${init.text.en} / ${init.text.zh}`);
+    this.code = init.code;
+    this.vendorCode = init.vendorCode;
+    this.messageZh = init.text.zh;
+    this.messageEn = init.text.en;
+    this.retryable = init.retryable;
+    this.hintZh = init.hint?.zh ?? null;
+    this.hintEn = init.hint?.en ?? null;
+  }
+}
+
+export class ReaderError extends GatewayError {
+  readonly category = 'READER' as const;
+  override readonly name = 'ReaderError';
+}
+export class CardError extends GatewayError {
+  readonly category = 'CARD' as const;
+  override readonly name = 'CardError';
+}
+export class SamError extends GatewayError {
+  readonly category = 'SAM' as const;
+  override readonly name = 'SamError';
+}
+export class ProfessionalCardError extends GatewayError {
+  readonly category = 'PROFESSIONAL_CARD' as const;
+  override readonly name = 'ProfessionalCardError';
+}
+export class PinError extends GatewayError {
+  readonly category = 'PIN' as const;
+  override readonly name = 'PinError';
+}
+export class InsuranceError extends GatewayError {
+  readonly category = 'INSURANCE' as const;
+  override readonly name = 'InsuranceError';
+}
+export class VisitError extends GatewayError {
+  readonly category = 'VISIT' as const;
+  override readonly name = 'VisitError';
+}
+export class CardWriteError extends GatewayError {
+  readonly category = 'CARD_WRITE' as const;
+  override readonly name = 'CardWriteError';
+}
+export class NetworkError extends GatewayError {
+  readonly category = 'NETWORK' as const;
+  override readonly name = 'NetworkError';
+}
+export class ControlSoftwareError extends GatewayError {
+  readonly category = 'CONTROL_SOFTWARE' as const;
+  override readonly name = 'ControlSoftwareError';
+}
+/** A return code the table does not know: still typed, with its number. */
+export class VendorError extends GatewayError {
+  readonly category = 'UNKNOWN_VENDOR_CODE' as const;
+  override readonly name = 'VendorError';
+}
+
+export const ERROR_CLASSES = {
+  READER: ReaderError,
+  CARD: CardError,
+  SAM: SamError,
+  PROFESSIONAL_CARD: ProfessionalCardError,
+  PIN: PinError,
+  INSURANCE: InsuranceError,
+  VISIT: VisitError,
+  CARD_WRITE: CardWriteError,
+  NETWORK: NetworkError,
+  CONTROL_SOFTWARE: ControlSoftwareError,
+  UNKNOWN_VENDOR_CODE: VendorError,
+} as const satisfies Record<ErrorCategory, new (init: GatewayErrorInit) => GatewayError>;
+
+/** Every concrete class, for the schema's unions. */
+export const ALL_ERROR_CLASSES = Object.values(ERROR_CLASSES);
