@@ -1,0 +1,307 @@
+/**
+ * The gateway, readers, health card, professional card, SAM and lights.
+ */
+import { builder } from './builder.ts';
+import { cardErrors, directCardErrors } from './errors.ts';
+import type {
+  BasicData,
+  CardValidity,
+  DecodedText,
+  LastSeqNumber,
+  ProfessionalCardIdentity,
+  RegisterData,
+} from '../src/domain/types.ts';
+import type { CardLight, LightState, ProfessionalCardInfo, SamInfo } from '../src/ports/card-stack.ts';
+import type { ReaderDescription, ReaderEvent } from '../src/domain/light-monitor.ts';
+
+// ---- shared ----
+
+export const DecodedTextRef = builder.objectRef<DecodedText>('DecodedText').implement({
+  description:
+    'Big5/CP950 text from a card. Rare characters (造字) come back as Private Use Area code points, never as a failure; ' +
+    'rawHex keeps the original bytes for HIS systems that render them with NHI’s font.',
+  fields: (t) => ({
+    text: t.exposeString('text'),
+    rawHex: t.exposeString('rawHex', { description: 'The field’s bytes, uppercase hex, padding trimmed.' }),
+    hasRareCharacters: t.exposeBoolean('hasRareCharacters'),
+  }),
+});
+
+export const SexEnum = builder.enumType('Sex', { values: { MALE: { value: 'M' }, FEMALE: { value: 'F' } } as const });
+
+// ---- gateway ----
+
+interface GatewayShape {
+  readonly version: string;
+  readonly backend: string;
+}
+
+const ControlSoftwareRef = builder
+  .objectRef<{ backend: string; version: number | null; libraryPath: string }>('ControlSoftware')
+  .implement({
+    fields: (t) => ({
+      backend: t.exposeString('backend'),
+      versionCode: t.exposeInt('version', {
+        nullable: true,
+        description: 'csGetVersionEx (§1.51) code, e.g. 5158 for 5.1.5.8.',
+      }),
+      version: t.string({
+        nullable: true,
+        description: 'The version code spelled out, e.g. "5.1.5.8".',
+        resolve: (cs) => (cs.version === null ? null : String(cs.version).split('').join('.')),
+      }),
+      libraryPath: t.exposeString('libraryPath'),
+    }),
+  });
+
+const GatewayRef = builder.objectRef<GatewayShape>('Gateway').implement({
+  description: 'The gateway itself: what it runs on and whether it is ready.',
+  fields: (t) => ({
+    version: t.exposeString('version'),
+    backend: t.exposeString('backend', { description: '"simulator" or "cshis".' }),
+    controlSoftware: t.field({
+      type: ControlSoftwareRef,
+      errors: directCardErrors,
+      resolve: (_g, _a, ctx) => ctx.cards.describe(),
+    }),
+    ready: t.boolean({ resolve: async (_g, _a, ctx) => (await ctx.status.readiness()).ready }),
+    readinessReasons: t.stringList({
+      description: 'Why the gateway is not ready (empty when it is).',
+      resolve: async (_g, _a, ctx) => [...(await ctx.status.readiness()).reasons],
+    }),
+  }),
+});
+
+builder.queryField('gateway', (t) =>
+  t.field({ type: GatewayRef, resolve: (_r, _a, ctx) => ({ version: ctx.status.version, backend: ctx.status.backend }) }),
+);
+
+// ---- lights and readers ----
+
+export const LightColourEnum = builder.enumType('LightColour', {
+  description: 'The console’s colours: 0 white, 1 brown, 2 green (health card) / orange (professional card), 3 light purple.',
+  values: ['WHITE', 'BROWN', 'GREEN', 'ORANGE', 'PURPLE'] as const,
+});
+
+const CardLightRef = builder.objectRef<CardLight>('CardLight').implement({
+  fields: (t) => ({
+    level: t.exposeInt('level', {
+      description: '0 no card, 1 inserted, 2 authenticated with the SAM, 3 professional-card PIN verified (medical mode).',
+    }),
+    colour: t.field({ type: LightColourEnum, resolve: (l) => l.colour }),
+  }),
+});
+
+export const LightStateRef = builder.objectRef<LightState>('LightState').implement({
+  description: 'The two lights of NHI’s console (CSWATCH): health card and professional card.',
+  fields: (t) => ({
+    healthCard: t.field({ type: CardLightRef, resolve: (s) => s.healthCard }),
+    professionalCard: t.field({ type: CardLightRef, resolve: (s) => s.professionalCard }),
+  }),
+});
+
+const CardSlotEnum = builder.enumType('CardSlot', { values: ['HEALTH_CARD', 'PROFESSIONAL_CARD'] as const });
+
+const ReaderRef = builder.objectRef<ReaderDescription>('Reader').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    slot: t.field({ type: CardSlotEnum, resolve: (r) => r.slot }),
+    light: t.field({
+      type: CardLightRef,
+      errors: directCardErrors,
+      resolve: async (r, _a, ctx) => {
+        const state = await ctx.monitor.current();
+        return r.slot === 'HEALTH_CARD' ? state.healthCard : state.professionalCard;
+      },
+    }),
+  }),
+});
+
+builder.queryField('readers', (t) => t.field({ type: [ReaderRef], resolve: (_r, _a, ctx) => [...ctx.monitor.readers] }));
+
+builder.queryField('lightState', (t) =>
+  t.field({ type: LightStateRef, errors: directCardErrors, resolve: (_r, _a, ctx) => ctx.monitor.current() }),
+);
+
+const ReaderEventKindEnum = builder.enumType('ReaderEventKind', {
+  values: ['READER_ATTACHED', 'READER_DETACHED', 'CARD_INSERTED', 'CARD_REMOVED', 'CARD_AUTHENTICATED'] as const,
+});
+
+const ReaderEventRef = builder.objectRef<ReaderEvent>('ReaderEvent').implement({
+  fields: (t) => ({
+    kind: t.field({ type: ReaderEventKindEnum, resolve: (e) => e.kind }),
+    readerId: t.exposeID('readerId'),
+    readerName: t.exposeString('readerName'),
+    slot: t.field({ type: CardSlotEnum, resolve: (e) => e.slot }),
+    level: t.exposeInt('level', { description: 'The light level after the event.' }),
+    at: t.exposeString('at', { description: 'ISO 8601 time the gateway saw the change.' }),
+  }),
+});
+
+builder.subscriptionField('lightStateChanged', (t) =>
+  t.field({
+    type: LightStateRef,
+    description: 'The current lights first, then every change.',
+    subscribe: (_r, _a, ctx) => ctx.monitor.lightStates(),
+    resolve: (state) => state,
+  }),
+);
+
+builder.subscriptionField('readerEvents', (t) =>
+  t.field({
+    type: ReaderEventRef,
+    description: 'Readers attached/detached and cards inserted, removed or authenticated, as they happen.',
+    subscribe: (_r, _a, ctx) => ctx.monitor.readerEvents(),
+    resolve: (event) => event,
+  }),
+);
+
+// ---- health card ----
+
+const HealthCardStatusEnum = builder.enumType('HealthCardStatus', {
+  description: 'hisGetCardStatus(2), §6.1.',
+  values: [
+    'NOT_INSERTED',
+    'NOT_SAM_AUTHENTICATED',
+    'SAM_AUTHENTICATED',
+    'HPC_AUTHENTICATED',
+    'PIN_VERIFIED',
+    'IDC_AUTHENTICATED',
+    'NOT_A_HEALTH_CARD',
+    'READER_TIMEOUT',
+    'UNKNOWN',
+  ] as const,
+});
+
+const CardholderRef = builder.interfaceRef<BasicData | RegisterData>('Cardholder').implement({
+  description: 'The cardholder fields shared by APIs 1.1 and 1.2 (§4.1).',
+  fields: (t) => ({
+    cardNumber: t.exposeString('cardNumber'),
+    name: t.field({ type: DecodedTextRef, resolve: (d) => d.name }),
+    idNumber: t.exposeString('idNumber'),
+    birthDate: t.exposeString('birthDate', { description: 'ISO date.' }),
+    sex: t.field({ type: SexEnum, resolve: (d) => d.sex }),
+    issueDate: t.exposeString('issueDate', { description: 'ISO date.' }),
+    cancelled: t.exposeBoolean('cancelled', { description: '卡片註銷註記.' }),
+  }),
+});
+
+const BasicDataRef = builder.objectRef<BasicData>('BasicData').implement({
+  description: 'API 1.1 hisGetBasicData (§4.1). No PIN needed.',
+  interfaces: [CardholderRef],
+  isTypeOf: (d) => typeof d === 'object' && d !== null && 'emergencyPhone' in d,
+  fields: (t) => ({
+    emergencyPhone: t.exposeString('emergencyPhone', { nullable: true }),
+  }),
+});
+
+const RegisterDataRef = builder.objectRef<RegisterData>('RegisterData').implement({
+  description: 'API 1.2 hisGetRegisterBasic (§4.1). No PIN since control software 5.1.5.7.',
+  interfaces: [CardholderRef],
+  isTypeOf: (d) => typeof d === 'object' && d !== null && 'insurerCode' in d,
+  fields: (t) => ({
+    insurerCode: t.exposeString('insurerCode'),
+    beneficiaryCategory: t.exposeString('beneficiaryCategory', { nullable: true, description: '保險對象身分註記.' }),
+    cardValidUntil: t.exposeString('cardValidUntil'),
+    remainingVisits: t.exposeInt('remainingVisits'),
+    newbornBirthDate: t.exposeString('newbornBirthDate', { nullable: true, description: '新生兒依附註記: the attached newborn’s birth date.' }),
+    newbornBirthOrder: t.exposeString('newbornBirthOrder', { nullable: true, description: '新生兒胞胎註記.' }),
+  }),
+});
+
+const CardValidityRef = builder.objectRef<CardValidity>('CardValidity').implement({
+  description: 'API 1.38 hisGetRegisterBasic2 (§4.2): validity and remaining visits, no PIN check.',
+  fields: (t) => ({
+    cardValidUntil: t.exposeString('cardValidUntil'),
+    remainingVisits: t.exposeInt('remainingVisits'),
+  }),
+});
+
+const LastSeqNumberRef = builder.objectRef<LastSeqNumber>('LastSeqNumber').implement({
+  description: 'API 1.14 hisGetLastSeqNum (§4.2).',
+  fields: (t) => ({
+    seqNumber: t.exposeString('seqNumber'),
+    raw: t.exposeString('raw'),
+  }),
+});
+
+const HealthCardRef = builder.objectRef<object>('HealthCard').implement({
+  description: 'The health card (健保卡) in the reader. Each field is one control-software call.',
+  fields: (t) => ({
+    status: t.field({
+      type: HealthCardStatusEnum,
+      errors: cardErrors,
+      resolve: (_h, _a, ctx) => ctx.cards.healthCardStatus(),
+    }),
+    basicData: t.field({ type: BasicDataRef, errors: directCardErrors, resolve: (_h, _a, ctx) => ctx.cards.basicData() }),
+    registerData: t.field({ type: RegisterDataRef, errors: directCardErrors, resolve: (_h, _a, ctx) => ctx.cards.registerData() }),
+    validity: t.field({ type: CardValidityRef, errors: directCardErrors, resolve: (_h, _a, ctx) => ctx.cards.cardValidity() }),
+    lastSeqNumber: t.field({ type: LastSeqNumberRef, errors: directCardErrors, resolve: (_h, _a, ctx) => ctx.cards.lastSeqNumber() }),
+  }),
+});
+
+builder.queryField('healthCard', (t) => t.field({ type: HealthCardRef, resolve: () => ({}) }));
+
+// ---- professional card ----
+
+const ProfessionalCardStatusEnum = builder.enumType('ProfessionalCardStatus', {
+  description: 'hisGetCardStatus(3), §6.1.',
+  values: [
+    'NOT_INSERTED',
+    'NOT_SAM_AUTHENTICATED',
+    'SAM_AUTHENTICATED',
+    'PIN_VERIFIED',
+    'NOT_A_PROFESSIONAL_CARD',
+    'READER_TIMEOUT',
+    'UNKNOWN',
+  ] as const,
+});
+
+const ProfessionalIdentityRef = builder.objectRef<ProfessionalCardIdentity>('ProfessionalCardIdentity').implement({
+  description: 'APIs 4.5–4.8: serial, ID number, Chinese and English name.',
+  fields: (t) => ({
+    serialNumber: t.exposeString('serialNumber'),
+    idNumber: t.exposeString('idNumber'),
+    name: t.field({ type: DecodedTextRef, resolve: (p) => p.name }),
+    englishName: t.exposeString('englishName'),
+  }),
+});
+
+export const ProfessionalCardRef = builder.objectRef<ProfessionalCardInfo>('ProfessionalCard').implement({
+  description: 'The professional card (醫事人員卡).',
+  fields: (t) => ({
+    status: t.field({ type: ProfessionalCardStatusEnum, resolve: (p) => p.status }),
+    present: t.exposeBoolean('present'),
+    pinVerified: t.exposeBoolean('pinVerified'),
+    identity: t.field({
+      type: ProfessionalIdentityRef,
+      errors: directCardErrors,
+      resolve: (_p, _a, ctx) => ctx.cards.professionalIdentity(),
+    }),
+  }),
+});
+
+builder.queryField('professionalCard', (t) =>
+  t.field({ type: ProfessionalCardRef, errors: directCardErrors, resolve: (_r, _a, ctx) => ctx.cards.professionalCard() }),
+);
+
+// ---- SAM ----
+
+const SamStatusEnum = builder.enumType('SamStatus', {
+  description: 'hisGetCardStatus(1), §6.1.',
+  values: ['NOT_INSERTED', 'NOT_AUTHENTICATED', 'AUTHENTICATED', 'NOT_A_SAM', 'READER_TIMEOUT', 'UNKNOWN'] as const,
+});
+
+export const SamRef = builder.objectRef<SamInfo>('Sam').implement({
+  description: 'The (cloud) security module: hospital, SAM ID and authentication with NHI’s IDC.',
+  fields: (t) => ({
+    hospitalId: t.exposeString('hospitalId', { description: '醫事機構代碼 (csGetHospID, §2.2).' }),
+    samId: t.exposeString('samId'),
+    status: t.field({ type: SamStatusEnum, resolve: (s) => s.status }),
+    authenticated: t.exposeBoolean('authenticated'),
+    testModule: t.exposeBoolean('testModule', { nullable: true, description: 'True for an NHI test SAM; null when unknown.' }),
+  }),
+});
+
+builder.queryField('sam', (t) => t.field({ type: SamRef, errors: directCardErrors, resolve: (_r, _a, ctx) => ctx.cards.sam() }));

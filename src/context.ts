@@ -1,0 +1,30 @@
+/**
+ * What every resolver gets: ports, never adapters. Built once per request from long-lived services.
+ */
+import type { CardStack } from './ports/card-stack.ts';
+import type { LightMonitor } from './domain/light-monitor.ts';
+import type { SimulatorControls } from './adapters/simulator/workstation.ts';
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly reasons: readonly string[];
+}
+
+export interface GatewayStatus {
+  readonly version: string;
+  /** The configured backend: 'simulator' or 'cshis'. */
+  readonly backend: string;
+  readiness(): Promise<Readiness>;
+}
+
+export interface GatewayServices {
+  readonly cards: CardStack;
+  readonly monitor: LightMonitor;
+  /** Present only when the backend is the embedded simulator. */
+  readonly simulator: SimulatorControls | null;
+  readonly status: GatewayStatus;
+}
+
+export interface GatewayContext extends GatewayServices {
+  readonly request?: Request;
+}

@@ -1,0 +1,164 @@
+/**
+ * The `CardStack` port: the card stack as the schema sees it, in domain terms. Types only.
+ *
+ * Resolvers talk to this, never to the control software. Today one implementation (src/domain/cshis-card-stack.ts)
+ * runs over the `ControlSoftware` port, which the koffi/CSHIS.dll adapter and the simulator both implement.
+ * A backend for NHI's control software 6.0 (local REST + cloud JSON, cshis-api.md §11) would implement this
+ * port directly, and the schema would not change.
+ *
+ * Every method rejects with a `GatewayError` subclass for expected failures (vendor codes through the code
+ * table, timeouts, missing cards) and with `InputError` for bad input; anything else is a bug.
+ */
+import type {
+  BasicData,
+  CardValidity,
+  HealthCardStatus,
+  LastSeqNumber,
+  LightColour,
+  LightLevel,
+  ProfessionalCardIdentity,
+  ProfessionalCardStatus,
+  RegisterData,
+  SamStatus,
+  TreatmentCategoryCode,
+  TreatmentWrite,
+} from '../domain/types.ts';
+import type { ResetTarget } from './control-software.ts';
+
+export interface ControlSoftwareDescription {
+  readonly backend: string;
+  /** csGetVersionEx's code, e.g. 5158; null when the control software can't be reached. */
+  readonly version: number | null;
+  readonly libraryPath: string;
+}
+
+export interface SamInfo {
+  readonly hospitalId: string;
+  readonly samId: string;
+  readonly status: SamStatus;
+  readonly authenticated: boolean;
+  /** Whether this is an NHI test module (test cards only); null when unknown. */
+  readonly testModule: boolean | null;
+}
+
+export interface ProfessionalCardInfo {
+  readonly status: ProfessionalCardStatus;
+  readonly present: boolean;
+  readonly pinVerified: boolean;
+}
+
+export interface CardLight {
+  readonly level: LightLevel;
+  readonly colour: LightColour;
+}
+
+/** The console's two lights (CSWATCH window): one for the health card, one for the professional card. */
+export interface LightState {
+  readonly healthCard: CardLight;
+  readonly professionalCard: CardLight;
+}
+
+export type TreatmentIdSource = 'CONTROL_SOFTWARE_1_53' | 'CONTROL_SOFTWARE_1_56' | 'CONTROL_SOFTWARE_1_54' | 'WEB_API';
+
+/**
+ * How a visit gets its seq number, insurance check and treatment ID (NHI briefing §6, 方式 1–4).
+ * - `SEQ256_QUICK_TREATNUM`: 1.55 then 1.37 then 1.56 (方式 1)
+ * - `SEQ256_TREATNUM`: 1.37 then 1.56 (方式 2)
+ * - `N1`: 1.53 alone (方式 3)
+ * - `SEQ256_WEBAPI`: 1.37 then NHI's Web API (方式 4)
+ */
+export type VisitStrategy = 'SEQ256_QUICK_TREATNUM' | 'SEQ256_TREATNUM' | 'N1' | 'SEQ256_WEBAPI';
+
+export interface StartVisitInput {
+  readonly category: TreatmentCategoryCode;
+  /** 新生兒就醫註記: the visit is for the newborn attached to this card. */
+  readonly newborn: boolean;
+  /** 補卡註記: the card is presented after the visit (補卡). */
+  readonly lateCard: boolean;
+}
+
+export interface Visit {
+  readonly category: TreatmentCategoryCode;
+  readonly visitTime: string;
+  readonly visitTimeRoc: string;
+  readonly seqNumber: string;
+  readonly hospitalId: string;
+  readonly signature: string;
+  readonly samId: string;
+  readonly sameDayVisit: boolean;
+  readonly treatmentId: string | null;
+  readonly treatmentIdSource: TreatmentIdSource | null;
+  /** True when the visit was registered but its treatment ID could not be fetched yet (complete it later). */
+  readonly treatmentIdPending: boolean;
+  readonly strategy: VisitStrategy;
+  readonly warnings: readonly VisitWarning[];
+}
+
+export interface VisitWarning {
+  readonly code: string;
+  readonly vendorCode: number | null;
+  readonly messageZh: string;
+  readonly messageEn: string;
+}
+
+export interface TreatmentIdResult {
+  readonly treatmentId: string;
+  readonly source: TreatmentIdSource;
+  readonly visitTime: string;
+  readonly visitTimeRoc: string;
+  readonly hospitalId: string | null;
+}
+
+export interface WriteTreatmentInput extends TreatmentWrite {
+  /** The visit's 13-digit ROC time, as returned by startVisit. */
+  readonly visitTimeRoc: string;
+  /** The cardholder's ID and birth date: the DLL compares them with the inserted card (5020 on mismatch). */
+  readonly patientId: string;
+  readonly birthDate: string; // ISO date
+  /** ICD-10 layout (brackets, 7-char codes) or the old 5-char layout (§5). */
+  readonly layout: 'ICD10' | 'DEFAULT';
+  /** Write codes and fees in one call (1.47) rather than 1.16 then 1.17. */
+  readonly combined: boolean;
+}
+
+export interface WriteTreatmentResult {
+  readonly visitTimeRoc: string;
+  readonly apis: readonly string[];
+  /** The verified professional's ID number, as returned in pBufferDocID, or null. */
+  readonly doctorIdNumber: string | null;
+}
+
+export interface CardStack extends AsyncDisposable {
+  describe(): Promise<ControlSoftwareDescription>;
+  healthCardStatus(): Promise<HealthCardStatus>;
+  /** §1.1, no PIN. */
+  basicData(): Promise<BasicData>;
+  /** §1.2, no PIN since 5.1.5.7. */
+  registerData(): Promise<RegisterData>;
+  /** §1.38. */
+  cardValidity(): Promise<CardValidity>;
+  /** §1.14. */
+  lastSeqNumber(): Promise<LastSeqNumber>;
+  professionalCard(): Promise<ProfessionalCardInfo>;
+  /** §4.5–4.8; requires an inserted professional card. */
+  professionalIdentity(): Promise<ProfessionalCardIdentity>;
+  sam(): Promise<SamInfo>;
+  lightState(): Promise<LightState>;
+  startVisit(input: StartVisitInput): Promise<Visit>;
+  /** §1.55: resolves when insured, rejects with an InsuranceError otherwise. */
+  quickInsuranceCheck(category: TreatmentCategoryCode): Promise<void>;
+  /** §1.56 (or the Web API, per strategy) for a visit already on the card. */
+  treatmentIdForVisit(visitTimeRoc: string): Promise<TreatmentIdResult>;
+  /** §1.54 (or the Web API) for a visit without a card. */
+  treatmentIdWithoutCard(patientId: string): Promise<TreatmentIdResult>;
+  /** §1.39. */
+  cancelVisit(visitTimeRoc: string): Promise<void>;
+  /** §1.16 + §1.17, or §1.47. */
+  writeTreatment(input: WriteTreatmentInput): Promise<WriteTreatmentResult>;
+  /** §2.1. */
+  verifySam(): Promise<SamInfo>;
+  /** §4.2 hpcVerifyHPCPIN: the DLL asks for the PIN in its own dialog. Never retried automatically. */
+  verifyProfessionalPin(): Promise<ProfessionalCardInfo>;
+  /** §1.52. */
+  reset(target: ResetTarget): Promise<void>;
+}
