@@ -1,0 +1,171 @@
+/**
+ * Binds the gateway to Node: one HTTP server for GraphQL over HTTP/SSE, GraphiQL, /health and /ready,
+ * with graphql-ws on the same path. Shutdown follows graphql-notes §1.
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { constants as osConstants } from 'node:os';
+import { attachGraphqlWs } from './transport/ws.ts';
+import type { Gateway, GatewayLogger } from './yoga.ts';
+
+export interface StartServerOptions {
+  yoga: Gateway;
+  /** Address to bind, e.g. `127.0.0.1`. */
+  host: string;
+  /** Port to bind; 0 picks a free one (tests). */
+  port: number;
+  logger?: GatewayLogger;
+  /** WebSocket admission (e.g. an Origin check); `false` closes the socket with 4403. */
+  onWsConnect?: (request: IncomingMessage) => boolean | Promise<boolean>;
+}
+
+export interface RunningServer extends AsyncDisposable {
+  /** Base URL, e.g. `http://127.0.0.1:8737` (no trailing slash; a wildcard host is shown as loopback). */
+  readonly url: string;
+  /** The bound port (the real one when 0 was asked for). */
+  readonly port: number;
+  /**
+   * Stops accepting connections, closes WebSockets, gives HTTP requests (SSE streams included)
+   * `graceMs` to finish and then cuts them, and disposes yoga. Idempotent.
+   * @param graceMs default 1000
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+export const DEFAULT_CLOSE_GRACE_MS = 1000;
+
+export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
+  const { yoga, host, logger } = opts;
+  const server = createServer(yoga);
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(listenError(error, host, opts.port));
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(opts.port, host);
+  });
+  server.on('error', (error) => logger?.error('HTTP server error', { error: error.message }));
+
+  const port = (server.address() as AddressInfo).port;
+  const ws = attachGraphqlWs({
+    server,
+    yoga,
+    path: yoga.graphqlEndpoint,
+    ...(opts.onWsConnect ? { onConnect: opts.onWsConnect } : {}),
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = (graceMs = DEFAULT_CLOSE_GRACE_MS): Promise<void> => {
+    closing ??= (async () => {
+      logger?.info('gateway stopping');
+      // 1. Stop accepting; the callback fires once every connection is gone.
+      const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // In-flight HTTP requests get `graceMs` (running while the WebSockets close); SSE streams never
+      // end on their own, so step 4 cuts them.
+      let timer: NodeJS.Timeout | undefined;
+      const grace = Promise.race([httpClosed, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      // 2–3. WebSockets: close frames; subscriptions end as their sockets close. (Upgraded sockets are
+      // not tracked by the HTTP server, so closeAllConnections would miss them.)
+      await ws.dispose().catch((error: unknown) =>
+        logger?.warn('closing WebSockets failed', { error: error instanceof Error ? error.message : String(error) }),
+      );
+      // 4.
+      await grace;
+      clearTimeout(timer);
+      server.closeAllConnections();
+      await httpClosed;
+      // 5. Plugins' onDispose and pending waitUntil work. Readers and the DLL are released by the caller.
+      await yoga.dispose();
+      logger?.info('gateway stopped');
+    })();
+    return closing;
+  };
+
+  return {
+    url: `http://${urlHost(host)}:${port}`,
+    port,
+    close,
+    [Symbol.asyncDispose]: () => close(),
+  };
+}
+
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new Error(`port ${port} is already in use — is another gateway running? (use --port)`, { cause: error });
+    case 'EACCES':
+      return new Error(`not allowed to listen on ${host}:${port} (use another --port)`, { cause: error });
+    case 'EADDRNOTAVAIL':
+      return new Error(`address ${host} is not available on this machine (use --host 127.0.0.1)`, { cause: error });
+    default:
+      return new Error(`cannot listen on ${host}:${port}: ${error.message}`, { cause: error });
+  }
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Something that delivers process signals; `process` in production. */
+export interface SignalSource {
+  on(event: string, listener: (signal: NodeJS.Signals) => void): unknown;
+  off(event: string, listener: (signal: NodeJS.Signals) => void): unknown;
+}
+
+export interface SignalHandlerOptions {
+  /** @default process */
+  source?: SignalSource;
+  /** Called on a second signal, or when `onSignal` rejects. @default process.exit */
+  exit?: (code: number) => void;
+  logger?: GatewayLogger;
+}
+
+/**
+ * SIGINT (Ctrl+C), SIGBREAK (Ctrl+Break on Windows), SIGTERM (service managers; never sent on Windows)
+ * and SIGHUP (console window closed on Windows, terminal gone elsewhere).
+ */
+export const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK', 'SIGHUP'] as const;
+
+/**
+ * Runs `onSignal` on the first shutdown signal; a second signal exits at once (128 + signal number).
+ * The process is not exited after `onSignal` resolves: once everything is closed, the event loop drains.
+ * Returns a function that removes the handlers.
+ */
+export function installSignalHandlers(
+  onSignal: (signal: NodeJS.Signals) => Promise<void>,
+  options: SignalHandlerOptions = {},
+): () => void {
+  const source = options.source ?? process;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const { logger } = options;
+  let received: NodeJS.Signals | undefined;
+
+  const handler = (signal: NodeJS.Signals): void => {
+    if (received) {
+      logger?.warn(`${signal} again: exiting without finishing shutdown`);
+      exit(128 + (osConstants.signals[signal] ?? 1));
+      return;
+    }
+    received = signal;
+    logger?.info(`${signal} received: shutting down (press Ctrl+C again to force)`);
+    onSignal(signal).catch((error: unknown) => {
+      logger?.error('shutdown failed', { error: error instanceof Error ? error.message : String(error) });
+      exit(1);
+    });
+  };
+
+  for (const signal of SHUTDOWN_SIGNALS) source.on(signal, handler);
+  return () => {
+    for (const signal of SHUTDOWN_SIGNALS) source.off(signal, handler);
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * graphql-ws (the `graphql-transport-ws` protocol) on the gateway's HTTP server, following yoga's
+ * `examples/graphql-ws`: every operation goes through `yoga.getEnveloped`, so the schema, context
+ * factory, limits and error masking are the same as over HTTP.
+ *
+ * Yoga's HTTP plugins (CORS, health, GraphiQL, body limits) never see WebSocket traffic, and browsers
+ * do not apply CORS to WebSockets: use `onConnect` for origin checks.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { DocumentNode, ExecutionArgs, GraphQLError, GraphQLFormattedError } from 'graphql';
+import { createGraphQLError } from 'graphql-yoga';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { UPGRADE_REQUEST_KEY, type Gateway } from '../yoga.ts';
+
+export interface AttachGraphqlWsOptions {
+  server: Server;
+  yoga: Gateway;
+  /** URL path to accept upgrades on; use `yoga.graphqlEndpoint`. */
+  path: string;
+  /**
+   * Called on the client's `connection_init` with the HTTP upgrade request. Returning `false` closes the
+   * socket with 4403 Forbidden.
+   */
+  onConnect?: (request: IncomingMessage) => boolean | Promise<boolean>;
+  /**
+   * How long `dispose()` waits for clients to answer the close handshake before cutting them off.
+   * @default 1000
+   */
+  closeTimeoutMs?: number;
+  /**
+   * Put internal error messages in close reasons (graphql-ws's `isProd: false`).
+   * @default false
+   */
+  exposeInternalErrors?: boolean;
+}
+
+export interface GraphqlWsHandle {
+  /** Closes every socket (1001 Going Away, then terminate after `closeTimeoutMs`) and stops the server. */
+  dispose(): Promise<void>;
+}
+
+type Enveloped = ReturnType<Gateway['getEnveloped']>;
+
+export function attachGraphqlWs(opts: AttachGraphqlWsOptions): GraphqlWsHandle {
+  const { yoga, onConnect, closeTimeoutMs = 1000 } = opts;
+  const wss = new WebSocketServer({ server: opts.server, path: opts.path });
+  // One Fetch Request per connection, aborted when the socket closes (context code may watch `signal`).
+  const requests = new WeakMap<IncomingMessage, Request>();
+  // execute/subscribe of the envelop each operation was prepared with, keyed by its context value.
+  const envelopedByContext = new WeakMap<object, Enveloped>();
+
+  const requestFor = (extra: Extra): Request => {
+    let request = requests.get(extra.request);
+    if (!request) {
+      const controller = new AbortController();
+      extra.socket.once('close', () => controller.abort());
+      request = toFetchRequest(extra.request, yoga.fetchAPI.Request, controller.signal);
+      requests.set(extra.request, request);
+    }
+    return request;
+  };
+
+  const graphqlWs = useServer<Record<string, unknown> | undefined, Record<PropertyKey, never>>(
+    {
+      isProd: !opts.exposeInternalErrors,
+      onConnect: onConnect ? async (ctx) => (await onConnect(ctx.extra.request)) !== false : undefined,
+      // Yoga strips its internal extensions (`http`, `unexpected`) when writing HTTP responses; do the same.
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors?.length ? { ...result, errors: result.errors.map(formatError) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => errors.map(formatError),
+      execute: (args: ExecutionArgs) => enveloped(args).execute(args),
+      subscribe: (args: ExecutionArgs) => enveloped(args).subscribe(args),
+      onSubscribe: async (ctx, _id, payload) => {
+        const params = {
+          query: payload.query,
+          variables: payload.variables ?? undefined,
+          operationName: payload.operationName ?? undefined,
+          extensions: payload.extensions ?? undefined,
+        };
+        // No `request` here on purpose: yoga's envelop plugins treat a context `request` as an HTTP
+        // request (a GET one would refuse mutations). createGateway hands `upgradeRequest` to
+        // createContext as `request`.
+        const initialContext: Record<string, unknown> = {
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          connectionParams: ctx.connectionParams,
+          params,
+          [UPGRADE_REQUEST_KEY]: requestFor(ctx.extra),
+          waitUntil: yoga.waitUntil,
+        };
+        const envelop = yoga.getEnveloped(initialContext as unknown as Parameters<Gateway['getEnveloped']>[0]);
+        let document: DocumentNode;
+        try {
+          document = envelop.parse(payload.query);
+          const errors = envelop.validate(envelop.schema, document);
+          if (errors.length > 0) return errors;
+        } catch (error) {
+          // Parse errors, and graphql-armor limits (which throw from parse/validate).
+          if (isGraphQLError(error)) return [error];
+          throw error;
+        }
+        let contextValue: object;
+        try {
+          contextValue = (await envelop.contextFactory()) as object;
+        } catch (error) {
+          // As over HTTP: a GraphQLError from createContext goes to the client, anything else is masked.
+          if (isGraphQLError(error)) return [error];
+          yoga.logger.error(error);
+          return [createGraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
+        }
+        envelopedByContext.set(contextValue, envelop);
+        return {
+          schema: envelop.schema,
+          document,
+          variableValues: params.variables,
+          operationName: params.operationName,
+          contextValue,
+        };
+      },
+    },
+    wss,
+  );
+
+  function enveloped(args: ExecutionArgs): Enveloped {
+    const found = envelopedByContext.get(args.contextValue as object);
+    if (!found) throw new Error('graphql-ws: operation was not prepared by onSubscribe');
+    return found;
+  }
+
+  let disposing: Promise<void> | undefined;
+  return {
+    dispose() {
+      disposing ??= (async () => {
+        const timer = setTimeout(() => {
+          for (const client of wss.clients) client.terminate();
+        }, closeTimeoutMs);
+        try {
+          await graphqlWs.dispose();
+        } finally {
+          clearTimeout(timer);
+        }
+      })();
+      return disposing;
+    },
+  };
+}
+
+function formatError(error: GraphQLError): GraphQLFormattedError {
+  const formatted = error.toJSON();
+  if (!formatted.extensions) return formatted;
+  const { http: _http, unexpected: _unexpected, ...extensions } = formatted.extensions;
+  const { extensions: _all, ...rest } = formatted;
+  return Object.keys(extensions).length > 0 ? { ...rest, extensions } : rest;
+}
+
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && error.name === 'GraphQLError';
+}
+
+/** A GET Request with the upgrade request's URL and headers, so context code reads headers one way. */
+export function toFetchRequest(
+  message: IncomingMessage,
+  RequestCtor: typeof Request,
+  signal?: AbortSignal,
+): Request {
+  const host = message.headers.host ?? 'localhost';
+  let url: URL;
+  try {
+    url = new URL(message.url ?? '/', `http://${host}`);
+  } catch {
+    url = new URL(message.url ?? '/', 'http://localhost');
+  }
+  const headers = new Headers();
+  const raw = message.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    try {
+      headers.append(raw[i] as string, raw[i + 1] as string);
+    } catch {
+      // A header the Fetch API refuses (invalid characters) is dropped rather than failing the connection.
+    }
+  }
+  return new RequestCtor(url, { method: 'GET', headers, ...(signal ? { signal } : {}) });
+}

@@ -1,0 +1,147 @@
+/**
+ * The gateway core: a yoga fetch handler with our plugins. Does no I/O (no listening, no file access);
+ * `src/server.ts` binds it to Node and `src/transport/ws.ts` adds graphql-ws.
+ */
+import type { GraphQLSchema } from 'graphql';
+import { createYoga, type GraphiQLOptions, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
+import { renderOfflineGraphiQL, GRAPHIQL_FAVICON, GRAPHIQL_LOGO, useGraphiQLAssets } from './plugins/use-graphiql-assets.ts';
+import { useErrorMapping, type ErrorMapper } from './plugins/use-error-mapping.ts';
+import { useLimits, type OperationLimits } from './plugins/use-limits.ts';
+import { useReadiness, type Readiness } from './plugins/use-readiness.ts';
+
+/** Minimal structured logger; `fields` must not carry patient data. */
+export interface GatewayLogger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/**
+ * What `createContext` receives. Over HTTP this is yoga's initial context (`request`, `params`, and the
+ * Node `req`/`res`); over WebSocket it is built by `src/transport/ws.ts` (`request` rebuilt from the
+ * upgrade request, plus `params`, `connectionParams`, `req`, `socket`). Read headers from `request` only.
+ */
+export interface GatewayInitialContext {
+  /** A Fetch `Request`: the HTTP request, or for WebSocket the upgrade request (GET, same headers). */
+  readonly request: Request;
+  /** graphql-ws `connection_init` payload; undefined over HTTP. */
+  readonly connectionParams?: Readonly<Record<string, unknown>> | undefined;
+  readonly [key: string]: unknown;
+}
+
+export interface GatewayLimits extends OperationLimits {
+  /** Largest request body accepted, in bytes (413 above it). @default 1048576 */
+  maxBodyBytes?: number;
+}
+
+export interface GatewayDeps {
+  schema: GraphQLSchema;
+  /** Builds the per-request GraphQL context (receives yoga's initial context, incl. `request`). */
+  createContext: (initial: { request: Request }) => object | Promise<object>;
+  /** Readiness check for /ready. */
+  readiness: () => Promise<Readiness>;
+  logger?: GatewayLogger;
+  limits?: GatewayLimits;
+  /** Serve GraphiQL on GET /graphql with Accept: text/html. @default true */
+  graphiql?: boolean;
+  /**
+   * Turns errors thrown by resolvers into client errors (e.g. input errors → BAD_USER_INPUT) before
+   * masking; return `undefined` to keep masking ("Unexpected error.", logged).
+   */
+  mapError?: ErrorMapper;
+}
+
+/** The yoga instance returned by {@link createGateway}; use as a Node request listener or via `.fetch`. */
+export type Gateway = YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
+
+export const GRAPHQL_PATH = '/graphql';
+export const HEALTH_PATH = '/health';
+export const READY_PATH = '/ready';
+export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
+
+/** GraphiQL's first tab for a browser that has no saved tabs. */
+export const GRAPHIQL_DEFAULT_QUERY = `# NHI Card Gateway: ask the gateway what it is running on.
+# Ctrl+Enter runs the query; the Docs button lists every field.
+{
+  gateway {
+    version
+    backend
+  }
+}
+`;
+
+export const GRAPHIQL_OPTIONS: GraphiQLOptions = {
+  title: 'NHI Card Gateway',
+  defaultQuery: GRAPHIQL_DEFAULT_QUERY,
+  subscriptionsProtocol: 'WS',
+  favicon: GRAPHIQL_FAVICON,
+  logo: GRAPHIQL_LOGO,
+};
+
+export function createGateway(deps: GatewayDeps): Gateway {
+  const graphiql = deps.graphiql !== false;
+  const logger = deps.logger;
+  return createYoga<Record<string, unknown>, Record<string, unknown>>({
+    schema: deps.schema,
+    context: (initial) =>
+      deps.createContext(withRequest(initial)) as Promise<Record<string, unknown>> | Record<string, unknown>,
+    graphqlEndpoint: GRAPHQL_PATH,
+    healthCheckEndpoint: HEALTH_PATH,
+    landingPage: false,
+    maskedErrors: true,
+    // No file uploads here; multipart is also a content type browsers may send cross-site unpreflighted.
+    multipart: false,
+    maxRequestBodySize: deps.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    graphiql: graphiql ? GRAPHIQL_OPTIONS : false,
+    renderGraphiQL: renderOfflineGraphiQL,
+    logging: logger ? toYogaLogger(logger) : true,
+    plugins: [
+      useReadiness({
+        endpoint: READY_PATH,
+        check: deps.readiness,
+        onCheckError: (error) => logger?.warn('readiness check threw', { error: describe(error) }),
+      }),
+      ...(graphiql ? [useGraphiQLAssets()] : []),
+      ...(deps.mapError ? [useErrorMapping(deps.mapError)] : []),
+      ...useLimits(deps.limits, (error) => logger?.info('operation rejected by limits', { reason: error.message })),
+    ],
+  });
+}
+
+/**
+ * Key under which `src/transport/ws.ts` puts the Fetch `Request` rebuilt from the WebSocket upgrade request.
+ * It is not put at `request`, because yoga's plugins take a context `request` for the HTTP request of
+ * the operation (a GET one would refuse mutations).
+ */
+export const UPGRADE_REQUEST_KEY = 'upgradeRequest';
+
+function withRequest(initial: Record<string, unknown>): GatewayInitialContext {
+  // Not `instanceof Request`: yoga's requests come from its own fetch implementation.
+  if (initial['request'] != null) return initial as GatewayInitialContext;
+  const upgrade = initial[UPGRADE_REQUEST_KEY] as Request | undefined;
+  if (upgrade != null) return { ...initial, request: upgrade };
+  throw new Error('createGateway: context without a request (HTTP) or upgradeRequest (WebSocket)');
+}
+
+function describe(value: unknown): unknown {
+  return value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
+}
+
+/** Yoga logs `(message, ...details)` or a bare `Error` (masked errors); fold that into `(msg, fields)`. */
+function toYogaLogger(logger: GatewayLogger): YogaLogger {
+  const adapt =
+    (level: keyof GatewayLogger) =>
+    (...args: unknown[]): void => {
+      const words: string[] = [];
+      const details: unknown[] = [];
+      for (const arg of args) {
+        if (typeof arg === 'string') words.push(arg);
+        else details.push(describe(arg));
+      }
+      const msg = words.join(' ') || (args[0] instanceof Error ? args[0].message : `yoga ${level}`);
+      if (details.length === 0) logger[level](msg);
+      else logger[level](msg, { details: details.length === 1 ? details[0] : details });
+    };
+  return { debug: adapt('debug'), info: adapt('info'), warn: adapt('warn'), error: adapt('error') };
+}
