@@ -4,7 +4,7 @@
  * calls), reads one call at a time so a waiting mutation is delayed by at most one poll call, and can be
  * woken at once by a backend that knows something changed (the simulator; PC/SC presence events later).
  */
-import { Repeater } from 'graphql-yoga';
+import { createChannel } from './channel.ts';
 import type { CardLight, LightState } from '../ports/card-stack.ts';
 
 export type CardSlot = 'HEALTH_CARD' | 'PROFESSIONAL_CARD';
@@ -39,7 +39,7 @@ export interface LightMonitorOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-type Listener = { light?: (s: LightState) => void; event?: (e: ReaderEvent) => void };
+type Listener = { light?: (s: LightState) => void; event?: (e: ReaderEvent) => void; close?: () => void };
 
 export class LightMonitor implements AsyncDisposable {
   private last: LightState | null = null;
@@ -62,28 +62,29 @@ export class LightMonitor implements AsyncDisposable {
     return this.options.read();
   }
 
-  /** Current state first, then each change. */
+  /** Current state first, then each change. Live from the call on. */
   lightStates(): AsyncIterableIterator<LightState> {
-    return new Repeater<LightState>(async (push, stop) => {
-      const listener: Listener = { light: (s) => void push(s) };
-      this.add(listener);
-      // With a known state, replay it; otherwise the first read publishes to every listener, this one included.
-      if (this.last) void push(this.last);
-      else void this.refresh();
-      await stop;
-      this.remove(listener);
-    });
+    const listener: Listener = {};
+    const channel = createChannel<LightState>(() => this.remove(listener));
+    listener.light = (s) => channel.push(s);
+    listener.close = () => channel.close();
+    this.add(listener);
+    // With a known state, replay it; otherwise the first read publishes to every listener, this one included.
+    if (this.last) channel.push(this.last);
+    else void this.refresh();
+    return channel;
   }
 
+  /** Reader and card events from now on. Live from the call on. */
   readerEvents(): AsyncIterableIterator<ReaderEvent> {
-    return new Repeater<ReaderEvent>(async (push, stop) => {
-      const listener: Listener = { event: (e) => void push(e) };
-      this.add(listener);
-      // Establish the baseline so the first real change produces events.
-      if (!this.last) void this.refresh();
-      await stop;
-      this.remove(listener);
-    });
+    const listener: Listener = {};
+    const channel = createChannel<ReaderEvent>(() => this.remove(listener));
+    listener.event = (e) => channel.push(e);
+    listener.close = () => channel.close();
+    this.add(listener);
+    // Establish the baseline so the first real change produces events.
+    if (!this.last) void this.refresh();
+    return channel;
   }
 
   /** Ask for a read now (after a mutation or a backend signal); coalesces bursts into one read. */
@@ -109,6 +110,8 @@ export class LightMonitor implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     this.disposed = true;
     this.stop();
+    // Streams end, so open subscriptions complete instead of hanging through shutdown.
+    for (const listener of [...this.listeners]) listener.close?.();
     this.listeners.clear();
     await this.running;
   }

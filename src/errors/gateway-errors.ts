@@ -63,48 +63,48 @@ export abstract class GatewayError extends Error {
 
 export class ReaderError extends GatewayError {
   readonly category = 'READER' as const;
-  override readonly name = 'ReaderError';
+  override readonly name: string = 'ReaderError';
 }
 export class CardError extends GatewayError {
   readonly category = 'CARD' as const;
-  override readonly name = 'CardError';
+  override readonly name: string = 'CardError';
 }
 export class SamError extends GatewayError {
   readonly category = 'SAM' as const;
-  override readonly name = 'SamError';
+  override readonly name: string = 'SamError';
 }
 export class ProfessionalCardError extends GatewayError {
   readonly category = 'PROFESSIONAL_CARD' as const;
-  override readonly name = 'ProfessionalCardError';
+  override readonly name: string = 'ProfessionalCardError';
 }
 export class PinError extends GatewayError {
   readonly category = 'PIN' as const;
-  override readonly name = 'PinError';
+  override readonly name: string = 'PinError';
 }
 export class InsuranceError extends GatewayError {
   readonly category = 'INSURANCE' as const;
-  override readonly name = 'InsuranceError';
+  override readonly name: string = 'InsuranceError';
 }
 export class VisitError extends GatewayError {
   readonly category = 'VISIT' as const;
-  override readonly name = 'VisitError';
+  override readonly name: string = 'VisitError';
 }
 export class CardWriteError extends GatewayError {
   readonly category = 'CARD_WRITE' as const;
-  override readonly name = 'CardWriteError';
+  override readonly name: string = 'CardWriteError';
 }
 export class NetworkError extends GatewayError {
   readonly category = 'NETWORK' as const;
-  override readonly name = 'NetworkError';
+  override readonly name: string = 'NetworkError';
 }
 export class ControlSoftwareError extends GatewayError {
   readonly category = 'CONTROL_SOFTWARE' as const;
-  override readonly name = 'ControlSoftwareError';
+  override readonly name: string = 'ControlSoftwareError';
 }
 /** A return code the table does not know: still typed, with its number. */
 export class VendorError extends GatewayError {
   readonly category = 'UNKNOWN_VENDOR_CODE' as const;
-  override readonly name = 'VendorError';
+  override readonly name: string = 'VendorError';
 }
 
 export const ERROR_CLASSES = {

@@ -1,0 +1,1121 @@
+/*
+ * cshis_fixture.c — a test stand-in for NHI's CSHIS.dll (card-reader control software).
+ *
+ * Exports every function of /work/shared/reference/cshis-api.md §3 with the normalised signatures there
+ * (buf = char* out, len = int* in/out, in = char* in, `int` everywhere), plus `fixture*` control exports
+ * that tests use to insert cards, force return codes, delay or hang calls and count overlaps.
+ *
+ * Builds (see build/native-fixture.sh):
+ *   - Linux x86_64 shared object with gcc: __stdcall is defined away (cdecl), symbols hidden except exports.
+ *   - Windows i686 / x86_64 CSHIS.dll with mingw-w64: __declspec(dllexport) + __stdcall, linked with
+ *     -Wl,--kill-at so the names are undecorated exactly like the real DLL (§2). No .def file.
+ *
+ * Conventions this fixture follows (and documents where the real DLL is unknown):
+ *   - Outputs are fixed-width and NOT NUL-terminated (§2); *len is the caller's buffer size on input and the
+ *     number of bytes written on output. A smaller *len truncates the write (rc 0) for plain reads.
+ *   - Sequence-number calls (1.9/1.37/1.53) return 6018 (bad parameter) when *len is smaller than the
+ *     full record (167/296/316): a real DLL would write past the caller's buffer; the fixture refuses.
+ *   - Parameter validation (6018) happens before card-presence checks (4013/4014).
+ *   - The first health-card or HPC operation authenticates the SAM (since 3.3 the DLL does it, §10).
+ *   - Functions the spec does not describe well return 0 with blank (space-filled) buffers or a
+ *     realistic error code; see each one below.
+ *   - Control exports (`fixture*`) do not take part in the in-flight/overlap accounting, so a test can
+ *     release a hung call from another thread without being counted as an overlap.
+ *
+ * Thread safety: every CSHIS export increments an atomic in-flight counter on entry; if another call was
+ * already inside, the overlap counter is incremented (fixtureOverlapCount). Card state is protected by a
+ * small spin lock that is never held while sleeping (delay/hang happen before the lock is taken).
+ */
+#if !defined(_WIN32)
+#define _GNU_SOURCE
+#endif
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#if defined(_WIN32)
+#include <windows.h>
+#define CSAPI __declspec(dllexport) int __stdcall
+static HINSTANCE g_module;
+BOOL WINAPI DllMain(HINSTANCE hinst, DWORD reason, LPVOID reserved) {
+    (void)reserved;
+    if (reason == DLL_PROCESS_ATTACH) g_module = hinst;
+    return TRUE;
+}
+#else
+#include <dlfcn.h>
+#include <limits.h>
+#include <sched.h>
+#define __stdcall
+#define CSAPI __attribute__((visibility("default"))) int __stdcall
+#endif
+
+/* ------------------------------------------------------------------------------------------------ */
+/* function table                                                                                   */
+/* ------------------------------------------------------------------------------------------------ */
+
+#define FX_FUNCTIONS(X)                                                                               \
+    X(hisGetBasicData) X(hisGetRegisterBasic) X(hisGetRegisterPrevent) X(hisGetRegisterPregnant)      \
+    X(hisGetTreatmentNoNeedHPC) X(hisGetCumulativeData) X(hisGetCumulativeFee)                        \
+    X(hisGetTreatmentNeedHPC) X(hisGetSeqNumber) X(hisReadPrescription) X(hisGetInoculateData)        \
+    X(hisGetOrganDonate) X(hisGetEmergentTel) X(hisGetLastSeqNum) X(hisGetCardStatus)                 \
+    X(hisWriteTreatmentCode) X(hisWriteTreatmentFee) X(hisWritePrescription) X(hisWriteNewBorn)       \
+    X(hisWriteAllergicMedicines) X(hisWriteOrganDonate) X(hisWriteHealthInsurance)                    \
+    X(hisWriteEmergentTel) X(hisWritePredeliveryCheckup) X(hisDeletePredeliveryData)                  \
+    X(hisWriteInoculateData) X(csVerifyHCPIN) X(csInputHCPIN) X(csDisableHCPIN)                       \
+    X(csUpdateHCContents) X(csOpenCom) X(csCloseCom) X(hisGetCriticalIllness) X(csGetDateTime)        \
+    X(csGetCardNo) X(csISSetPIN) X(hisGetSeqNumber256) X(hisGetRegisterBasic2) X(csUnGetSeqNumber)    \
+    X(csUpdateHCNoReset) X(hisReadPrescriptMain) X(hisReadPrescriptLongTerm) X(hisReadPrescriptHVE)   \
+    X(hisReadPrescriptAllergic) X(hisWriteMultiPrescript) X(hisWriteAllergicNum)                      \
+    X(hisWriteTreatmentData) X(hisWritePrescriptionSign) X(hisWriteMultiPrescriptSign)                \
+    X(hisGetCriticalIllnessID) X(csGetVersionEx) X(csSoftwareReset) X(hisGetSeqNumber256N1)           \
+    X(hisGetTreatNumNoICCard) X(hisQuickInsurence) X(hisGetTreatNumICCard) X(csVerifySAMDC)           \
+    X(csGetHospID) X(csUploadData) X(csUploadDataPrec) X(csDownloadData) X(hpcGetHPCStatus)           \
+    X(hpcVerifyHPCPIN) X(hpcInputHPCPIN) X(hpcUnlockHPC) X(hpcGetHPCSN) X(hpcGetHPCSSN)               \
+    X(hpcGetHPCCNAME) X(hpcGetHPCENAME) X(hisGetICD10EnC) X(hisGetICD10DeC) X(csGetVersion)           \
+    X(csGetLastUnTreatmentData) X(hisGetInsurerData) X(HCA_GNFuncCall)
+
+#define FX_ENUM(n) FX_##n,
+enum fx_id { FX_FUNCTIONS(FX_ENUM) FX_COUNT };
+#define FX_NAME(n) #n,
+static const char *const fx_names[FX_COUNT] = {FX_FUNCTIONS(FX_NAME)};
+
+/* Version code returned by csGetVersionEx / csGetVersion: 5.1.5.8 (S4 compares ≥ 5153 for N1 support). */
+#define FX_VERSION 5158
+
+/* ------------------------------------------------------------------------------------------------ */
+/* platform helpers                                                                                 */
+/* ------------------------------------------------------------------------------------------------ */
+
+static void fx_sleep_ms(int ms) {
+    if (ms <= 0) return;
+#if defined(_WIN32)
+    Sleep((DWORD)ms);
+#else
+    struct timespec ts;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+#endif
+}
+
+static void fx_yield(void) {
+#if defined(_WIN32)
+    Sleep(0);
+#else
+    sched_yield();
+#endif
+}
+
+static void fx_localtime(time_t t, struct tm *out) {
+#if defined(_WIN32)
+    struct tm *p = localtime(&t); /* msvcrt keeps this buffer per thread */
+    if (p) *out = *p;
+    else memset(out, 0, sizeof *out);
+#else
+    localtime_r(&t, out);
+#endif
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* instrumentation: in-flight / overlap counters, per-function knobs                                */
+/* ------------------------------------------------------------------------------------------------ */
+
+static int g_inflight;      /* atomic */
+static int g_overlaps;      /* atomic */
+static int g_calls[FX_COUNT]; /* atomic */
+static int g_forced[FX_COUNT];
+static int g_delay[FX_COUNT];
+static int g_delay_all;
+static int g_hang[FX_COUNT]; /* atomic flags, polled */
+static int g_hang_all;
+static int g_overlong[FX_COUNT];
+static int g_require_open;
+
+#define A_LOAD(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define A_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
+#define A_ADD(p, v) __atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
+#define A_SUB(p, v) __atomic_fetch_sub((p), (v), __ATOMIC_SEQ_CST)
+
+static volatile char g_lock;
+static void fx_lock(void) {
+    while (__atomic_test_and_set(&g_lock, __ATOMIC_ACQUIRE)) fx_yield();
+}
+static void fx_unlock(void) { __atomic_clear(&g_lock, __ATOMIC_RELEASE); }
+
+static int fx_lookup(const char *name) {
+    if (!name) return -1;
+    for (int i = 0; i < FX_COUNT; i++)
+        if (strcmp(fx_names[i], name) == 0) return i;
+    return -1;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* card state                                                                                       */
+/* ------------------------------------------------------------------------------------------------ */
+
+#define MAX_VISITS 64
+#define MAX_WRITE 128
+
+typedef struct {
+    char dt[14];       /* ROC yyyMMddHHmmss + NUL */
+    char cat[3];       /* 就醫類別 */
+    char seq[5];       /* 4 digits */
+    char treat_id[21]; /* 就醫識別碼 */
+    int cancelled;
+    int counted;
+    int writes;
+    char last_write[MAX_WRITE];
+    int last_write_len;
+} visit_t;
+
+static struct {
+    int reader_open;
+    /* SAM */
+    int sam_auth;
+    char hosp_id[11];
+    char sam_id[13];
+    /* health card */
+    int hc_in;
+    unsigned char basic[72];
+    unsigned char reg[78];
+    int last_seq;
+    time_t last_visit_time;
+    visit_t visits[MAX_VISITS];
+    int nvisits;
+    /* professional card */
+    int hpc_in;
+    int hpc_pin;
+    char hpc_sn[21];
+    char hpc_id[11];
+    unsigned char hpc_cname[20];
+    int hpc_cname_len;
+    char hpc_ename[41];
+} S;
+
+static void state_reset(void) {
+    memset(&S, 0, sizeof S);
+    memcpy(S.hosp_id, "3501200000", 10);
+    memcpy(S.sam_id, "001000000103", 12);
+}
+
+/* In lieu of a constructor: zero-initialised state means "not initialised". */
+static int g_initialised;
+static void ensure_init(void) {
+    if (!g_initialised) {
+        state_reset();
+        g_initialised = 1;
+    }
+}
+
+/* Returns 1 when the call must return *rc immediately (forced rc, closed reader). */
+static int fx_enter(int id, int *rc) {
+    int prev = A_ADD(&g_inflight, 1);
+    if (prev > 0) A_ADD(&g_overlaps, 1);
+    A_ADD(&g_calls[id], 1);
+    int d = A_LOAD(&g_delay[id]);
+    if (d <= 0) d = A_LOAD(&g_delay_all);
+    if (d > 0) fx_sleep_ms(d);
+    while (A_LOAD(&g_hang[id]) || A_LOAD(&g_hang_all)) fx_sleep_ms(5);
+    int forced = A_LOAD(&g_forced[id]);
+    if (forced != 0) {
+        *rc = forced;
+        return 1;
+    }
+    if (A_LOAD(&g_require_open) && id != FX_csOpenCom && id != FX_csCloseCom && id != FX_csGetVersionEx &&
+        id != FX_csGetVersion) {
+        fx_lock();
+        int open = S.reader_open;
+        fx_unlock();
+        if (!open) {
+            *rc = 4000; /* reader timeout: the DLL cannot talk to a reader that was never opened */
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int fx_leave(int rc) {
+    A_SUB(&g_inflight, 1);
+    return rc;
+}
+
+/* Apply the over-long length knob: report more bytes than the caller's buffer holds. */
+static void fx_overlong(int id, int rc, int *len, int cap) {
+    int extra = A_LOAD(&g_overlong[id]);
+    if (rc == 0 && extra > 0 && len) *len = cap + extra;
+}
+
+/* Body of an export without a length pointer. */
+#define FX_BODY(ID, EXPR)                                                                             \
+    do {                                                                                              \
+        int rc_;                                                                                      \
+        if (fx_enter(FX_##ID, &rc_)) return fx_leave(rc_);                                            \
+        fx_lock();                                                                                    \
+        ensure_init();                                                                                \
+        rc_ = (EXPR);                                                                                 \
+        fx_unlock();                                                                                  \
+        return fx_leave(rc_);                                                                         \
+    } while (0)
+
+/* Body of an export with a (buf, len) pair: also honours fixtureSetOverlongLength. */
+#define FX_BODY_LEN(ID, LEN, EXPR)                                                                    \
+    do {                                                                                              \
+        int rc_;                                                                                      \
+        if (fx_enter(FX_##ID, &rc_)) return fx_leave(rc_);                                            \
+        int cap_ = (LEN) ? *(LEN) : 0;                                                                \
+        fx_lock();                                                                                    \
+        ensure_init();                                                                                \
+        rc_ = (EXPR);                                                                                 \
+        fx_unlock();                                                                                  \
+        fx_overlong(FX_##ID, rc_, (LEN), cap_);                                                       \
+        return fx_leave(rc_);                                                                         \
+    } while (0)
+
+/* ------------------------------------------------------------------------------------------------ */
+/* helpers (called with the lock held)                                                              */
+/* ------------------------------------------------------------------------------------------------ */
+
+/* Copy n bytes into the caller's buffer, at most *len of them; set *len to the bytes written. */
+static int copy_out(char *buf, int *len, const void *src, int n) {
+    if (!buf || !len || *len < 0) return 6018;
+    int w = n < *len ? n : *len;
+    if (w > 0) memcpy(buf, src, (size_t)w);
+    *len = w;
+    return 0;
+}
+
+/* Blank (space-filled) output of n bytes, honouring *len. */
+static int blank_out(char *buf, int *len, int n) {
+    if (!buf || !len || *len < 0) return 6018;
+    int w = n < *len ? n : *len;
+    if (w > 0) memset(buf, ' ', (size_t)w);
+    *len = w;
+    return 0;
+}
+
+static int need_hc(void) {
+    if (!S.hc_in) return 4013;
+    S.sam_auth = 1;
+    return 0;
+}
+
+static int need_hpc(void) {
+    if (!S.hpc_in) return 4014;
+    S.sam_auth = 1;
+    return 0;
+}
+
+static void roc_datetime(time_t t, char out[14]) {
+    struct tm tm;
+    fx_localtime(t, &tm);
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%03d%02d%02d%02d%02d%02d", (tm.tm_year + 1900 - 1911) % 1000, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    memcpy(out, tmp, 13);
+    out[13] = '\0';
+}
+
+static void greg_datetime(time_t t, char out[15]) {
+    struct tm tm;
+    fx_localtime(t, &tm);
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%04d%02d%02d%02d%02d%02d", (tm.tm_year + 1900) % 10000, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    memcpy(out, tmp, 14);
+    out[14] = '\0';
+}
+
+static unsigned fnv1a(unsigned h, const void *data, size_t n) {
+    const unsigned char *p = (const unsigned char *)data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static unsigned xorshift(unsigned *s) {
+    unsigned x = *s ? *s : 0x9E3779B9u;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    *s = x;
+    return x;
+}
+
+/* n bytes of uppercase hex derived from seed (n even). */
+static void hex_fill(char *out, int n, unsigned seed) {
+    static const char hex[] = "0123456789ABCDEF";
+    for (int i = 0; i < n; i += 2) {
+        unsigned v = xorshift(&seed) & 0xFF;
+        out[i] = hex[v >> 4];
+        if (i + 1 < n) out[i + 1] = hex[v & 15];
+    }
+}
+
+/* Exactly 4 decimal digits (v is taken modulo 10000), no NUL. */
+static void digits4(char *out, int v) {
+    v %= 10000;
+    if (v < 0) v += 10000;
+    for (int i = 3; i >= 0; i--) {
+        out[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
+static size_t cstrnlen(const char *s, size_t max) {
+    size_t n = 0;
+    while (n < max && s[n]) n++;
+    return n;
+}
+
+/* Exact match of the first n chars of an input string against a card field. */
+static int field_eq(const char *in, const unsigned char *field, int n) {
+    if (!in) return 0;
+    if ((int)cstrnlen(in, (size_t)n) < n) return 0;
+    return memcmp(in, field, (size_t)n) == 0;
+}
+
+/* §5: the DLL first compares ID (basic 33–42) and birth date (43–49) with the inserted card. */
+static int check_identity(const char *id, const char *birth) {
+    if (!field_eq(id, S.basic + 32, 10) || !field_eq(birth, S.basic + 42, 7)) return 5020;
+    return 0;
+}
+
+static int remaining_visits(void) {
+    unsigned char a = S.reg[68], b = S.reg[69];
+    if (a < '0' || a > '9' || b < '0' || b > '9') return 0;
+    return (a - '0') * 10 + (b - '0');
+}
+
+static void set_remaining_visits(int v) {
+    if (v < 0) v = 0;
+    if (v > 99) v = 99;
+    S.reg[68] = (unsigned char)('0' + v / 10);
+    S.reg[69] = (unsigned char)('0' + v % 10);
+}
+
+static visit_t *find_visit(const char *dt) {
+    if (!dt) return NULL;
+    if (cstrnlen(dt, 13) < 13) return NULL;
+    for (int i = S.nvisits - 1; i >= 0; i--)
+        if (memcmp(S.visits[i].dt, dt, 13) == 0) return &S.visits[i];
+    return NULL;
+}
+
+static int is_counted(const char *item) {
+    return item[0] == '0' && item[1] >= '1' && item[1] <= '5';
+}
+
+/* §6.2 cTreatItem: 01–05, AA–AI, BA–BE, CA (2 chars + NUL). */
+static int valid_treat_item(const char *item) {
+    if (!item || cstrnlen(item, 3) != 2) return 0;
+    if (is_counted(item)) return 1;
+    if (item[0] == 'A' && item[1] >= 'A' && item[1] <= 'I') return 1;
+    if (item[0] == 'B' && item[1] >= 'A' && item[1] <= 'E') return 1;
+    if (item[0] == 'C' && item[1] == 'A') return 1;
+    return 0;
+}
+
+static void make_treat_id(char out[21], const char *key, const char *dt) {
+    unsigned h = fnv1a(2166136261u, key, strlen(key));
+    h = fnv1a(h, dt, 13);
+    hex_fill(out, 20, h);
+    out[20] = '\0';
+}
+
+static void doc_id_out(char *docid) {
+    if (!docid) return;
+    if (S.hpc_in) {
+        memcpy(docid, S.hpc_id, 10);
+        docid[10] = '\0';
+    } else {
+        docid[0] = '\0';
+    }
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* implementations                                                                                  */
+/* ------------------------------------------------------------------------------------------------ */
+
+/* 1.9 (167, binary signature), 1.37 (296), 1.53 (316): layouts per §4.6. */
+static int do_seq(int size, const char *item, const char *baby, const char *after, char *buf, int *len) {
+    (void)baby;
+    (void)after;
+    if (!buf || !len) return 6018;
+    if (!valid_treat_item(item)) return 6018;
+    if (*len < size) return 6018; /* documented: refuse instead of overrunning the caller's buffer */
+    int rc = need_hc();
+    if (rc) return rc;
+    if (S.reg[57] == '2') return 5002;
+    int counted = is_counted(item);
+    int remaining = remaining_visits();
+    if (counted && remaining <= 0) return 5001;
+
+    time_t t = time(NULL);
+    if (t <= S.last_visit_time) t = S.last_visit_time + 1; /* the reader clock never gives two visits one second */
+    S.last_visit_time = t;
+
+    visit_t v;
+    memset(&v, 0, sizeof v);
+    roc_datetime(t, v.dt);
+    memcpy(v.cat, item, 2);
+    v.counted = counted;
+    if (counted) {
+        S.last_seq = S.last_seq % 9999 + 1;
+        set_remaining_visits(remaining - 1);
+    }
+    digits4(v.seq, S.last_seq);
+    make_treat_id(v.treat_id, (const char *)S.basic, v.dt); /* keyed by card number + visit time */
+
+    char same_day = 'N';
+    for (int i = 0; i < S.nvisits; i++)
+        if (!S.visits[i].cancelled && memcmp(S.visits[i].dt, v.dt, 7) == 0) same_day = 'Y';
+
+    if (S.nvisits == MAX_VISITS) {
+        memmove(&S.visits[0], &S.visits[1], sizeof(visit_t) * (MAX_VISITS - 1));
+        S.nvisits--;
+    }
+    S.visits[S.nvisits++] = v;
+
+    unsigned seed = fnv1a(2166136261u, v.dt, 13);
+    seed = fnv1a(seed, v.seq, 4);
+    seed = fnv1a(seed, S.hosp_id, 10);
+
+    memcpy(buf + 0, v.dt, 13);
+    memcpy(buf + 13, v.seq, 4);
+    memcpy(buf + 17, S.hosp_id, 10);
+    if (size == 167) {
+        for (int i = 0; i < 128; i++) buf[27 + i] = (char)(xorshift(&seed) & 0xFF); /* raw binary */
+        memcpy(buf + 155, S.sam_id, 12);
+    } else {
+        hex_fill(buf + 27, 256, seed);
+        memcpy(buf + 283, S.sam_id, 12);
+        buf[295] = same_day;
+        if (size == 316) memcpy(buf + 296, v.treat_id, 20);
+    }
+    *len = size;
+    return 0;
+}
+
+static int do_write_visit(const char *dt, const char *id, const char *birth, const char *data, char *docid,
+                          int store) {
+    if (!dt || !id || !birth || !data) return 6018;
+    int rc = need_hc();
+    if (rc) return rc;
+    rc = check_identity(id, birth);
+    if (rc) return rc;
+    visit_t *v = find_visit(dt);
+    if (!v || v->cancelled) return 5022;
+    if (store) {
+        size_t n = strlen(data);
+        if (n > MAX_WRITE) n = MAX_WRITE;
+        memcpy(v->last_write, data, n);
+        v->last_write_len = (int)n;
+        v->writes++;
+    }
+    doc_id_out(docid);
+    return 0;
+}
+
+static int do_identity_only(const char *id, const char *birth) {
+    if (!id || !birth) return 6018;
+    int rc = need_hc();
+    if (rc) return rc;
+    return check_identity(id, birth);
+}
+
+static int do_card_status(int type) {
+    switch (type) {
+    case 1: return S.sam_auth ? 2 : 1;
+    case 2: return !S.hc_in ? 0 : (S.sam_auth ? 2 : 1);
+    case 3: return !S.hpc_in ? 0 : (S.hpc_pin ? 3 : (S.sam_auth ? 2 : 1));
+    default: return 6018;
+    }
+}
+
+static int do_card_no(int type, char *buf, int *len) {
+    char no[12];
+    int rc;
+    switch (type) {
+    case 1: memcpy(no, S.sam_id, 12); break;
+    case 2:
+        if ((rc = need_hc())) return rc;
+        memcpy(no, S.basic, 12);
+        break;
+    case 3: {
+        if ((rc = need_hpc())) return rc;
+        size_t n = strlen(S.hpc_sn);
+        memset(no, ' ', 12);
+        memcpy(no, S.hpc_sn, n > 12 ? 12 : n);
+        break;
+    }
+    default: return 6018;
+    }
+    return copy_out(buf, len, no, 12);
+}
+
+static int do_version_ex(char *path) {
+    if (!path) return FX_VERSION;
+#if defined(_WIN32)
+    DWORD n = GetModuleFileNameA(g_module, path, 256);
+    if (n == 0 || n >= 256) path[0] = '\0';
+#else
+    Dl_info info;
+    path[0] = '\0';
+    if (dladdr((void *)&do_version_ex, &info) && info.dli_fname) {
+        char resolved[PATH_MAX];
+        const char *p = realpath(info.dli_fname, resolved) ? resolved : info.dli_fname;
+        size_t n = strlen(p);
+        if (n > 255) n = 255;
+        memcpy(path, p, n);
+        path[n] = '\0';
+    }
+#endif
+    return FX_VERSION;
+}
+
+static int do_software_reset(int type) {
+    switch (type) {
+    case 0: S.sam_auth = 0; S.hpc_pin = 0; return 0;
+    case 1: S.sam_auth = 0; return 0;
+    case 2: S.hpc_pin = 0; return 0;
+    case 3: return 0;
+    default: return 6018;
+    }
+}
+
+static int do_un_get_seq(const char *dt) {
+    if (!dt) return 6018;
+    int rc = need_hc();
+    if (rc) return rc;
+    visit_t *v = find_visit(dt);
+    if (!v) return 5150;
+    if (v->cancelled) return 5153;
+    if (v->cat[0] < '0' || v->cat[0] > '9' || v->cat[1] < '0' || v->cat[1] > '9') return 5151;
+    v->cancelled = 1;
+    if (v->counted) set_remaining_visits(remaining_visits() + 1);
+    return 0;
+}
+
+static int do_treat_num_ic(const char *dt, char *buf, int *len) {
+    if (!dt || !buf || !len) return 6018;
+    int rc = need_hc();
+    if (rc) return rc;
+    visit_t *v = find_visit(dt);
+    if (!v || v->cancelled) return 5022;
+    return copy_out(buf, len, v->treat_id, 20);
+}
+
+static int do_treat_num_no_ic(const char *pid, const char *hosp, char *buf, int *len) {
+    if (!pid || !hosp || !buf || !len) return 6018;
+    if (cstrnlen(pid, 11) != 10 || cstrnlen(hosp, 11) != 10) return 6018;
+    char out[43];
+    char dt[14];
+    roc_datetime(time(NULL), dt);
+    char tid[21];
+    make_treat_id(tid, pid, dt);
+    memcpy(out, dt, 13);
+    memcpy(out + 13, hosp, 10);
+    memcpy(out + 23, tid, 20);
+    S.sam_auth = 1;
+    return copy_out(buf, len, out, 43);
+}
+
+static int do_read_range(char *buf, int *len, int start, int end, int *count, int max) {
+    if (!buf || !len || !count) return 6018;
+    if (start < 1 || end > max || start > end) return 6018;
+    int rc = need_hc();
+    if (rc) return rc;
+    *count = 0; /* the fixture card holds no prescription records */
+    *len = 0;
+    return 0;
+}
+
+/* 1.8 / 1.33 / 1.50: ICD-10 mode when the caller pre-filled "[XXXXXXX]" markers (§4.4). */
+static int do_ci_like(char *buf, int *len, int size_default, int size_icd10) {
+    if (!buf || !len) return 6018;
+    int icd10 = *len > 0 && buf[0] == '[';
+    int n = icd10 ? size_icd10 : size_default;
+    if (icd10) {
+        *len = n < *len ? n : *len; /* markers stay: no records on the fixture card */
+        return 0;
+    }
+    return blank_out(buf, len, n);
+}
+
+static int do_upload(const char *file, char *buf, int *len) {
+    if (!file || !buf || !len) return 6018;
+    FILE *f = fopen(file, "rb");
+    if (!f) return 6017;
+    fclose(f);
+    char out[50], greg[15];
+    time_t now = time(NULL);
+    memcpy(out, S.sam_id, 12);
+    memcpy(out + 12, S.hosp_id, 10);
+    greg_datetime(now, greg);
+    memcpy(out + 22, greg, 14);
+    memcpy(out + 36, greg, 14);
+    S.sam_auth = 1;
+    return copy_out(buf, len, out, 50);
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* CSHIS exports (§3)                                                                               */
+/* ------------------------------------------------------------------------------------------------ */
+
+/* 1.1 */ CSAPI hisGetBasicData(char *buf, int *len) {
+    FX_BODY_LEN(hisGetBasicData, len, need_hc() ? 4013 : copy_out(buf, len, S.basic, 72));
+}
+/* 1.2 */ CSAPI hisGetRegisterBasic(char *buf, int *len) {
+    FX_BODY_LEN(hisGetRegisterBasic, len, need_hc() ? 4013 : copy_out(buf, len, S.reg, 78));
+}
+/* 1.3 */ CSAPI hisGetRegisterPrevent(char *buf, int *len) {
+    FX_BODY_LEN(hisGetRegisterPrevent, len, need_hc() ? 4013 : blank_out(buf, len, 126));
+}
+/* 1.4 */ CSAPI hisGetRegisterPregnant(char *buf, int *len) {
+    FX_BODY_LEN(hisGetRegisterPregnant, len, need_hc() ? 4013 : blank_out(buf, len, 209));
+}
+/* 1.5 */ CSAPI hisGetTreatmentNoNeedHPC(char *buf, int *len) {
+    FX_BODY_LEN(hisGetTreatmentNoNeedHPC, len, need_hc() ? 4013 : blank_out(buf, len, 498));
+}
+/* 1.6 */ CSAPI hisGetCumulativeData(char *buf, int *len) {
+    FX_BODY_LEN(hisGetCumulativeData, len, need_hc() ? 4013 : blank_out(buf, len, 134));
+}
+/* 1.7 */ CSAPI hisGetCumulativeFee(char *buf, int *len) {
+    FX_BODY_LEN(hisGetCumulativeFee, len, need_hc() ? 4013 : blank_out(buf, len, 20));
+}
+/* 1.8: needs HPC with verified PIN (4014 no HPC, 4042 PIN not verified). */
+CSAPI hisGetTreatmentNeedHPC(char *buf, int *len) {
+    FX_BODY_LEN(hisGetTreatmentNeedHPC, len,
+                need_hc() ? 4013 : need_hpc() ? 4014 : !S.hpc_pin ? 4042 : do_ci_like(buf, len, 372, 540));
+}
+/* 1.9 (deprecated): 167 bytes with a 128-byte binary signature. */
+CSAPI hisGetSeqNumber(char *item, char *baby, char *buf, int *len) {
+    FX_BODY_LEN(hisGetSeqNumber, len, do_seq(167, item, baby, "1", buf, len));
+}
+/* 1.10: the fixture card holds no records: blank areas of the documented sizes. */
+CSAPI hisReadPrescription(char *b1, int *l1, char *b2, int *l2, char *b3, int *l3, char *b4, int *l4) {
+    FX_BODY(hisReadPrescription, need_hc() ? 4013
+                                 : (blank_out(b1, l1, 3660) | blank_out(b2, l2, 1320) | blank_out(b3, l3, 360) |
+                                    blank_out(b4, l4, 120))
+                                       ? 6018
+                                       : 0);
+}
+/* 1.11 */ CSAPI hisGetInoculateData(char *buf, int *len) {
+    FX_BODY_LEN(hisGetInoculateData, len, need_hc() ? 4013 : blank_out(buf, len, 1400));
+}
+/* 1.12 */ CSAPI hisGetOrganDonate(char *buf, int *len) {
+    FX_BODY_LEN(hisGetOrganDonate, len, need_hc() ? 4013 : blank_out(buf, len, 1));
+}
+/* 1.13: basic-data bytes 59–72 (§4.1). */
+CSAPI hisGetEmergentTel(char *buf, int *len) {
+    FX_BODY_LEN(hisGetEmergentTel, len, need_hc() ? 4013 : copy_out(buf, len, S.basic + 58, 14));
+}
+/* 1.14: 3-char ROC year of the last visit (or of today) + 4-digit last sequence number (§4.2). */
+static int do_last_seq(char *buf, int *len) {
+    int rc = need_hc();
+    if (rc) return rc;
+    char out[8];
+    char dt[14];
+    if (S.nvisits > 0) memcpy(dt, S.visits[S.nvisits - 1].dt, 14);
+    else roc_datetime(time(NULL), dt);
+    memcpy(out, dt, 3);
+    digits4(out + 3, S.last_seq);
+    return copy_out(buf, len, out, 7);
+}
+CSAPI hisGetLastSeqNum(char *buf, int *len) { FX_BODY_LEN(hisGetLastSeqNum, len, do_last_seq(buf, len)); }
+/* 1.15: returns the status (§6.1), not an rc. */
+CSAPI hisGetCardStatus(int type) { FX_BODY(hisGetCardStatus, do_card_status(type)); }
+/* 1.16 */ CSAPI hisWriteTreatmentCode(char *dt, char *id, char *birth, char *data, char *docid) {
+    FX_BODY(hisWriteTreatmentCode, do_write_visit(dt, id, birth, data, docid, 1));
+}
+/* 1.17 */ CSAPI hisWriteTreatmentFee(char *dt, char *id, char *birth, char *data) {
+    FX_BODY(hisWriteTreatmentFee, do_write_visit(dt, id, birth, data, NULL, 1));
+}
+/* 1.18 */ CSAPI hisWritePrescription(char *dt, char *id, char *birth, char *data) {
+    FX_BODY(hisWritePrescription, do_write_visit(dt, id, birth, data, NULL, 0));
+}
+/* 1.19 */ CSAPI hisWriteNewBorn(char *id, char *birth, char *newbornDate, char *noOfDelivered) {
+    FX_BODY(hisWriteNewBorn, !newbornDate || !noOfDelivered ? 6018 : do_identity_only(id, birth));
+}
+/* 1.20: needs an HPC (5056 otherwise, §5). */
+static int do_allergic(const char *id, const char *birth, const char *data, char *docid) {
+    if (!data) return 6018;
+    int rc = do_identity_only(id, birth);
+    if (rc) return rc;
+    if (!S.hpc_in) return 5056;
+    doc_id_out(docid);
+    return 0;
+}
+CSAPI hisWriteAllergicMedicines(char *id, char *birth, char *data, char *docid) {
+    FX_BODY(hisWriteAllergicMedicines, do_allergic(id, birth, data, docid));
+}
+/* 1.21 */ CSAPI hisWriteOrganDonate(char *id, char *birth, char *flag) {
+    FX_BODY(hisWriteOrganDonate, !flag ? 6018 : do_identity_only(id, birth));
+}
+/* 1.22 */ CSAPI hisWriteHealthInsurance(char *id, char *birth, char *serviceItem, char *itemCode) {
+    FX_BODY(hisWriteHealthInsurance, !serviceItem || !itemCode ? 6018 : do_identity_only(id, birth));
+}
+/* 1.23: updates basic-data bytes 59–72. */
+static int do_write_tel(const char *id, const char *birth, const char *tel) {
+    if (!tel) return 6018;
+    int rc = do_identity_only(id, birth);
+    if (rc) return rc;
+    size_t n = cstrnlen(tel, 14);
+    memset(S.basic + 58, ' ', 14);
+    memcpy(S.basic + 58, tel, n);
+    return 0;
+}
+CSAPI hisWriteEmergentTel(char *id, char *birth, char *tel) {
+    FX_BODY(hisWriteEmergentTel, do_write_tel(id, birth, tel));
+}
+/* 1.24: female only (5079, §7). */
+static int do_predelivery(const char *id, const char *birth, const char *code) {
+    if (!code) return 6018;
+    int rc = do_identity_only(id, birth);
+    if (rc) return rc;
+    return S.basic[49] == 'F' ? 0 : 5079;
+}
+CSAPI hisWritePredeliveryCheckup(char *id, char *birth, char *code) {
+    FX_BODY(hisWritePredeliveryCheckup, do_predelivery(id, birth, code));
+}
+/* 1.25 */ CSAPI hisDeletePredeliveryData(char *id, char *birth) {
+    FX_BODY(hisDeletePredeliveryData, do_identity_only(id, birth));
+}
+/* 1.26 */ CSAPI hisWriteInoculateData(char *id, char *birth, char *item, char *lotNo) {
+    FX_BODY(hisWriteInoculateData, !item || !lotNo ? 6018 : do_identity_only(id, birth));
+}
+/* 1.27–1.30: no keypad, no dialog: succeed when a card is present. */
+CSAPI csVerifyHCPIN(void) { FX_BODY(csVerifyHCPIN, need_hc()); }
+CSAPI csInputHCPIN(void) { FX_BODY(csInputHCPIN, need_hc()); }
+CSAPI csDisableHCPIN(void) { FX_BODY(csDisableHCPIN, need_hc()); }
+CSAPI csUpdateHCContents(void) { FX_BODY(csUpdateHCContents, need_hc()); }
+/* 1.31: 0 = COM1 … 9; anything else fails with −1. */
+static int do_open(int port) {
+    if (port < 0 || port > 9) return -1;
+    S.reader_open = 1;
+    return 0;
+}
+CSAPI csOpenCom(int port) { FX_BODY(csOpenCom, do_open(port)); }
+/* 1.32 */ CSAPI csCloseCom(void) { FX_BODY(csCloseCom, (S.reader_open = 0)); }
+/* 1.33 */ CSAPI hisGetCriticalIllness(char *buf, int *len) {
+    FX_BODY_LEN(hisGetCriticalIllness, len, need_hc() ? 4013 : do_ci_like(buf, len, 114, 138));
+}
+/* 1.34 */
+static int do_datetime(char *buf, int *len) {
+    char dt[14];
+    roc_datetime(time(NULL), dt);
+    return copy_out(buf, len, dt, 13);
+}
+CSAPI csGetDateTime(char *buf, int *len) { FX_BODY_LEN(csGetDateTime, len, do_datetime(buf, len)); }
+/* 1.35 */ CSAPI csGetCardNo(int type, char *buf, int *len) {
+    FX_BODY_LEN(csGetCardNo, len, do_card_no(type, buf, len));
+}
+/* 1.36: 0 = the fixture card has no PIN set. */
+CSAPI csISSetPIN(void) { FX_BODY(csISSetPIN, need_hc()); }
+/* 1.37 */ CSAPI hisGetSeqNumber256(char *item, char *baby, char *after, char *buf, int *len) {
+    FX_BODY_LEN(hisGetSeqNumber256, len, do_seq(296, item, baby, after, buf, len));
+}
+/* 1.38: register bytes 62–70 = validity 7 + remaining visits 2 (§4.2). */
+CSAPI hisGetRegisterBasic2(char *buf, int *len) {
+    FX_BODY_LEN(hisGetRegisterBasic2, len, need_hc() ? 4013 : copy_out(buf, len, S.reg + 61, 9));
+}
+/* 1.39 */ CSAPI csUnGetSeqNumber(char *dt) { FX_BODY(csUnGetSeqNumber, do_un_get_seq(dt)); }
+/* 1.40 */ CSAPI csUpdateHCNoReset(void) { FX_BODY(csUpdateHCNoReset, need_hc()); }
+/* 1.41–1.44: range-checked, zero records. */
+CSAPI hisReadPrescriptMain(char *buf, int *len, int start, int end, int *count) {
+    FX_BODY_LEN(hisReadPrescriptMain, len, do_read_range(buf, len, start, end, count, 60));
+}
+CSAPI hisReadPrescriptLongTerm(char *buf, int *len, int start, int end, int *count) {
+    FX_BODY_LEN(hisReadPrescriptLongTerm, len, do_read_range(buf, len, start, end, count, 30));
+}
+CSAPI hisReadPrescriptHVE(char *buf, int *len, int start, int end, int *count) {
+    FX_BODY_LEN(hisReadPrescriptHVE, len, do_read_range(buf, len, start, end, count, 10));
+}
+CSAPI hisReadPrescriptAllergic(char *buf, int *len, int start, int end, int *count) {
+    FX_BODY_LEN(hisReadPrescriptAllergic, len, do_read_range(buf, len, start, end, count, 3));
+}
+/* 1.45 */ CSAPI hisWriteMultiPrescript(char *dt, char *id, char *birth, char *data, int *count) {
+    FX_BODY(hisWriteMultiPrescript, !count || *count < 1 ? 6018 : do_write_visit(dt, id, birth, data, NULL, 0));
+}
+/* 1.46: slot 1–3. */
+CSAPI hisWriteAllergicNum(char *id, char *birth, char *data, char *docid, int slot) {
+    FX_BODY(hisWriteAllergicNum, slot < 1 || slot > 3 ? 6018 : do_allergic(id, birth, data, docid));
+}
+/* 1.47 */ CSAPI hisWriteTreatmentData(char *dt, char *id, char *birth, char *data, char *docid) {
+    FX_BODY(hisWriteTreatmentData, do_write_visit(dt, id, birth, data, docid, 1));
+}
+/* 1.48 / 1.49: 40-byte signature per record; len must hold them all (6018 otherwise, §3). */
+static int do_write_sign(const char *dt, const char *id, const char *birth, const char *data, int n, char *buf,
+                         int *len) {
+    if (!buf || !len || n < 1 || *len < 40 * n) return 6018;
+    int rc = do_write_visit(dt, id, birth, data, NULL, 0);
+    if (rc) return rc;
+    unsigned seed = fnv1a(2166136261u, dt, 13);
+    hex_fill(buf, 40 * n, seed);
+    *len = 40 * n;
+    return 0;
+}
+CSAPI hisWritePrescriptionSign(char *dt, char *id, char *birth, char *data, char *buf, int *len) {
+    FX_BODY_LEN(hisWritePrescriptionSign, len, do_write_sign(dt, id, birth, data, 1, buf, len));
+}
+CSAPI hisWriteMultiPrescriptSign(char *dt, char *id, char *birth, char *data, int *count, char *buf, int *len) {
+    FX_BODY_LEN(hisWriteMultiPrescriptSign, len, do_write_sign(dt, id, birth, data, count ? *count : 0, buf, len));
+}
+/* 1.50 */
+static int do_ci_id(const char *id, const char *birth, char *buf, int *len) {
+    int rc = do_identity_only(id, birth);
+    if (rc) return rc;
+    return do_ci_like(buf, len, 114, 138);
+}
+CSAPI hisGetCriticalIllnessID(char *id, char *birth, char *buf, int *len) {
+    FX_BODY_LEN(hisGetCriticalIllnessID, len, do_ci_id(id, birth, buf, len));
+}
+/* 1.51: returns the version code and writes the module path (NUL-terminated, at most 256 bytes). */
+CSAPI csGetVersionEx(char *path) { FX_BODY(csGetVersionEx, do_version_ex(path)); }
+/* 1.52 */ CSAPI csSoftwareReset(int type) { FX_BODY(csSoftwareReset, do_software_reset(type)); }
+/* 1.53 */ CSAPI hisGetSeqNumber256N1(char *item, char *baby, char *after, char *buf, int *len) {
+    FX_BODY_LEN(hisGetSeqNumber256N1, len, do_seq(316, item, baby, after, buf, len));
+}
+/* 1.54 */ CSAPI hisGetTreatNumNoICCard(char *pid, char *hosp, char *buf, int *len) {
+    FX_BODY_LEN(hisGetTreatNumNoICCard, len, do_treat_num_no_ic(pid, hosp, buf, len));
+}
+/* 1.55: signature from the NHI briefing only: (cTreatItem). */
+static int do_quick(const char *item) {
+    if (!valid_treat_item(item)) return 6018;
+    return need_hc();
+}
+CSAPI hisQuickInsurence(char *item) { FX_BODY(hisQuickInsurence, do_quick(item)); }
+/* 1.56 */ CSAPI hisGetTreatNumICCard(char *dt, char *buf, int *len) {
+    FX_BODY_LEN(hisGetTreatNumICCard, len, do_treat_num_ic(dt, buf, len));
+}
+/* 2.1 */ CSAPI csVerifySAMDC(void) { FX_BODY(csVerifySAMDC, (S.sam_auth = 1, 0)); }
+/* 2.2 */ CSAPI csGetHospID(char *buf, int *len) {
+    FX_BODY_LEN(csGetHospID, len, copy_out(buf, len, S.hosp_id, 10));
+}
+/* 3.1 / 3.2: 6017 when the file does not exist, else the 50-byte receipt (§4.2). */
+CSAPI csUploadData(char *file, char *size, char *count, char *buf, int *len) {
+    FX_BODY_LEN(csUploadData, len, !size || !count ? 6018 : do_upload(file, buf, len));
+}
+CSAPI csUploadDataPrec(char *file, char *size, char *count, char *precCount, char *buf, int *len) {
+    FX_BODY_LEN(csUploadDataPrec, len, !size || !count || !precCount ? 6018 : do_upload(file, buf, len));
+}
+/* No spec found (§3): the fixture has no data centre, so it reports "network down" (4061). */
+CSAPI csDownloadData(char *samId, char *hospId, char *number, char *sendDate, char *recvDate, char *serverRandom,
+                     char *fileName) {
+    FX_BODY(csDownloadData,
+            !samId || !hospId || !number || !sendDate || !recvDate || !serverRandom || !fileName ? 6018 : 4061);
+}
+/* 4.1 */
+static int do_hpc_status(int req, int *status) {
+    if (req != 1 || !status) return 6018;
+    *status = S.hpc_in ? 1 : 0;
+    return 0;
+}
+CSAPI hpcGetHPCStatus(int req, int *status) { FX_BODY(hpcGetHPCStatus, do_hpc_status(req, status)); }
+/* 4.2: no dialog: the PIN counts as verified. */
+static int do_hpc_verify(void) {
+    int rc = need_hpc();
+    if (rc) return rc;
+    S.hpc_pin = 1;
+    return 0;
+}
+CSAPI hpcVerifyHPCPIN(void) { FX_BODY(hpcVerifyHPCPIN, do_hpc_verify()); }
+/* 4.3 / 4.4 */ CSAPI hpcInputHPCPIN(void) { FX_BODY(hpcInputHPCPIN, need_hpc()); }
+CSAPI hpcUnlockHPC(void) { FX_BODY(hpcUnlockHPC, need_hpc()); }
+/* 4.5–4.8: variable length, no NUL; length reported through len. */
+CSAPI hpcGetHPCSN(char *buf, int *len) {
+    FX_BODY_LEN(hpcGetHPCSN, len, need_hpc() ? 4014 : copy_out(buf, len, S.hpc_sn, (int)strlen(S.hpc_sn)));
+}
+CSAPI hpcGetHPCSSN(char *buf, int *len) {
+    FX_BODY_LEN(hpcGetHPCSSN, len, need_hpc() ? 4014 : copy_out(buf, len, S.hpc_id, (int)strlen(S.hpc_id)));
+}
+CSAPI hpcGetHPCCNAME(char *buf, int *len) {
+    FX_BODY_LEN(hpcGetHPCCNAME, len, need_hpc() ? 4014 : copy_out(buf, len, S.hpc_cname, S.hpc_cname_len));
+}
+CSAPI hpcGetHPCENAME(char *buf, int *len) {
+    FX_BODY_LEN(hpcGetHPCENAME, len,
+                need_hpc() ? 4014 : copy_out(buf, len, S.hpc_ename, (int)strlen(S.hpc_ename)));
+}
+/* 5.1 / 5.2: the fixture has no ICD-10 mapping table: 9127 (no mapping) for every input. */
+CSAPI hisGetICD10EnC(char *code, char *out) { FX_BODY(hisGetICD10EnC, !code || !out ? 6018 : 9127); }
+CSAPI hisGetICD10DeC(char *code, char *out) { FX_BODY(hisGetICD10DeC, !code || !out ? 6018 : 9127); }
+/* Header extras (undocumented in 3.3). csGetVersion's parameters are unknown: declared as (void). */
+CSAPI csGetVersion(void) { FX_BODY(csGetVersion, FX_VERSION); }
+CSAPI csGetLastUnTreatmentData(char *buf, int *len) {
+    FX_BODY_LEN(csGetLastUnTreatmentData, len, need_hc() ? 4013 : blank_out(buf, len, 0));
+}
+CSAPI hisGetInsurerData(char *buf, int *len) {
+    FX_BODY_LEN(hisGetInsurerData, len, need_hc() ? 4013 : blank_out(buf, len, 0));
+}
+CSAPI HCA_GNFuncCall(long id, char *in, char *out, long p1, long p2, long p3, long p4, long p5) {
+    (void)id; (void)in; (void)out; (void)p1; (void)p2; (void)p3; (void)p4; (void)p5;
+    FX_BODY(HCA_GNFuncCall, 6018);
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* control exports for tests (same calling convention; not counted as in-flight calls)              */
+/* ------------------------------------------------------------------------------------------------ */
+
+/* Clears all state, knobs and counters (not the in-flight counter) and releases hung calls. */
+CSAPI fixtureReset(void) {
+    for (int i = 0; i < FX_COUNT; i++) {
+        A_STORE(&g_hang[i], 0);
+        A_STORE(&g_forced[i], 0);
+        A_STORE(&g_delay[i], 0);
+        A_STORE(&g_calls[i], 0);
+        A_STORE(&g_overlong[i], 0);
+    }
+    A_STORE(&g_hang_all, 0);
+    A_STORE(&g_delay_all, 0);
+    A_STORE(&g_overlaps, 0);
+    A_STORE(&g_require_open, 0);
+    fx_lock();
+    state_reset();
+    g_initialised = 1;
+    fx_unlock();
+    return 0;
+}
+
+/* Raw bytes, not NUL-terminated: exactly 72 and 78 bytes are copied. */
+CSAPI fixtureInsertHealthCard(const char *basic72, const char *register78, int lastSeq) {
+    if (!basic72 || !register78) return 6018;
+    fx_lock();
+    ensure_init();
+    memcpy(S.basic, basic72, 72);
+    memcpy(S.reg, register78, 78);
+    S.last_seq = lastSeq < 0 ? 0 : lastSeq;
+    S.nvisits = 0;
+    S.last_visit_time = 0;
+    S.hc_in = 1;
+    fx_unlock();
+    return 0;
+}
+
+CSAPI fixtureRemoveHealthCard(void) {
+    fx_lock();
+    ensure_init();
+    S.hc_in = 0;
+    fx_unlock();
+    return 0;
+}
+
+CSAPI fixtureInsertProfessionalCard(const char *serial, const char *id, const char *nameBig5, int nameLen,
+                                    const char *englishName) {
+    if (!serial || !id || !nameBig5 || !englishName || nameLen < 0) return 6018;
+    fx_lock();
+    ensure_init();
+    memset(S.hpc_sn, 0, sizeof S.hpc_sn);
+    memset(S.hpc_id, 0, sizeof S.hpc_id);
+    memset(S.hpc_ename, 0, sizeof S.hpc_ename);
+    memcpy(S.hpc_sn, serial, cstrnlen(serial, 20));
+    memcpy(S.hpc_id, id, cstrnlen(id, 10));
+    S.hpc_cname_len = nameLen > 20 ? 20 : nameLen;
+    memcpy(S.hpc_cname, nameBig5, (size_t)S.hpc_cname_len);
+    memcpy(S.hpc_ename, englishName, cstrnlen(englishName, 40));
+    S.hpc_in = 1;
+    S.hpc_pin = 0;
+    fx_unlock();
+    return 0;
+}
+
+CSAPI fixtureRemoveProfessionalCard(void) {
+    fx_lock();
+    ensure_init();
+    S.hpc_in = 0;
+    S.hpc_pin = 0;
+    fx_unlock();
+    return 0;
+}
+
+/* Next calls of functionName return rc without doing anything; rc 0 clears. −1 for an unknown name. */
+CSAPI fixtureSetForcedRc(const char *functionName, int rc) {
+    int id = fx_lookup(functionName);
+    if (id < 0) return -1;
+    A_STORE(&g_forced[id], rc);
+    return 0;
+}
+
+/* Sleep ms inside every call of functionName ("*" = all functions). */
+CSAPI fixtureSetDelayMs(const char *functionName, int ms) {
+    if (functionName && strcmp(functionName, "*") == 0) {
+        A_STORE(&g_delay_all, ms);
+        return 0;
+    }
+    int id = fx_lookup(functionName);
+    if (id < 0) return -1;
+    A_STORE(&g_delay[id], ms);
+    return 0;
+}
+
+/* on = 1: calls of functionName ("*" = all) block until fixtureHang(name, 0) or fixtureReset(). */
+CSAPI fixtureHang(const char *functionName, int on) {
+    if (functionName && strcmp(functionName, "*") == 0) {
+        A_STORE(&g_hang_all, on ? 1 : 0);
+        return 0;
+    }
+    int id = fx_lookup(functionName);
+    if (id < 0) return -1;
+    A_STORE(&g_hang[id], on ? 1 : 0);
+    return 0;
+}
+
+/* Number of times a CSHIS export was entered while another one was still inside the library. */
+CSAPI fixtureOverlapCount(void) { return A_LOAD(&g_overlaps); }
+
+/* Number of CSHIS calls currently inside the library. */
+CSAPI fixtureInFlight(void) { return A_LOAD(&g_inflight); }
+
+/* Calls of functionName since the last reset (−1 for an unknown name). */
+CSAPI fixtureCallCount(const char *functionName) {
+    int id = fx_lookup(functionName);
+    return id < 0 ? -1 : A_LOAD(&g_calls[id]);
+}
+
+/* Successful visit writes (1.16/1.17/1.47) for the visit with this 13-char datetime; −1 if no such visit. */
+CSAPI fixtureWriteCount(const char *dateTime13) {
+    fx_lock();
+    ensure_init();
+    visit_t *v = find_visit(dateTime13);
+    int n = v ? v->writes : -1;
+    fx_unlock();
+    return n;
+}
+
+/* The pDataWrite of the last successful visit write (without NUL); −1 if no such visit. */
+CSAPI fixtureGetLastWrite(const char *dateTime13, char *buf, int *len) {
+    fx_lock();
+    ensure_init();
+    visit_t *v = find_visit(dateTime13);
+    int rc = v ? copy_out(buf, len, v->last_write, v->last_write_len) : -1;
+    fx_unlock();
+    return rc;
+}
+
+/* The function reports *len = buffer size + extra on success (extra 0 clears). */
+CSAPI fixtureSetOverlongLength(const char *functionName, int extra) {
+    int id = fx_lookup(functionName);
+    if (id < 0) return -1;
+    A_STORE(&g_overlong[id], extra);
+    return 0;
+}
+
+/* on = 1: every export except csOpenCom/csCloseCom/csGetVersion(Ex) returns 4000 unless the reader is open. */
+CSAPI fixtureSetRequireOpen(int on) {
+    A_STORE(&g_require_open, on ? 1 : 0);
+    return 0;
+}
+
+/* 1 when csOpenCom succeeded and csCloseCom has not been called since. */
+CSAPI fixtureReaderOpen(void) {
+    fx_lock();
+    ensure_init();
+    int open = S.reader_open;
+    fx_unlock();
+    return open;
+}
