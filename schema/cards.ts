@@ -2,11 +2,12 @@
  * The gateway, readers, health card, professional card, SAM and lights.
  */
 import { builder } from './builder.ts';
-import { cardErrors, directCardErrors } from './errors.ts';
+import { cardErrors } from './errors.ts';
 import type {
   BasicData,
   CardValidity,
   DecodedText,
+  HealthCardStatus,
   LastSeqNumber,
   ProfessionalCardIdentity,
   RegisterData,
@@ -61,7 +62,7 @@ const GatewayRef = builder.objectRef<GatewayShape>('Gateway').implement({
     backend: t.exposeString('backend', { description: '"simulator" or "cshis".' }),
     controlSoftware: t.field({
       type: ControlSoftwareRef,
-      errors: directCardErrors,
+      errors: cardErrors,
       resolve: (_g, _a, ctx) => ctx.cards.describe(),
     }),
     ready: t.boolean({ resolve: async (_g, _a, ctx) => (await ctx.status.readiness()).ready }),
@@ -109,7 +110,7 @@ const ReaderRef = builder.objectRef<ReaderDescription>('Reader').implement({
     slot: t.field({ type: CardSlotEnum, resolve: (r) => r.slot }),
     light: t.field({
       type: CardLightRef,
-      errors: directCardErrors,
+      errors: cardErrors,
       resolve: async (r, _a, ctx) => {
         const state = await ctx.monitor.current();
         return r.slot === 'HEALTH_CARD' ? state.healthCard : state.professionalCard;
@@ -121,7 +122,7 @@ const ReaderRef = builder.objectRef<ReaderDescription>('Reader').implement({
 builder.queryField('readers', (t) => t.field({ type: [ReaderRef], resolve: (_r, _a, ctx) => [...ctx.monitor.readers] }));
 
 builder.queryField('lightState', (t) =>
-  t.field({ type: LightStateRef, errors: directCardErrors, resolve: (_r, _a, ctx) => ctx.monitor.current() }),
+  t.field({ type: LightStateRef, errors: cardErrors, resolve: (_r, _a, ctx) => ctx.monitor.current() }),
 );
 
 const ReaderEventKindEnum = builder.enumType('ReaderEventKind', {
@@ -226,18 +227,28 @@ const LastSeqNumberRef = builder.objectRef<LastSeqNumber>('LastSeqNumber').imple
   }),
 });
 
+const HealthCardStateRef = builder.objectRef<{ status: HealthCardStatus }>('HealthCardState').implement({
+  fields: (t) => ({
+    status: t.field({ type: HealthCardStatusEnum, resolve: (s) => s.status }),
+    inserted: t.boolean({
+      resolve: (s) => !['NOT_INSERTED', 'NOT_A_HEALTH_CARD', 'READER_TIMEOUT', 'UNKNOWN'].includes(s.status),
+    }),
+  }),
+});
+
 const HealthCardRef = builder.objectRef<object>('HealthCard').implement({
   description: 'The health card (健保卡) in the reader. Each field is one control-software call.',
   fields: (t) => ({
-    status: t.field({
-      type: HealthCardStatusEnum,
+    state: t.field({
+      type: HealthCardStateRef,
+      description: 'hisGetCardStatus(2): whether a health card is in and how far it is authenticated.',
       errors: cardErrors,
-      resolve: (_h, _a, ctx) => ctx.cards.healthCardStatus(),
+      resolve: async (_h, _a, ctx) => ({ status: await ctx.cards.healthCardStatus() }),
     }),
-    basicData: t.field({ type: BasicDataRef, errors: directCardErrors, resolve: (_h, _a, ctx) => ctx.cards.basicData() }),
-    registerData: t.field({ type: RegisterDataRef, errors: directCardErrors, resolve: (_h, _a, ctx) => ctx.cards.registerData() }),
-    validity: t.field({ type: CardValidityRef, errors: directCardErrors, resolve: (_h, _a, ctx) => ctx.cards.cardValidity() }),
-    lastSeqNumber: t.field({ type: LastSeqNumberRef, errors: directCardErrors, resolve: (_h, _a, ctx) => ctx.cards.lastSeqNumber() }),
+    basicData: t.field({ type: BasicDataRef, errors: cardErrors, resolve: (_h, _a, ctx) => ctx.cards.basicData() }),
+    registerData: t.field({ type: RegisterDataRef, errors: cardErrors, resolve: (_h, _a, ctx) => ctx.cards.registerData() }),
+    validity: t.field({ type: CardValidityRef, errors: cardErrors, resolve: (_h, _a, ctx) => ctx.cards.cardValidity() }),
+    lastSeqNumber: t.field({ type: LastSeqNumberRef, errors: cardErrors, resolve: (_h, _a, ctx) => ctx.cards.lastSeqNumber() }),
   }),
 });
 
@@ -276,14 +287,14 @@ export const ProfessionalCardRef = builder.objectRef<ProfessionalCardInfo>('Prof
     pinVerified: t.exposeBoolean('pinVerified'),
     identity: t.field({
       type: ProfessionalIdentityRef,
-      errors: directCardErrors,
+      errors: cardErrors,
       resolve: (_p, _a, ctx) => ctx.cards.professionalIdentity(),
     }),
   }),
 });
 
 builder.queryField('professionalCard', (t) =>
-  t.field({ type: ProfessionalCardRef, errors: directCardErrors, resolve: (_r, _a, ctx) => ctx.cards.professionalCard() }),
+  t.field({ type: ProfessionalCardRef, errors: cardErrors, resolve: (_r, _a, ctx) => ctx.cards.professionalCard() }),
 );
 
 // ---- SAM ----
@@ -304,4 +315,4 @@ export const SamRef = builder.objectRef<SamInfo>('Sam').implement({
   }),
 });
 
-builder.queryField('sam', (t) => t.field({ type: SamRef, errors: directCardErrors, resolve: (_r, _a, ctx) => ctx.cards.sam() }));
+builder.queryField('sam', (t) => t.field({ type: SamRef, errors: cardErrors, resolve: (_r, _a, ctx) => ctx.cards.sam() }));

@@ -65,5 +65,4 @@ for (const [category, ErrorClass] of Object.entries(ERROR_CLASSES) as [ErrorCate
 }
 
 /** Options for a field whose expected failures come back as typed union members. */
-export const cardErrors = { types: ALL_ERROR_CLASSES } as const;
-export const directCardErrors = { types: ALL_ERROR_CLASSES, directResult: true } as const;
+export const cardErrors = { types: ALL_ERROR_CLASSES, directResult: true } as const;

@@ -3,7 +3,7 @@
  * Against a real backend they answer with ControlSoftwareError SIMULATOR_ONLY.
  */
 import { builder } from './builder.ts';
-import { directCardErrors } from './errors.ts';
+import { cardErrors } from './errors.ts';
 import { LightStateRef } from './cards.ts';
 import { SIMULATED_PATIENTS, SIMULATED_PROFESSIONALS } from '../src/adapters/simulator/patients.ts';
 import * as simulator from '../resolvers/simulator.ts';
@@ -37,30 +37,30 @@ builder.queryField('simulatedCards', (t) =>
 builder.mutationFields((t) => ({
   simulatorInsertHealthCard: t.field({
     type: LightStateRef,
-    errors: directCardErrors,
+    errors: cardErrors,
     args: { card: t.arg({ type: SimulatedCardEnum, required: true }) },
     resolve: (_r, { card }, ctx) => simulator.insertHealthCard(ctx, String(card)),
   }),
   simulatorRemoveHealthCard: t.field({
     type: LightStateRef,
-    errors: directCardErrors,
+    errors: cardErrors,
     resolve: (_r, _a, ctx) => simulator.removeHealthCard(ctx),
   }),
   simulatorInsertProfessionalCard: t.field({
     type: LightStateRef,
-    errors: directCardErrors,
+    errors: cardErrors,
     args: { card: t.arg({ type: SimulatedProfessionalEnum, defaultValue: 'PHYSICIAN' }) },
     resolve: (_r, { card }, ctx) => simulator.insertProfessionalCard(ctx, String(card ?? 'PHYSICIAN')),
   }),
   simulatorRemoveProfessionalCard: t.field({
     type: LightStateRef,
-    errors: directCardErrors,
+    errors: cardErrors,
     resolve: (_r, _a, ctx) => simulator.removeProfessionalCard(ctx),
   }),
   simulatorForceReturnCode: t.field({
     type: LightStateRef,
     description: 'Make a control-software function return a vendor code (e.g. hisGetBasicData → 9240); null clears it.',
-    errors: directCardErrors,
+    errors: cardErrors,
     args: {
       function: t.arg.string({ required: true, description: 'CSHIS export name, e.g. "hisGetSeqNumber256N1".' }),
       vendorCode: t.arg.int({ required: false }),
@@ -70,7 +70,7 @@ builder.mutationFields((t) => ({
   simulatorReset: t.field({
     type: LightStateRef,
     description: 'Back to power-on: no cards, SAM not authenticated, no forced codes.',
-    errors: directCardErrors,
+    errors: cardErrors,
     resolve: (_r, _a, ctx) => simulator.reset(ctx),
   }),
 }));

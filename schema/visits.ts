@@ -2,7 +2,7 @@
  * Visits (就醫序號 + 安全簽章), treatment IDs (就醫識別碼), card writes, SAM verification and resets.
  */
 import { builder } from './builder.ts';
-import { directCardErrors } from './errors.ts';
+import { cardErrors } from './errors.ts';
 import { ProfessionalCardRef, SamRef } from './cards.ts';
 import { TREATMENT_CATEGORIES, type TreatmentCategoryCode } from '../src/domain/types.ts';
 import type { TreatmentIdResult, Visit, VisitWarning, WriteTreatmentResult } from '../src/ports/card-stack.ts';
@@ -191,7 +191,7 @@ builder.mutationFields((t) => ({
   startVisit: t.field({
     type: VisitRef,
     description: 'Register a visit on the inserted health card: seq number, signature and treatment ID (per the configured strategy).',
-    errors: directCardErrors,
+    errors: cardErrors,
     args: { input: t.arg({ type: StartVisitInput, required: true }) },
     resolve: (_r, { input }, ctx) =>
       visits.startVisit(ctx, { category: input.category, newborn: input.newborn ?? false, lateCard: input.lateCard ?? false }),
@@ -199,35 +199,35 @@ builder.mutationFields((t) => ({
   quickInsuranceCheck: t.field({
     type: InsuranceCheckRef,
     description: 'API 1.55 hisQuickInsurence: real-time insurance check before taking a seq number.',
-    errors: directCardErrors,
+    errors: cardErrors,
     args: { category: t.arg({ type: TreatmentCategoryEnum, required: true }) },
     resolve: (_r, { category }, ctx) => visits.quickInsuranceCheck(ctx, category),
   }),
   treatmentIdForVisit: t.field({
     type: TreatmentIdRef,
     description: 'API 1.56 hisGetTreatNumICCard: the treatment ID of a visit already on the card.',
-    errors: directCardErrors,
+    errors: cardErrors,
     args: { visitTime: t.arg.string({ required: true, description: '13-digit ROC or ISO 8601.' }) },
     resolve: (_r, { visitTime }, ctx) => visits.treatmentIdForVisit(ctx, visitTime),
   }),
   treatmentIdWithoutCard: t.field({
     type: TreatmentIdRef,
     description: 'API 1.54 hisGetTreatNumNoICCard: a treatment ID for a visit without a card (例外就醫).',
-    errors: directCardErrors,
+    errors: cardErrors,
     args: { patientId: t.arg.string({ required: true }) },
     resolve: (_r, { patientId }, ctx) => visits.treatmentIdWithoutCard(ctx, patientId),
   }),
   cancelVisit: t.field({
     type: CancelledVisitRef,
     description: 'API 1.39 csUnGetSeqNumber: cancel a registration (退掛) within the rules of §5.',
-    errors: directCardErrors,
+    errors: cardErrors,
     args: { visitTime: t.arg.string({ required: true }) },
     resolve: (_r, { visitTime }, ctx) => visits.cancelVisit(ctx, visitTime),
   }),
   writeTreatment: t.field({
     type: TreatmentWrittenRef,
     description: 'Write diagnoses (API 1.16) and fees (1.17), or both at once (1.47).',
-    errors: directCardErrors,
+    errors: cardErrors,
     args: { input: t.arg({ type: WriteTreatmentInputRef, required: true }) },
     resolve: (_r, { input }, ctx) =>
       visits.writeTreatment(ctx, {
@@ -252,19 +252,19 @@ builder.mutationFields((t) => ({
   verifySam: t.field({
     type: SamRef,
     description: 'API 2.1 csVerifySAMDC: authenticate the SAM with NHI’s IDC.',
-    errors: directCardErrors,
+    errors: cardErrors,
     resolve: (_r, _a, ctx) => visits.verifySam(ctx),
   }),
   verifyProfessionalCardPin: t.field({
     type: ProfessionalCardRef,
     description: 'API 4.2 hpcVerifyHPCPIN: the control software asks for the PIN in its own dialog.',
-    errors: directCardErrors,
+    errors: cardErrors,
     resolve: (_r, _a, ctx) => visits.verifyProfessionalPin(ctx),
   }),
   resetControlSoftware: t.field({
     type: ResetDoneRef,
     description: 'API 1.52 csSoftwareReset: reset the reader, SAM, professional card or health card session.',
-    errors: directCardErrors,
+    errors: cardErrors,
     args: { target: t.arg({ type: ResetTargetEnum, required: true }) },
     resolve: (_r, { target }, ctx) => visits.resetControlSoftware(ctx, target as ResetTarget),
   }),

@@ -8,6 +8,7 @@ import { createGateway, type Gateway, type GatewayLogger } from './yoga.ts';
 import type { GatewayContext } from './context.ts';
 import type { RunningServices } from './services.ts';
 import { InputError } from './codecs/input-error.ts';
+import { createConsoleLogger } from './logger.ts';
 
 export interface AppOptions {
   readonly logger?: GatewayLogger;
@@ -29,7 +30,8 @@ export function createApp(services: RunningServices, options: AppOptions = {}): 
     }),
     readiness: () => services.status.readiness().then((r) => ({ ready: r.ready, reasons: [...r.reasons] })),
     mapError: toClientError,
-    ...(options.logger ? { logger: options.logger } : {}),
+    // Never yoga's bare console: every line goes through the masking logger.
+    logger: options.logger ?? createConsoleLogger(),
     ...(options.graphiql === undefined ? {} : { graphiql: options.graphiql }),
   });
 }

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { createSimulatorServices, type RunningServices } from '../../src/services.ts';
 import type { VisitStrategy } from '../../src/ports/card-stack.ts';
+import { createConsoleLogger } from '../../src/logger.ts';
 
 let services: RunningServices;
 let yoga: ReturnType<typeof createApp>;
@@ -54,10 +55,13 @@ describe('gateway API (simulator, in-process)', () => {
 
   it('reads a rare-character name without rejecting the card', async () => {
     await gql('mutation { simulatorInsertHealthCard(card: RARE_CHARACTER_NAME) { __typename } }');
-    const { data } = await gql('{ healthCard { status basicData { ... on BasicData { idNumber sex birthDate name { text rawHex hasRareCharacters } } } } }');
+    const { data } = await gql('{ healthCard { state { ... on HealthCardState { status inserted } } basicData { ... on BasicData { idNumber sex birthDate name { text rawHex hasRareCharacters } } } } }');
     expect(data.healthCard.basicData.name).toEqual({ text: '林\uE000華', rawHex: expect.stringContaining('FA40'), hasRareCharacters: true });
     expect(data.healthCard.basicData.sex).toBe('FEMALE');
-    expect(data.healthCard.status).toBe('SAM_AUTHENTICATED');
+    // Fields run in order: the state was read before basicData authenticated the card with the SAM.
+    expect(data.healthCard.state).toEqual({ status: 'NOT_SAM_AUTHENTICATED', inserted: true });
+    const after = await gql('{ healthCard { state { ... on HealthCardState { status } } } }');
+    expect(after.data.healthCard.state.status).toBe('SAM_AUTHENTICATED');
   });
 
   it('runs a whole visit: card, visit, treatment ID, write, cancel', async () => {
@@ -168,10 +172,11 @@ describe('gateway API (simulator, in-process)', () => {
     expect(data.readers).toHaveLength(2);
   });
 
-  it('masks crashes instead of leaking them', async () => {
+  it('masks crashes instead of leaking them, to the client and in the log', async () => {
+    const lines: string[] = [];
     const broken = createApp(
       { ...services, cards: { ...services.cards, basicData: () => Promise.reject(new Error('secret A123456789')) } } as unknown as RunningServices,
-      { graphiql: false },
+      { graphiql: false, logger: createConsoleLogger({ write: (line) => lines.push(line) }) },
     );
     const response = await broken.fetch('http://localhost/graphql', {
       method: 'POST',
@@ -181,5 +186,7 @@ describe('gateway API (simulator, in-process)', () => {
     const body = await response.text();
     expect(body).not.toContain('A123456789');
     expect(JSON.parse(body).errors[0].extensions.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(lines.join('\n')).toContain('A1******89');
+    expect(lines.join('\n')).not.toContain('A123456789');
   });
 });

@@ -55,6 +55,7 @@ const RC = {
   CANCEL_DATE_NOT_ALLOWED: 5154,
 } as const;
 
+const SAME_DAY_OTHER_DEPARTMENT = 5010;
 const COUNTED_CATEGORIES = new Set(['01', '02', '03', '04', '05']);
 const DAY_MS = 86_400_000;
 
@@ -316,7 +317,8 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
   hisGetSeqNumber256(treatItem: string, babyTreat: string, treatAfterCheck: string) {
     return this.cardOutput('hisGetSeqNumber256', (card) => {
       const visit = this.takeSeqNumber(card, treatItem, babyTreat, treatAfterCheck);
-      return typeof visit === 'number' ? visit : encodeSeqNumber256(this.seqFields(card, visit));
+      if (typeof visit === 'number') return visit;
+      return { rc: this.sameDayOtherDepartment(card, visit), bytes: encodeSeqNumber256(this.seqFields(card, visit)) };
     });
   }
 
@@ -324,7 +326,8 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     return this.cardOutput('hisGetSeqNumber256N1', (card) => {
       const visit = this.takeSeqNumber(card, treatItem, babyTreat, treatAfterCheck);
       if (typeof visit === 'number') return visit;
-      return encodeSeqNumber256N1({ ...this.seqFields(card, visit), treatmentId: visit.treatmentId });
+      const bytes = encodeSeqNumber256N1({ ...this.seqFields(card, visit), treatmentId: visit.treatmentId });
+      return { rc: this.sameDayOtherDepartment(card, visit), bytes };
     });
   }
 
@@ -477,6 +480,21 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     return visit;
   }
 
+  /** §7 5010: a counted visit to a second department on the same day is registered, with a warning. */
+  private sameDayOtherDepartment(card: InsertedHealthCard, visit: SimulatedVisit): number {
+    if (!COUNTED_CATEGORIES.has(visit.category)) return OK;
+    const day = visit.visitTimeRoc.slice(0, 7);
+    const other = card.visits.some(
+      (v) =>
+        v !== visit &&
+        !v.cancelled &&
+        COUNTED_CATEGORIES.has(v.category) &&
+        v.category !== visit.category &&
+        v.visitTimeRoc.slice(0, 7) === day,
+    );
+    return other ? SAME_DAY_OTHER_DEPARTMENT : OK;
+  }
+
   private seqFields(card: InsertedHealthCard, visit: SimulatedVisit) {
     const day = visit.visitTimeRoc.slice(0, 7);
     const sameDayVisit = card.visits.some(
@@ -566,17 +584,21 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     return this.forcedCodes.get(name) ?? body();
   }
 
-  private async output(name: string, body: () => Uint8Array | number): Promise<RawOutput> {
+  private async output(name: string, body: () => Uint8Array | number | RawOutput): Promise<RawOutput> {
     await this.delay();
     const forced = this.forcedCodes.get(name);
     if (forced !== undefined) return { rc: forced, bytes: new Uint8Array(0) };
     const result = body();
     if (typeof result === 'number') return { rc: result, bytes: new Uint8Array(0) };
-    const limit = (OUTPUT_SIZE as Record<string, number>)[name] ?? result.length;
-    return { rc: OK, bytes: result.subarray(0, limit) };
+    const { rc, bytes } = result instanceof Uint8Array ? { rc: OK, bytes: result } : result;
+    const limit = (OUTPUT_SIZE as Record<string, number>)[name] ?? bytes.length;
+    return { rc, bytes: bytes.subarray(0, limit) };
   }
 
-  private cardOutput(name: string, body: (card: InsertedHealthCard) => Uint8Array | number): Promise<RawOutput> {
+  private cardOutput(
+    name: string,
+    body: (card: InsertedHealthCard) => Uint8Array | number | RawOutput,
+  ): Promise<RawOutput> {
     return this.output(name, () => {
       const card = this.requireHealthCard();
       return typeof card === 'number' ? card : body(card);

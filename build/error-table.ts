@@ -1,0 +1,53 @@
+/**
+ * The README's error table, generated from the one code table so it is never written twice.
+ *   npx tsx build/error-table.ts --write README.md   replace the text between the markers
+ *   npx tsx build/error-table.ts --check README.md   exit 1 when the README is stale
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { VENDOR_CODES } from '../src/errors/vendor-codes.ts';
+import { GATEWAY_CODES } from '../src/errors/gateway-codes.ts';
+
+export const START_MARKER = '<!-- error-table:start -->';
+export const END_MARKER = '<!-- error-table:end -->';
+
+const cell = (text: string | undefined) => (text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function renderErrorTableMarkdown(): string {
+  const rows = [
+    ...[...VENDOR_CODES].sort((a, b) => a.vendorCode - b.vendorCode).map((e) => ({ ...e, vendor: String(e.vendorCode) })),
+    ...GATEWAY_CODES.map((e) => ({ ...e, vendor: '—' })),
+  ];
+  const lines = [
+    '| code | vendor code | category | retryable | 中文 | English | what to do |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (e) =>
+        `| \`${e.code}\` | ${e.vendor} | ${e.category} | ${e.retryable ? 'yes' : 'no'} | ${cell(e.text.zh)} | ${cell(e.text.en)} | ${cell(e.hint?.en)} |`,
+    ),
+  ];
+  return `${lines.join('\n')}\n\nAny other vendor code comes back as \`VendorError\` with \`code: VENDOR_CODE_UNKNOWN\` and its number in \`vendorCode\`.`;
+}
+
+/** The document with the table between the markers replaced; throws when the markers are missing. */
+export function withErrorTable(document: string): string {
+  const start = document.indexOf(START_MARKER);
+  const end = document.indexOf(END_MARKER);
+  if (start < 0 || end < start) throw new Error(`markers ${START_MARKER} … ${END_MARKER} not found`);
+  return `${document.slice(0, start + START_MARKER.length)}\n${renderErrorTableMarkdown()}\n${document.slice(end)}`;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [mode, file] = process.argv.slice(2);
+  if ((mode !== '--write' && mode !== '--check') || !file) {
+    console.error('usage: error-table.ts --write|--check README.md');
+    process.exit(2);
+  }
+  const current = readFileSync(file, 'utf8');
+  const next = withErrorTable(current);
+  if (mode === '--write') writeFileSync(file, next);
+  else if (next !== current) {
+    console.error('README error table is stale: run `npm run docs`');
+    process.exit(1);
+  }
+}
