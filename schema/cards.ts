@@ -181,9 +181,9 @@ const CardholderRef = builder.interfaceRef<BasicData | RegisterData>('Cardholder
     cardNumber: t.exposeString('cardNumber'),
     name: t.field({ type: DecodedTextRef, resolve: (d) => d.name }),
     idNumber: t.exposeString('idNumber'),
-    birthDate: t.exposeString('birthDate', { description: 'ISO date.' }),
-    sex: t.field({ type: SexEnum, resolve: (d) => d.sex }),
-    issueDate: t.exposeString('issueDate', { description: 'ISO date.' }),
+    birthDate: t.exposeString('birthDate', { nullable: true, description: 'ISO date; null when unreadable on the card.' }),
+    sex: t.field({ type: SexEnum, nullable: true, resolve: (d) => d.sex }),
+    issueDate: t.exposeString('issueDate', { nullable: true, description: 'ISO date; null when unreadable on the card.' }),
     cancelled: t.exposeBoolean('cancelled', { description: '卡片註銷註記.' }),
   }),
 });
@@ -204,8 +204,8 @@ const RegisterDataRef = builder.objectRef<RegisterData>('RegisterData').implemen
   fields: (t) => ({
     insurerCode: t.exposeString('insurerCode'),
     beneficiaryCategory: t.exposeString('beneficiaryCategory', { nullable: true, description: '保險對象身分註記.' }),
-    cardValidUntil: t.exposeString('cardValidUntil'),
-    remainingVisits: t.exposeInt('remainingVisits'),
+    cardValidUntil: t.exposeString('cardValidUntil', { nullable: true }),
+    remainingVisits: t.exposeInt('remainingVisits', { nullable: true }),
     newbornBirthDate: t.exposeString('newbornBirthDate', { nullable: true, description: '新生兒依附註記: the attached newborn’s birth date.' }),
     newbornBirthOrder: t.exposeString('newbornBirthOrder', { nullable: true, description: '新生兒胞胎註記.' }),
   }),
@@ -214,8 +214,8 @@ const RegisterDataRef = builder.objectRef<RegisterData>('RegisterData').implemen
 const CardValidityRef = builder.objectRef<CardValidity>('CardValidity').implement({
   description: 'API 1.38 hisGetRegisterBasic2 (§4.2): validity and remaining visits, no PIN check.',
   fields: (t) => ({
-    cardValidUntil: t.exposeString('cardValidUntil'),
-    remainingVisits: t.exposeInt('remainingVisits'),
+    cardValidUntil: t.exposeString('cardValidUntil', { nullable: true }),
+    remainingVisits: t.exposeInt('remainingVisits', { nullable: true }),
   }),
 });
 

@@ -120,28 +120,28 @@ function readNullable(bytes: Uint8Array, spec: FieldSpec): string | null {
 }
 
 /** Required card dates have no null in the domain type: an unreadable one becomes '' rather than failing the read. */
-function readRequiredDate(bytes: Uint8Array, spec: FieldSpec): string {
-  return decodeRocDateOrNull(readRaw(bytes, spec)) ?? '';
+/** An unreadable date is null, never a made-up value: the HIS must see that the card's field is bad. */
+function readDate(bytes: Uint8Array, spec: FieldSpec): string | null {
+  return decodeRocDateOrNull(readRaw(bytes, spec));
 }
 
-/** A non-numeric count reads as 0: the conservative answer for "visits left" (the HIS will offer a card update). */
-function readCount(bytes: Uint8Array, spec: FieldSpec): number {
+/** A non-numeric count is null (unreadable), not 0, which would look like a real "no visits left". */
+function readCount(bytes: Uint8Array, spec: FieldSpec): number | null {
   const value = read(bytes, spec);
-  return /^\d+$/.test(value) ? Number(value) : 0;
+  return /^\d+$/.test(value) ? Number(value) : null;
 }
 
 /**
  * The sex byte, else what the ID number says (national ID 1/2, new resident certificate 8/9, old resident
- * certificate A/C male, B/D female). A card where neither is readable is corrupt; the domain type has no
- * "unknown", so we fall back to 'M' and the lead should consider `Sex | null` (see report).
+ * certificate A/C male, B/D female). A card where neither is readable is corrupt: null, not a guess.
  */
-export function decodeSex(sexByte: string, idNumber: string): Sex {
+export function decodeSex(sexByte: string, idNumber: string): Sex | null {
   const upper = sexByte.toUpperCase();
   if (upper === 'M' || upper === 'F') return upper;
   const second = idNumber.charAt(1).toUpperCase();
   if (/^[18AC]$/.test(second)) return 'M';
   if (/^[29BD]$/.test(second)) return 'F';
-  return 'M';
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -154,9 +154,9 @@ function decodeCardHolderCommon(bytes: Uint8Array) {
     cardNumber: read(bytes, CARD_HOLDER.cardNumber),
     name: readBig5(bytes, CARD_HOLDER.name),
     idNumber,
-    birthDate: readRequiredDate(bytes, CARD_HOLDER.birthDate),
+    birthDate: readDate(bytes, CARD_HOLDER.birthDate),
     sex: decodeSex(read(bytes, CARD_HOLDER.sex), idNumber),
-    issueDate: readRequiredDate(bytes, CARD_HOLDER.issueDate),
+    issueDate: readDate(bytes, CARD_HOLDER.issueDate),
     cancelled: read(bytes, CARD_HOLDER.cancelled) === CANCELLED_FLAG,
   };
 }
@@ -175,7 +175,7 @@ export function decodeRegisterBasic(bytes: Uint8Array): RegisterData {
     ...decodeCardHolderCommon(bytes),
     insurerCode: read(bytes, REGISTER_BASIC.insurerCode),
     beneficiaryCategory: readNullable(bytes, REGISTER_BASIC.beneficiaryCategory),
-    cardValidUntil: readRequiredDate(bytes, REGISTER_BASIC.cardValidUntil),
+    cardValidUntil: readDate(bytes, REGISTER_BASIC.cardValidUntil),
     remainingVisits: readCount(bytes, REGISTER_BASIC.remainingVisits),
     newbornBirthDate: decodeRocDateOrNull(readRaw(bytes, REGISTER_BASIC.newbornBirthDate)),
     newbornBirthOrder: readNullable(bytes, REGISTER_BASIC.newbornBirthOrder),
@@ -185,7 +185,7 @@ export function decodeRegisterBasic(bytes: Uint8Array): RegisterData {
 /** §4.2 1.38 hisGetRegisterBasic2, 9 bytes. */
 export function decodeRegisterBasic2(bytes: Uint8Array): CardValidity {
   return {
-    cardValidUntil: readRequiredDate(bytes, REGISTER_BASIC2.cardValidUntil),
+    cardValidUntil: readDate(bytes, REGISTER_BASIC2.cardValidUntil),
     remainingVisits: readCount(bytes, REGISTER_BASIC2.remainingVisits),
   };
 }

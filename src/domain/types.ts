@@ -24,9 +24,11 @@ export interface BasicData {
   readonly cardNumber: string;
   readonly name: DecodedText;
   readonly idNumber: string;
-  readonly birthDate: string; // ISO date
-  readonly sex: Sex;
-  readonly issueDate: string; // ISO date
+  /** ISO date; null when the card's field is unreadable (never a made-up value). */
+  readonly birthDate: string | null;
+  /** null when neither the sex byte nor the ID number tells. */
+  readonly sex: Sex | null;
+  readonly issueDate: string | null;
   /** 卡片註銷註記: true when the card has been cancelled (flag '2'). */
   readonly cancelled: boolean;
   readonly emergencyPhone: string | null;
@@ -37,15 +39,15 @@ export interface RegisterData {
   readonly cardNumber: string;
   readonly name: DecodedText;
   readonly idNumber: string;
-  readonly birthDate: string;
-  readonly sex: Sex;
-  readonly issueDate: string;
+  readonly birthDate: string | null;
+  readonly sex: Sex | null;
+  readonly issueDate: string | null;
   readonly cancelled: boolean;
   readonly insurerCode: string;
   /** 保險對象身分註記, one character, or null when blank. */
   readonly beneficiaryCategory: string | null;
-  readonly cardValidUntil: string;
-  readonly remainingVisits: number;
+  readonly cardValidUntil: string | null;
+  readonly remainingVisits: number | null;
   /** 新生兒依附註記: the newborn's birth date when the card carries a newborn, else null. */
   readonly newbornBirthDate: string | null;
   /** 新生兒胞胎註記: birth order for twins etc., else null. */
@@ -54,8 +56,9 @@ export interface RegisterData {
 
 /** §4.2 API 1.38 (9 bytes). */
 export interface CardValidity {
-  readonly cardValidUntil: string;
-  readonly remainingVisits: number;
+  /** null when unreadable on the card. */
+  readonly cardValidUntil: string | null;
+  readonly remainingVisits: number | null;
 }
 
 /** §4.2 API 1.14 (7 bytes). */

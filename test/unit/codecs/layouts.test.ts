@@ -127,8 +127,8 @@ describe('decodeBasicData (§4.1 1.1)', () => {
 
   it('never throws on bad card dates: they become empty', () => {
     const data = decodeBasicData(bytesOf('000012345678', NAME_FIELD, 'A123456789', '1130230', 'F', '0000000', '1', SPACES(14)));
-    expect(data.birthDate).toBe('');
-    expect(data.issueDate).toBe('');
+    expect(data.birthDate).toBeNull();
+    expect(data.issueDate).toBeNull();
     expect(data.sex).toBe('F');
   });
 
@@ -137,9 +137,9 @@ describe('decodeBasicData (§4.1 1.1)', () => {
     expect(data.cardNumber).toBe('000012345678');
     expect(data.name).toEqual(NAME_TEXT);
     expect(data.idNumber).toBe('A1234567');
-    expect(data.birthDate).toBe('');
+    expect(data.birthDate).toBeNull();
     expect(data.sex).toBe('M'); // from the ID's second character
-    expect(data.issueDate).toBe('');
+    expect(data.issueDate).toBeNull();
     expect(data.cancelled).toBe(false);
     expect(data.emergencyPhone).toBeNull();
   });
@@ -183,6 +183,8 @@ describe('decodeSex', () => {
     ['', 'FB12345672', 'F'],
     ['', 'AC12345679', 'M'],
     ['', 'HD87654324', 'F'],
+    ['X', 'A000000000', null], // neither the byte nor the ID tells: unknown, not a guess
+    ['', '', null],
   ])('sex byte %j with ID %j → %s', (sexByte, id, expected) => {
     expect(decodeSex(sexByte, id)).toBe(expected);
   });
@@ -207,10 +209,10 @@ describe('decodeRegisterBasic (§4.1 1.2)', () => {
     });
   });
 
-  it('gives null for blank optional fields and 0 for unreadable visits', () => {
+  it('gives null for blank optional fields and for unreadable visits', () => {
     const data = decodeRegisterBasic(bytesOf(...COMMON_58, '01', ' ', '1151231', 'XX', '0000000', ' '));
     expect(data.beneficiaryCategory).toBeNull();
-    expect(data.remainingVisits).toBe(0);
+    expect(data.remainingVisits).toBeNull();
     expect(data.newbornBirthDate).toBeNull();
     expect(data.newbornBirthOrder).toBeNull();
   });
@@ -218,8 +220,8 @@ describe('decodeRegisterBasic (§4.1 1.2)', () => {
   it('tolerates a buffer cut inside the validity date', () => {
     const data = decodeRegisterBasic(REGISTER_78.subarray(0, 65));
     expect(data.insurerCode).toBe('01');
-    expect(data.cardValidUntil).toBe('');
-    expect(data.remainingVisits).toBe(0);
+    expect(data.cardValidUntil).toBeNull();
+    expect(data.remainingVisits).toBeNull();
     expect(data.newbornBirthDate).toBeNull();
   });
 });
@@ -227,8 +229,8 @@ describe('decodeRegisterBasic (§4.1 1.2)', () => {
 describe('small buffers (§4.2)', () => {
   it('1.38: validity and remaining visits', () => {
     expect(decodeRegisterBasic2(bytesOf('1151231', '06'))).toEqual({ cardValidUntil: '2026-12-31', remainingVisits: 6 });
-    expect(decodeRegisterBasic2(bytesOf('1151231', '  '))).toEqual({ cardValidUntil: '2026-12-31', remainingVisits: 0 });
-    expect(decodeRegisterBasic2(bytesOf('11512'))).toEqual({ cardValidUntil: '', remainingVisits: 0 });
+    expect(decodeRegisterBasic2(bytesOf('1151231', '  '))).toEqual({ cardValidUntil: '2026-12-31', remainingVisits: null });
+    expect(decodeRegisterBasic2(bytesOf('11512'))).toEqual({ cardValidUntil: null, remainingVisits: null });
   });
 
   it('1.14: raw characters and the sequence number in characters 4–7', () => {
@@ -512,8 +514,8 @@ describe('encoders round-trip through the decoders', () => {
 
   it('lets the simulator present a malformed card that still decodes', () => {
     const broken = decodeBasicData(encodeBasicData({ ...RECORD, birthDateRoc: '1130230', issueDateRoc: '' }));
-    expect(broken.birthDate).toBe('');
-    expect(broken.issueDate).toBe('');
+    expect(broken.birthDate).toBeNull();
+    expect(broken.issueDate).toBeNull();
   });
 
   it('HPC and DocID', () => {
