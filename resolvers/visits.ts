@@ -7,6 +7,7 @@ import type { StartVisitInput, WriteTreatmentInput } from '../src/ports/card-sta
 import type { ResetTarget } from '../src/ports/control-software.ts';
 import type { TreatmentCategoryCode, TreatmentFees } from '../src/domain/types.ts';
 import { visitTimeToRoc } from './input.ts';
+import { InputError } from '../src/codecs/input-error.ts';
 
 async function andRefresh<T>(services: GatewayServices, work: Promise<T>): Promise<T> {
   try {
@@ -16,8 +17,21 @@ async function andRefresh<T>(services: GatewayServices, work: Promise<T>): Promi
   }
 }
 
-export function startVisit(services: GatewayServices, input: StartVisitInput) {
-  return andRefresh(services, services.cards.startVisit(input));
+/** Without a key a request is still journaled; with one, a repeat returns the first result. */
+type Key = string | null | undefined;
+
+export function startVisit(services: GatewayServices, input: StartVisitInput, idempotencyKey?: Key) {
+  return andRefresh(
+    services,
+    services.writes.run({
+      op: 'startVisit',
+      key: idempotencyKey,
+      input,
+      // 1.14 before the call: after a crash, a changed last seq number shows the visit was taken.
+      before: async () => ({ lastSeqNumber: await services.cards.lastSeqNumber().then((l) => l.raw, () => null) }),
+      execute: () => services.cards.startVisit(input),
+    }),
+  );
 }
 
 export function quickInsuranceCheck(services: GatewayServices, category: TreatmentCategoryCode) {
@@ -28,14 +42,30 @@ export function treatmentIdForVisit(services: GatewayServices, visitTime: string
   return services.cards.treatmentIdForVisit(visitTimeToRoc(visitTime, 'visitTime'));
 }
 
-export function treatmentIdWithoutCard(services: GatewayServices, patientId: string) {
-  return services.cards.treatmentIdWithoutCard(patientId.trim().toUpperCase());
+export function treatmentIdWithoutCard(services: GatewayServices, patientId: string, idempotencyKey?: Key) {
+  const id = patientId.trim().toUpperCase();
+  return services.writes.run({
+    op: 'treatmentIdWithoutCard',
+    key: idempotencyKey,
+    input: { patientId: id },
+    execute: () => services.cards.treatmentIdWithoutCard(id),
+  });
 }
 
-export async function cancelVisit(services: GatewayServices, visitTime: string) {
+export async function cancelVisit(services: GatewayServices, visitTime: string, idempotencyKey?: Key) {
   const visitTimeRoc = visitTimeToRoc(visitTime, 'visitTime');
-  await andRefresh(services, services.cards.cancelVisit(visitTimeRoc));
-  return { visitTimeRoc, cancelled: true };
+  return andRefresh(
+    services,
+    services.writes.run({
+      op: 'cancelVisit',
+      key: idempotencyKey,
+      input: { visitTimeRoc },
+      execute: async () => {
+        await services.cards.cancelVisit(visitTimeRoc);
+        return { visitTimeRoc, cancelled: true };
+      },
+    }),
+  );
 }
 
 export interface WriteTreatmentArgs {
@@ -47,6 +77,7 @@ export interface WriteTreatmentArgs {
   readonly fees: TreatmentFees | null | undefined;
   readonly layout: 'ICD10' | 'DEFAULT';
   readonly combined: boolean;
+  readonly idempotencyKey?: Key;
 }
 
 export function writeTreatment(services: GatewayServices, args: WriteTreatmentArgs) {
@@ -60,7 +91,47 @@ export function writeTreatment(services: GatewayServices, args: WriteTreatmentAr
     layout: args.layout,
     combined: args.combined,
   };
-  return services.cards.writeTreatment(input);
+  return services.writes.run({
+    op: 'writeTreatment',
+    key: args.idempotencyKey,
+    input,
+    execute: () => services.cards.writeTreatment(input),
+    // The doctor's ID number stays out of the journal; a replay after a restart returns it as null.
+    persistable: (result) => ({ ...result, doctorIdNumber: null }),
+  });
+}
+
+/** Card writes whose outcome is unknown because the gateway stopped mid-call. */
+export function unresolvedCardWrites(services: GatewayServices) {
+  return services.writes.unresolved().map((e) => ({
+    id: e.begin.id,
+    operation: e.begin.op,
+    idempotencyKey: e.begin.key,
+    startedAt: e.begin.at,
+    checkable: e.begin.op === 'startVisit' && e.begin.before?.['lastSeqNumber'] != null,
+  }));
+}
+
+/**
+ * Settles an unknown startVisit by reading the card: if the last seq number (1.14) moved since the call
+ * began, the visit was taken. Other operations can't be read back from the card without the professional
+ * card, so they are confirmed by the operator (confirmCardWrite).
+ */
+export async function checkCardWrite(services: GatewayServices, id: string) {
+  const entry = services.writes.unresolved().find((e) => e.begin.id === id);
+  const before = entry?.begin.before?.['lastSeqNumber'];
+  if (!entry || entry.begin.op !== 'startVisit' || before == null) {
+    throw new InputError('id', 'is not an unresolved startVisit that can be checked on the card');
+  }
+  const now = await services.cards.lastSeqNumber();
+  const resolution: 'APPLIED' | 'NOT_APPLIED' = now.raw !== before ? 'APPLIED' : 'NOT_APPLIED';
+  await services.writes.resolve(id, resolution, 'CHECKED');
+  return { id, resolution, how: 'CHECKED' as const };
+}
+
+export async function confirmCardWrite(services: GatewayServices, id: string, resolution: 'APPLIED' | 'NOT_APPLIED') {
+  await services.writes.resolve(id, resolution, 'CONFIRMED_BY_OPERATOR');
+  return { id, resolution, how: 'CONFIRMED_BY_OPERATOR' as const };
 }
 
 export function verifySam(services: GatewayServices) {

@@ -6,6 +6,7 @@ import './errors.ts';
 import './cards.ts';
 import './visits.ts';
 import './simulator.ts';
+import './card-writes.ts';
 
 export function buildSchema() {
   return builder.toSchema();

@@ -9,6 +9,9 @@ import type { TreatmentIdResult, Visit, VisitWarning, WriteTreatmentResult } fro
 import type { ResetTarget } from '../src/ports/control-software.ts';
 import * as visits from '../resolvers/visits.ts';
 
+const IDEMPOTENCY_KEY_DOC =
+  'A client-chosen unique key (e.g. a UUID) per intended operation: repeating the request with the same key returns the first result without touching the card again.';
+
 /** GraphQL enum names for the §6.2 就醫類別 codes (codes like "01" are not valid GraphQL names). */
 const CATEGORY_NAMES: Record<TreatmentCategoryCode, string> = {
   '01': 'WESTERN_MEDICINE_OUTPATIENT',
@@ -192,9 +195,9 @@ builder.mutationFields((t) => ({
     type: VisitRef,
     description: 'Register a visit on the inserted health card: seq number, signature and treatment ID (per the configured strategy).',
     errors: cardErrors,
-    args: { input: t.arg({ type: StartVisitInput, required: true }) },
-    resolve: (_r, { input }, ctx) =>
-      visits.startVisit(ctx, { category: input.category, newborn: input.newborn ?? false, lateCard: input.lateCard ?? false }),
+    args: { input: t.arg({ type: StartVisitInput, required: true }), idempotencyKey: t.arg.string({ description: IDEMPOTENCY_KEY_DOC }) },
+    resolve: (_r, { input, idempotencyKey }, ctx) =>
+      visits.startVisit(ctx, { category: input.category, newborn: input.newborn ?? false, lateCard: input.lateCard ?? false }, idempotencyKey),
   }),
   quickInsuranceCheck: t.field({
     type: InsuranceCheckRef,
@@ -214,23 +217,24 @@ builder.mutationFields((t) => ({
     type: TreatmentIdRef,
     description: 'API 1.54 hisGetTreatNumNoICCard: a treatment ID for a visit without a card (例外就醫).',
     errors: cardErrors,
-    args: { patientId: t.arg.string({ required: true }) },
-    resolve: (_r, { patientId }, ctx) => visits.treatmentIdWithoutCard(ctx, patientId),
+    args: { patientId: t.arg.string({ required: true }), idempotencyKey: t.arg.string({ description: IDEMPOTENCY_KEY_DOC }) },
+    resolve: (_r, { patientId, idempotencyKey }, ctx) => visits.treatmentIdWithoutCard(ctx, patientId, idempotencyKey),
   }),
   cancelVisit: t.field({
     type: CancelledVisitRef,
     description: 'API 1.39 csUnGetSeqNumber: cancel a registration (退掛) within the rules of §5.',
     errors: cardErrors,
-    args: { visitTime: t.arg.string({ required: true }) },
-    resolve: (_r, { visitTime }, ctx) => visits.cancelVisit(ctx, visitTime),
+    args: { visitTime: t.arg.string({ required: true }), idempotencyKey: t.arg.string({ description: IDEMPOTENCY_KEY_DOC }) },
+    resolve: (_r, { visitTime, idempotencyKey }, ctx) => visits.cancelVisit(ctx, visitTime, idempotencyKey),
   }),
   writeTreatment: t.field({
     type: TreatmentWrittenRef,
     description: 'Write diagnoses (API 1.16) and fees (1.17), or both at once (1.47).',
     errors: cardErrors,
-    args: { input: t.arg({ type: WriteTreatmentInputRef, required: true }) },
-    resolve: (_r, { input }, ctx) =>
+    args: { input: t.arg({ type: WriteTreatmentInputRef, required: true }), idempotencyKey: t.arg.string({ description: IDEMPOTENCY_KEY_DOC }) },
+    resolve: (_r, { input, idempotencyKey }, ctx) =>
       visits.writeTreatment(ctx, {
+        idempotencyKey,
         visitTime: input.visitTime,
         patientId: input.patientId,
         birthDate: input.birthDate,

@@ -21,13 +21,7 @@ export function createApp(services: RunningServices, options: AppOptions = {}): 
   schema ??= buildSchema();
   return createGateway({
     schema,
-    createContext: ({ request }): GatewayContext => ({
-      cards: services.cards,
-      monitor: services.monitor,
-      simulator: services.simulator,
-      status: services.status,
-      request,
-    }),
+    createContext: ({ request }): GatewayContext => ({ ...services, request }),
     readiness: () => services.status.readiness().then((r) => ({ ready: r.ready, reasons: [...r.reasons] })),
     mapError: toClientError,
     // Never yoga's bare console: every line goes through the masking logger.

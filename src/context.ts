@@ -3,6 +3,7 @@
  */
 import type { CardStack } from './ports/card-stack.ts';
 import type { LightMonitor } from './domain/light-monitor.ts';
+import type { IdempotentWrites } from './domain/idempotent-writes.ts';
 import type { SimulatorControls } from './adapters/simulator/workstation.ts';
 
 export interface Readiness {
@@ -20,6 +21,8 @@ export interface GatewayStatus {
 export interface GatewayServices {
   readonly cards: CardStack;
   readonly monitor: LightMonitor;
+  /** Card writes and visit-consuming calls go through here: journaled, idempotent by key. */
+  readonly writes: IdempotentWrites;
   /** Present only when the backend is the embedded simulator. */
   readonly simulator: SimulatorControls | null;
   readonly status: GatewayStatus;

@@ -8,16 +8,20 @@
 import type { GatewayConfig } from './config.ts';
 import type { ControlSoftware } from './ports/control-software.ts';
 import type { VisitStrategy } from './ports/card-stack.ts';
-import { createServices, type RunningServices } from './services.ts';
+import { createServices, type RunningServices, type ServicesOptions } from './services.ts';
 import { GatewayError } from './errors/gateway-errors.ts';
 import { gatewayError } from './errors/gateway-codes.ts';
 
 /** Used until csdll.ini's CSTIMEOUT is read: the console's own default is 120 s for network calls. */
 const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 
-export async function createCshisServices(config: GatewayConfig, strategy: VisitStrategy): Promise<RunningServices> {
+export async function createCshisServices(
+  config: GatewayConfig,
+  strategy: VisitStrategy,
+  extra: Omit<ServicesOptions, 'strategy'> = {},
+): Promise<RunningServices> {
   const cs = await loadControlSoftware(config);
-  return createServices(cs, { strategy });
+  return createServices(cs, { ...extra, strategy });
 }
 
 async function loadControlSoftware(config: GatewayConfig): Promise<ControlSoftware> {

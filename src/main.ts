@@ -10,6 +10,8 @@ import { createApp } from './app.ts';
 import { createSimulatorServices, GATEWAY_VERSION, type RunningServices } from './services.ts';
 import { createConsoleLogger } from './logger.ts';
 import type { VisitStrategy } from './ports/card-stack.ts';
+import { dataDirectory, JOURNAL_FILE } from './paths.ts';
+import { join } from 'node:path';
 
 const STRATEGIES: Record<GatewayConfig['visitStrategy'], VisitStrategy> = {
   n1: 'N1',
@@ -18,12 +20,13 @@ const STRATEGIES: Record<GatewayConfig['visitStrategy'], VisitStrategy> = {
   'seq256-webapi': 'SEQ256_WEBAPI',
 };
 
-async function createBackend(config: GatewayConfig): Promise<RunningServices> {
+async function createBackend(config: GatewayConfig, env: Record<string, string | undefined>): Promise<RunningServices> {
   const strategy = STRATEGIES[config.visitStrategy];
-  if (config.backend === 'simulator') return createSimulatorServices({ strategy });
+  const journalPath = join(dataDirectory(env), JOURNAL_FILE);
+  if (config.backend === 'simulator') return createSimulatorServices({ strategy, journalPath });
   // Loaded only when asked for: the simulator never touches koffi.
   const { createCshisServices } = await import('./cshis-services.ts');
-  return createCshisServices(config, strategy);
+  return createCshisServices(config, strategy, { journalPath });
 }
 
 export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
@@ -42,7 +45,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   }
   const { config } = parsed;
   const logger = createConsoleLogger();
-  const services = await createBackend(config);
+  const services = await createBackend(config, env);
   const yoga = createApp(services, { logger, graphiql: config.graphiql });
   let server;
   try {

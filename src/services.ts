@@ -7,6 +7,8 @@ import type { VisitStrategy } from './ports/card-stack.ts';
 import type { GatewayServices, Readiness } from './context.ts';
 import { CshisCardStack } from './domain/cshis-card-stack.ts';
 import { LightMonitor } from './domain/light-monitor.ts';
+import { CardWriteJournal } from './domain/card-write-journal.ts';
+import { IdempotentWrites } from './domain/idempotent-writes.ts';
 import { SimulatedWorkstation, type SimulatorOptions } from './adapters/simulator/workstation.ts';
 import { GatewayError } from './errors/gateway-errors.ts';
 
@@ -17,6 +19,8 @@ export interface ServicesOptions {
   /** How often the light monitor polls while somebody subscribes, in ms. */
   readonly lightPollMs?: number;
   readonly simulator?: SimulatorOptions;
+  /** The card-write journal file; omitted keeps it in memory (tests). */
+  readonly journalPath?: string;
 }
 
 export interface RunningServices extends GatewayServices, AsyncDisposable {}
@@ -34,6 +38,7 @@ export function createServices(
   simulator: SimulatedWorkstation | null = null,
 ): RunningServices {
   const cards = new CshisCardStack(cs, { strategy: options.strategy });
+  const writes = new IdempotentWrites(CardWriteJournal.open({ path: options.journalPath ?? null }));
   const backend = cs.info.backend;
   const monitor = new LightMonitor({
     read: () => cards.lightState(),
@@ -64,6 +69,7 @@ export function createServices(
   return {
     cards,
     monitor,
+    writes,
     simulator,
     status: { version: GATEWAY_VERSION, backend, readiness },
     async [Symbol.asyncDispose]() {

@@ -92,6 +92,37 @@ export const GATEWAY_CODES = [
       en: 'Use another visit strategy (--visit-strategy n1 or seq256-treatnum)',
     },
   },
+  {
+    code: 'IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_INPUT',
+    category: 'CARD_WRITE',
+    text: { zh: '此冪等鍵已用於不同內容的請求', en: 'This idempotency key was already used for a request with different input' },
+    retryable: false,
+    hint: { zh: '每個新的寫卡請求請使用新的冪等鍵 (例如 UUID)', en: 'Use a new idempotency key (e.g. a UUID) for every new card write' },
+  },
+  {
+    code: 'IDEMPOTENCY_KEY_SPENT',
+    category: 'CARD_WRITE',
+    text: { zh: '此冪等鍵的請求已結束且無可重送的結果', en: 'The request with this idempotency key has ended and has no result to return again' },
+    retryable: false,
+    hint: { zh: '確認卡片狀態後，以新的冪等鍵重新送出', en: 'Check the card, then send the request again with a new idempotency key' },
+  },
+  {
+    code: 'OUTCOME_UNKNOWN',
+    category: 'CARD_WRITE',
+    text: { zh: '前一次寫卡作業中斷，結果未知，為避免重複寫入已停止', en: 'A previous card write was interrupted and its outcome is unknown; it is not repeated automatically' },
+    retryable: false,
+    hint: {
+      zh: '以 unresolvedCardWrites 查詢，並用 checkCardWrite 或 confirmCardWrite 確認結果',
+      en: 'List it with unresolvedCardWrites and settle it with checkCardWrite or confirmCardWrite',
+    },
+  },
+  {
+    code: 'JOURNAL_UNAVAILABLE',
+    category: 'CARD_WRITE',
+    text: { zh: '無法寫入寫卡日誌，為安全起見未寫卡', en: 'The card-write journal cannot be written, so the card was not touched' },
+    retryable: true,
+    hint: { zh: '請檢查磁碟空間與資料夾權限', en: 'Check free disk space and the data folder’s permissions' },
+  },
 ] as const satisfies readonly GatewayCodeEntry[];
 
 export type GatewayCodeName = (typeof GATEWAY_CODES)[number]['code'];

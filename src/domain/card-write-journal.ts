@@ -1,0 +1,167 @@
+/**
+ * The card-write journal: an append-only JSON-lines file recording every operation that writes to a card
+ * or consumes a visit, flushed to disk (fsync) before the native call and again after it. After a crash
+ * mid-call, a `begin` without its `end` says the outcome is unknown: the gateway reports it and never
+ * silently repeats that write.
+ *
+ * Records carry no patient data: the input is kept only as a hash (to recognise a repeated request), and
+ * results are stored without ID numbers.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+
+export type JournalOutcome = 'OK' | 'ERROR';
+export type Resolution = 'APPLIED' | 'NOT_APPLIED';
+
+export interface BeginRecord {
+  readonly t: 'begin';
+  readonly id: string;
+  readonly op: string;
+  readonly key: string | null;
+  readonly inputHash: string;
+  readonly at: string;
+  /** Card state read just before the call, to check the outcome later (e.g. the last seq number, 1.14). */
+  readonly before?: Readonly<Record<string, string | number | null>>;
+}
+
+export interface EndRecord {
+  readonly t: 'end';
+  readonly id: string;
+  readonly at: string;
+  readonly outcome: JournalOutcome;
+  readonly result?: unknown;
+  /** For errors: enough to rebuild the typed error (never its message, which is rebuilt from the code table). */
+  readonly error?: { readonly code: string; readonly vendorCode: number | null; readonly retryable: boolean };
+}
+
+export interface ResolveRecord {
+  readonly t: 'resolve';
+  readonly id: string;
+  readonly at: string;
+  readonly resolution: Resolution;
+  readonly how: 'CHECKED' | 'CONFIRMED_BY_OPERATOR';
+}
+
+export type JournalRecord = BeginRecord | EndRecord | ResolveRecord;
+
+export interface JournalEntry {
+  readonly begin: BeginRecord;
+  end: EndRecord | null;
+  resolution: ResolveRecord | null;
+}
+
+export interface CardWriteJournalOptions {
+  /** The JSON-lines file; null keeps the journal in memory (tests, or a read-only data folder — see readiness). */
+  readonly path: string | null;
+  readonly now?: () => Date;
+}
+
+export class CardWriteJournal {
+  private readonly entries = new Map<string, JournalEntry>();
+  private readonly byKey = new Map<string, JournalEntry>();
+  private readonly now: () => Date;
+  private lastWriteError: string | null = null;
+
+  private constructor(private readonly path: string | null, now?: () => Date) {
+    this.now = now ?? (() => new Date());
+  }
+
+  /**
+   * Opens (creating the folder if needed) and replays the journal. Synchronous on purpose: it runs once at
+   * start-up, before anything may touch a card. Unparseable lines (a torn last write) are skipped.
+   */
+  static open(options: CardWriteJournalOptions): CardWriteJournal {
+    const journal = new CardWriteJournal(options.path, options.now);
+    if (options.path) {
+      mkdirSync(dirname(options.path), { recursive: true });
+      let text = '';
+      try {
+        text = readFileSync(options.path, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+      for (const line of text.split('\n')) {
+        if (!line.trim()) continue;
+        try {
+          journal.apply(JSON.parse(line) as JournalRecord);
+        } catch {
+          // A crash in the middle of an append leaves a partial line: its operation's begin (if any) was
+          // complete and flushed earlier, so skipping the fragment loses nothing.
+        }
+      }
+    }
+    return journal;
+  }
+
+  /** Operations that began and never ended, and have not been resolved since. */
+  unresolved(): JournalEntry[] {
+    return [...this.entries.values()].filter((e) => e.end === null && e.resolution === null);
+  }
+
+  entry(id: string): JournalEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  forKey(key: string): JournalEntry | undefined {
+    return this.byKey.get(key);
+  }
+
+  /** Why the last append failed (disk full, read-only folder), or null. */
+  get writeError(): string | null {
+    return this.lastWriteError;
+  }
+
+  async begin(input: Omit<BeginRecord, 't' | 'id' | 'at'>): Promise<BeginRecord> {
+    const record: BeginRecord = { t: 'begin', id: randomUUID(), at: this.now().toISOString(), ...input };
+    await this.append(record);
+    this.apply(record);
+    return record;
+  }
+
+  async end(id: string, outcome: JournalOutcome, detail: Pick<EndRecord, 'result' | 'error'>): Promise<void> {
+    const record: EndRecord = { t: 'end', id, at: this.now().toISOString(), outcome, ...detail };
+    // The end is recorded in memory even if the disk refuses it: this process knows the outcome; only a
+    // restart would see the operation as unknown, which is the safe side.
+    this.apply(record);
+    await this.append(record).catch(() => undefined);
+  }
+
+  async resolve(id: string, resolution: Resolution, how: ResolveRecord['how']): Promise<ResolveRecord> {
+    const record: ResolveRecord = { t: 'resolve', id, at: this.now().toISOString(), resolution, how };
+    await this.append(record);
+    this.apply(record);
+    return record;
+  }
+
+  private apply(record: JournalRecord): void {
+    if (record.t === 'begin') {
+      const entry: JournalEntry = { begin: record, end: null, resolution: null };
+      this.entries.set(record.id, entry);
+      if (record.key) this.byKey.set(record.key, entry);
+      return;
+    }
+    const entry = this.entries.get(record.id);
+    if (!entry) return;
+    if (record.t === 'end') entry.end = record;
+    else entry.resolution = record;
+  }
+
+  private async append(record: JournalRecord): Promise<void> {
+    if (!this.path) return;
+    try {
+      const handle = await open(this.path, 'a');
+      try {
+        await handle.appendFile(`${JSON.stringify(record)}\n`, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      this.lastWriteError = null;
+    } catch (error) {
+      this.lastWriteError = (error as NodeJS.ErrnoException).code ?? 'WRITE_FAILED';
+      throw error;
+    }
+  }
+}

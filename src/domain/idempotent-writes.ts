@@ -1,0 +1,143 @@
+/**
+ * Nothing written twice: card writes and visit-consuming operations run through here.
+ *
+ * - With an idempotency key, a repeated request returns the first result (or the first typed error)
+ *   without a second native call; concurrent repeats share the one call in flight. The same key with
+ *   different input is refused.
+ * - Every such operation is journaled before and after the native call. If the journal cannot be written,
+ *   the card is not touched.
+ * - An operation whose outcome is unknown (the process died mid-call) is never repeated by a retry: the
+ *   retry gets OUTCOME_UNKNOWN until the entry is resolved, by checking the card or by the operator.
+ */
+import { createHash } from 'node:crypto';
+import type { CardWriteJournal, JournalEntry, Resolution } from './card-write-journal.ts';
+import { GatewayError } from '../errors/gateway-errors.ts';
+import { errorForVendorCode } from '../errors/vendor-codes.ts';
+import { gatewayError, type GatewayCodeName } from '../errors/gateway-codes.ts';
+import { InputError } from '../codecs/input-error.ts';
+
+export interface WriteOperation<T> {
+  /** Stable operation name, e.g. 'startVisit'. */
+  readonly op: string;
+  readonly key: string | null | undefined;
+  /** The request's input; only its hash is stored. */
+  readonly input: unknown;
+  /** Card state to record before the call, for checking an unknown outcome later. */
+  readonly before?: () => Promise<Record<string, string | number | null>>;
+  readonly execute: () => Promise<T>;
+  /** What of the result may be stored in the journal (no ID numbers or names). */
+  readonly persistable?: (result: T) => unknown;
+}
+
+const KEY_PATTERN = /^[\x21-\x7e]{8,128}$/;
+
+export function hashInput(input: unknown): string {
+  return createHash('sha256').update(stableJson(input)).digest('hex');
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+export class IdempotentWrites {
+  private readonly inFlight = new Map<string, { inputHash: string; promise: Promise<unknown> }>();
+
+  constructor(private readonly journal: CardWriteJournal) {}
+
+  async run<T>(operation: WriteOperation<T>): Promise<T> {
+    const key = operation.key ?? null;
+    if (key !== null && !KEY_PATTERN.test(key)) {
+      throw new InputError('idempotencyKey', 'must be 8–128 printable ASCII characters (a UUID is a good choice)');
+    }
+    const inputHash = hashInput({ op: operation.op, input: operation.input });
+    if (key === null) return this.execute(operation, null, inputHash);
+
+    const running = this.inFlight.get(key);
+    if (running) {
+      if (running.inputHash !== inputHash) throw gatewayError('IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_INPUT');
+      return running.promise as Promise<T>;
+    }
+    const previous = this.journal.forKey(key);
+    // A retryable failure (no card, reader busy, network down) wrote nothing: the same key may go again.
+    const retryAllowed = previous?.end?.outcome === 'ERROR' && previous.end.error?.retryable === true && previous.begin.inputHash === inputHash;
+    if (previous && !retryAllowed) return this.replay<T>(previous, inputHash);
+
+    const promise = this.execute(operation, key, inputHash);
+    this.inFlight.set(key, { inputHash, promise });
+    try {
+      return await promise;
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  /** Operations whose outcome is unknown (the process stopped mid-call). */
+  unresolved(): JournalEntry[] {
+    return this.journal.unresolved();
+  }
+
+  async resolve(id: string, resolution: Resolution, how: 'CHECKED' | 'CONFIRMED_BY_OPERATOR') {
+    const entry = this.journal.entry(id);
+    if (!entry || entry.end !== null || entry.resolution !== null) {
+      throw new InputError('id', 'is not an unresolved card write');
+    }
+    return this.journal.resolve(id, resolution, how);
+  }
+
+  private async execute<T>(operation: WriteOperation<T>, key: string | null, inputHash: string): Promise<T> {
+    const before = operation.before ? await operation.before() : undefined;
+    let begin;
+    try {
+      begin = await this.journal.begin({ op: operation.op, key, inputHash, ...(before ? { before } : {}) });
+    } catch {
+      // Without a journal entry a crash could leave an unknown write behind: refuse before touching the card.
+      throw gatewayError('JOURNAL_UNAVAILABLE');
+    }
+    try {
+      const result = await operation.execute();
+      await this.journal.end(begin.id, 'OK', { result: operation.persistable ? operation.persistable(result) : result });
+      return result;
+    } catch (error) {
+      const typed =
+        error instanceof GatewayError
+          ? { code: error.code, vendorCode: error.vendorCode, retryable: error.retryable }
+          : error instanceof InputError
+            ? { code: 'BAD_USER_INPUT', vendorCode: null, retryable: true } // refused before the card was touched
+            : { code: 'INTERNAL', vendorCode: null, retryable: false };
+      await this.journal.end(begin.id, 'ERROR', { error: typed });
+      throw error;
+    }
+  }
+
+  private replay<T>(entry: JournalEntry, inputHash: string): T {
+    if (entry.begin.inputHash !== inputHash) throw gatewayError('IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_INPUT');
+    if (entry.end === null) {
+      if (entry.resolution?.resolution === 'NOT_APPLIED') {
+        // Checked and not applied: the caller may go again, but under a new key, so the history stays clear.
+        throw gatewayError('IDEMPOTENCY_KEY_SPENT');
+      }
+      throw gatewayError(entry.resolution ? 'IDEMPOTENCY_KEY_SPENT' : 'OUTCOME_UNKNOWN');
+    }
+    if (entry.end.outcome === 'OK') return entry.end.result as T;
+    const stored = entry.end.error;
+    if (stored?.vendorCode != null) throw errorForVendorCode(stored.vendorCode);
+    if (stored && isGatewayCode(stored.code)) throw gatewayError(stored.code);
+    throw gatewayError('IDEMPOTENCY_KEY_SPENT');
+  }
+}
+
+function isGatewayCode(code: string): code is GatewayCodeName {
+  try {
+    gatewayError(code as GatewayCodeName);
+    return true;
+  } catch {
+    return false;
+  }
+}
