@@ -44,7 +44,13 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     process.exit(2);
   }
   const current = readFileSync(file, 'utf8');
-  const next = withErrorTable(current);
+  let next: string;
+  try {
+    next = withErrorTable(current);
+  } catch (error) {
+    console.error(`${file}: ${(error as Error).message}`);
+    process.exit(1);
+  }
   if (mode === '--write') writeFileSync(file, next);
   else if (next !== current) {
     console.error('README error table is stale: run `npm run docs`');

@@ -2,7 +2,7 @@
  * Errors that do not come from a control-software return code but belong in the same catalogue (the README
  * error table lists both). Same shape as the vendor table, with `vendorCode: null`.
  */
-import { ERROR_CLASSES, type ErrorCategory, type ErrorText, type GatewayError } from './gateway-errors.ts';
+import { ERROR_CLASSES, type ErrorCategory, type ErrorText } from './gateway-errors.ts';
 
 export interface GatewayCodeEntry {
   readonly code: string;
@@ -129,8 +129,15 @@ export type GatewayCodeName = (typeof GATEWAY_CODES)[number]['code'];
 
 const BY_CODE = new Map<string, GatewayCodeEntry>(GATEWAY_CODES.map((entry) => [entry.code, entry]));
 
+type EntryOf<C extends GatewayCodeName> = Extract<(typeof GATEWAY_CODES)[number], { readonly code: C }>;
+/** The class a gateway code constructs, e.g. `GatewayErrorFor<'CARD_REMOVED'>` is `CardError`. */
+export type GatewayErrorFor<C extends GatewayCodeName> = InstanceType<(typeof ERROR_CLASSES)[EntryOf<C>['category']]>;
+
 /** The typed error for a gateway code; `overrides` may replace the text (never with patient data). */
-export function gatewayError(code: GatewayCodeName, overrides: Partial<Pick<GatewayCodeEntry, 'text' | 'hint' | 'retryable'>> = {}): GatewayError {
+export function gatewayError<C extends GatewayCodeName>(
+  code: C,
+  overrides: Partial<Pick<GatewayCodeEntry, 'text' | 'hint' | 'retryable'>> = {},
+): GatewayErrorFor<C> {
   const entry = BY_CODE.get(code);
   if (!entry) throw new Error(`unknown gateway code ${code}`);
   const ErrorClass = ERROR_CLASSES[entry.category];
@@ -140,5 +147,39 @@ export function gatewayError(code: GatewayCodeName, overrides: Partial<Pick<Gate
     text: overrides.text ?? entry.text,
     retryable: overrides.retryable ?? entry.retryable,
     hint: overrides.hint ?? entry.hint,
+  }) as GatewayErrorFor<C>;
+}
+
+// ---- factories: one per code, typed to its class ----
+
+/** A native call exceeded its timeout; the backend is being reset. `fn` (an export name) refines the text. */
+export function callTimeoutError(fn?: string): GatewayErrorFor<'CALL_TIMEOUT'> {
+  if (fn === undefined) return gatewayError('CALL_TIMEOUT');
+  return gatewayError('CALL_TIMEOUT', {
+    text: { zh: `控制軟體呼叫 ${fn} 逾時，正在重設`, en: `The control-software call ${fn} timed out; the gateway is resetting it` },
   });
 }
+export const controlSoftwareUnavailableError = (): GatewayErrorFor<'CONTROL_SOFTWARE_UNAVAILABLE'> =>
+  gatewayError('CONTROL_SOFTWARE_UNAVAILABLE');
+/** The loaded DLL lacks an export. `exportName` refines the text. */
+export function missingExportError(exportName?: string): GatewayErrorFor<'MISSING_EXPORT'> {
+  if (exportName === undefined) return gatewayError('MISSING_EXPORT');
+  return gatewayError('MISSING_EXPORT', {
+    text: {
+      zh: `此版本控制軟體不提供這項功能 (缺少 ${exportName})`,
+      en: `This control-software version does not provide this function (no export ${exportName})`,
+    },
+  });
+}
+export const cardRemovedError = (): GatewayErrorFor<'CARD_REMOVED'> => gatewayError('CARD_REMOVED');
+export const notAnNhiCardError = (): GatewayErrorFor<'NOT_AN_NHI_CARD'> => gatewayError('NOT_AN_NHI_CARD');
+export const readerNotFoundError = (): GatewayErrorFor<'READER_NOT_FOUND'> => gatewayError('READER_NOT_FOUND');
+export const actionPendingError = (): GatewayErrorFor<'ACTION_PENDING'> => gatewayError('ACTION_PENDING');
+export const simulatorOnlyError = (): GatewayErrorFor<'SIMULATOR_ONLY'> => gatewayError('SIMULATOR_ONLY');
+export const treatmentIdPendingError = (): GatewayErrorFor<'TREATMENT_ID_PENDING'> => gatewayError('TREATMENT_ID_PENDING');
+export const webApiNotConfiguredError = (): GatewayErrorFor<'WEB_API_NOT_CONFIGURED'> => gatewayError('WEB_API_NOT_CONFIGURED');
+export const idempotencyKeyReusedError = (): GatewayErrorFor<'IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_INPUT'> =>
+  gatewayError('IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_INPUT');
+export const idempotencyKeySpentError = (): GatewayErrorFor<'IDEMPOTENCY_KEY_SPENT'> => gatewayError('IDEMPOTENCY_KEY_SPENT');
+export const outcomeUnknownError = (): GatewayErrorFor<'OUTCOME_UNKNOWN'> => gatewayError('OUTCOME_UNKNOWN');
+export const journalUnavailableError = (): GatewayErrorFor<'JOURNAL_UNAVAILABLE'> => gatewayError('JOURNAL_UNAVAILABLE');
