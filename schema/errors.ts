@@ -20,6 +20,7 @@ export const ErrorCategoryEnum = builder.enumType('ErrorCategory', {
     'NETWORK',
     'CONTROL_SOFTWARE',
     'UNKNOWN_VENDOR_CODE',
+    'ACCESS',
   ] as const,
 });
 
@@ -53,6 +54,7 @@ const TYPE_NAMES: Record<ErrorCategory, string> = {
   NETWORK: 'NetworkError',
   CONTROL_SOFTWARE: 'ControlSoftwareError',
   UNKNOWN_VENDOR_CODE: 'VendorError',
+  ACCESS: 'AccessError',
 };
 
 for (const [category, ErrorClass] of Object.entries(ERROR_CLASSES) as [ErrorCategory, (typeof ERROR_CLASSES)[ErrorCategory]][]) {

@@ -4,24 +4,38 @@
  */
 import { GraphQLError } from 'graphql';
 import { buildSchema } from '../schema/index.ts';
-import { createGateway, type Gateway, type GatewayLogger } from './yoga.ts';
+import { createGateway, type Gateway, type GatewayLogger, type GatewaySecurity } from './yoga.ts';
 import type { GatewayContext } from './context.ts';
 import type { RunningServices } from './services.ts';
 import { InputError } from './codecs/input-error.ts';
 import { createConsoleLogger } from './logger.ts';
+import { generateToken, MIN_TOKEN_LENGTH } from './security/token.ts';
+import { guardPinFlows } from './security/pin-gate.ts';
 
 export interface AppOptions {
   readonly logger?: GatewayLogger;
   readonly graphiql?: boolean;
+  /**
+   * Who may call (docs/security.md). Every omitted field takes the secure default: only the gateway's own
+   * origin, loopback Host names only, the identity-read rate limit, no audit file — and without `token` a
+   * random one that nobody else knows, so protected operations are refused until the caller passes the
+   * real one (main.ts passes the token file's; tests pass theirs).
+   */
+  readonly security?: Partial<GatewaySecurity>;
 }
 
 let schema: ReturnType<typeof buildSchema> | null = null;
 
 export function createApp(services: RunningServices, options: AppOptions = {}): Gateway {
   schema ??= buildSchema();
+  const token = options.security?.token ?? generateToken();
+  if (token.length < MIN_TOKEN_LENGTH) throw new Error(`createApp: the access token must have at least ${MIN_TOKEN_LENGTH} characters`);
+  // PIN flows one at a time, for every caller of this CardStack (ACTION_PENDING).
+  const { cards } = guardPinFlows(services.cards);
   return createGateway({
     schema,
-    createContext: ({ request }): GatewayContext => ({ ...services, request }),
+    createContext: ({ request }): GatewayContext => ({ ...services, cards, request }),
+    security: { ...options.security, token },
     readiness: () => services.status.readiness().then((r) => ({ ready: r.ready, reasons: [...r.reasons] })),
     mapError: toClientError,
     // Never yoga's bare console: every line goes through the masking logger.

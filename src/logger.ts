@@ -1,8 +1,22 @@
 /**
- * The console logger: one line per event, `time level message {fields}`. Callers never pass patient data;
- * as a second line of defence every line is run through `maskIdentifiers` before it is written.
+ * Logging with pino: JSON lines into size-rotated files in a documented folder, plus human-readable lines
+ * on the console for whoever started the gateway. Callers never pass patient data; in case one does:
+ *
+ * 1. pino's `redact` blanks known keys (`idNumber`, `name`, `birthDate`, `signature`, …) at the top level
+ *    and one level down, and a deep pass (`redactDeep`) blanks them at any depth;
+ * 2. every string, and finally every written line, goes through {@link maskIdentifiers}, so an ID number
+ *    inside an error message is masked too.
+ *
+ * No pino transports: they run in worker threads and load modules dynamically, which breaks in the
+ * single-executable bundle. Files are written synchronously by {@link RotatingFileStream} (a few lines per
+ * card operation; a lost tail after a crash would be the lines that explain it).
  */
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import pino, { type DestinationStream } from 'pino';
 import type { GatewayLogger } from './yoga.ts';
+import type { AuditEntry, AuditLog } from './security/audit.ts';
+import { dataDirectory } from './paths.ts';
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 type Level = (typeof LEVELS)[number];
@@ -14,16 +28,250 @@ export function maskIdentifiers(text: string): string {
   return text.replace(ID_NUMBER, (_m, letter: string, second: string, tail: string) => `${letter}${second}******${tail}`);
 }
 
+/** Keys whose values are patient or professional data (or secrets) wherever they appear. */
+export const SENSITIVE_KEYS = [
+  'idNumber',
+  'patientId',
+  'doctorIdNumber',
+  'name',
+  'englishName',
+  'rawHex',
+  'birthDate',
+  'birthDateRoc',
+  'newbornBirthDate',
+  'signature',
+  'cardNumber',
+  'emergencyPhone',
+  'authorization',
+  'token',
+] as const;
+const SENSITIVE = new Set<string>(SENSITIVE_KEYS);
+export const REDACTED = '[redacted]';
+/** pino `redact` paths: the keys at the top level and one level down (the deep pass covers the rest). */
+export const REDACT_PATHS = SENSITIVE_KEYS.flatMap((key) => [key, `*.${key}`]);
+
+/** Blanks sensitive keys at any depth and masks ID numbers in strings; Errors become plain objects. */
+export function redactDeep(value: unknown, seen: WeakSet<object> = new WeakSet(), depth = 0): unknown {
+  if (typeof value === 'string') return maskIdentifiers(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value) || depth > 12) return '[…]';
+  seen.add(value);
+  if (value instanceof Error) {
+    return { type: value.name, message: maskIdentifiers(value.message), ...(value.stack ? { stack: maskIdentifiers(value.stack) } : {}) };
+  }
+  if (Array.isArray(value)) return value.map((item) => redactDeep(item, seen, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = SENSITIVE.has(key) ? REDACTED : redactDeep(item, seen, depth + 1);
+  return out;
+}
+
+// ---- files ----
+
+/** `%LOCALAPPDATA%\nhi-gateway\logs` on Windows, `$XDG_STATE_HOME/nhi-gateway/logs` (or ~/.local/state/…) elsewhere. */
+export function defaultLogDirectory(env: Readonly<Record<string, string | undefined>>, platform: NodeJS.Platform = process.platform): string {
+  return join(dataDirectory(env, platform), 'logs');
+}
+export const LOG_FILE = 'gateway.log';
+export const AUDIT_FILE = 'audit.log';
+
+export interface RotationOptions {
+  /** Rotate when the current file would grow past this. @default 10 MiB */
+  readonly maxBytes?: number;
+  /** Rotated files kept (`gateway.log.1` newest … `.N` oldest). @default 5 */
+  readonly maxFiles?: number;
+}
+
+/**
+ * An append-only file that rotates by size: `x.log` → `x.log.1` → … → `x.log.N` (dropped). Synchronous,
+ * so it works in any bundle and loses nothing on exit. Files are created 0600 (their folder 0700): logs
+ * hold origins and masked identifiers, which are still nobody else's business. Write failures (disk
+ * full) never throw into the gateway: the line is dropped and counted.
+ */
+export class RotatingFileStream implements DestinationStream {
+  readonly path: string;
+  readonly #maxBytes: number;
+  readonly #maxFiles: number;
+  #fd: number | null = null;
+  #size = 0;
+  #dropped = 0;
+
+  constructor(path: string, options: RotationOptions = {}) {
+    this.path = path;
+    this.#maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
+    this.#maxFiles = Math.max(1, options.maxFiles ?? 5);
+    mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+    this.#open();
+  }
+
+  /** Lines that could not be written. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  write(chunk: string): boolean {
+    const line = maskIdentifiers(chunk);
+    const bytes = Buffer.byteLength(line);
+    try {
+      if (this.#size > 0 && this.#size + bytes > this.#maxBytes) this.#rotate();
+      if (this.#fd === null) this.#open();
+      if (this.#fd === null) throw new Error('log file not open');
+      writeSync(this.#fd, line);
+      this.#size += bytes;
+    } catch {
+      this.#dropped++;
+    }
+    return true;
+  }
+
+  close(): void {
+    if (this.#fd !== null) {
+      try {
+        closeSync(this.#fd);
+      } catch {
+        // already gone
+      }
+      this.#fd = null;
+    }
+  }
+
+  #open(): void {
+    this.#fd = openSync(this.path, 'a', 0o600);
+    this.#size = statSync(this.path).size;
+  }
+
+  #rotate(): void {
+    // Windows cannot rename an open file: close first.
+    this.close();
+    rmSync(`${this.path}.${this.#maxFiles}`, { force: true });
+    for (let i = this.#maxFiles - 1; i >= 1; i--) {
+      try {
+        renameSync(`${this.path}.${i}`, `${this.path}.${i + 1}`);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+    renameSync(this.path, `${this.path}.1`);
+    this.#open();
+  }
+}
+
+// ---- the gateway logger ----
+
+export interface GatewayLoggerOptions {
+  /** @default 'info' */
+  readonly level?: Level;
+  /** Write JSON lines to `<directory>/gateway.log` (rotated). Omitted: no file. */
+  readonly directory?: string;
+  readonly rotation?: RotationOptions;
+  /** Human-readable lines for the operator: `true` = stderr, a function = that. @default false */
+  readonly console?: boolean | ((line: string) => void);
+  /** Clock for timestamps (tests). */
+  readonly now?: () => Date;
+}
+
+export interface ClosableLogger extends GatewayLogger {
+  /** The JSON log file, when there is one. */
+  readonly file: string | null;
+  close(): void;
+}
+
+const PINO_LEVEL: Record<Level, number> = { debug: 20, info: 30, warn: 40, error: 50 };
+
+function basePinoOptions(level: string, now: (() => Date) | undefined): pino.LoggerOptions {
+  return {
+    level,
+    base: null,
+    messageKey: 'msg',
+    timestamp: now ? () => `,"time":"${now().toISOString()}"` : pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACT_PATHS, censor: REDACTED },
+    formatters: {
+      level: (label) => ({ level: label }),
+      log: (object) => redactDeep(object) as Record<string, unknown>,
+    },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((arg) => (typeof arg === 'string' ? maskIdentifiers(arg) : arg)) as Parameters<typeof method>);
+      },
+    },
+  };
+}
+
+/** `time LEVEL message {fields}` from one of our JSON lines (already redacted and masked). */
+function humanLine(json: string): { level: Level; text: string } | null {
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  const { time, level, msg, ...fields } = record;
+  const label = (LEVELS as readonly string[]).includes(String(level)) ? (level as Level) : 'info';
+  const tail = Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';
+  return { level: label, text: maskIdentifiers(`${String(time)} ${label.toUpperCase()} ${String(msg ?? '')}${tail}`) };
+}
+
+export function createGatewayLogger(options: GatewayLoggerOptions = {}): ClosableLogger {
+  const level = options.level ?? 'info';
+  const file = options.directory ? new RotatingFileStream(join(options.directory, LOG_FILE), options.rotation) : null;
+  const consoleWrite =
+    options.console === true ? (line: string) => void process.stderr.write(`${line}\n`) : options.console || null;
+  const destination: DestinationStream = {
+    write(line: string) {
+      file?.write(line);
+      if (consoleWrite) {
+        const human = humanLine(line);
+        if (human) consoleWrite(human.text);
+      }
+    },
+  };
+  const logger = pino(basePinoOptions(level, options.now), destination);
+  const log = (lvl: Level) => (msg: string, fields?: Record<string, unknown>) => {
+    if (PINO_LEVEL[lvl] < PINO_LEVEL[level]) return;
+    if (fields && Object.keys(fields).length > 0) logger[lvl](fields, msg);
+    else logger[lvl](msg);
+  };
+  return {
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    file: file?.path ?? null,
+    close: () => file?.close(),
+  };
+}
+
+/**
+ * A console-only logger (stderr by default, or `write`), one human line per event:
+ * `time LEVEL message {fields}`, redacted and masked like the files.
+ */
 export function createConsoleLogger(
   options: { minLevel?: Level; write?: (line: string) => void; now?: () => Date } = {},
 ): GatewayLogger {
-  const min = LEVELS.indexOf(options.minLevel ?? 'info');
-  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const now = options.now ?? (() => new Date());
-  const log = (level: Level) => (msg: string, fields?: Record<string, unknown>) => {
-    if (LEVELS.indexOf(level) < min) return;
-    const tail = fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';
-    write(maskIdentifiers(`${now().toISOString()} ${level.toUpperCase()} ${msg}${tail}`));
+  return createGatewayLogger({
+    ...(options.minLevel ? { level: options.minLevel } : {}),
+    console: options.write ?? true,
+    ...(options.now ? { now: options.now } : {}),
+  });
+}
+
+// ---- the audit log ----
+
+export interface FileAuditLog extends AuditLog {
+  readonly file: string;
+  close(): void;
+}
+
+/** Audit entries as JSON lines in `<directory>/audit.log` (rotated), with the same redaction as the logs. */
+export function createAuditLog(options: { directory: string; rotation?: RotationOptions; now?: () => Date }): FileAuditLog {
+  const stream = new RotatingFileStream(join(options.directory, AUDIT_FILE), {
+    // Kept longer than the debug log: it is the record of who read and wrote which card.
+    maxFiles: 10,
+    ...options.rotation,
+  });
+  const logger = pino(basePinoOptions('info', options.now), stream);
+  return {
+    file: stream.path,
+    record: (entry: AuditEntry) => logger.info({ ...entry }, 'audit'),
+    close: () => stream.close(),
   };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { attachGraphqlWs } from './transport/ws.ts';
-import type { Gateway, GatewayLogger } from './yoga.ts';
+import { wsAdmissionOf, type Gateway, type GatewayLogger } from './yoga.ts';
+import { isLoopbackHostname } from './security/origins.ts';
 
 export interface StartServerOptions {
   yoga: Gateway;
@@ -15,8 +16,17 @@ export interface StartServerOptions {
   /** Port to bind; 0 picks a free one (tests). */
   port: number;
   logger?: GatewayLogger;
-  /** WebSocket admission (e.g. an Origin check); `false` closes the socket with 4403. */
+  /**
+   * WebSocket admission (e.g. an Origin check); `false` closes the socket with 4403. A gateway built with
+   * `security` brings its own Host/Origin check, which always runs too (both must admit).
+   */
   onWsConnect?: (request: IncomingMessage) => boolean | Promise<boolean>;
+  /**
+   * Listen on a non-loopback address. Without it such a `host` is refused: the gateway reads ID numbers
+   * and writes cards, so being reachable from the network must be asked for (--allow-remote).
+   * @default false
+   */
+  allowRemote?: boolean;
 }
 
 export interface RunningServer extends AsyncDisposable {
@@ -36,6 +46,12 @@ export const DEFAULT_CLOSE_GRACE_MS = 1000;
 
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
   const { yoga, host, logger } = opts;
+  if (!opts.allowRemote && !isLoopbackHostname(host)) {
+    throw new Error(
+      `refusing to listen on ${host}: it is not a loopback address, so other computers could call the gateway ` +
+        '(use --host 127.0.0.1, or --allow-remote together with --allowed-origin if you really mean it)',
+    );
+  }
   const server = createServer(yoga);
 
   await new Promise<void>((resolve, reject) => {
@@ -54,11 +70,12 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   server.on('error', (error) => logger?.error('HTTP server error', { error: error.message }));
 
   const port = (server.address() as AddressInfo).port;
+  const onConnect = admitAll([wsAdmissionOf(yoga), opts.onWsConnect]);
   const ws = attachGraphqlWs({
     server,
     yoga,
     path: yoga.graphqlEndpoint,
-    ...(opts.onWsConnect ? { onConnect: opts.onWsConnect } : {}),
+    ...(onConnect ? { onConnect } : {}),
   });
 
   let closing: Promise<void> | undefined;
@@ -94,6 +111,18 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     port,
     close,
     [Symbol.asyncDispose]: () => close(),
+  };
+}
+
+type Admission = (request: IncomingMessage) => boolean | Promise<boolean>;
+
+/** One admission check that passes only when every given check passes (the gateway's own first). */
+function admitAll(checks: ReadonlyArray<Admission | undefined>): Admission | undefined {
+  const present = checks.filter((check): check is Admission => check !== undefined);
+  if (present.length === 0) return undefined;
+  return async (request) => {
+    for (const check of present) if ((await check(request)) === false) return false;
+    return true;
   };
 }
 

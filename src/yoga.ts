@@ -8,6 +8,15 @@ import { renderOfflineGraphiQL, GRAPHIQL_FAVICON, GRAPHIQL_LOGO, useGraphiQLAsse
 import { useErrorMapping, type ErrorMapper } from './plugins/use-error-mapping.ts';
 import { useLimits, type OperationLimits } from './plugins/use-limits.ts';
 import { useReadiness, type Readiness } from './plugins/use-readiness.ts';
+import type { IncomingMessage } from 'node:http';
+import { createWsAdmission, isLoopbackClient, useAccessControl } from './plugins/use-access-control.ts';
+import { useCsrfHeader } from './plugins/use-csrf-header.ts';
+import { OriginPolicy } from './security/origins.ts';
+import { accessRule } from './security/access-policy.ts';
+import { DEFAULT_IDENTITY_RATE } from './security/rate-limit.ts';
+import { instrumentAuditedFields, type AuditEntry, type AuditLog } from './security/audit.ts';
+import { GRAPHIQL_ASSETS_PATH } from './plugins/use-graphiql-assets.ts';
+import { STATUS_PATH, useStatusPage } from './plugins/use-status-page.ts';
 
 /** Minimal structured logger; `fields` must not carry patient data. */
 export interface GatewayLogger {
@@ -50,6 +59,26 @@ export interface GatewayDeps {
    * masking; return `undefined` to keep masking ("Unexpected error.", logged).
    */
   mapError?: ErrorMapper;
+  /**
+   * Who may call (docs/security.md). Without it the core is open (the stand-in schema tests); the real
+   * gateway always gets it from `createApp`, whose defaults are the secure ones.
+   */
+  security?: GatewaySecurity;
+}
+
+export interface GatewaySecurity {
+  /** The access token: protected operations need `Authorization: Bearer <token>`. */
+  readonly token: string;
+  /** HIS origins allowed besides the gateway's own (`scheme://host[:port]`). @default [] */
+  readonly allowedOrigins?: readonly string[];
+  /** Accept Host names other than loopback names and IP literals (--allow-remote). @default false */
+  readonly allowRemote?: boolean;
+  /** Per-origin limit on identity reads; false turns it off. @default DEFAULT_IDENTITY_RATE */
+  readonly identityRate?: { readonly perMinute: number; readonly burst: number } | false;
+  /** Where identity reads, protected operations and refusals are recorded. */
+  readonly audit?: AuditLog;
+  /** For tests of the rate limiter. */
+  readonly now?: () => number;
 }
 
 /** The yoga instance returned by {@link createGateway}; use as a Node request listener or via `.fetch`. */
@@ -82,7 +111,34 @@ export const GRAPHIQL_OPTIONS: GraphiQLOptions = {
 export function createGateway(deps: GatewayDeps): Gateway {
   const graphiql = deps.graphiql !== false;
   const logger = deps.logger;
-  return createYoga<Record<string, unknown>, Record<string, unknown>>({
+  const security = deps.security;
+  const onRefusal = (entry: AuditEntry): void =>
+    logger?.info('request refused', {
+      code: entry.outcome,
+      transport: entry.transport,
+      origin: entry.origin,
+      ...(entry.operationType ? { operationType: entry.operationType } : {}),
+    });
+  const accessControl = security && {
+    origins: new OriginPolicy(security.allowedOrigins ?? []),
+    token: security.token,
+    allowRemote: security.allowRemote ?? false,
+    identityRate: security.identityRate ?? DEFAULT_IDENTITY_RATE,
+    graphqlPath: GRAPHQL_PATH,
+    loopbackOnlyPaths: [GRAPHIQL_ASSETS_PATH, STATUS_PATH],
+    upgradeRequestKey: UPGRADE_REQUEST_KEY,
+    audit: security.audit,
+    onRefusal,
+    ...(security.now ? { now: security.now } : {}),
+  };
+  if (accessControl) {
+    // Outcomes of gated fields for the audit log (wraps their resolvers once per schema).
+    instrumentAuditedFields(deps.schema, (coordinate, isRoot) => {
+      const rule = accessRule(coordinate, isRoot);
+      return rule !== undefined && rule.level !== 'public';
+    });
+  }
+  const yoga = createYoga<Record<string, unknown>, Record<string, unknown>>({
     schema: deps.schema,
     context: (initial) =>
       deps.createContext(withRequest(initial)) as Promise<Record<string, unknown>> | Record<string, unknown>,
@@ -93,20 +149,42 @@ export function createGateway(deps: GatewayDeps): Gateway {
     // No file uploads here; multipart is also a content type browsers may send cross-site unpreflighted.
     multipart: false,
     maxRequestBodySize: deps.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    graphiql: graphiql ? GRAPHIQL_OPTIONS : false,
+    // yoga's CORS echoes any Origin with credentials (graphql-notes §1); useAccessControl does CORS instead.
+    ...(accessControl ? { cors: false as const } : {}),
+    // GraphiQL only for this machine: yoga's GraphiQL hook runs before any of ours, so it asks here.
+    graphiql: !graphiql
+      ? false
+      : accessControl
+        ? (_request: Request, serverContext: unknown) => (isLoopbackClient(serverContext) ? GRAPHIQL_OPTIONS : false)
+        : GRAPHIQL_OPTIONS,
     renderGraphiQL: renderOfflineGraphiQL,
     logging: logger ? toYogaLogger(logger) : true,
     plugins: [
+      // First, so the door checks run before /ready, the GraphiQL assets and any parsing.
+      ...(accessControl ? [useAccessControl(accessControl), useCsrfHeader()] : []),
       useReadiness({
         endpoint: READY_PATH,
         check: deps.readiness,
         onCheckError: (error) => logger?.warn('readiness check threw', { error: describe(error) }),
       }),
       ...(graphiql ? [useGraphiQLAssets()] : []),
+      useStatusPage(),
       ...(deps.mapError ? [useErrorMapping(deps.mapError)] : []),
       ...useLimits(deps.limits, (error) => logger?.info('operation rejected by limits', { reason: error.message })),
     ],
   });
+  if (accessControl) wsAdmissions.set(yoga, createWsAdmission(accessControl));
+  return yoga;
+}
+
+const wsAdmissions = new WeakMap<Gateway, (request: IncomingMessage) => boolean>();
+
+/**
+ * The WebSocket door check of a gateway built with `security` (Host and Origin; false → close 4403), for
+ * `startServer` to apply in graphql-ws's connect step. Undefined for an open gateway.
+ */
+export function wsAdmissionOf(yoga: Gateway): ((request: IncomingMessage) => boolean) | undefined {
+  return wsAdmissions.get(yoga);
 }
 
 /**
@@ -125,7 +203,8 @@ function withRequest(initial: Record<string, unknown>): GatewayInitialContext {
 }
 
 function describe(value: unknown): unknown {
-  return value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
+  // `type`, not `name`: the logger redacts every `name` key (patients' and professionals' names).
+  return value instanceof Error ? { type: value.name, message: value.message, stack: value.stack } : value;
 }
 
 /** Yoga logs `(message, ...details)` or a bare `Error` (masked errors); fold that into `(msg, fields)`. */

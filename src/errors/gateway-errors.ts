@@ -18,7 +18,9 @@ export type ErrorCategory =
   | 'CARD_WRITE'
   | 'NETWORK'
   | 'CONTROL_SOFTWARE'
-  | 'UNKNOWN_VENDOR_CODE';
+  | 'UNKNOWN_VENDOR_CODE'
+  /** Refused before any card call: who may call, how often, how large a request may be. */
+  | 'ACCESS';
 
 export interface ErrorText {
   /** Traditional Chinese, as the front desk reads it. */
@@ -101,6 +103,15 @@ export class ControlSoftwareError extends GatewayError {
   readonly category = 'CONTROL_SOFTWARE' as const;
   override readonly name: string = 'ControlSoftwareError';
 }
+/**
+ * A request refused at the door (origin, token, CSRF header, rate or size limits). These reach clients as
+ * top-level GraphQL errors with an HTTP status (src/security/refusals.ts), not as union members: the class
+ * exists so the catalogue, the README table and the schema's ErrorCategory know the category.
+ */
+export class AccessError extends GatewayError {
+  readonly category = 'ACCESS' as const;
+  override readonly name: string = 'AccessError';
+}
 /** A return code the table does not know: still typed, with its number. */
 export class VendorError extends GatewayError {
   readonly category = 'UNKNOWN_VENDOR_CODE' as const;
@@ -119,6 +130,7 @@ export const ERROR_CLASSES = {
   NETWORK: NetworkError,
   CONTROL_SOFTWARE: ControlSoftwareError,
   UNKNOWN_VENDOR_CODE: VendorError,
+  ACCESS: AccessError,
 } as const satisfies Record<ErrorCategory, new (init: GatewayErrorInit) => GatewayError>;
 
 /** Every concrete class, for the schema's unions. */

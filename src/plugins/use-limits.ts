@@ -1,6 +1,7 @@
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import type { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { refusal, type RefusalCode } from '../security/refusals.ts';
 
 export interface OperationLimits {
   /** Deepest selection allowed; introspection (`__schema`) is exempt so GraphiQL works. @default 10 */
@@ -20,27 +21,83 @@ export const DEFAULT_LIMITS: Required<OperationLimits> = {
   costLimit: 5000,
 };
 
+/** graphql-armor's default for directives per operation (we keep it). */
+const MAX_DIRECTIVES = 50;
+
 /**
  * graphql-armor's depth, alias, token, directive and cost limits as envelop plugins. They run on HTTP
  * and WebSocket operations alike (both go through `yoga.getEnveloped`).
+ *
+ * graphql-armor throws plain "Syntax Error: …" errors (which yoga answers with 200 and no code); the last
+ * plugin turns each into a typed refusal (QUERY_TOO_DEEP, QUERY_TOO_COMPLEX, TOO_MANY_ALIASES,
+ * TOO_MANY_TOKENS, TOO_MANY_DIRECTIVES) with HTTP 400 and the limit, keeping armor's message. Which limit
+ * fired is learnt from armor's onReject callbacks (by error identity), not by parsing messages.
  */
 export function useLimits(
   limits: OperationLimits = {},
   onReject?: (error: GraphQLError) => void,
 ): Plugin[] {
   const l = { ...DEFAULT_LIMITS, ...withoutUndefined(limits) };
-  const callbacks = onReject ? { onReject: [(_ctx: unknown, error: GraphQLError) => onReject(error)] } : {};
+  const rejected = new WeakMap<GraphQLError, { code: RefusalCode; limit: number }>();
+  const callbacks = (code: RefusalCode, limit: number) => ({
+    onReject: [
+      (_ctx: unknown, error: GraphQLError) => {
+        rejected.set(error, { code, limit });
+        onReject?.(error);
+      },
+    ],
+  });
   const armor = new EnvelopArmor({
-    maxDepth: { n: l.maxDepth, ignoreIntrospection: true, ...callbacks },
-    maxAliases: { n: l.maxAliases, ...callbacks },
-    maxTokens: { n: l.maxTokens, ...callbacks },
-    costLimit: { maxCost: l.costLimit, ignoreIntrospection: true, ...callbacks },
-    maxDirectives: { ...callbacks },
+    maxDepth: { n: l.maxDepth, ignoreIntrospection: true, ...callbacks('QUERY_TOO_DEEP', l.maxDepth) },
+    maxAliases: { n: l.maxAliases, ...callbacks('TOO_MANY_ALIASES', l.maxAliases) },
+    maxTokens: { n: l.maxTokens, ...callbacks('TOO_MANY_TOKENS', l.maxTokens) },
+    costLimit: { maxCost: l.costLimit, ignoreIntrospection: true, ...callbacks('QUERY_TOO_COMPLEX', l.costLimit) },
+    maxDirectives: { n: MAX_DIRECTIVES, ...callbacks('TOO_MANY_DIRECTIVES', MAX_DIRECTIVES) },
     // Suggestions ("Did you mean …?") only hide the schema when introspection is off; ours is on for
     // GraphiQL, so blocking them would cost HIS developers help and protect nothing.
     blockFieldSuggestion: { enabled: false },
   });
-  return armor.protect().plugins as Plugin[];
+  const typed = (error: unknown): unknown => {
+    const info = error && typeof error === 'object' ? rejected.get(error as GraphQLError) : undefined;
+    if (!info) return error;
+    return refusal(info.code, {
+      message: (error as GraphQLError).message.replace(/^Syntax Error: /, ''),
+      extensions: { limit: info.limit },
+    });
+  };
+  const codes = new Set<string>(['QUERY_TOO_DEEP', 'QUERY_TOO_COMPLEX', 'TOO_MANY_ALIASES', 'TOO_MANY_TOKENS', 'TOO_MANY_DIRECTIVES']);
+  const typeRejections: Plugin = {
+    // yoga marks every error thrown by parse as a GraphQL-over-HTTP "spec" parse failure (answered 200 to
+    // `Accept: application/json`); a document over the token limit is a refusal like the others: 400.
+    onResultProcess({ result }) {
+      for (const single of Array.isArray(result) ? result : [result]) {
+        if (!single || isAsyncIterable(single) || !('errors' in single)) continue;
+        for (const error of single.errors ?? []) {
+          const extensions = error.extensions as { code?: unknown; http?: { spec?: boolean } } | undefined;
+          if (extensions?.http?.spec && typeof extensions.code === 'string' && codes.has(extensions.code)) extensions.http.spec = false;
+        }
+      }
+    },
+    onParse({ parseFn, setParseFn }) {
+      setParseFn((source, options) => {
+        try {
+          return parseFn(source, options);
+        } catch (error) {
+          throw typed(error);
+        }
+      });
+    },
+    onValidate({ validateFn, setValidationFn }) {
+      setValidationFn((...args) => {
+        try {
+          return validateFn(...args);
+        } catch (error) {
+          throw typed(error);
+        }
+      });
+    },
+  };
+  return [...(armor.protect().plugins as Plugin[]), typeRejections];
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

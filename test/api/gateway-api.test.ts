@@ -6,6 +6,7 @@ import { createApp } from '../../src/app.ts';
 import { createSimulatorServices, type RunningServices } from '../../src/services.ts';
 import type { VisitStrategy } from '../../src/ports/card-stack.ts';
 import { createConsoleLogger } from '../../src/logger.ts';
+import { AUTH_HEADERS, TEST_TOKEN } from '../helpers/auth.ts';
 
 let services: RunningServices;
 let yoga: ReturnType<typeof createApp>;
@@ -13,7 +14,7 @@ let yoga: ReturnType<typeof createApp>;
 async function gql(query: string, variables?: Record<string, unknown>) {
   const response = await yoga.fetch('http://localhost/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...AUTH_HEADERS },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as { data?: any; errors?: any[] };
@@ -21,7 +22,7 @@ async function gql(query: string, variables?: Record<string, unknown>) {
 
 function start(strategy: VisitStrategy = 'N1') {
   services = createSimulatorServices({ strategy });
-  yoga = createApp(services, { graphiql: false });
+  yoga = createApp(services, { graphiql: false, security: { token: TEST_TOKEN } });
 }
 
 beforeEach(() => start());
@@ -176,11 +177,11 @@ describe('gateway API (simulator, in-process)', () => {
     const lines: string[] = [];
     const broken = createApp(
       { ...services, cards: { ...services.cards, basicData: () => Promise.reject(new Error('secret A123456789')) } } as unknown as RunningServices,
-      { graphiql: false, logger: createConsoleLogger({ write: (line) => lines.push(line) }) },
+      { graphiql: false, logger: createConsoleLogger({ write: (line) => lines.push(line) }), security: { token: TEST_TOKEN } },
     );
     const response = await broken.fetch('http://localhost/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...AUTH_HEADERS },
       body: JSON.stringify({ query: '{ healthCard { basicData { __typename } } }' }),
     });
     const body = await response.text();

@@ -5,15 +5,16 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { createSimulatorServices } from '../../src/services.ts';
+import { AUTH_HEADERS, TEST_TOKEN } from '../helpers/auth.ts';
 
 describe('idempotency keys over GraphQL', () => {
   it('registers one visit and writes once, however often the HIS retries', async () => {
     const services = createSimulatorServices({ strategy: 'N1' });
-    const yoga = createApp(services, { graphiql: false });
+    const yoga = createApp(services, { graphiql: false, security: { token: TEST_TOKEN } });
     const gql = async (query: string, variables?: Record<string, unknown>) => {
       const response = await yoga.fetch('http://localhost/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...AUTH_HEADERS },
         body: JSON.stringify({ query, variables }),
       });
       return (await response.json()) as { data?: any; errors?: any[] };

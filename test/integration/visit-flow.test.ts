@@ -9,13 +9,14 @@ import { createSimulatorServices, type RunningServices } from '../../src/service
 import { startServer, type RunningServer } from '../../src/server.ts';
 import { createWsClient, toWsUrl } from '../helpers/ws.ts';
 import { readSseEvents } from '../helpers/sse.ts';
+import { AUTH_HEADERS, TEST_TOKEN } from '../helpers/auth.ts';
 
 let services: RunningServices;
 let server: RunningServer;
 
 beforeAll(async () => {
   services = createSimulatorServices({ strategy: 'SEQ256_TREATNUM' });
-  server = await startServer({ yoga: createApp(services, { graphiql: false }), host: '127.0.0.1', port: 0 });
+  server = await startServer({ yoga: createApp(services, { graphiql: false, security: { token: TEST_TOKEN } }), host: '127.0.0.1', port: 0 });
 });
 
 afterAll(async () => {
@@ -26,7 +27,7 @@ afterAll(async () => {
 async function gql(query: string, variables?: Record<string, unknown>) {
   const response = await fetch(`${server.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...AUTH_HEADERS },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: any; errors?: unknown[] };

@@ -1,0 +1,270 @@
+/**
+ * Who may call, enforced in one plugin (docs/security.md):
+ *
+ * - at the door (onRequest, before anything is parsed): the Host check against DNS rebinding, the Origin
+ *   allow-list (a present, unlisted Origin gets 403 ORIGIN_NOT_ALLOWED, not merely a missing CORS header),
+ *   CORS for listed origins (credentials off), and loopback-only pages (GraphiQL's assets, /status);
+ * - per operation (onExecute / onSubscribe, HTTP, SSE and WebSocket alike): the operation's fields are
+ *   classified from its AST (src/security/access-policy.ts, through fragments and aliases); protected
+ *   operations need the token, identity reads an allowed Origin or the token, and identity reads are
+ *   rate-limited per origin. A refused operation runs no resolver at all.
+ *
+ * WebSocket upgrades never reach yoga's HTTP hooks: {@link createWsAdmission} does the door checks for them
+ * in graphql-ws's connect step (false → close 4403).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { GraphQLError } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { OriginPolicy, isLocalHostHeader, isLoopbackAddress, type OriginVerdict } from '../security/origins.ts';
+import { parseAuthorization, tokenMatches } from '../security/token.ts';
+import { classifyOperation, type OperationAccess } from '../security/access-policy.ts';
+import { TokenBuckets, type RateLimitOptions } from '../security/rate-limit.ts';
+import { refusal, refusalResponse, type RefusalCode } from '../security/refusals.ts';
+import { startRecording, type AuditEntry, type AuditLog, type FieldOutcome } from '../security/audit.ts';
+
+/** Headers a CORS preflight may ask for. */
+export const CORS_ALLOWED_HEADERS = ['content-type', 'accept', 'authorization', 'x-nhi-gateway', 'x-graphql-yoga-csrf'] as const;
+
+export interface AccessControlOptions {
+  readonly origins: OriginPolicy;
+  /** The access token callers must present for protected operations. */
+  readonly token: string;
+  /** Skip the Host check (the gateway was started with --allow-remote). */
+  readonly allowRemote: boolean;
+  /** Per-origin limit on identity reads; false turns it off. */
+  readonly identityRate: Pick<RateLimitOptions, 'perMinute' | 'burst'> | false;
+  readonly graphqlPath: string;
+  /** Path prefixes served to loopback clients only (e.g. GraphiQL's assets, /status). */
+  readonly loopbackOnlyPaths: readonly string[];
+  /** Key under which the WebSocket transport puts the upgrade request in the context. */
+  readonly upgradeRequestKey: string;
+  readonly audit?: AuditLog | undefined;
+  /** Refusals are logged here too (at info: they are expected, and the audit log has the details). */
+  readonly onRefusal?: ((entry: AuditEntry) => void) | undefined;
+  /** For tests of the rate limiter. */
+  readonly now?: () => number;
+}
+
+interface Caller {
+  readonly transport: 'http' | 'ws';
+  readonly origin: string | null;
+  readonly verdict: OriginVerdict;
+  readonly remoteAddress: string | null;
+  readonly token: 'none' | 'valid' | 'invalid';
+}
+
+/**
+ * Whether the client is on this machine, from Node's socket. In-process calls (`yoga.fetch` with no server
+ * context) have no socket and no network, and count as local.
+ */
+export function isLoopbackClient(serverContext: unknown): boolean {
+  const req = (serverContext as { req?: IncomingMessage } | null | undefined)?.req;
+  if (!req?.socket) return true;
+  return isLoopbackAddress(req.socket.remoteAddress);
+}
+
+export function useAccessControl(options: AccessControlOptions): Plugin {
+  const { origins, graphqlPath, audit } = options;
+  const limiter = options.identityRate === false ? null : new TokenBuckets({ ...options.identityRate, ...(options.now ? { now: options.now } : {}) });
+
+  const record = (entry: AuditEntry): void => {
+    audit?.record(entry);
+    if (entry.event === 'refused') options.onRefusal?.(entry);
+  };
+
+  const callerOf = (context: Record<string, unknown>): Caller => {
+    const upgrade = context[options.upgradeRequestKey] as Request | undefined;
+    const request = upgrade ?? (context['request'] as Request | undefined);
+    const origin = request?.headers.get('origin') ?? null;
+    let verdict: OriginVerdict = 'absent';
+    if (request && origin !== null) verdict = origins.verdict(origin, new URL(request.url));
+    let authorization: unknown = request?.headers.get('authorization') ?? undefined;
+    if (upgrade) {
+      const params = context['connectionParams'] as Record<string, unknown> | undefined;
+      authorization = params?.['authorization'] ?? params?.['Authorization'] ?? authorization;
+    }
+    const presented = parseAuthorization(authorization);
+    const token =
+      presented.kind === 'none' ? 'none' : presented.kind === 'bearer' && tokenMatches(options.token, presented.token) ? 'valid' : 'invalid';
+    const req = context['req'] as IncomingMessage | undefined;
+    return { transport: upgrade ? 'ws' : 'http', origin, verdict, remoteAddress: req?.socket?.remoteAddress ?? null, token };
+  };
+
+  const authOf = (caller: Caller): AuditEntry['auth'] =>
+    caller.token === 'valid' ? 'token' : caller.verdict === 'allowed' || caller.verdict === 'own' ? 'origin' : 'none';
+
+  /** The refusal for this caller and operation, if any. */
+  const decide = (caller: Caller, access: OperationAccess): GraphQLError | undefined => {
+    if (caller.token === 'invalid') return refusal('TOKEN_INVALID');
+    if (access.level === 'token' && caller.token !== 'valid') return refusal('TOKEN_REQUIRED');
+    if (access.level === 'identity' && caller.token !== 'valid' && caller.verdict !== 'allowed' && caller.verdict !== 'own') {
+      return refusal('TOKEN_REQUIRED', { message: 'Identity data needs the access token or a call from an allowed origin' });
+    }
+    if (limiter && access.identityUses > 0) {
+      const taken = limiter.take(caller.origin ?? '(no origin)', access.identityUses);
+      if (!taken.ok) {
+        return refusal('RATE_LIMITED', {
+          extensions: { retryAfter: taken.retryAfterSeconds },
+          headers: { 'Retry-After': String(taken.retryAfterSeconds) },
+        });
+      }
+    }
+    return undefined;
+  };
+
+  /** Shared by onExecute and onSubscribe: refuse, or record the gated fields' outcomes when done. */
+  const guard = (
+    args: { schema: Parameters<typeof classifyOperation>[0]; document: Parameters<typeof classifyOperation>[1]; operationName?: string | null | undefined; contextValue: unknown },
+    stop: (result: { errors: GraphQLError[] }) => void,
+  ): ((errors: readonly GraphQLError[] | undefined) => void) | undefined => {
+    const access = classifyOperation(args.schema, args.document, args.operationName);
+    if (!access) return undefined; // no such operation: execution reports it, and nothing runs
+    const context = (args.contextValue ?? {}) as Record<string, unknown>;
+    const caller = callerOf(context);
+    const base = {
+      transport: caller.transport,
+      origin: caller.origin,
+      remoteAddress: caller.remoteAddress,
+      auth: authOf(caller),
+      operationType: access.operationType,
+      operationName: access.operationName,
+    } as const;
+    const refused = decide(caller, access);
+    if (refused) {
+      const code = refused.extensions['code'] as RefusalCode;
+      record({ ...base, event: 'refused', fields: access.gated.map((field) => ({ field, outcome: code })), outcome: code });
+      stop({ errors: [refused] });
+      return undefined;
+    }
+    if (access.gated.length === 0) return undefined;
+    const outcomes = startRecording(context);
+    return (errors) => {
+      const failed = outcomes.find((o) => o.outcome !== 'OK');
+      const topLevel = errors?.[0]?.extensions?.['code'];
+      const fields: FieldOutcome[] = outcomes.length > 0 ? [...outcomes] : access.gated.map((field) => ({ field, outcome: 'NOT_RUN' }));
+      record({
+        ...base,
+        event: 'operation',
+        fields,
+        outcome: failed?.outcome ?? (typeof topLevel === 'string' ? topLevel : errors?.length ? 'ERROR' : 'OK'),
+      });
+    };
+  };
+
+  return {
+    onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
+      const origin = request.headers.get('origin');
+      const door = (code: RefusalCode): void => {
+        record({
+          event: 'refused',
+          transport: 'http',
+          origin,
+          remoteAddress: (serverContext as { req?: IncomingMessage } | undefined)?.req?.socket?.remoteAddress ?? null,
+          auth: 'none',
+          outcome: code,
+        });
+        endResponse(refusalResponse(fetchAPI, refusal(code)));
+      };
+      if (!options.allowRemote && !isLocalHostHeader(url.hostname)) return door('HOST_NOT_ALLOWED');
+      const verdict = origins.verdict(origin, url);
+      if (verdict === 'refused') return door('ORIGIN_NOT_ALLOWED');
+      const loopbackOnly =
+        options.loopbackOnlyPaths.some((prefix) => url.pathname.startsWith(prefix)) ||
+        // GraphiQL itself: yoga's GraphiQL hook ran first and declined (not loopback), so answer it here.
+        (url.pathname === graphqlPath && request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html'));
+      if (loopbackOnly && !isLoopbackClient(serverContext)) return door('LOOPBACK_ONLY');
+      if (request.method === 'OPTIONS') {
+        // The origin headers (Allow-Origin, Vary) are added by onResponse, as for every response.
+        endResponse(new fetchAPI.Response(null, { status: 204, headers: { 'content-length': '0', ...preflightHeaders(request, verdict) } }));
+      }
+    },
+    onResponse({ request, response }) {
+      const origin = request.headers.get('origin');
+      if (origin === null) return;
+      let url: URL;
+      try {
+        url = new URL(request.url);
+      } catch {
+        return;
+      }
+      for (const [name, value] of Object.entries(corsHeaders(request, origins.verdict(origin, url)))) {
+        response.headers.set(name, value);
+      }
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      const done = guard(args, (result) => setResultAndStopExecution(result));
+      if (!done) return undefined;
+      return {
+        onExecuteDone({ result }) {
+          if (isAsyncIterable(result)) done(undefined);
+          else done(result.errors as readonly GraphQLError[] | undefined);
+        },
+      };
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const done = guard(args, (result) => setResultAndStopExecution(result));
+      if (!done) return undefined;
+      return {
+        onSubscribeResult({ result }) {
+          if (isAsyncIterable(result)) done(undefined);
+          else done(result.errors as readonly GraphQLError[] | undefined);
+        },
+      };
+    },
+  };
+}
+
+/** CORS for allowed and own origins only; everything else gets no CORS headers (and was refused anyway). */
+function corsHeaders(request: Request, verdict: OriginVerdict): Record<string, string> {
+  const origin = request.headers.get('origin');
+  if (origin === null || (verdict !== 'allowed' && verdict !== 'own')) return {};
+  // No Allow-Credentials: the gateway uses no cookies, so a page's credentials are never needed.
+  return { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': 'Retry-After' };
+}
+
+function preflightHeaders(request: Request, verdict: OriginVerdict): Record<string, string> {
+  if (request.headers.get('origin') === null || (verdict !== 'allowed' && verdict !== 'own')) return {};
+  const headers: Record<string, string> = {
+    'access-control-allow-methods': 'GET, POST, OPTIONS',
+    'access-control-allow-headers': CORS_ALLOWED_HEADERS.join(', '),
+    'access-control-max-age': '600',
+  };
+  // Chrome's Private Network Access preflight (before Local Network Access replaced it with a prompt).
+  if (request.headers.get('access-control-request-private-network') === 'true') {
+    headers['access-control-allow-private-network'] = 'true';
+  }
+  return headers;
+}
+
+/**
+ * The door checks for a WebSocket upgrade (graphql-ws's connect step): Host and Origin as over HTTP.
+ * Tokens are checked per operation (connectionParams), so a wrong token gets a typed TOKEN_INVALID error
+ * rather than a bare close code.
+ */
+export function createWsAdmission(options: Pick<AccessControlOptions, 'origins' | 'allowRemote' | 'audit' | 'onRefusal'>) {
+  return (request: IncomingMessage): boolean => {
+    const host = request.headers.host ?? 'localhost';
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', `http://${host}`);
+    } catch {
+      url = new URL('http://invalid.invalid/');
+    }
+    const origin = typeof request.headers.origin === 'string' ? request.headers.origin : null;
+    let code: RefusalCode | undefined;
+    if (!options.allowRemote && !isLocalHostHeader(url.hostname)) code = 'HOST_NOT_ALLOWED';
+    else if (options.origins.verdict(origin, url) === 'refused') code = 'ORIGIN_NOT_ALLOWED';
+    if (!code) return true;
+    const entry: AuditEntry = {
+      event: 'refused',
+      transport: 'ws',
+      origin,
+      remoteAddress: request.socket?.remoteAddress ?? null,
+      auth: 'none',
+      outcome: code,
+    };
+    options.audit?.record(entry);
+    options.onRefusal?.(entry);
+    return false;
+  };
+}

@@ -1,0 +1,191 @@
+/**
+ * Which fields need what, declared in one table (no Pothos in here), and the walk that finds every field an
+ * operation reaches, through aliases, inline fragments and named fragment spreads alike.
+ *
+ * Levels:
+ * - `public`: anyone who got past the origin check (lights, readers, the gateway's version, the SAM's
+ *   hospital code — the clinic's own, public identifiers; no patient data).
+ * - `identity`: reads ID numbers, names, birth dates: an allowed Origin or the token.
+ * - `token`: writes a card, consumes a visit, talks to NHI in the clinic's name, changes configuration or
+ *   state, or enters a PIN flow: the token, always (an allowed Origin is not enough: a compromised or
+ *   merely buggy HIS page must not be able to consume a patient's visits on its own).
+ *
+ * A root field missing from the table needs the token (fail closed), and test/api/security/classification
+ * fails until it is classified. Nested fields default to their parent's gate: identity data is reachable
+ * only through the `identity` coordinates below (a test walks the schema to prove it).
+ */
+import {
+  Kind,
+  getNamedType,
+  isCompositeType,
+  isInterfaceType,
+  isObjectType,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+
+export type AccessLevel = 'public' | 'identity' | 'token';
+
+export interface AccessRule {
+  readonly level: AccessLevel;
+  /** Why, for reviewers and docs/security.md. */
+  readonly why: string;
+}
+
+const token = (why: string): AccessRule => ({ level: 'token', why });
+const identity = (why: string): AccessRule => ({ level: 'identity', why });
+const open = (why: string): AccessRule => ({ level: 'public', why });
+
+const SIMULATOR =
+  'simulator only: changes the embedded fake workstation (never a real card; on the cshis backend it answers SIMULATOR_ONLY without a call); cross-site pages are still refused by the origin and CSRF checks';
+
+/** Keyed by schema coordinate `Type.field`. */
+export const FIELD_ACCESS: Readonly<Record<string, AccessRule>> = {
+  // ---- queries ----
+  'Query.gateway': open('version, backend, readiness: what a status widget shows'),
+  'Query.readers': open('reader names and slots'),
+  'Query.lightState': open('the two console lights'),
+  'Query.sam': open('the SAM and hospital code are the clinic’s identifiers, not a patient’s'),
+  'Query.professionalCard': open('status and PIN state only; the identity below is gated'),
+  'ProfessionalCard.identity': identity('the professional’s ID number and name'),
+  'Query.healthCard': identity('the patient’s card: ID number, name, birth date, visits'),
+  // Under the gate above already; listed so the audit log names each card read and its outcome.
+  'HealthCard.basicData': identity('ID number, name, birth date (API 1.1)'),
+  'HealthCard.registerData': identity('ID number, name, birth date, insurance (API 1.2)'),
+  'HealthCard.validity': identity('the patient’s remaining visits (API 1.38)'),
+  'HealthCard.lastSeqNumber': identity('the patient’s last visit number (API 1.14)'),
+  'HealthCard.state': identity('whether a patient’s card is in'),
+  'Query.simulatedCards': open('fixed descriptions of the simulator’s test cards'),
+  'Query.unresolvedCardWrites': open('operation names, times and client-chosen keys; no patient data'),
+  'Query.operation': open('progress of a long operation by its random id; counters and receipts, no patient data'),
+  'Query.csdllIni': open('the control software’s csdll.ini as read (COM port, timeouts): workstation settings, no patient data'),
+  // ---- subscriptions ----
+  'Subscription.lightStateChanged': open('the two console lights'),
+  'Subscription.readerEvents': open('card inserted/removed events, no card data'),
+  'Subscription.operationProgress': open('progress of a long operation by its random id'),
+  // ---- mutations: card writes and visits ----
+  'Mutation.startVisit': token('consumes a visit and writes the card'),
+  'Mutation.writeTreatment': token('writes diagnoses and fees to the card'),
+  'Mutation.cancelVisit': token('writes a cancellation to the card'),
+  'Mutation.treatmentIdWithoutCard': token('asks NHI for a treatment ID for an ID number, in the clinic’s name'),
+  'Mutation.treatmentIdForVisit': token(
+    'writes nothing, but presents the patient’s card to NHI’s IDC in the clinic’s name and returns a claim identifier; every legitimate caller already holds the token from startVisit',
+  ),
+  'Mutation.quickInsuranceCheck': token('presents the patient’s card to NHI’s IDC in the clinic’s name'),
+  'Mutation.updateHealthCard': token('rewrites the card’s contents from NHI (API 1.30)'),
+  'Mutation.uploadData': token('makes the control software read a local file and send it to NHI'),
+  'Mutation.checkCardWrite': token('settles the card-write journal'),
+  'Mutation.confirmCardWrite': token('settles the card-write journal on the operator’s word'),
+  // ---- mutations: configuration, SAM and PIN ----
+  'Mutation.verifySam': token('authenticates the SAM with NHI’s IDC'),
+  'Mutation.resetControlSoftware': token('resets reader/SAM/card sessions (disrupts a visit in progress)'),
+  'Mutation.updateCsdllIni': token('changes the control software’s configuration'),
+  'Mutation.verifyProfessionalCardPin': token('PIN flow: one at a time, never retried'),
+  // ---- mutations: the embedded simulator ----
+  'Mutation.simulatorInsertHealthCard': open(SIMULATOR),
+  'Mutation.simulatorRemoveHealthCard': open(SIMULATOR),
+  'Mutation.simulatorInsertProfessionalCard': open(SIMULATOR),
+  'Mutation.simulatorRemoveProfessionalCard': open(SIMULATOR),
+  'Mutation.simulatorForceReturnCode': open(SIMULATOR),
+  'Mutation.simulatorReset': open(SIMULATOR),
+};
+
+const UNCLASSIFIED_ROOT: AccessRule = token('not classified yet: the token until someone decides (fail closed)');
+
+/** The rule for a coordinate; `isRoot` makes a missing entry fail closed. `undefined` = inherits (nested, unlisted). */
+export function accessRule(coordinate: string, isRoot: boolean): AccessRule | undefined {
+  return FIELD_ACCESS[coordinate] ?? (isRoot ? UNCLASSIFIED_ROOT : undefined);
+}
+
+const RANK: Record<AccessLevel, number> = { public: 0, identity: 1, token: 2 };
+export const strongest = (a: AccessLevel, b: AccessLevel): AccessLevel => (RANK[a] >= RANK[b] ? a : b);
+
+/** One field occurrence in an operation. */
+export interface FieldUse {
+  /** `Type.field`, e.g. `HealthCard.basicData`. */
+  readonly coordinate: string;
+  readonly isRoot: boolean;
+}
+
+export interface OperationAccess {
+  readonly operationType: 'query' | 'mutation' | 'subscription';
+  readonly operationName: string | null;
+  /** The strongest level any reached field needs. */
+  readonly level: AccessLevel;
+  /** Every gated coordinate reached (identity or token), once each, in document order. */
+  readonly gated: readonly string[];
+  /** How many times identity data is entered (each alias of `healthCard` counts): the rate limiter's cost. */
+  readonly identityUses: number;
+}
+
+/**
+ * Walks the operation that will run (`operationName`, or the only one) and classifies it. Fragment spreads
+ * are followed (each named fragment at most once per path), so a field cannot hide behind a fragment or an
+ * alias. Returns `undefined` when the document has no such operation (execution will fail on its own).
+ */
+export function classifyOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName?: string | null,
+): OperationAccess | undefined {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  if (!operation) return undefined;
+  const root =
+    operation.operation === 'query'
+      ? schema.getQueryType()
+      : operation.operation === 'mutation'
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
+  if (!root) return undefined;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+
+  let level: AccessLevel = 'public';
+  const gated: string[] = [];
+  let identityUses = 0;
+
+  const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, isRoot: boolean, inherited: AccessLevel, seen: ReadonlySet<string>): void => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+        walk(selection.selectionSet, isCompositeType(condition) ? condition : parent, isRoot, inherited, seen);
+        continue;
+      }
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const name = selection.name.value;
+        const fragment = fragments.get(name);
+        if (!fragment || seen.has(name)) continue;
+        const condition = schema.getType(fragment.typeCondition.name.value);
+        walk(fragment.selectionSet, isCompositeType(condition) ? condition : parent, isRoot, inherited, new Set([...seen, name]));
+        continue;
+      }
+      const fieldName = selection.name.value;
+      if (fieldName.startsWith('__')) continue; // __typename, __schema, __type: introspection is public
+      const coordinate = `${parent.name}.${fieldName}`;
+      const rule = accessRule(coordinate, isRoot);
+      const fieldLevel = rule ? strongest(rule.level, inherited) : inherited;
+      if (rule && rule.level !== 'public' && !gated.includes(coordinate)) gated.push(coordinate);
+      // Each entry into identity data costs one (nested identity fields under it do not count again).
+      if (rule?.level === 'identity' && inherited !== 'identity' && inherited !== 'token') identityUses++;
+      level = strongest(level, fieldLevel);
+      if (!selection.selectionSet) continue;
+      const fieldDef = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[fieldName] : undefined;
+      const next = fieldDef ? getNamedType(fieldDef.type) : undefined;
+      // An unknown field cannot pass validation; stay conservative and keep walking with the parent.
+      walk(selection.selectionSet, next && isCompositeType(next) ? next : parent, false, fieldLevel, seen);
+    }
+  };
+  walk(operation.selectionSet, root, true, 'public', new Set());
+  return {
+    operationType: operation.operation,
+    operationName: operation.name?.value ?? null,
+    level,
+    gated,
+    identityUses,
+  };
+}
