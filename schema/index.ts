@@ -7,6 +7,8 @@ import './cards.ts';
 import './visits.ts';
 import './simulator.ts';
 import './card-writes.ts';
+import './operations.ts';
+import './control-software.ts';
 
 export function buildSchema() {
   return builder.toSchema();

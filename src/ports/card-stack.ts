@@ -69,6 +69,17 @@ export type TreatmentIdSource = 'CONTROL_SOFTWARE_1_53' | 'CONTROL_SOFTWARE_1_56
  */
 export type VisitStrategy = 'SEQ256_QUICK_TREATNUM' | 'SEQ256_TREATNUM' | 'N1' | 'SEQ256_WEBAPI';
 
+/**
+ * Where `treatmentIdWithoutCard` (例外就醫, no card) gets its treatment ID. NHI recommends the Web API for
+ * visits without a card since 2022-10-03 (briefing §5); 1.54 (hisGetTreatNumNoICCard) remains.
+ * - `WEB_API`: the Web API only.
+ * - `CONTROL_SOFTWARE_1_54`: API 1.54 only.
+ * - `WEB_API_THEN_1_54`: the Web API; API 1.54 only when NHI certainly issued nothing (the request was not
+ *   sent, or NHI refused it) — never after a timeout, reset or garbled answer, which could have issued one.
+ * Default: `WEB_API` when a Web API is configured, else `CONTROL_SOFTWARE_1_54`.
+ */
+export type NoCardTreatmentIdPolicy = 'WEB_API' | 'CONTROL_SOFTWARE_1_54' | 'WEB_API_THEN_1_54';
+
 export interface StartVisitInput {
   readonly category: TreatmentCategoryCode;
   /** 新生兒就醫註記: the visit is for the newborn attached to this card. */
@@ -128,6 +139,53 @@ export interface WriteTreatmentResult {
   readonly doctorIdNumber: string | null;
 }
 
+/**
+ * Stages of a long operation (card update 1.30, data upload 3.1), in order. Each one a CardStack method
+ * reports is the start of a real control-software call, never an estimate: WAITING_FOR_READER is the card/SAM
+ * status check, CONTACTING_NHI_IDC the SAM authentication (2.1, skipped when already done), WRITING_CARD the
+ * 1.30 call (it fetches the new contents from NHI and writes them in one call), UPLOADING the 3.1 call.
+ * QUEUED, DONE and FAILED belong to whoever runs the operation.
+ */
+export type OperationStage =
+  | 'QUEUED'
+  | 'WAITING_FOR_READER'
+  | 'CONTACTING_NHI_IDC'
+  | 'WRITING_CARD'
+  | 'UPLOADING'
+  | 'DONE'
+  | 'FAILED';
+
+/** The stages a CardStack method itself reports. */
+export type CallStage = Extract<OperationStage, 'WAITING_FOR_READER' | 'CONTACTING_NHI_IDC' | 'WRITING_CARD' | 'UPLOADING'>;
+
+export type StageListener = (stage: CallStage) => void;
+
+export interface CardUpdateResult {
+  /** Read back with 1.38 after the update; null when unreadable. */
+  readonly remainingVisits: number | null;
+  /** ISO date; null when unreadable. */
+  readonly cardValidUntil: string | null;
+}
+
+export interface UploadDataInput {
+  /** Full path of the XML file on this workstation (the control software reads it). */
+  readonly file: string;
+  /** The file's size in bytes (pFileSize; 9070 when it does not match). */
+  readonly fileSize: number;
+  /** Number of records in the file (pNumber). */
+  readonly recordCount: number;
+}
+
+/** §4.2 3.1's 50-byte receipt. */
+export interface UploadReceipt {
+  readonly samId: string;
+  readonly hospitalId: string;
+  /** ISO 8601 (+08:00): when the control software sent the file; null when unreadable. */
+  readonly uploadedAt: string | null;
+  /** ISO 8601 (+08:00): when NHI's data centre received it; null when unreadable. */
+  readonly receivedAt: string | null;
+}
+
 export interface CardStack extends AsyncDisposable {
   describe(): Promise<ControlSoftwareDescription>;
   healthCardStatus(): Promise<HealthCardStatus>;
@@ -161,4 +219,11 @@ export interface CardStack extends AsyncDisposable {
   verifyProfessionalPin(): Promise<ProfessionalCardInfo>;
   /** §1.52. */
   reset(target: ResetTarget): Promise<void>;
+  /**
+   * §1.30 online card update, reporting each stage as its call starts; resolves with the counters read back
+   * (1.38). Rejects with the typed error (4013 no card, 9081 more than 3 visits left, 4061 network …).
+   */
+  updateCard(onStage?: StageListener): Promise<CardUpdateResult>;
+  /** §3.1 data upload of an XML file, reporting each stage; resolves with the decoded 50-byte receipt. */
+  uploadData(input: UploadDataInput, onStage?: StageListener): Promise<UploadReceipt>;
 }

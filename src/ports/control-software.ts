@@ -129,6 +129,22 @@ export interface ControlSoftware extends AsyncDisposable {
   hpcGetHPCCNAME(): Promise<RawOutput>;
   /** §4.8 hpcGetHPCENAME: holder's English name. */
   hpcGetHPCENAME(): Promise<RawOutput>;
+
+  // ---- long operations (NHI IDC round trips) ----
+
+  /**
+   * §1.30 csUpdateHCContents: online card update (refills visits, renews validity) followed by a card reset.
+   * One blocking call: the control software contacts NHI's IDC and writes the card inside it. 9081 when the
+   * card still has more than 3 visits left.
+   */
+  csUpdateHCContents(): Promise<number>;
+  /**
+   * §3.1 csUploadData(pUploadFileName, pFileSize, pNumber, buf, len): uploads the daily XML file to NHI's data
+   * centre. `fileSize` is the file's size in bytes and `recordCount` the number of records, both as decimal
+   * strings (the DLL takes them as in/out char*). 50 bytes out (§4.2): SAM id 12, hospital code 10, upload
+   * time 14 and receive time 14 (Gregorian yyyyMMddHHmmss). 6017 file not found, 9070 size mismatch.
+   */
+  csUploadData(file: string, fileSize: string, recordCount: string): Promise<RawOutput>;
 }
 
 /** §4 output buffer sizes the adapters allocate (and clamp to). */
@@ -150,4 +166,5 @@ export const OUTPUT_SIZE = {
   hpcGetHPCCNAME: 20,
   hpcGetHPCENAME: 40,
   csGetVersionExPath: 260,
+  csUploadData: 50,
 } as const;

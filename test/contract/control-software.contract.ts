@@ -2,6 +2,9 @@
  * One contract suite for every ControlSoftware implementation (the serialport-bindings pattern): the
  * simulator always, and the koffi adapter over the native fixture library. If the two drift apart, this fails.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, beforeEach, afterEach } from 'vitest';
 import { CARD_TYPE, type ControlSoftware } from '../../src/ports/control-software.ts';
 import {
@@ -173,6 +176,35 @@ export function describeControlSoftwareContract(name: string, createHarness: () 
       const hosp = await h.cs.csGetHospID();
       expect(hosp.rc).toBe(0);
       expect(Buffer.from(hosp.bytes).toString('latin1')).toMatch(/^\d{10}$/);
+    });
+
+    it('1.30 card update: 4013 without a card, 0 for a card with no visits left', async () => {
+      expect(await h.cs.csUpdateHCContents()).toBe(4013);
+      await h.insertHealthCard('NO_VISITS_LEFT');
+      expect(await h.cs.csUpdateHCContents()).toBe(0);
+      // the card stays readable after the update's reset
+      expect((await h.cs.hisGetRegisterBasic2()).rc).toBe(0);
+    });
+
+    it('3.1 upload: 6017 for a missing file, else a 50-byte receipt naming the SAM and the hospital', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'nhi-upload-'));
+      try {
+        const file = join(dir, 'daily.xml');
+        const xml = '<?xml version="1.0" encoding="Big5"?><RECS><REC/></RECS>';
+        writeFileSync(file, xml);
+        const missing = await h.cs.csUploadData(join(dir, 'absent.xml'), '10', '1');
+        expect(missing.rc).toBe(6017);
+        expect(missing.bytes.length).toBe(0);
+        const out = await h.cs.csUploadData(file, String(Buffer.byteLength(xml)), '1');
+        expect(out.rc).toBe(0);
+        expect(out.bytes.length).toBe(50);
+        const text = Buffer.from(out.bytes).toString('latin1');
+        expect(text.slice(0, 12)).toBe(Buffer.from((await h.cs.csGetCardNo(CARD_TYPE.SAM)).bytes).toString('latin1'));
+        expect(text.slice(12, 22)).toBe(Buffer.from((await h.cs.csGetHospID()).bytes).toString('latin1'));
+        expect(text.slice(22)).toMatch(/^20\d{12}20\d{12}$/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 }

@@ -9,6 +9,7 @@
  * within the §5 rules.
  */
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import {
   CARD_TYPE,
   OUTPUT_SIZE,
@@ -53,7 +54,15 @@ const RC = {
   CANCEL_NOT_NUMERIC: 5151,
   CANCEL_ALREADY: 5153,
   CANCEL_DATE_NOT_ALLOWED: 5154,
+  FILE_NOT_FOUND: 6017,
+  UPLOAD_SIZE_MISMATCH: 9070,
+  UPDATE_REFUSED_VISITS_LEFT: 9081,
 } as const;
+
+/** §7 9081: the card update refuses a card that still has more than this many visits. */
+const UPDATE_MAX_VISITS_LEFT = 3;
+/** What a card update refills the visit counter to (the card's usual six). */
+const VISITS_AFTER_UPDATE = 6;
 
 const SAME_DAY_OTHER_DEPARTMENT = 5010;
 const COUNTED_CATEGORIES = new Set(['01', '02', '03', '04', '05']);
@@ -75,6 +84,8 @@ interface InsertedHealthCard {
   remainingVisits: number;
   lastSeqNumber: number;
   readonly visits: SimulatedVisit[];
+  /** Set by a card update (1.30): the renewed validity, overriding the patient's. */
+  validUntilRoc?: string;
 }
 
 interface InsertedProfessionalCard {
@@ -104,6 +115,11 @@ export interface SimulatorOptions {
   readonly now?: () => Date;
   /** Artificial latency per call in ms, to rehearse spinners; 0 by default. */
   readonly latencyMs?: number;
+  /**
+   * Extra latency of the calls that go to NHI's IDC and back (1.30 card update, 3.1 upload), so progress
+   * screens can be rehearsed. Default 800 ms; tests pass 0.
+   */
+  readonly networkLatencyMs?: number;
 }
 
 export class SimulatedWorkstation implements ControlSoftware, SimulatorControls {
@@ -113,6 +129,7 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
 
   private readonly now: () => Date;
   private readonly latencyMs: number;
+  private readonly networkLatencyMs: number;
   private samAuthenticated = false;
   private readerOpen = false;
   private healthCard: InsertedHealthCard | null = null;
@@ -125,6 +142,7 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
   constructor(options: SimulatorOptions = {}) {
     this.now = options.now ?? (() => new Date());
     this.latencyMs = options.latencyMs ?? 0;
+    this.networkLatencyMs = options.networkLatencyMs ?? 800;
   }
 
   // ---- controls ----
@@ -433,6 +451,48 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     return this.hpcOutput('hpcGetHPCENAME', (p) => ascii(p.englishName));
   }
 
+  // ---- long operations ----
+
+  async csUpdateHCContents() {
+    await this.networkDelay();
+    return this.run('csUpdateHCContents', () => {
+      const card = this.requireHealthCard();
+      if (typeof card === 'number') return card;
+      const { patient } = card;
+      if (patient.cancelled) return RC.CARD_CANCELLED;
+      if (patient.insuranceCheckCode !== 0) return patient.insuranceCheckCode;
+      const expired = dateToRocDateTime(this.now()).slice(0, 7) > this.validUntilRoc(patient, card);
+      // An expired card is renewed whatever its counter says; otherwise 9081 guards against needless updates.
+      if (!expired && card.remainingVisits > UPDATE_MAX_VISITS_LEFT) return RC.UPDATE_REFUSED_VISITS_LEFT;
+      if (card.remainingVisits <= UPDATE_MAX_VISITS_LEFT) card.remainingVisits = VISITS_AFTER_UPDATE;
+      if (expired) card.validUntilRoc = dateToRocDateTime(new Date(this.now().getTime() + 365 * DAY_MS)).slice(0, 7);
+      // 1.30 ends with a card reset: the card has to authenticate with the SAM again (the light drops to 1).
+      card.samAuthenticated = false;
+      this.changed();
+      return OK;
+    });
+  }
+
+  async csUploadData(file: string, fileSize: string, recordCount: string) {
+    await this.networkDelay();
+    return this.output('csUploadData', () => {
+      if (!/^\d+$/.test(fileSize) || !/^\d+$/.test(recordCount) || Number(recordCount) < 1) return RC.BAD_PARAMETER;
+      let actualSize: number;
+      try {
+        const stat = statSync(file);
+        if (!stat.isFile()) return RC.FILE_NOT_FOUND;
+        actualSize = stat.size;
+      } catch {
+        return RC.FILE_NOT_FOUND;
+      }
+      if (actualSize !== Number(fileSize)) return RC.UPLOAD_SIZE_MISMATCH;
+      this.authenticateSam();
+      const sent = gregorianDateTime(this.now());
+      const received = gregorianDateTime(new Date(this.now().getTime() + 1000));
+      return ascii(`${SIMULATED_HOSPITAL.samId}${SIMULATED_HOSPITAL.hospitalId}${sent}${received}`);
+    });
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     this.listeners.clear();
   }
@@ -450,7 +510,7 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     const { patient } = card;
     if (patient.cancelled) return RC.CARD_CANCELLED;
     const now = this.now();
-    if (dateToRocDateTime(now).slice(0, 7) > this.validUntilRoc(patient)) return RC.CARD_EXPIRED;
+    if (dateToRocDateTime(now).slice(0, 7) > this.validUntilRoc(patient, card)) return RC.CARD_EXPIRED;
     const newborn = babyTreat.trim() !== '';
     // §7 5004: a newborn visit needs a newborn attachment on the card, and only within 60 days of birth.
     if (newborn && (patient.newbornAgeDays === null || patient.newbornAgeDays > 60)) return RC.NEWBORN_NOT_ALLOWED;
@@ -540,14 +600,15 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
       emergencyPhone: patient.emergencyPhone,
       insurerCode: patient.insurerCode,
       beneficiaryCategory: patient.beneficiaryCategory,
-      cardValidUntilRoc: this.validUntilRoc(patient),
+      cardValidUntilRoc: this.validUntilRoc(patient, card),
       remainingVisits: card.remainingVisits,
       newbornBirthDateRoc,
       newbornBirthOrder: patient.newbornBirthOrder,
     };
   }
 
-  private validUntilRoc(patient: SimulatedPatient): string {
+  private validUntilRoc(patient: SimulatedPatient, card?: InsertedHealthCard): string {
+    if (card?.validUntilRoc) return card.validUntilRoc;
     if (patient.cardValidUntilRoc) return patient.cardValidUntilRoc;
     return dateToRocDateTime(new Date(this.now().getTime() + 365 * DAY_MS)).slice(0, 7);
   }
@@ -577,6 +638,10 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
 
   private async delay(): Promise<void> {
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+  }
+
+  private async networkDelay(): Promise<void> {
+    if (this.networkLatencyMs > 0) await new Promise((r) => setTimeout(r, this.networkLatencyMs));
   }
 
   private async run(name: string, body: () => number): Promise<number> {
@@ -624,6 +689,12 @@ function signatureFor(idNumber: string, visitTimeRoc: string): string {
     hex += createHash('sha256').update(`${idNumber}|${visitTimeRoc}|${i}`).digest('hex').toUpperCase();
   }
   return hex.slice(0, 256);
+}
+
+/** Taiwan-local Gregorian `yyyyMMddHHmmss`, as 3.1's receipt times (§4.2; S4 parses them as Gregorian). */
+function gregorianDateTime(d: Date): string {
+  const roc = dateToRocDateTime(d);
+  return `${Number(roc.slice(0, 3)) + 1911}${roc.slice(3)}`;
 }
 
 /** 20-character treatment ID (就醫識別碼); the real format is NHI's, this one is only stable and unique. */

@@ -1,0 +1,9 @@
+/**
+ * The NHI Card Gateway client kit: a typed client (HTTP + graphql-ws or SSE), the registration-desk operations
+ * with generated types, and the error-code catalogue. See docs/his-developers.md.
+ */
+export { createGatewayClient, GatewayRequestError, isGatewayError, queryText } from './src/client.ts';
+export type { GatewayClient, GatewayClientOptions, GatewayErrorFields, ExecutionResultOf, Transport } from './src/client.ts';
+export { errorCatalogue, describeError, errorForVendorCode, errorForWebApiRtnCode, isErrorCode } from './src/errors.ts';
+export type { ErrorCode, ErrorCatalogueEntry, Language } from './src/errors.ts';
+export * from './generated/graphql.ts';
