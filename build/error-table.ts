@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { VENDOR_CODES } from '../src/errors/vendor-codes.ts';
 import { GATEWAY_CODES } from '../src/errors/gateway-codes.ts';
+import { WEB_API_CODES } from '../src/errors/webapi-codes.ts';
 
 export const START_MARKER = '<!-- error-table:start -->';
 export const END_MARKER = '<!-- error-table:end -->';
@@ -16,6 +17,8 @@ const cell = (text: string | undefined) => (text ?? '').replace(/\|/g, '\\|').re
 export function renderErrorTableMarkdown(): string {
   const rows = [
     ...[...VENDOR_CODES].sort((a, b) => a.vendorCode - b.vendorCode).map((e) => ({ ...e, vendor: String(e.vendorCode) })),
+    // NHI Web API RtnCodes: their numbers overlap the control software's, so the column says which they are.
+    ...WEB_API_CODES.map((e) => ({ ...e, vendor: `RtnCode ${String(e.vendorCode).padStart(4, '0')}` })),
     ...GATEWAY_CODES.map((e) => ({ ...e, vendor: '—' })),
   ];
   const lines = [
@@ -26,7 +29,7 @@ export function renderErrorTableMarkdown(): string {
         `| \`${e.code}\` | ${e.vendor} | ${e.category} | ${e.retryable ? 'yes' : 'no'} | ${cell(e.text.zh)} | ${cell(e.text.en)} | ${cell(e.hint?.en)} |`,
     ),
   ];
-  return `${lines.join('\n')}\n\nAny other vendor code comes back as \`VendorError\` with \`code: VENDOR_CODE_UNKNOWN\` and its number in \`vendorCode\`.`;
+  return `${lines.join('\n')}\n\nAny other vendor code comes back as \`VendorError\` with \`code: VENDOR_CODE_UNKNOWN\` and its number in \`vendorCode\`; any other Web API RtnCode as \`VendorError\` with \`code: WEB_API_CODE_UNKNOWN\` and its value (docs/webapi.md).`;
 }
 
 /** The document with the table between the markers replaced; throws when the markers are missing. */

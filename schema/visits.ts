@@ -52,7 +52,7 @@ const TreatmentIdSourceEnum = builder.enumType('TreatmentIdSource', {
     CONTROL_SOFTWARE_1_53: { description: 'hisGetSeqNumber256N1 (API 1.53)' },
     CONTROL_SOFTWARE_1_56: { description: 'hisGetTreatNumICCard (API 1.56)' },
     CONTROL_SOFTWARE_1_54: { description: 'hisGetTreatNumNoICCard (API 1.54)' },
-    WEB_API: { description: 'NHI’s 就醫識別碼 Web API' },
+    WEB_API: { description: 'NHI’s 就醫識別碼 Web API (medvpndti.nhi.gov.tw, signed by the SAM; docs/webapi.md)' },
   } as const,
 });
 
@@ -208,14 +208,16 @@ builder.mutationFields((t) => ({
   }),
   treatmentIdForVisit: t.field({
     type: TreatmentIdRef,
-    description: 'API 1.56 hisGetTreatNumICCard: the treatment ID of a visit already on the card.',
+    description:
+      'The treatment ID of a visit already on the card, e.g. one startVisit returned with treatmentIdPending: API 1.56 hisGetTreatNumICCard, or with --visit-strategy seq256-webapi NHI’s Web API (the patient is read from the inserted card).',
     errors: cardErrors,
     args: { visitTime: t.arg.string({ required: true, description: '13-digit ROC or ISO 8601.' }) },
     resolve: (_r, { visitTime }, ctx) => visits.treatmentIdForVisit(ctx, visitTime),
   }),
   treatmentIdWithoutCard: t.field({
     type: TreatmentIdRef,
-    description: 'API 1.54 hisGetTreatNumNoICCard: a treatment ID for a visit without a card (例外就醫).',
+    description:
+      'A treatment ID for a visit without a card (例外就醫): NHI’s Web API when it is configured, else API 1.54 hisGetTreatNumNoICCard (--no-card-treatment-id; the result’s source says which).',
     errors: cardErrors,
     args: { patientId: t.arg.string({ required: true }), idempotencyKey: t.arg.string({ description: IDEMPOTENCY_KEY_DOC }) },
     resolve: (_r, { patientId, idempotencyKey }, ctx) => visits.treatmentIdWithoutCard(ctx, patientId, idempotencyKey),

@@ -22,7 +22,13 @@ import type {
   VisitWarning,
   WriteTreatmentInput,
   WriteTreatmentResult,
+  CardUpdateResult,
+  StageListener,
+  UploadDataInput,
+  UploadReceipt,
+  NoCardTreatmentIdPolicy,
 } from '../ports/card-stack.ts';
+import type { TreatmentIdWebApi } from '../ports/webapi.ts';
 import type {
   BasicData,
   CardValidity,
@@ -53,7 +59,8 @@ import {
 } from '../codecs/layouts.ts';
 import { encodeTreatmentCodeInput, encodeFeeInput, encodeTreatmentDataInput } from '../codecs/write-inputs.ts';
 import { validateTaiwanId, validateTreatmentCategory } from '../codecs/write-inputs.ts';
-import { isoDateToRoc, rocDateTimeToIso, assertNotFuture } from '../codecs/roc-date.ts';
+import { isoDateToRoc, rocDateTimeToIso, assertNotFuture, dateToRocDateTime } from '../codecs/roc-date.ts';
+import { isWebApiOutcomeUnknown } from '../errors/webapi-codes.ts';
 import { errorForVendorCode, isWarningOnly, lookupVendorCode } from '../errors/vendor-codes.ts';
 import { gatewayError } from '../errors/gateway-codes.ts';
 import { InputError } from '../codecs/input-error.ts';
@@ -62,6 +69,10 @@ import { GatewayError } from '../errors/gateway-errors.ts';
 export interface CshisCardStackOptions {
   readonly strategy: VisitStrategy;
   readonly now?: () => Date;
+  /** NHI's treatment-ID Web API (方式4, and visits without a card); null/omitted = not configured. */
+  readonly webApi?: TreatmentIdWebApi | null;
+  /** Default: WEB_API when `webApi` is set, else CONTROL_SOFTWARE_1_54. */
+  readonly noCardTreatmentId?: NoCardTreatmentIdPolicy;
 }
 
 /** Throws the typed error for a non-zero return code; 5010-style warnings come back instead. */
@@ -77,6 +88,25 @@ function check(rc: number): VisitWarning | null {
     };
   }
   throw errorForVendorCode(rc);
+}
+
+/**
+ * A treatment-ID failure after the visit is on the card, as the visit's warning: typed errors as they are,
+ * and a field the Web API specification refuses (card data it cannot take) as WEB_API_REQUEST_INVALID naming
+ * the field and rule (never the value). Anything else is a bug and is not swallowed.
+ */
+function pendingWarning(error: unknown): VisitWarning | null {
+  let typed: GatewayError;
+  if (error instanceof GatewayError) typed = error;
+  else if (error instanceof InputError) {
+    typed = gatewayError('WEB_API_REQUEST_INVALID', {
+      text: {
+        zh: `Web API 請求欄位不符規格，未送出 (${error.field}: ${error.rule})`,
+        en: `A Web API request field does not meet the specification, so nothing was sent (${error.field}: ${error.rule})`,
+      },
+    });
+  } else return null;
+  return { code: typed.code, vendorCode: typed.vendorCode, messageZh: typed.messageZh, messageEn: typed.messageEn };
 }
 
 function bytesOf(out: RawOutput): Uint8Array {
@@ -180,9 +210,7 @@ export class CshisCardStack implements CardStack {
       return { ...seq, category: item, treatmentIdSource: seq.treatmentId ? 'CONTROL_SOFTWARE_1_53' : null, treatmentIdPending: !seq.treatmentId, strategy, warnings };
     }
     if (strategy === 'SEQ256_QUICK_TREATNUM') await this.quickInsuranceCheck(item);
-    if (strategy === 'SEQ256_WEBAPI') {
-      throw gatewayError('WEB_API_NOT_CONFIGURED');
-    }
+    if (strategy === 'SEQ256_WEBAPI') return this.startVisitViaWebApi(item, baby, after);
     const out = await this.cs.hisGetSeqNumber256(item, baby, after);
     const warning = check(out.rc);
     if (warning) warnings.push(warning);
@@ -207,12 +235,52 @@ export class CshisCardStack implements CardStack {
   async treatmentIdForVisit(visitTimeRoc: string): Promise<TreatmentIdResult> {
     const visitTime = rocDateTimeToIso(visitTimeRoc, 'visitTimeRoc');
     assertNotFuture(visitTimeRoc, this.now(), 'visitTimeRoc');
+    if (this.options.strategy === 'SEQ256_WEBAPI') {
+      // 方式4 completes a pending visit the way it started: the Web API, with the visit's time and the patient
+      // and card number read from the inserted card (which must be the visit's card, as for 1.56).
+      const webApi = this.requireWebApi();
+      const holder = decodeBasicData(bytesOf(await this.cs.hisGetBasicData()));
+      const { samId, hospitalId } = await this.samIdentity();
+      const treatmentId = await webApi.treatmentId({
+        samId,
+        hospitalId,
+        cardId: holder.cardNumber || null,
+        patientId: holder.idNumber,
+        visitTimeRoc,
+      });
+      return { treatmentId, source: 'WEB_API', visitTime, visitTimeRoc, hospitalId };
+    }
     const treatmentId = await this.treatmentIdViaCard(visitTimeRoc);
     return { treatmentId, source: 'CONTROL_SOFTWARE_1_56', visitTime, visitTimeRoc, hospitalId: null };
   }
 
   async treatmentIdWithoutCard(patientId: string): Promise<TreatmentIdResult> {
     validateTaiwanId(patientId, 'patientId');
+    const policy = this.options.noCardTreatmentId ?? (this.options.webApi ? 'WEB_API' : 'CONTROL_SOFTWARE_1_54');
+    if (policy === 'CONTROL_SOFTWARE_1_54') return this.treatmentIdWithoutCardVia154(patientId);
+    try {
+      return await this.treatmentIdWithoutCardViaWebApi(patientId);
+    } catch (error) {
+      // 1.54 as a fallback only when NHI certainly issued nothing: the request was never sent (no Web API,
+      // no connection, untrusted certificate, signer down) or NHI refused it with an RtnCode. After a timeout,
+      // a reset or a garbled answer NHI may have issued an ID, and 1.54 would issue a second one.
+      if (policy === 'WEB_API_THEN_1_54' && error instanceof GatewayError && !isWebApiOutcomeUnknown(error)) {
+        return this.treatmentIdWithoutCardVia154(patientId);
+      }
+      throw error;
+    }
+  }
+
+  /** 例外就醫 through the Web API: the SAM's identity, no card number, and now as sTreatDT (as 1.54 stamps it). */
+  private async treatmentIdWithoutCardViaWebApi(patientId: string): Promise<TreatmentIdResult> {
+    const webApi = this.requireWebApi();
+    const { samId, hospitalId } = await this.samIdentity();
+    const visitTimeRoc = dateToRocDateTime(this.now());
+    const treatmentId = await webApi.treatmentId({ samId, hospitalId, cardId: null, patientId, visitTimeRoc });
+    return { treatmentId, source: 'WEB_API', visitTime: rocDateTimeToIso(visitTimeRoc, 'visitTimeRoc'), visitTimeRoc, hospitalId };
+  }
+
+  private async treatmentIdWithoutCardVia154(patientId: string): Promise<TreatmentIdResult> {
     const hospitalId = decodeHospitalId(bytesOf(await this.cs.csGetHospID()));
     const result = decodeTreatNumNoICCard(bytesOf(await this.cs.hisGetTreatNumNoICCard(patientId, hospitalId)));
     return { ...result, source: 'CONTROL_SOFTWARE_1_54' };
@@ -270,6 +338,111 @@ export class CshisCardStack implements CardStack {
   private async treatmentIdViaCard(visitTimeRoc: string): Promise<string> {
     return decodeTreatNumICCard(bytesOf(await this.cs.hisGetTreatNumICCard(visitTimeRoc)));
   }
+
+  /**
+   * 方式4 (briefing §6): 1.37 for seq number, signature and insurance check, then NHI's Web API for the
+   * treatment ID. Before the visit is taken: the patient's ID and card number from the card (1.1, for
+   * sPatientId/sCardId) and a valid SAM signature, so a missing card or a signer that cannot sign refuses the
+   * visit instead of leaving it half done. After 1.37 the visit is on the card: any Web API failure (timeout,
+   * reset, RtnCode, a card field failing the spec) returns the visit flagged treatmentIdPending with a warning,
+   * and treatmentIdForVisit completes it later.
+   */
+  private async startVisitViaWebApi(item: TreatmentCategoryCode, baby: string, after: string): Promise<Visit> {
+    const webApi = this.requireWebApi();
+    const holder = decodeBasicData(bytesOf(await this.cs.hisGetBasicData()));
+    await webApi.prepare();
+    const warnings: VisitWarning[] = [];
+    const out = await this.cs.hisGetSeqNumber256(item, baby, after);
+    const warning = check(out.rc);
+    if (warning) warnings.push(warning);
+    const seq = decodeSeqNumber256(out.bytes);
+    const visit = { ...seq, category: item, strategy: 'SEQ256_WEBAPI' as const };
+    try {
+      const treatmentId = await webApi.treatmentId({
+        samId: seq.samId,
+        hospitalId: seq.hospitalId,
+        cardId: holder.cardNumber || null,
+        patientId: holder.idNumber,
+        visitTimeRoc: seq.visitTimeRoc,
+      });
+      return { ...visit, treatmentId, treatmentIdSource: 'WEB_API', treatmentIdPending: false, warnings };
+    } catch (error) {
+      const pending = pendingWarning(error);
+      if (!pending) throw error;
+      warnings.push(pending);
+      return { ...visit, treatmentId: null, treatmentIdSource: null, treatmentIdPending: true, warnings };
+    }
+  }
+
+  private requireWebApi(): TreatmentIdWebApi {
+    if (this.options.webApi) return this.options.webApi;
+    throw gatewayError('WEB_API_NOT_CONFIGURED', {
+      hint: {
+        zh: '請設定 --webapi-url 與 --nhi-ca-file（見 docs/webapi.md；模擬器可指向測試用 Web API），或改用其他取號方式',
+        en: 'Set --webapi-url and --nhi-ca-file (docs/webapi.md; on the simulator, point it at a stand-in), or use another visit strategy',
+      },
+    });
+  }
+
+  /** sSamid and sHospid for a request that has no 1.37 output to take them from (2.2 and 1.35 on the SAM). */
+  private async samIdentity(): Promise<{ samId: string; hospitalId: string }> {
+    const hospitalId = decodeHospitalId(bytesOf(await this.cs.csGetHospID()));
+    const samId = decodeCardNumber(bytesOf(await this.cs.csGetCardNo(CARD_TYPE.SAM)));
+    return { samId, hospitalId };
+  }
+
+  async updateCard(onStage: StageListener = () => {}): Promise<CardUpdateResult> {
+    onStage('WAITING_FOR_READER');
+    requirePresent(await this.cs.hisGetCardStatus(CARD_TYPE.HEALTH_CARD), 4013, 4033);
+    onStage('CONTACTING_NHI_IDC');
+    // 2.1 first when needed, so a SAM/network problem is reported as such and not as a failed update.
+    if ((await this.cs.hisGetCardStatus(CARD_TYPE.SAM)) !== 2) check(await this.cs.csVerifySAMDC());
+    onStage('WRITING_CARD');
+    check(await this.cs.csUpdateHCContents());
+    const { remainingVisits, cardValidUntil } = await this.cardValidity();
+    return { remainingVisits, cardValidUntil };
+  }
+
+  async uploadData(input: UploadDataInput, onStage: StageListener = () => {}): Promise<UploadReceipt> {
+    if (input.file.trim() === '' || input.file.includes('\0')) throw new InputError('file', 'must be the path of the XML file');
+    if (!Number.isSafeInteger(input.fileSize) || input.fileSize < 1) throw new InputError('fileSize', 'must be a positive number of bytes');
+    if (!Number.isSafeInteger(input.recordCount) || input.recordCount < 1) throw new InputError('recordCount', 'must be at least 1');
+    onStage('WAITING_FOR_READER');
+    const samStatus = requirePresent(await this.cs.hisGetCardStatus(CARD_TYPE.SAM), 4012, 4032);
+    onStage('CONTACTING_NHI_IDC');
+    if (samStatus !== 2) check(await this.cs.csVerifySAMDC());
+    onStage('UPLOADING');
+    const bytes = bytesOf(await this.cs.csUploadData(input.file, String(input.fileSize), String(input.recordCount)));
+    return decodeUploadReceipt(bytes);
+  }
+}
+
+/**
+ * hisGetCardStatus codes (§6.1) → throws the vendor error for "not inserted" (0), "not that kind of card" (9)
+ * and any error code (4000 …); returns the status otherwise.
+ */
+function requirePresent(status: number, notInsertedCode: number, wrongCardCode: number): number {
+  if (status === 0) throw errorForVendorCode(notInsertedCode);
+  if (status === 9) throw errorForVendorCode(wrongCardCode);
+  if (status < 0 || status > 9) throw errorForVendorCode(status);
+  return status;
+}
+
+/** §4.2 3.1 (50 B): SAM id 12 · hospital code 10 · upload time 14 · receive time 14 (Gregorian, Taiwan time). */
+function decodeUploadReceipt(bytes: Uint8Array): UploadReceipt {
+  const text = Buffer.from(bytes).toString('latin1').padEnd(50, ' ');
+  const gregorian = (raw: string): string | null => {
+    const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(raw);
+    if (!m) return null;
+    const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+08:00`;
+    return Number.isNaN(Date.parse(iso)) ? null : iso;
+  };
+  return {
+    samId: text.slice(0, 12).trim(),
+    hospitalId: text.slice(12, 22).trim(),
+    uploadedAt: gregorian(text.slice(22, 36)),
+    receivedAt: gregorian(text.slice(36, 50)),
+  };
 }
 
 /**

@@ -123,6 +123,251 @@ export const GATEWAY_CODES = [
     retryable: true,
     hint: { zh: '請檢查磁碟空間與資料夾權限', en: 'Check free disk space and the data folder’s permissions' },
   },
+  // ---- access: refused before any card call (docs/security.md); top-level errors with an HTTP status ----
+  {
+    code: 'ORIGIN_NOT_ALLOWED',
+    category: 'ACCESS',
+    text: { zh: '此網頁來源未獲准呼叫讀卡閘道', en: 'This web page’s origin is not allowed to call the gateway' },
+    retryable: false,
+    hint: {
+      zh: '以 --allowed-origin 或 NHI_GATEWAY_ALLOWED_ORIGINS 加入 HIS 網頁的來源 (例如 https://his.example:443) 後重新啟動閘道',
+      en: 'Add the HIS page’s origin (scheme://host[:port]) with --allowed-origin or NHI_GATEWAY_ALLOWED_ORIGINS and restart the gateway',
+    },
+  },
+  {
+    code: 'HOST_NOT_ALLOWED',
+    category: 'ACCESS',
+    text: { zh: '請求的主機名稱不是本機位址 (防 DNS rebinding)', en: 'The request’s Host is not a local address of this gateway (DNS rebinding protection)' },
+    retryable: false,
+    hint: {
+      zh: '請以 http://127.0.0.1 或 http://localhost 加上閘道埠號呼叫閘道；其他主機名稱需以 --allow-remote 啟動',
+      en: 'Call the gateway as http://127.0.0.1 or http://localhost with its port; other host names need --allow-remote',
+    },
+  },
+  {
+    code: 'LOOPBACK_ONLY',
+    category: 'ACCESS',
+    text: { zh: '此頁面只提供給本機使用', en: 'This page is only served to this computer' },
+    retryable: false,
+    hint: { zh: '請在工作站本機以 http://127.0.0.1 加上閘道埠號開啟', en: 'Open it on the workstation itself, at http://127.0.0.1 and the gateway’s port' },
+  },
+  {
+    code: 'CSRF_HEADER_MISSING',
+    category: 'ACCESS',
+    text: { zh: '請求缺少閘道要求的 CSRF 標頭', en: 'The request lacks the gateway’s CSRF header' },
+    retryable: false,
+    hint: {
+      zh: '加上標頭 x-nhi-gateway: 1，或以 Content-Type: application/json 送出 POST',
+      en: 'Send the header x-nhi-gateway: 1 (or x-graphql-yoga-csrf), or POST JSON with Content-Type: application/json',
+    },
+  },
+  {
+    code: 'TOKEN_REQUIRED',
+    category: 'ACCESS',
+    text: { zh: '此作業需要閘道的存取權杖', en: 'This operation needs the gateway’s access token' },
+    retryable: false,
+    hint: {
+      zh: '送出標頭 Authorization: Bearer 加上權杖（WebSocket 則放在 connectionParams.authorization）；權杖檔位置見閘道啟動訊息。讀取身分資料也可由允許的網頁來源呼叫',
+      en: 'Send the header Authorization: Bearer followed by the token (over WebSocket, the same text in connectionParams.authorization); the token file’s path is printed at startup. Identity reads also work from an allowed origin',
+    },
+  },
+  {
+    code: 'TOKEN_INVALID',
+    category: 'ACCESS',
+    text: { zh: '存取權杖不正確', en: 'The access token is not this gateway’s token' },
+    retryable: false,
+    hint: {
+      zh: '重新讀取權杖檔中的權杖 (只有刪除權杖檔後重新啟動才會更換)',
+      en: 'Read the token again from the token file (it changes only when the file is deleted and the gateway restarted)',
+    },
+  },
+  {
+    code: 'RATE_LIMITED',
+    category: 'ACCESS',
+    text: { zh: '此來源讀取身分資料過於頻繁', en: 'Too many identity reads from this origin' },
+    retryable: true,
+    hint: {
+      zh: '等待 retryAfter 秒後再試；上限以 --identity-reads-per-minute 設定',
+      en: 'Wait extensions.retryAfter seconds and try again; the limit is set with --identity-reads-per-minute',
+    },
+  },
+  {
+    code: 'QUERY_TOO_DEEP',
+    category: 'ACCESS',
+    text: { zh: '查詢巢狀層數超過上限', en: 'The query is nested deeper than the gateway allows' },
+    retryable: false,
+    hint: { zh: '減少查詢的巢狀層數', en: 'Select fewer nested levels (extensions.limit is the maximum depth)' },
+  },
+  {
+    code: 'QUERY_TOO_COMPLEX',
+    category: 'ACCESS',
+    text: { zh: '查詢成本超過上限', en: 'The query costs more than the gateway allows' },
+    retryable: false,
+    hint: { zh: '減少查詢的欄位，或拆成數個查詢', en: 'Select fewer fields or split the query into several' },
+  },
+  {
+    code: 'TOO_MANY_ALIASES',
+    category: 'ACCESS',
+    text: { zh: '查詢使用的別名過多', en: 'The query uses more aliases than the gateway allows' },
+    retryable: false,
+    hint: { zh: '減少別名數量', en: 'Use fewer aliases (extensions.limit is the maximum)' },
+  },
+  {
+    code: 'TOO_MANY_TOKENS',
+    category: 'ACCESS',
+    text: { zh: '查詢文字過長', en: 'The query document is longer than the gateway allows' },
+    retryable: false,
+    hint: { zh: '縮短查詢文字', en: 'Send a shorter document (extensions.limit is the maximum number of tokens)' },
+  },
+  {
+    code: 'TOO_MANY_DIRECTIVES',
+    category: 'ACCESS',
+    text: { zh: '查詢使用的指令過多', en: 'The query uses more directives than the gateway allows' },
+    retryable: false,
+    hint: { zh: '減少 @include/@skip 等指令', en: 'Use fewer directives such as @include/@skip' },
+  },
+  {
+    code: 'REQUEST_ENTITY_TOO_LARGE',
+    category: 'ACCESS',
+    text: { zh: '請求內容過大', en: 'The request body is larger than the gateway allows (HTTP 413)' },
+    retryable: false,
+    hint: { zh: '縮小請求內容', en: 'Send a smaller request; the limit is 1 MiB by default' },
+  },
+  // ---- NHI treatment-ID Web API and its SAM signer (issue 5, docs/webapi.md); RtnCodes are in webapi-codes.ts ----
+  {
+    code: 'WEB_API_UNREACHABLE',
+    category: 'NETWORK',
+    text: { zh: '無法連線健保署就醫識別碼 Web API（請求未送出）', en: 'NHI’s treatment-ID Web API could not be reached (the request was not sent)' },
+    retryable: true,
+    hint: {
+      zh: '請檢查網路與健保 VPN（需能連線 medvpndti.nhi.gov.tw:443），恢復後再試一次',
+      en: 'Check the network and the NHI VPN (medvpndti.nhi.gov.tw:443 must be reachable), then try again',
+    },
+  },
+  {
+    code: 'WEB_API_TLS_UNTRUSTED',
+    category: 'NETWORK',
+    text: { zh: 'Web API 伺服器憑證無法驗證，為安全起見未送出請求', en: 'The Web API server’s certificate could not be verified, so nothing was sent' },
+    retryable: false,
+    hint: {
+      zh: '請取得健保署憑證鏈 (CA) 檔，以 --nhi-ca-file 指定（見 docs/webapi.md）；閘道不會關閉憑證驗證',
+      en: 'Get NHI’s CA chain as a file and pass it with --nhi-ca-file (see docs/webapi.md); certificate verification is never turned off',
+    },
+  },
+  {
+    code: 'WEB_API_TIMEOUT',
+    category: 'NETWORK',
+    text: { zh: 'Web API 未在時限內回應（請求已送出，結果未知）', en: 'The Web API did not answer in time (the request was sent; its outcome is unknown)' },
+    retryable: true,
+    hint: {
+      zh: '就診資料已保留：稍後以 treatmentIdForVisit 補取就醫識別碼；若經常發生請檢查健保 VPN',
+      en: 'The visit is kept: complete its treatment ID later with treatmentIdForVisit; if it keeps happening, check the NHI VPN',
+    },
+  },
+  {
+    code: 'WEB_API_CONNECTION_LOST',
+    category: 'NETWORK',
+    text: { zh: 'Web API 連線在回應前中斷（請求已送出，結果未知）', en: 'The connection to the Web API was lost before its answer (the request was sent; its outcome is unknown)' },
+    retryable: true,
+    hint: {
+      zh: '就診資料已保留：稍後以 treatmentIdForVisit 補取就醫識別碼；若經常發生請檢查健保 VPN',
+      en: 'The visit is kept: complete its treatment ID later with treatmentIdForVisit; if it keeps happening, check the NHI VPN',
+    },
+  },
+  {
+    code: 'WEB_API_BAD_RESPONSE',
+    category: 'NETWORK',
+    text: { zh: 'Web API 的回應無法辨識', en: 'The Web API’s answer could not be understood' },
+    retryable: true,
+    hint: {
+      zh: '請確認 --webapi-url（作業路徑未公開，預設值為推定，見 docs/webapi.md）；稍後以 treatmentIdForVisit 補取',
+      en: 'Check --webapi-url (the operation path is not public; the default is an assumption, see docs/webapi.md); complete it later with treatmentIdForVisit',
+    },
+  },
+  {
+    code: 'WEB_API_CA_FILE_INVALID',
+    category: 'NETWORK',
+    text: { zh: '健保署 CA 憑證檔 (--nhi-ca-file) 無法讀取或不含憑證', en: 'The NHI CA file (--nhi-ca-file) cannot be read or holds no certificate' },
+    retryable: false,
+    hint: {
+      zh: '請將健保署 CA 憑證匯出為 Base-64 (PEM) 或 DER 格式的 .cer 檔，再以 --nhi-ca-file 指定',
+      en: 'Export NHI’s CA certificates as a Base-64 (PEM) or DER .cer file and point --nhi-ca-file at it',
+    },
+  },
+  {
+    code: 'WEB_API_REQUEST_INVALID',
+    category: 'VISIT',
+    text: { zh: 'Web API 請求欄位不符規格，未送出', en: 'A Web API request field does not meet the specification, so nothing was sent' },
+    retryable: false,
+    hint: {
+      zh: '請確認卡片與安全模組資料；就診資料已保留，可改以其他方式取得就醫識別碼',
+      en: 'Check the card and SAM data; the visit is kept and its treatment ID can be obtained another way',
+    },
+  },
+  {
+    code: 'SIGNER_UNAVAILABLE',
+    category: 'SAM',
+    text: { zh: '無法使用 VPN 加值元件 (CsHisX) 取得安全模組簽章', en: 'The VPN value-added component (CsHisX COM object) is not available for signing' },
+    retryable: false,
+    hint: {
+      zh: '以系統管理員身分註冊 C:\\NHI\\LIB\\csHisX.dll：C:\\Windows\\SysWOW64\\regsvr32.exe C:\\NHI\\LIB\\csHisX.dll（32 位元元件需搭配 32 位元閘道 nhi-gateway-win-x86.exe）',
+      en: 'Register C:\\NHI\\LIB\\csHisX.dll as administrator: C:\\Windows\\SysWOW64\\regsvr32.exe C:\\NHI\\LIB\\csHisX.dll (a 32-bit component needs the 32-bit gateway, nhi-gateway-win-x86.exe)',
+    },
+  },
+  {
+    code: 'SIGNER_FAILED',
+    category: 'SAM',
+    text: { zh: 'Web API 安全模組簽章 (VPNGetRandomX / VPNH_SignX) 失敗', en: 'The SAM signature for the Web API (VPNGetRandomX / VPNH_SignX) failed' },
+    retryable: true,
+    hint: {
+      zh: '請確認雲端安全模組主控台 (csfsim.exe) 已啟動且安全模組已認證 (verifySam)，然後再試一次',
+      en: 'Make sure the cloud SAM console (csfsim.exe) is running and the SAM is authenticated (verifySam), then try again',
+    },
+  },
+  // ---- PC/SC backend (issue 4, docs/pcsc.md) ----
+  {
+    code: 'NOT_SUPPORTED_BY_BACKEND',
+    category: 'CONTROL_SOFTWARE',
+    text: {
+      zh: '目前的後端不支援此功能 (PC/SC 直接讀卡僅能讀取基本資料)',
+      en: 'The current backend cannot do this (direct PC/SC access reads basic data only)',
+    },
+    retryable: false,
+    hint: {
+      zh: '需要健保署讀卡機控制軟體：在安裝控制軟體的工作站以 --backend cshis 啟動閘道',
+      en: 'This needs NHI’s control software: start the gateway with --backend cshis on a workstation where it is installed',
+    },
+  },
+  {
+    code: 'PCSC_UNAVAILABLE',
+    category: 'READER',
+    text: { zh: '智慧卡服務 (PC/SC) 無法使用', en: 'The smart-card service (PC/SC) is not available' },
+    retryable: true,
+    hint: {
+      zh: '請啟動 pcscd (Linux) 或 Windows 的「智慧卡」服務並連接讀卡機；服務出現後閘道會自動連上',
+      en: 'Start pcscd (Linux) or the Windows Smart Card service and connect a reader; the gateway attaches once it is up',
+    },
+  },
+  {
+    code: 'CARD_IN_USE',
+    category: 'CARD',
+    text: { zh: '卡片正由其他程式獨占使用', en: 'Another application is using the card exclusively' },
+    retryable: true,
+    hint: {
+      zh: '請等候其他程式 (例如讀卡機控制軟體) 完成作業後再試',
+      en: 'Wait for the other application (e.g. NHI’s control software) to finish, then try again',
+    },
+  },
+  {
+    code: 'CONTROL_SOFTWARE_TOO_OLD',
+    category: 'CONTROL_SOFTWARE',
+    text: { zh: '讀卡機控制軟體版本過舊，不支援這項功能', en: 'The control software is too old for this function' },
+    retryable: false,
+    hint: {
+      zh: '請將健保署讀卡機控制軟體更新至 5.1.5.7 以上（1.53 需 5.1.5.1、1.56 需 5.1.5.3），或改用此版本支援的取號方式 (--visit-strategy)',
+      en: 'Update the NHI control software to 5.1.5.7 or later (1.53 needs 5.1.5.1, 1.56 needs 5.1.5.3), or pick a visit strategy this version supports (--visit-strategy)',
+    },
+  },
 ] as const satisfies readonly GatewayCodeEntry[];
 
 export type GatewayCodeName = (typeof GATEWAY_CODES)[number]['code'];
