@@ -12,8 +12,9 @@
 import { createHash } from 'node:crypto';
 import type { CardWriteJournal, JournalEntry, Resolution } from './card-write-journal.ts';
 import { GatewayError } from '../errors/gateway-errors.ts';
-import { errorForVendorCode } from '../errors/vendor-codes.ts';
-import { gatewayError, type GatewayCodeName } from '../errors/gateway-codes.ts';
+import { errorForVendorCode, lookupVendorCode } from '../errors/vendor-codes.ts';
+import { errorForWebApiRtnCode, lookupWebApiCode } from '../errors/webapi-codes.ts';
+import { GATEWAY_CODES, gatewayError, type GatewayCodeName } from '../errors/gateway-codes.ts';
 import { InputError } from '../codecs/input-error.ts';
 
 export interface WriteOperation<T> {
@@ -127,17 +128,23 @@ export class IdempotentWrites {
     }
     if (entry.end.outcome === 'OK') return entry.end.result as T;
     const stored = entry.end.error;
-    if (stored?.vendorCode != null) throw errorForVendorCode(stored.vendorCode);
-    if (stored && isGatewayCode(stored.code)) throw gatewayError(stored.code);
-    throw gatewayError('IDEMPOTENCY_KEY_SPENT');
+    throw (stored && rebuildError(stored.code, stored.vendorCode)) ?? gatewayError('IDEMPOTENCY_KEY_SPENT');
   }
 }
 
-function isGatewayCode(code: string): code is GatewayCodeName {
-  try {
-    gatewayError(code as GatewayCodeName);
-    return true;
-  } catch {
-    return false;
+/**
+ * The typed error a stored failure stood for, looked up by its stable code in the table it came from:
+ * a vendor number alone is ambiguous (the Web API's RtnCode 5004 is not CSHIS's 5004).
+ */
+function rebuildError(code: string, vendorCode: number | null): GatewayError | null {
+  if (vendorCode !== null && (code === 'VENDOR_CODE_UNKNOWN' || lookupVendorCode(vendorCode)?.code === code)) {
+    return errorForVendorCode(vendorCode);
   }
+  if (vendorCode !== null && code === 'WEB_API_CODE_UNKNOWN') return errorForWebApiRtnCode(String(vendorCode).padStart(4, '0'));
+  if (vendorCode !== null) {
+    const webApi = lookupWebApiCode(vendorCode);
+    if (webApi?.code === code) return errorForWebApiRtnCode(String(vendorCode).padStart(4, '0'));
+  }
+  if (GATEWAY_CODES.some((entry) => entry.code === code)) return gatewayError(code as GatewayCodeName);
+  return null;
 }

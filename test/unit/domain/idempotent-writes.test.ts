@@ -6,6 +6,8 @@ import { createSimulatorServices } from '../../../src/services.ts';
 import * as visits from '../../../resolvers/visits.ts';
 import { CardWriteJournal } from '../../../src/domain/card-write-journal.ts';
 import { IdempotentWrites, hashInput } from '../../../src/domain/idempotent-writes.ts';
+import { errorForWebApiRtnCode } from '../../../src/errors/webapi-codes.ts';
+import { errorForVendorCode } from '../../../src/errors/vendor-codes.ts';
 
 const journalFile = () => join(mkdtempSync(join(tmpdir(), 'nhi-journal-')), 'card-writes.jsonl');
 const OUTPATIENT = { category: '01', newborn: false, lateCard: false } as const;
@@ -132,6 +134,19 @@ describe('idempotent card writes', () => {
       code: 'JOURNAL_UNAVAILABLE',
     });
     expect(executed).toBe(false);
+  });
+
+  it('replays a stored failure as the same typed error, from the table it came from', async () => {
+    const writes = new IdempotentWrites(CardWriteJournal.open({ path: null }));
+    const webApi5004 = errorForWebApiRtnCode('5004');
+    const cshis5004 = errorForVendorCode(5004);
+    expect(webApi5004.code).not.toBe(cshis5004.code);
+    const fail = (error: Error) => () => Promise.reject(error);
+    for (const [key, error] of [['webapi-5004-key', webApi5004], ['cshis-5004-key', cshis5004], ['unknown-777-key', errorForVendorCode(777)]] as const) {
+      const first = await writes.run({ op: 'treatmentIdWithoutCard', key, input: {}, execute: fail(error) }).catch((e) => e);
+      const replay = await writes.run({ op: 'treatmentIdWithoutCard', key, input: {}, execute: async () => 'executed again' }).catch((e) => e);
+      expect([replay.code, replay.vendorCode, replay.constructor]).toEqual([first.code, first.vendorCode, first.constructor]);
+    }
   });
 
   it('refuses a malformed idempotency key, naming the field', async () => {
