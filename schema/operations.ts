@@ -227,7 +227,11 @@ export function startCardUpdate(services: GatewayServices, idempotencyKey?: stri
   checkKey(idempotencyKey);
   return operationTracker(services).start(
     'CARD_UPDATE',
-    async (onStage) => ({ kind: 'CARD_UPDATE', ...(await services.cards.updateCard(onStage)) }),
+    // Journaled like every card write: after a crash mid-update the outcome is reported, not repeated.
+    async (onStage) => ({
+      kind: 'CARD_UPDATE',
+      ...(await services.writes.run({ op: 'updateHealthCard', key: idempotencyKey, input: {}, execute: () => services.cards.updateCard(onStage) })),
+    }),
     idempotencyKey,
   );
 }
@@ -258,7 +262,13 @@ export function startUpload(
       kind: 'DATA_UPLOAD',
       file,
       recordCount: input.recordCount,
-      ...(await services.cards.uploadData({ file, fileSize, recordCount: input.recordCount }, onStage)),
+      // Journaled: an upload interrupted by a crash is never sent a second time without the operator knowing.
+      ...(await services.writes.run({
+        op: 'uploadData',
+        key: idempotencyKey,
+        input: { file, fileSize, recordCount: input.recordCount },
+        execute: () => services.cards.uploadData({ file, fileSize, recordCount: input.recordCount }, onStage),
+      })),
     }),
     idempotencyKey,
   );
