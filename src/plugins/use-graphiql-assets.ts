@@ -3,15 +3,19 @@
  * Monaco workers served from this process under a content-hashed path, so the browser caches them for
  * good and nothing is fetched from the internet.
  *
- * The 9 MB of asset strings are imported on first use (not when the gateway is built), and each asset is
- * gzipped once, the first time it is asked for.
+ * Where the files come from is a {@link GraphiQLAssetSource}. By default (npm start, tests, Deno) the 9 MB of
+ * asset strings are imported from `@graphql-yoga/render-graphiql/graphiql` on first use (not when the gateway
+ * is built), and each asset is gzipped once, the first time it is asked for. The single executable embeds
+ * them already gzipped (`npm run build` → src/sea-setup.ts) and sets that source instead; the package is
+ * then not in its bundle at all. Either way the URLs carry the same content hash.
  */
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
+import { gunzip as gunzipCallback, gzip as gzipCallback } from 'node:zlib';
 import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
 
 const gzip = promisify(gzipCallback);
+const gunzip = promisify(gunzipCallback);
 
 /** Assets live under `${GRAPHIQL_ASSETS_PATH}<content hash>/`. */
 export const GRAPHIQL_ASSETS_PATH = '/graphiql-assets/';
@@ -27,10 +31,65 @@ export const GRAPHIQL_FAVICON = `data:image/svg+xml,${CARD_SVG.replace(/"/g, "'"
 /** Logo markup for GraphiQL's top-right corner (replaces the Yoga logo). */
 export const GRAPHIQL_LOGO = CARD_SVG;
 
+/** One GraphiQL file as a source provides it: at least one of `raw` and `gzipped`. */
+export interface GraphiQLAssetFile {
+  /** e.g. `graphiql.js` */
+  readonly name: string;
+  readonly contentType: string;
+  readonly raw?: Uint8Array<ArrayBuffer>;
+  readonly gzipped?: Uint8Array<ArrayBuffer>;
+}
+
+export interface GraphiQLAssetSet {
+  /** Content hash for the URL path (see {@link graphiqlContentHash}). */
+  readonly hash: string;
+  readonly files: readonly GraphiQLAssetFile[];
+}
+
+/** Where the GraphiQL files come from; called once, on first use. */
+export type GraphiQLAssetSource = () => Promise<GraphiQLAssetSet>;
+
+/** The GraphiQL files as the package exports them: `[name, content, content type]`, in URL-hash order. */
+export async function graphiqlPackageFiles(): Promise<Array<[name: string, content: string, contentType: string]>> {
+  const gi = await import('@graphql-yoga/render-graphiql/graphiql');
+  return [
+    ['graphiql.js', gi.js, 'text/javascript; charset=utf-8'],
+    ['graphiql.css', gi.css, 'text/css; charset=utf-8'],
+    ['editor.worker.js', gi.editorWorkerService, 'text/javascript; charset=utf-8'],
+    ['json.worker.js', gi.jsonWorker, 'text/javascript; charset=utf-8'],
+    ['graphql.worker.js', gi.graphqlWorker, 'text/javascript; charset=utf-8'],
+  ];
+}
+
+/** The 12-hex-digit hash in the asset URLs: SHA-256 over the files' contents, in order. */
+export function graphiqlContentHash(contents: ReadonlyArray<string | Uint8Array>): string {
+  const hash = createHash('sha256');
+  for (const content of contents) hash.update(content);
+  return hash.digest('hex').slice(0, 12);
+}
+
+/** The default source: the package's strings, imported on first use. */
+export const packageGraphiQLAssets: GraphiQLAssetSource = async () => {
+  const files = await graphiqlPackageFiles();
+  const encoder = new TextEncoder();
+  return {
+    hash: graphiqlContentHash(files.map(([, content]) => content)),
+    files: files.map(([name, content, contentType]) => ({ name, contentType, raw: encoder.encode(content) })),
+  };
+};
+
+let source: GraphiQLAssetSource = packageGraphiQLAssets;
+
+/** Replaces where the GraphiQL files come from (the single executable's embedded, pre-gzipped copies). */
+export function setGraphiQLAssetSource(next: GraphiQLAssetSource): void {
+  source = next;
+  assets = undefined;
+}
+
 interface Asset {
   readonly contentType: string;
-  readonly raw: Uint8Array<ArrayBuffer>;
-  gzipped?: Promise<Uint8Array<ArrayBuffer>>;
+  raw: Promise<Uint8Array<ArrayBuffer>> | undefined;
+  gzipped: Promise<Uint8Array<ArrayBuffer>> | undefined;
 }
 
 interface Assets {
@@ -42,23 +101,30 @@ interface Assets {
 let assets: Promise<Assets> | undefined;
 
 function loadAssets(): Promise<Assets> {
-  assets ??= import('@graphql-yoga/render-graphiql/graphiql').then((gi) => {
-    const sources: Array<[string, string, string]> = [
-      ['graphiql.js', gi.js, 'text/javascript; charset=utf-8'],
-      ['graphiql.css', gi.css, 'text/css; charset=utf-8'],
-      ['editor.worker.js', gi.editorWorkerService, 'text/javascript; charset=utf-8'],
-      ['json.worker.js', gi.jsonWorker, 'text/javascript; charset=utf-8'],
-      ['graphql.worker.js', gi.graphqlWorker, 'text/javascript; charset=utf-8'],
-    ];
-    const hash = createHash('sha256');
-    for (const [, content] of sources) hash.update(content);
-    const encoder = new TextEncoder();
-    return {
-      base: `${GRAPHIQL_ASSETS_PATH}${hash.digest('hex').slice(0, 12)}/`,
-      files: new Map(sources.map(([name, content, contentType]) => [name, { contentType, raw: encoder.encode(content) }])),
-    };
-  });
+  assets ??= source().then(({ hash, files }) => ({
+    base: `${GRAPHIQL_ASSETS_PATH}${hash}/`,
+    files: new Map(
+      files.map((file) => [
+        file.name,
+        {
+          contentType: file.contentType,
+          raw: file.raw && Promise.resolve(file.raw),
+          gzipped: file.gzipped && Promise.resolve(file.gzipped),
+        },
+      ]),
+    ),
+  }));
   return assets;
+}
+
+/** The asset's bytes in the wanted coding, derived once from the other coding when needed. */
+function bytesOf(asset: Asset, coding: 'raw' | 'gzipped'): Promise<Uint8Array<ArrayBuffer>> {
+  if (coding === 'gzipped') {
+    asset.gzipped ??= asset.raw!.then((raw) => gzip(raw)).then((buffer) => new Uint8Array(buffer));
+    return asset.gzipped;
+  }
+  asset.raw ??= asset.gzipped!.then((gzipped) => gunzip(gzipped)).then((buffer) => new Uint8Array(buffer));
+  return asset.raw;
 }
 
 function acceptsGzip(request: Request): boolean {
@@ -88,12 +154,9 @@ export function useGraphiQLAssets(): Plugin {
         vary: 'accept-encoding',
         'x-content-type-options': 'nosniff',
       };
-      let body = asset.raw;
-      if (acceptsGzip(request)) {
-        asset.gzipped ??= gzip(asset.raw).then((buffer) => new Uint8Array(buffer));
-        body = await asset.gzipped;
-        headers['content-encoding'] = 'gzip';
-      }
+      const gzipped = acceptsGzip(request);
+      const body = await bytesOf(asset, gzipped ? 'gzipped' : 'raw');
+      if (gzipped) headers['content-encoding'] = 'gzip';
       headers['content-length'] = String(body.byteLength);
       endResponse(new fetchAPI.Response(request.method === 'HEAD' ? null : body, { status: 200, headers }));
     },

@@ -202,11 +202,32 @@ static void state_reset(void) {
     memcpy(S.sam_id, "001000000103", 12);
 }
 
+/*
+ * Preload for a process that cannot call the fixture* controls (the gateway executable run under Wine by
+ * test/integration/windows/): CSHIS_FIXTURE_INSERT_CARD=1 in the environment when the library initialises
+ * inserts the simulator's STANDARD health card (000012345678, 王小明 in Big5, A123456789, born 0690512,
+ * 6 visits left, last sequence number 41). Bytes as src/codecs/layouts.ts encodes that patient.
+ */
+static void preload_from_env(void) {
+    const char *flag = getenv("CSHIS_FIXTURE_INSERT_CARD");
+    if (!flag || strcmp(flag, "1") != 0) return;
+    static const char basic[] = "000012345678" "\xa4\xfd" "\xa4" "p" "\xa9\xfa" "              "
+                                "A123456789" "0690512" "M" "1050301" "1" "0223456789    ";
+    static const char reg[] = "000012345678" "\xa4\xfd" "\xa4" "p" "\xa9\xfa" "              "
+                              "A123456789" "0690512" "M" "1050301" "1" "01" " " "1201231" "06" "       " " ";
+    _Static_assert(sizeof basic - 1 == 72 && sizeof reg - 1 == 78, "section 4.1 sizes");
+    memcpy(S.basic, basic, 72);
+    memcpy(S.reg, reg, 78);
+    S.last_seq = 41;
+    S.hc_in = 1;
+}
+
 /* In lieu of a constructor: zero-initialised state means "not initialised". */
 static int g_initialised;
 static void ensure_init(void) {
     if (!g_initialised) {
         state_reset();
+        preload_from_env();
         g_initialised = 1;
     }
 }

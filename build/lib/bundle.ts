@@ -1,0 +1,61 @@
+/**
+ * The esbuild bundle of the gateway for the single executable: src/bin.ts → one CommonJS file (SEA runs
+ * CommonJS only in Node 22).
+ *
+ * - `--external:@koromix/*`: koffi's native packages hold `.node` files that cannot be bundled; koffi's own
+ *   loader then finds koffi.node under `process.resourcesPath` (src/sea-setup.ts puts it there).
+ * - `process.env.NODE_ENV` is "production", so yoga and its dependencies leave their development behaviour off.
+ * - `@graphql-yoga/render-graphiql/graphiql` (9 MB of strings) is replaced by a module that throws: the
+ *   executable serves the pre-gzipped copies embedded as SEA assets instead (src/bin.ts), so this keeps
+ *   9 MB out of the bundle and makes any path that would still reach the package fail loudly.
+ * - keepNames: class and function names survive (error names, Pothos/GraphQL object names in messages).
+ */
+import { build, type Plugin } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const GRAPHIQL_PACKAGE_MODULE = '@graphql-yoga/render-graphiql/graphiql';
+
+const embeddedGraphiQLOnly: Plugin = {
+  name: 'embedded-graphiql-only',
+  setup(b) {
+    const filter = new RegExp(`^${GRAPHIQL_PACKAGE_MODULE.replace(/[/.-]/g, '\\$&')}$`);
+    b.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'embedded-graphiql-only' }));
+    b.onLoad({ filter: /.*/, namespace: 'embedded-graphiql-only' }, () => ({
+      contents:
+        `throw new Error(${JSON.stringify(
+          `${GRAPHIQL_PACKAGE_MODULE} is not in the executable: GraphiQL is served from the embedded assets (src/bin.ts)`,
+        )});`,
+      loader: 'js',
+    }));
+  },
+};
+
+export interface BundleResult {
+  readonly path: string;
+  readonly bytes: number;
+  readonly warnings: readonly string[];
+}
+
+export async function bundleGateway(root: string, outfile: string): Promise<BundleResult> {
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: [join(root, 'src/bin.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    external: ['@koromix/*'],
+    define: { 'process.env.NODE_ENV': '"production"' },
+    keepNames: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+    // `import.meta` is empty in CommonJS; the modules that use it check for that (src/main.ts,
+    // src/adapters/cshis/native.ts), so esbuild's warning about it is expected.
+    logOverride: { 'empty-import-meta': 'silent' },
+    plugins: [embeddedGraphiQLOnly],
+  });
+  const warnings = result.warnings.map((w) => `${w.location?.file ?? ''}:${w.location?.line ?? ''} ${w.text}`);
+  return { path: outfile, bytes: readFileSync(outfile).byteLength, warnings };
+}

@@ -1,0 +1,182 @@
+/**
+ * src/sea-setup.ts with a stand-in for `node:sea`: the manifest and every asset are checked (a missing or
+ * corrupt one stops the executable with a message naming it), koffi.node is extracted once to a versioned
+ * folder and reused, never rewritten, and process.resourcesPath points where koffi's loader looks.
+ */
+import { createHash } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  DamagedExecutableError,
+  embedded,
+  KOFFI_ASSET,
+  MANIFEST_ASSET,
+  MANIFEST_FORMAT,
+  setupEmbedded,
+  type SeaApi,
+  type SeaManifest,
+  type SetupDeps,
+} from '../../../src/sea-setup.ts';
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const KOFFI = Buffer.from('pretend koffi.node \u0001\u0002 native module');
+const CSS = Buffer.from('gzipped css');
+const JS = Buffer.from('gzipped js');
+
+function makeSea(files: Record<string, Uint8Array>, manifestOverrides: Partial<SeaManifest> = {}): { sea: SeaApi; manifest: SeaManifest } {
+  const manifest: SeaManifest = {
+    format: MANIFEST_FORMAT,
+    gatewayVersion: '0.1.0',
+    nodeVersion: 'v22.23.2',
+    target: 'win-x64',
+    platform: 'win32',
+    arch: 'x64',
+    koffiVersion: '3.3.4',
+    graphiqlHash: 'abcdef012345',
+    assets: Object.fromEntries(
+      Object.entries(files).map(([key, bytes]) => [
+        key,
+        { sha256: sha256(bytes), size: bytes.byteLength, encoding: key === KOFFI_ASSET ? 'identity' : 'gzip' },
+      ]),
+    ),
+    ...manifestOverrides,
+  };
+  const stored: Record<string, Uint8Array> = { ...files, [MANIFEST_ASSET]: Buffer.from(JSON.stringify(manifest)) };
+  return { manifest, sea: seaOf(stored) };
+}
+
+function seaOf(stored: Record<string, Uint8Array>): SeaApi {
+  return {
+    isSea: () => true,
+    getRawAsset(key) {
+      const bytes = stored[key];
+      if (!bytes) throw Object.assign(new Error(`no asset ${key}`), { code: 'ERR_SINGLE_EXECUTABLE_APPLICATION_ASSET_NOT_FOUND' });
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    },
+  };
+}
+
+const FILES = { [KOFFI_ASSET]: KOFFI, 'graphiql/graphiql.js': JS, 'graphiql/graphiql.css': CSS };
+
+describe('src/sea-setup.ts', () => {
+  let tmp: string;
+  let resourcesPath: string | undefined;
+  const deps = (sea: SeaApi, overrides: Partial<SetupDeps> = {}): SetupDeps => ({
+    sea,
+    nodeVersion: 'v22.23.2',
+    platform: 'win32',
+    arch: 'x64',
+    tmpdir: tmp,
+    pid: 4242,
+    uid: undefined,
+    setResourcesPath: (path) => (resourcesPath = path),
+    ...overrides,
+  });
+
+  beforeEach(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'nhi-sea-setup-'));
+    resourcesPath = undefined;
+  });
+  afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('is a no-op outside a single executable (this test process)', () => {
+    expect(embedded).toBeNull();
+    expect((process as { resourcesPath?: string }).resourcesPath).toBeUndefined();
+  });
+
+  it('extracts koffi.node to <tmp>/nhi-gateway-koffi-<version>-<sha256 prefix>/koffi/<platform>_<arch>/ and sets resourcesPath', () => {
+    const { sea } = makeSea(FILES);
+    const assets = setupEmbedded(deps(sea));
+    const folder = join(tmp, `nhi-gateway-koffi-3.3.4-${sha256(KOFFI).slice(0, 16)}`);
+    expect(assets.resourcesPath).toBe(folder);
+    expect(resourcesPath).toBe(folder);
+    expect(assets.koffiPath).toBe(join(folder, 'koffi', 'win32_x64', 'koffi.node'));
+    expect(readFileSync(assets.koffiPath).equals(KOFFI)).toBe(true);
+    // Nothing left behind from the write-then-rename.
+    expect(readdirSync(join(folder, 'koffi', 'win32_x64'))).toEqual(['koffi.node']);
+  });
+
+  it('reuses an extracted module with the right hash without rewriting it (another gateway may have it loaded)', () => {
+    const { sea } = makeSea(FILES);
+    const first = setupEmbedded(deps(sea));
+    const before = statSync(first.koffiPath);
+    const second = setupEmbedded(deps(sea, { pid: 5151 }));
+    const after = statSync(second.koffiPath);
+    expect(second.koffiPath).toBe(first.koffiPath);
+    expect(after.ino).toBe(before.ino);
+    expect(after.mtimeMs).toBe(before.mtimeMs);
+  });
+
+  it('replaces a module with the wrong contents at the versioned path', () => {
+    const { sea } = makeSea(FILES);
+    const path = join(tmp, `nhi-gateway-koffi-3.3.4-${sha256(KOFFI).slice(0, 16)}`, 'koffi', 'win32_x64', 'koffi.node');
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, 'truncated');
+    const assets = setupEmbedded(deps(sea));
+    expect(assets.koffiPath).toBe(path);
+    expect(readFileSync(path).equals(KOFFI)).toBe(true);
+  });
+
+  const root = process.getuid?.() === 0;
+  it.skipIf(!root)(
+    `uses a folder of its own when the shared one belongs to another user (POSIX /tmp)${root ? '' : ' (pending: needs root to chown)'}`,
+    () => {
+      const { sea } = makeSea(FILES);
+      const shared = join(tmp, `nhi-gateway-koffi-3.3.4-${sha256(KOFFI).slice(0, 16)}`);
+      mkdirSync(shared);
+      chownSync(shared, 65534, 65534); // nobody
+      const assets = setupEmbedded(deps(sea, { uid: 0 }));
+      expect(assets.resourcesPath).toBe(`${shared}-4242`);
+      expect(readFileSync(assets.koffiPath).equals(KOFFI)).toBe(true);
+    },
+  );
+
+  it('exposes the other assets by name and by group', () => {
+    const { sea } = makeSea(FILES);
+    const assets = setupEmbedded(deps(sea));
+    expect(assets.group('graphiql/').map((a) => a.name)).toEqual(['graphiql/graphiql.css', 'graphiql/graphiql.js']);
+    expect(Buffer.from(assets.get('graphiql/graphiql.js')!.bytes).equals(JS)).toBe(true);
+    expect(assets.get('graphiql/graphiql.js')!.encoding).toBe('gzip');
+    expect(assets.manifest.graphiqlHash).toBe('abcdef012345');
+  });
+
+  it('stops with a clear message when an asset listed in the manifest is missing', () => {
+    const { manifest } = makeSea(FILES);
+    const { [`graphiql/graphiql.css`]: _dropped, ...rest } = FILES;
+    const sea = seaOf({ ...rest, [MANIFEST_ASSET]: Buffer.from(JSON.stringify(manifest)) });
+    expect(() => setupEmbedded(deps(sea))).toThrow(DamagedExecutableError);
+    expect(() => setupEmbedded(deps(sea))).toThrow(
+      'This executable is damaged: the embedded asset graphiql/graphiql.css is missing. Download or copy nhi-gateway again',
+    );
+    expect(existsSync(join(tmp, `nhi-gateway-koffi-3.3.4-${sha256(KOFFI).slice(0, 16)}`))).toBe(false);
+  });
+
+  it('stops when an asset is corrupt (one byte changed)', () => {
+    const { manifest } = makeSea(FILES);
+    const corrupt = Buffer.from(JS);
+    corrupt[0] = corrupt[0]! ^ 1;
+    const sea = seaOf({ ...FILES, 'graphiql/graphiql.js': corrupt, [MANIFEST_ASSET]: Buffer.from(JSON.stringify(manifest)) });
+    expect(() => setupEmbedded(deps(sea))).toThrow(/the embedded asset graphiql\/graphiql\.js is corrupt/);
+  });
+
+  it('stops when there is no manifest, or it is not JSON', () => {
+    expect(() => setupEmbedded(deps(seaOf(FILES)))).toThrow(/it has no embedded manifest\.json \(it was not built by npm run build\)/);
+    expect(() => setupEmbedded(deps(seaOf({ ...FILES, [MANIFEST_ASSET]: Buffer.from('{') })))).toThrow(/not valid JSON/);
+  });
+
+  it('stops when koffi or GraphiQL is not in the manifest', () => {
+    const { [KOFFI_ASSET]: _koffi, ...noKoffi } = FILES;
+    expect(() => setupEmbedded(deps(makeSea(noKoffi).sea))).toThrow(/koffi\/koffi\.node is not in the manifest/);
+    expect(() => setupEmbedded(deps(makeSea({ [KOFFI_ASSET]: KOFFI }).sea))).toThrow(/no embedded graphiql\/\* assets/);
+  });
+
+  it('stops when it runs on another Node version or platform than it was built for', () => {
+    const { sea } = makeSea(FILES);
+    expect(() => setupEmbedded(deps(sea, { nodeVersion: 'v22.23.3' }))).toThrow(
+      /prepared for Node v22\.23\.2 but it runs on Node v22\.23\.3/,
+    );
+    expect(() => setupEmbedded(deps(sea, { arch: 'ia32' }))).toThrow(/built for win32\/x64 but runs as win32\/ia32/);
+  });
+});
