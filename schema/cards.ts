@@ -59,7 +59,7 @@ const GatewayRef = builder.objectRef<GatewayShape>('Gateway').implement({
   description: 'The gateway itself: what it runs on and whether it is ready.',
   fields: (t) => ({
     version: t.exposeString('version'),
-    backend: t.exposeString('backend', { description: '"simulator" or "cshis".' }),
+    backend: t.exposeString('backend', { description: '"simulator", "cshis" or "pcsc".' }),
     controlSoftware: t.field({
       type: ControlSoftwareRef,
       errors: cardErrors,
@@ -103,18 +103,34 @@ export const LightStateRef = builder.objectRef<LightState>('LightState').impleme
 
 const CardSlotEnum = builder.enumType('CardSlot', { values: ['HEALTH_CARD', 'PROFESSIONAL_CARD'] as const });
 
+const CardKindEnum = builder.enumType('CardKind', {
+  description: 'What a card in a PC/SC reader is: an NHI health card (it answers the §8 SELECT with 90 00) or another card.',
+  values: ['NHI_CARD', 'OTHER'] as const,
+});
+
 const ReaderRef = builder.objectRef<ReaderDescription>('Reader').implement({
+  description:
+    'A card reader. With the pcsc backend: each PC/SC reader, by its system name. With the control software or the ' +
+    'simulator: the two logical readers behind the console’s lights.',
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
     slot: t.field({ type: CardSlotEnum, resolve: (r) => r.slot }),
+    cardPresent: t.boolean({
+      nullable: true,
+      description: 'PC/SC readers: whether a card is in. Null when the backend cannot tell (control software).',
+      resolve: (r) => r.cardPresent ?? null,
+    }),
+    atr: t.string({
+      nullable: true,
+      description: 'PC/SC readers: the card’s ATR in uppercase hex; null without a card or backend support.',
+      resolve: (r) => r.atr ?? null,
+    }),
+    cardKind: t.field({ type: CardKindEnum, nullable: true, resolve: (r) => r.cardKind ?? null }),
     light: t.field({
       type: CardLightRef,
       errors: cardErrors,
-      resolve: async (r, _a, ctx) => {
-        const state = await ctx.monitor.current();
-        return r.slot === 'HEALTH_CARD' ? state.healthCard : state.professionalCard;
-      },
+      resolve: (r, _a, ctx) => ctx.monitor.readerLight(r),
     }),
   }),
 });
@@ -137,6 +153,17 @@ const ReaderEventRef = builder.objectRef<ReaderEvent>('ReaderEvent').implement({
     slot: t.field({ type: CardSlotEnum, resolve: (e) => e.slot }),
     level: t.exposeInt('level', { description: 'The light level after the event.' }),
     at: t.exposeString('at', { description: 'ISO 8601 time the gateway saw the change.' }),
+    atr: t.string({
+      nullable: true,
+      description: 'PC/SC card events: the ATR (uppercase hex) of the card inserted or removed; null otherwise.',
+      resolve: (e) => e.atr,
+    }),
+    cardKind: t.field({
+      type: CardKindEnum,
+      nullable: true,
+      description: 'PC/SC card events: NHI card or other; null when the backend cannot tell (control software).',
+      resolve: (e) => e.cardKind,
+    }),
   }),
 });
 

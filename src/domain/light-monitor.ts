@@ -1,14 +1,28 @@
 /**
  * Watches the card stack's light state and streams it: the current value first, then every change, plus
- * the reader/card events those changes mean. It reads only while somebody listens (a poll costs native
- * calls), reads one call at a time so a waiting mutation is delayed by at most one poll call, and can be
- * woken at once by a backend that knows something changed (the simulator; PC/SC presence events later).
+ * the reader/card events those changes mean. One merged stream feeds both `lightStateChanged` and `readerEvents`.
+ *
+ * Two sources, either or both:
+ * - a **poller** (`read`): the control software's status calls (§6.1 → lights 0–3). It reads only while
+ *   somebody listens (a poll costs native calls), one call at a time so a waiting mutation is delayed by at
+ *   most one poll call, and can be woken at once by a backend that knows something changed (`changeSignal`).
+ * - a **presence source** (`presence`): PC/SC reader and card events, pushed the moment they happen
+ *   (issue 4). For the slots it covers it decides whether a card is there — a removal turns the light off at
+ *   once even if the last poll still said "authenticated" — and it supplies CARD_INSERTED / CARD_REMOVED /
+ *   READER_ATTACHED / READER_DETACHED with the reader's name, the ATR and the card kind. Authentication levels
+ *   (2, 3) still come only from the poller, which a presence change wakes.
+ *
+ * Merge rule per slot covered by presence: no NHI card in any of the slot's readers → 0; otherwise
+ * max(1, polled level). Slots not covered use the polled level alone.
  */
 import { createChannel } from './channel.ts';
 import type { CardLight, LightState } from '../ports/card-stack.ts';
+import type { LightColour, LightLevel } from './types.ts';
 
 export type CardSlot = 'HEALTH_CARD' | 'PROFESSIONAL_CARD';
 export type ReaderEventKind = 'READER_ATTACHED' | 'READER_DETACHED' | 'CARD_INSERTED' | 'CARD_REMOVED' | 'CARD_AUTHENTICATED';
+/** What a PC/SC card turned out to be (the §8 SELECT): an NHI health card, or any other card. */
+export type CardKind = 'NHI_CARD' | 'OTHER';
 
 export interface ReaderEvent {
   readonly kind: ReaderEventKind;
@@ -18,20 +32,56 @@ export interface ReaderEvent {
   /** The light level after the event (0–3). */
   readonly level: number;
   readonly at: string;
+  /** The card's ATR in uppercase hex (PC/SC card events; the removed card's for CARD_REMOVED), else null. */
+  readonly atr: string | null;
+  /** NHI card or other (PC/SC card events), else null (the control software does not say). */
+  readonly cardKind: CardKind | null;
 }
 
 export interface ReaderDescription {
   readonly id: string;
   readonly name: string;
   readonly slot: CardSlot;
+  /** PC/SC readers: whether a card is in. Null for the control software's logical readers (unknown). */
+  readonly cardPresent?: boolean | null;
+  /** PC/SC readers: the card's ATR (uppercase hex), null without a card. */
+  readonly atr?: string | null;
+  readonly cardKind?: CardKind | null;
+}
+
+/** A reader as a presence source sees it now. */
+export interface PresenceReader {
+  readonly id: string;
+  readonly name: string;
+  readonly slot: CardSlot;
+  readonly card: { readonly atr: string; readonly kind: CardKind } | null;
+}
+
+export interface PresenceChange {
+  readonly kind: 'READER_ATTACHED' | 'READER_DETACHED' | 'CARD_INSERTED' | 'CARD_REMOVED';
+  readonly reader: { readonly id: string; readonly name: string; readonly slot: CardSlot };
+  /** The inserted card, or the removed one. */
+  readonly card: { readonly atr: string; readonly kind: CardKind } | null;
+  readonly at: Date;
+}
+
+export interface PresenceSource {
+  /** Which light slots it decides presence for (PC/SC: the health card). */
+  readonly slots: readonly CardSlot[];
+  /** Readers and cards now. Called synchronously, often: keep it cheap. */
+  readers(): readonly PresenceReader[];
+  /** Every change from now on, in order; returns the unsubscribe function. */
+  subscribe(listener: (change: PresenceChange) => void): () => void;
 }
 
 export interface LightMonitorOptions {
-  /** Reads the light state; called one at a time, never concurrently. */
-  readonly read: () => Promise<LightState>;
-  /** The logical reader behind each light, for events and the `readers` query. */
+  /** Reads the light state (the poller); called one at a time, never concurrently. Omit for presence only. */
+  readonly read?: () => Promise<LightState>;
+  /** Pushed reader/card presence (PC/SC). */
+  readonly presence?: PresenceSource;
+  /** The logical reader behind each light, for events from the poller and, without presence, the `readers` query. */
   readonly readers: Readonly<Record<CardSlot, ReaderDescription>>;
-  /** How often to poll while subscribed, in ms. */
+  /** How often to poll while subscribed, in ms (only with `read`). */
   readonly intervalMs: number;
   /** Lets a backend wake the monitor at once; returns an unsubscribe function. */
   readonly changeSignal?: (wake: () => void) => () => void;
@@ -41,25 +91,52 @@ export interface LightMonitorOptions {
 
 type Listener = { light?: (s: LightState) => void; event?: (e: ReaderEvent) => void; close?: () => void };
 
+const ZERO_POLL: LightState = { healthCard: { level: 0, colour: 'WHITE' }, professionalCard: { level: 0, colour: 'WHITE' } };
+
 export class LightMonitor implements AsyncDisposable {
+  /** The merged state last published. */
   private last: LightState | null = null;
+  /** The poller's last answer (null before the first one, or without a poller). */
+  private polled: LightState | null = null;
   private readonly listeners = new Set<Listener>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private rerun = false;
   private unsubscribeSignal: (() => void) | null = null;
+  private unsubscribePresence: (() => void) | null = null;
   private disposed = false;
 
-  constructor(private readonly options: LightMonitorOptions) {}
+  constructor(private readonly options: LightMonitorOptions) {
+    if (!options.read && !options.presence) throw new Error('LightMonitor needs a poller (read), a presence source, or both');
+  }
 
   get readers(): readonly ReaderDescription[] {
-    return [this.options.readers.HEALTH_CARD, this.options.readers.PROFESSIONAL_CARD];
+    const presence = this.options.presence;
+    if (!presence) return [this.options.readers.HEALTH_CARD, this.options.readers.PROFESSIONAL_CARD];
+    return presence.readers().map((r) => ({
+      id: r.id,
+      name: r.name,
+      slot: r.slot,
+      cardPresent: r.card !== null,
+      atr: r.card?.atr ?? null,
+      cardKind: r.card?.kind ?? null,
+    }));
   }
 
   /** The last state seen, or a fresh read when nobody is watching. */
   async current(): Promise<LightState> {
     if (this.last && this.listeners.size > 0) return this.last;
-    return this.options.read();
+    const polled = this.options.read ? await this.options.read() : null;
+    return this.merge(polled);
+  }
+
+  /** One reader's light: its slot's light, or off for a PC/SC reader without an NHI card. */
+  async readerLight(reader: ReaderDescription): Promise<CardLight> {
+    if (reader.cardPresent !== undefined && reader.cardPresent !== null && reader.cardKind !== 'NHI_CARD') {
+      return light(0, reader.slot);
+    }
+    const state = await this.current();
+    return reader.slot === 'HEALTH_CARD' ? state.healthCard : state.professionalCard;
   }
 
   /** Current state first, then each change. Live from the call on. */
@@ -117,22 +194,59 @@ export class LightMonitor implements AsyncDisposable {
   }
 
   private async readAndPublish(): Promise<void> {
-    let next: LightState;
-    try {
-      next = await this.options.read();
-    } catch (error) {
-      this.options.onError?.(error);
-      return;
+    if (this.options.read) {
+      try {
+        this.polled = await this.options.read();
+      } catch (error) {
+        this.options.onError?.(error);
+        return;
+      }
     }
     const previous = this.last;
+    const next = this.merge(this.polled);
     this.last = next;
     if (previous && sameLight(previous, next)) return;
-    for (const l of this.listeners) l.light?.(next);
+    this.publishLight(next);
     if (!previous) return;
-    const at = (this.options.now?.() ?? new Date()).toISOString();
-    for (const event of this.eventsBetween(previous, next, at)) {
-      for (const l of this.listeners) l.event?.(event);
-    }
+    const at = this.now().toISOString();
+    for (const event of this.eventsBetween(previous, next, at)) this.publishEvent(event);
+  }
+
+  /** A PC/SC change: publish the new lights and the event itself at once, then let the poller catch up. */
+  private onPresence(change: PresenceChange): void {
+    if (this.disposed || this.listeners.size === 0) return;
+    const previous = this.last;
+    const next = this.merge(this.polled);
+    this.last = next;
+    if (!previous || !sameLight(previous, next)) this.publishLight(next);
+    const slotLight = change.reader.slot === 'HEALTH_CARD' ? next.healthCard : next.professionalCard;
+    this.publishEvent({
+      kind: change.kind,
+      readerId: change.reader.id,
+      readerName: change.reader.name,
+      slot: change.reader.slot,
+      level: slotLight.level,
+      at: change.at.toISOString(),
+      atr: change.card?.atr ?? null,
+      cardKind: change.card?.kind ?? null,
+    });
+    // The control software may now see the card authenticate (or not): read it soon rather than next interval.
+    if (this.options.read) void this.refresh();
+  }
+
+  /** Polled levels (or 0 without a poller), overridden by presence for the slots presence covers. */
+  private merge(polled: LightState | null): LightState {
+    const base = polled ?? ZERO_POLL;
+    const presence = this.options.presence;
+    if (!presence) return base;
+    const readers = presence.readers();
+    const level = (slot: CardSlot, polledLight: CardLight): CardLight => {
+      if (!presence.slots.includes(slot)) return polledLight;
+      const nhiCardIn = readers.some((r) => r.slot === slot && r.card?.kind === 'NHI_CARD');
+      if (!nhiCardIn) return light(0, slot);
+      return polledLight.level >= 1 ? polledLight : light(1, slot);
+    };
+    return { healthCard: level('HEALTH_CARD', base.healthCard), professionalCard: level('PROFESSIONAL_CARD', base.professionalCard) };
   }
 
   private eventsBetween(previous: LightState, next: LightState, at: string): ReaderEvent[] {
@@ -141,15 +255,37 @@ export class LightMonitor implements AsyncDisposable {
       ['HEALTH_CARD', previous.healthCard, next.healthCard],
       ['PROFESSIONAL_CARD', previous.professionalCard, next.professionalCard],
     ];
+    const covered = this.options.presence?.slots ?? [];
     for (const [slot, before, after] of slots) {
       if (before.level === after.level) continue;
-      const reader = this.options.readers[slot];
-      const base = { readerId: reader.id, readerName: reader.name, slot, level: after.level, at };
-      if (before.level === 0) events.push({ ...base, kind: 'CARD_INSERTED' });
-      if (after.level === 0) events.push({ ...base, kind: 'CARD_REMOVED' });
-      else if (after.level > Math.max(before.level, 1)) events.push({ ...base, kind: 'CARD_AUTHENTICATED' });
+      const reader = this.readerFor(slot);
+      const base = { readerId: reader.id, readerName: reader.name, slot, level: after.level, at, atr: null, cardKind: null };
+      // Presence reports insertion and removal itself, with the reader's name and ATR.
+      if (!covered.includes(slot)) {
+        if (before.level === 0) events.push({ ...base, kind: 'CARD_INSERTED' });
+        if (after.level === 0) events.push({ ...base, kind: 'CARD_REMOVED' });
+      }
+      if (after.level !== 0 && after.level > Math.max(before.level, 1)) events.push({ ...base, kind: 'CARD_AUTHENTICATED' });
     }
     return events;
+  }
+
+  /** The reader an authentication event belongs to: the PC/SC reader holding the NHI card, else the logical one. */
+  private readerFor(slot: CardSlot): { readonly id: string; readonly name: string } {
+    const holding = this.options.presence?.readers().find((r) => r.slot === slot && r.card?.kind === 'NHI_CARD');
+    return holding ?? this.options.readers[slot];
+  }
+
+  private publishLight(state: LightState): void {
+    for (const l of this.listeners) l.light?.(state);
+  }
+
+  private publishEvent(event: ReaderEvent): void {
+    for (const l of this.listeners) l.event?.(event);
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
   }
 
   private add(listener: Listener): void {
@@ -164,8 +300,11 @@ export class LightMonitor implements AsyncDisposable {
 
   private start(): void {
     this.unsubscribeSignal = this.options.changeSignal?.(() => void this.refresh()) ?? null;
-    this.timer = setInterval(() => void this.refresh(), this.options.intervalMs);
-    this.timer.unref?.();
+    this.unsubscribePresence = this.options.presence?.subscribe((change) => this.onPresence(change)) ?? null;
+    if (this.options.read) {
+      this.timer = setInterval(() => void this.refresh(), this.options.intervalMs);
+      this.timer.unref?.();
+    }
   }
 
   private stop(): void {
@@ -173,9 +312,19 @@ export class LightMonitor implements AsyncDisposable {
     this.timer = null;
     this.unsubscribeSignal?.();
     this.unsubscribeSignal = null;
+    this.unsubscribePresence?.();
+    this.unsubscribePresence = null;
     // Nobody watches: forget the state so the next subscriber starts from a fresh read.
     this.last = null;
+    this.polled = null;
   }
+}
+
+/** Console colours (briefing, CSWATCH): 0 white, 1 brown, 2 green (health card) / orange (professional card), 3 light purple. */
+function light(level: LightLevel, slot: CardSlot): CardLight {
+  const colour: LightColour =
+    level === 0 ? 'WHITE' : level === 1 ? 'BROWN' : level === 2 ? (slot === 'HEALTH_CARD' ? 'GREEN' : 'ORANGE') : 'PURPLE';
+  return { level, colour };
 }
 
 function sameLight(a: LightState, b: LightState): boolean {

@@ -124,7 +124,7 @@ describe('parseArgs', () => {
     expect(error(['--port', '65536'])).toMatch(/^--port must be an integer from 1 to 65535/);
     expect(error(['--port', '80.5'])).toMatch(/^--port must be/);
     expect(error([], { NHI_GATEWAY_PORT: 'abc' })).toBe('NHI_GATEWAY_PORT must be an integer from 1 to 65535 (got "abc")');
-    expect(error(['--backend', 'dll'])).toBe('--backend must be one of simulator, cshis, auto (got "dll")');
+    expect(error(['--backend', 'dll'])).toBe('--backend must be one of simulator, cshis, pcsc, auto (got "dll")');
     expect(error(['--visit-strategy', 'n2'])).toMatch(/^--visit-strategy must be one of n1, seq256-treatnum/);
     expect(error(['--call-timeout-ms', '-5'])).toMatch(/--call-timeout-ms/);
     expect(error(['--call-timeout-ms', '0'])).toMatch(/^--call-timeout-ms must be a whole number of milliseconds/);

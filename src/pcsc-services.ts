@@ -1,0 +1,132 @@
+/**
+ * Services over PC/SC alone (`--backend pcsc`, issue 4): any PC/SC reader, no control software. Imported only for
+ * that backend (src/main.ts), so the other backends never load the PC/SC library.
+ *
+ * Composition: one native PcscPort; a ReaderWatcher (its own context, blocking in SCardGetStatusChange) whose
+ * events go straight into the LightMonitor as a presence source, so `lightStateChanged` and `readerEvents` are
+ * one merged stream; a PcscCardStack (its own context) that reads basic data and classifies inserted cards for
+ * the watcher (NHI card or other, by the §8 SELECT).
+ *
+ * A missing library or service does not stop the gateway: GraphiQL, /health and the schema keep working, /ready
+ * is false with the watcher's reason, card calls answer PCSC_UNAVAILABLE, and the watcher keeps trying to
+ * establish a context (with backoff) so the gateway attaches by itself once pcscd / the Smart Card service is up.
+ */
+import type { PcscPort } from './ports/pcsc.ts';
+import type { Readiness } from './context.ts';
+import { GATEWAY_VERSION, type RunningServices, type ServicesOptions } from './services.ts';
+import { LightMonitor, type PresenceChange, type PresenceReader, type PresenceSource } from './domain/light-monitor.ts';
+import { PcscCardStack } from './domain/pcsc-card-stack.ts';
+import { CardWriteJournal } from './domain/card-write-journal.ts';
+import { IdempotentWrites } from './domain/idempotent-writes.ts';
+import { createNativePcscPort } from './adapters/pcsc/native.ts';
+import { ReaderWatcher, type ReaderWatcherOptions, type WatcherEvent } from './adapters/pcsc/reader-watcher.ts';
+
+export interface PcscServicesOptions extends Omit<ServicesOptions, 'strategy' | 'simulator'> {
+  /** A port other than the platform's PC/SC library (tests). */
+  readonly port?: PcscPort;
+  /** Watcher settings: poll fallback interval, backoff … (src/adapters/pcsc/reader-watcher.ts). */
+  readonly watcher?: Omit<ReaderWatcherOptions, 'classify'>;
+  /** Bounds one basic-data read, in ms. @default 10000 */
+  readonly readTimeoutMs?: number;
+}
+
+export interface PcscRunningServices extends RunningServices {
+  /** The watcher itself, for tests and benchmarks that wait for it. */
+  readonly watcher: ReaderWatcher;
+}
+
+/** Reader ids are stable across reconnects: the system's reader name. */
+export const pcscReaderId = (name: string): string => `pcsc:${name}`;
+
+/** The PC/SC parts a backend composes: the watcher, the card reader that classifies for it, and the presence source. */
+export interface PcscPresence extends AsyncDisposable {
+  readonly watcher: ReaderWatcher;
+  readonly cards: PcscCardStack;
+  /** For LightMonitor's `presence` option: every PC/SC reader serves the health-card light. */
+  readonly presence: PresenceSource;
+}
+
+/**
+ * Starts watching PC/SC readers. Used by the pcsc backend below, and meant for any backend that wants pushed card
+ * presence in its lights (the cshis backend: pass `presence` to its LightMonitor next to the control-software
+ * poller; docs/pcsc.md).
+ */
+export function createPcscPresence(
+  options: Pick<PcscServicesOptions, 'port' | 'watcher' | 'readTimeoutMs'> = {},
+): PcscPresence {
+  const port = options.port ?? createNativePcscPort();
+  let cards: PcscCardStack | null = null;
+  const watcher = new ReaderWatcher(port, {
+    ...options.watcher,
+    classify: (reader) => cards?.classify(reader) ?? Promise.resolve('OTHER'),
+  });
+  cards = new PcscCardStack(port, {
+    presence: watcher,
+    libraryPath: port.info.library,
+    ...(options.readTimeoutMs === undefined ? {} : { readTimeoutMs: options.readTimeoutMs }),
+  });
+  // Without the HPC's AID (not public, §8) a professional card cannot be told from any other card, so only the
+  // health-card light is PC/SC's to decide.
+  const presence: PresenceSource = {
+    slots: ['HEALTH_CARD'],
+    readers: () =>
+      watcher.readers().map(
+        (r): PresenceReader => ({ id: pcscReaderId(r.name), name: r.name, slot: 'HEALTH_CARD', card: r.card }),
+      ),
+    subscribe: (listener) => watcher.subscribe((event) => listener(toPresenceChange(event))),
+  };
+  watcher.start();
+  const stack = cards;
+  return {
+    watcher,
+    cards: stack,
+    presence,
+    async [Symbol.asyncDispose]() {
+      // SCardCancel ends the blocking wait; then the card context goes.
+      await watcher.dispose();
+      await stack[Symbol.asyncDispose]();
+    },
+  };
+}
+
+export function createPcscServices(options: PcscServicesOptions = {}): PcscRunningServices {
+  const pcsc = createPcscPresence(options);
+  const { watcher, cards, presence } = pcsc;
+
+  const monitor = new LightMonitor({
+    presence,
+    readers: {
+      HEALTH_CARD: { id: 'pcsc:health-card', name: '健保卡 (PC/SC)', slot: 'HEALTH_CARD' },
+      PROFESSIONAL_CARD: { id: 'pcsc:professional-card', name: '醫事人員卡 (not readable over PC/SC)', slot: 'PROFESSIONAL_CARD' },
+    },
+    intervalMs: 1000,
+  });
+  const writes = new IdempotentWrites(CardWriteJournal.open({ path: options.journalPath ?? null }));
+
+  const readiness = async (): Promise<Readiness> => {
+    const status = watcher.status();
+    if (status.state === 'RUNNING') return { ready: true, reasons: [] };
+    return { ready: false, reasons: [status.reason ?? `PC/SC watcher ${status.state.toLowerCase()}`] };
+  };
+
+  return {
+    cards,
+    monitor,
+    writes,
+    simulator: null,
+    watcher,
+    status: { version: GATEWAY_VERSION, backend: 'pcsc', readiness },
+    async [Symbol.asyncDispose]() {
+      await monitor[Symbol.asyncDispose]();
+      await pcsc[Symbol.asyncDispose]();
+    },
+  };
+}
+
+function toPresenceChange(event: WatcherEvent): PresenceChange {
+  const reader = { id: pcscReaderId(event.reader), name: event.reader, slot: 'HEALTH_CARD' as const };
+  if (event.kind === 'CARD_INSERTED' || event.kind === 'CARD_REMOVED') {
+    return { kind: event.kind, reader, card: event.card, at: event.at };
+  }
+  return { kind: event.kind, reader, card: null, at: event.at };
+}
