@@ -3,13 +3,19 @@
  *
  * Precedence, per key: command line > environment > `--config` JSON file > built-in default.
  * `parseArgs` never throws and never exits: it returns what the caller should do (`help`, `version`,
- * `run` or `error`), so `main.ts` owns printing and exit codes.
+ * `run`, `install`, `uninstall` or `error`), so `main.ts` owns printing and exit codes.
+ *
+ * Commands: with no command the gateway runs. `install [options]` registers the gateway to start at logon
+ * with those options (validated here exactly as for a run); `uninstall` removes that registration.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseArgs as parseNodeArgs } from 'node:util';
+import { isLoopbackHostname, normalizeOrigin } from './security/origins.ts';
 
-export const BACKEND_CHOICES = ['simulator', 'cshis', 'auto'] as const;
+// `pcsc` (issue 4, docs/pcsc.md): any PC/SC reader, basic data only; never chosen by `auto`, which stays
+// simulator/cshis because a PC/SC reader alone cannot do a visit.
+export const BACKEND_CHOICES = ['simulator', 'cshis', 'pcsc', 'auto'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 /** The backend actually used once `auto` is resolved. */
 export type Backend = Exclude<BackendChoice, 'auto'>;
@@ -22,6 +28,15 @@ export const DEFAULT_HOST = '127.0.0.1';
 /** Where the NHI control software installs CSHIS.dll. Used as the default on Windows only. */
 export const DEFAULT_CSHIS_PATH = 'C:\\NHI\\LIB\\CSHIS.dll';
 export const DEFAULT_CSDLL_INI = 'C:\\NHI\\INI\\csdll.ini';
+/**
+ * NHI's treatment-ID Web API. The host is public (briefing §5: medvpndti.nhi.gov.tw:443); the operation's path
+ * is NOT (cshis-api.md §9.4). This default is an assumption by analogy with NHI's documented
+ * /V1000/VNHI_Upload and /V1000/VNHI_Download (§9.3): set --webapi-url from NHI's 介接說明書.
+ */
+export const DEFAULT_WEBAPI_URL = 'https://medvpndti.nhi.gov.tw/V1000/VNHI_TreatNum';
+export const NO_CARD_TREATMENT_ID_CHOICES = ['webapi', '1.54', 'webapi-then-1.54'] as const;
+export type NoCardTreatmentIdChoice = (typeof NO_CARD_TREATMENT_ID_CHOICES)[number];
+export const WEBAPI_SERVICE_CODES = ['11', '12'] as const;
 
 export interface GatewayConfig {
   /** TCP port, 1–65535. */
@@ -46,13 +61,60 @@ export interface GatewayConfig {
   readonly graphiql: boolean;
   /** The JSON config file that was read, if any. */
   readonly configFile: string | undefined;
+  // ---- access (docs/security.md); undefined = the secure default, resolved by main.ts ----
+  /** HIS page origins allowed to call, normalized (`scheme://host[:port]`); undefined = only the gateway's own. */
+  readonly allowedOrigins?: readonly string[] | undefined;
+  /** `true` when a non-loopback `host` was explicitly allowed (--allow-remote). */
+  readonly allowRemote?: true | undefined;
+  /** The access token file; undefined = %LOCALAPPDATA%\nhi-gateway\token (Windows) or $XDG_STATE_HOME/nhi-gateway/token. */
+  readonly tokenFile?: string | undefined;
+  /** The log folder; undefined = the `logs` folder beside the token. */
+  readonly logDir?: string | undefined;
+  /** Identity reads allowed per minute per origin; undefined = 60. */
+  readonly identityReadsPerMinute?: number | undefined;
+  // ---- NHI treatment-ID Web API (docs/webapi.md); undefined = not given, resolved by src/services.ts ----
+  /** https:// URL of the treatment-ID operation; undefined = DEFAULT_WEBAPI_URL where the Web API is used. */
+  readonly webApiUrl?: string | undefined;
+  /** NHI's CA chain (PEM or DER), trusted in addition to Node's roots. */
+  readonly nhiCaFile?: string | undefined;
+  /** Deadline of one Web API request in ms; undefined = 10000. */
+  readonly webApiTimeoutMs?: number | undefined;
+  /** VPNH_SignX service code; undefined = 11 on cshis, 12 (NHI test cards) on the simulator. */
+  readonly webApiServiceCode?: (typeof WEBAPI_SERVICE_CODES)[number] | undefined;
+  /** Re-sign this long before a signature's 8 hours are up; undefined = 15 minutes. */
+  readonly signatureRefreshMarginMs?: number | undefined;
+  /** Treatment IDs without a card; undefined = webapi when the Web API is configured, else 1.54. */
+  readonly noCardTreatmentId?: NoCardTreatmentIdChoice | undefined;
 }
+
+export const COMMANDS = ['install', 'uninstall', 'doctor'] as const;
+export type Command = (typeof COMMANDS)[number];
 
 export type ParseArgsResult =
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
   | { readonly kind: 'run'; readonly config: GatewayConfig }
+  /**
+   * Register the gateway to start at logon. `runArgs` are the options after `install`, as given (they are
+   * what the logon entry passes); `config` is what they resolve to now, proving they are valid.
+   */
+  | { readonly kind: 'install'; readonly config: GatewayConfig; readonly runArgs: readonly string[] }
+  | { readonly kind: 'uninstall' }
+  /** Check the workstation (src/doctor): the gateway's options say what to check, plus the doctor's own. */
+  | { readonly kind: 'doctor'; readonly config: GatewayConfig; readonly doctor: DoctorOptions }
   | { readonly kind: 'error'; readonly message: string };
+
+export const DEFAULT_NHI_ROOT = 'C:\\NHI';
+
+/** Options of `nhi-gateway doctor` only. */
+export interface DoctorOptions {
+  /** Where the control software is installed (SAM\COMX<n>, BIN\csfsim.exe, LIB, INI). @default C:\NHI */
+  readonly nhiRoot: string;
+  /** Also check that NHI's Web API host answers (a TCP connect to medvpndti.nhi.gov.tw:443); off by default. */
+  readonly network: boolean;
+  /** Print the results as JSON instead of a table. */
+  readonly json: boolean;
+}
 
 /** File-system and platform access, injectable for tests. */
 export interface ConfigIo {
@@ -71,18 +133,41 @@ export const ENV = {
   callTimeoutMs: 'NHI_CALL_TIMEOUT_MS',
   visitStrategy: 'NHI_VISIT_STRATEGY',
   graphiql: 'NHI_GATEWAY_GRAPHIQL',
+  allowedOrigins: 'NHI_GATEWAY_ALLOWED_ORIGINS',
+  allowRemote: 'NHI_GATEWAY_ALLOW_REMOTE',
+  tokenFile: 'NHI_GATEWAY_TOKEN_FILE',
+  logDir: 'NHI_GATEWAY_LOG_DIR',
+  identityReadsPerMinute: 'NHI_GATEWAY_IDENTITY_READS_PER_MINUTE',
+  webApiUrl: 'NHI_WEBAPI_URL',
+  nhiCaFile: 'NHI_CA_FILE',
+  webApiTimeoutMs: 'NHI_WEBAPI_TIMEOUT_MS',
+  webApiServiceCode: 'NHI_WEBAPI_SERVICE_CODE',
+  signatureRefreshMarginMs: 'NHI_SIGNATURE_REFRESH_MARGIN_MS',
+  noCardTreatmentId: 'NHI_NO_CARD_TREATMENT_ID',
 } as const;
 
 export const HELP_TEXT = `NHI Card Gateway: a local GraphQL gateway over the NHI card reader stack.
 
 Usage:
-  nhi-gateway [options]
+  nhi-gateway [options]             run the gateway
+  nhi-gateway install [options]     start it at logon (Windows, this user), with these options
+  nhi-gateway uninstall             stop starting it at logon
+  nhi-gateway doctor [options]      check this workstation (control software, SAM file, csdll.ini,
+                                    csfsim.exe, Reader.dll, smart-card service, readers, port …);
+                                    exits 1 when a check fails
+
+Commands:
+  install     registers the executable under HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run,
+              so it starts in your session at logon (never as a service: CSHIS.dll shows PIN
+              dialogs on the desktop). Run it again to change the options.
+  uninstall   removes that registration (a running gateway keeps running until closed).
 
 Options:
   -p, --port <n>             TCP port, 1-65535 (default ${DEFAULT_PORT})
       --host <addr>          address to listen on (default ${DEFAULT_HOST}; keep it on loopback)
-      --backend <kind>       simulator | cshis | auto (default auto: cshis when CSHIS.dll exists,
-                             otherwise the built-in simulator)
+      --backend <kind>       simulator | cshis | pcsc | auto (default auto: cshis when CSHIS.dll
+                             exists, otherwise the built-in simulator; pcsc: any PC/SC reader,
+                             basic data and live card events only, no control software)
       --config <path>        JSON file with any of the keys below in camelCase, e.g.
                              {"port": 8738, "backend": "cshis", "visitStrategy": "seq256-webapi"}
       --cshis-path <path>    CSHIS.dll location (default ${DEFAULT_CSHIS_PATH} on Windows)
@@ -91,6 +176,33 @@ Options:
                              (default: CSTIMEOUT from csdll.ini)
       --visit-strategy <s>   n1 | seq256-treatnum | seq256-quick-treatnum | seq256-webapi (default n1)
       --no-graphiql          do not serve the GraphiQL page (the GraphQL API stays on)
+      --allowed-origin <o>   a HIS web page origin allowed to call, e.g. https://his.example
+                             (repeatable; the gateway's own http://127.0.0.1:<port> always is)
+      --allow-remote         allow a --host that is not loopback (other computers could call)
+      --token-file <path>    access token file (default: token in the data folder, see
+                             docs/security.md); created at first start, readable by you only
+      --log-dir <path>       folder for gateway.log and audit.log (default: logs in the data folder)
+      --identity-reads-per-minute <n>
+                             identity reads allowed per minute per origin (default 60)
+      --webapi-url <url>     NHI's treatment-ID Web API (方式4, no-card visits); https only.
+                             Default ${DEFAULT_WEBAPI_URL}
+                             (the path is NOT public: an assumption, see docs/webapi.md)
+      --nhi-ca-file <path>   NHI's CA certificate(s), PEM or DER, trusted in addition to the
+                             system roots (TLS verification is never turned off)
+      --webapi-timeout-ms <n>
+                             deadline of one Web API request in ms (default 10000)
+      --webapi-service-code <c>
+                             VPNH_SignX service code: 11 (production cards) or 12 (NHI test
+                             cards); default 11, 12 on the simulator
+      --signature-refresh-margin-ms <n>
+                             re-sign this long before a signature's 8 hours are up
+                             (default 900000 = 15 minutes)
+      --no-card-treatment-id <w>
+                             webapi | 1.54 | webapi-then-1.54: treatment IDs without a card
+                             (default webapi when the Web API is configured, else 1.54)
+      --nhi-root <path>      doctor: the control software's folder (default ${DEFAULT_NHI_ROOT})
+      --network              doctor: also check that NHI's Web API host answers (off by default)
+      --json                 doctor: print the results as JSON
   -h, --help                 show this text
   -v, --version              print the version
 
@@ -100,6 +212,10 @@ Environment:
   ${ENV.port}  ${ENV.host}  ${ENV.backend}  ${ENV.config}
   ${ENV.cshisPath}  ${ENV.csdllIni}  ${ENV.callTimeoutMs}  ${ENV.visitStrategy}
   ${ENV.graphiql} (true/false)
+  ${ENV.allowedOrigins} (comma-separated)  ${ENV.allowRemote} (true/false)
+  ${ENV.tokenFile}  ${ENV.logDir}  ${ENV.identityReadsPerMinute}
+  ${ENV.webApiUrl}  ${ENV.nhiCaFile}  ${ENV.webApiTimeoutMs}  ${ENV.webApiServiceCode}
+  ${ENV.signatureRefreshMarginMs}  ${ENV.noCardTreatmentId}
 
 Endpoints (defaults):
   GraphQL + GraphiQL  http://${DEFAULT_HOST}:${DEFAULT_PORT}/graphql   (open it in a browser)
@@ -110,6 +226,7 @@ Examples:
   nhi-gateway                                  auto-detect the backend, port ${DEFAULT_PORT}
   nhi-gateway --backend simulator --port 9000  try it without a card reader
   nhi-gateway --config C:\\NHI\\gateway.json
+  nhi-gateway install --backend cshis --port 8737
   set ${ENV.port}=8738 && nhi-gateway          (Windows cmd)
 `;
 
@@ -123,9 +240,26 @@ const OPTIONS = {
   'call-timeout-ms': { type: 'string' },
   'visit-strategy': { type: 'string' },
   graphiql: { type: 'boolean' },
+  'allowed-origin': { type: 'string', multiple: true },
+  'allow-remote': { type: 'boolean' },
+  'token-file': { type: 'string' },
+  'log-dir': { type: 'string' },
+  'identity-reads-per-minute': { type: 'string' },
+  'webapi-url': { type: 'string' },
+  'nhi-ca-file': { type: 'string' },
+  'webapi-timeout-ms': { type: 'string' },
+  'webapi-service-code': { type: 'string' },
+  'signature-refresh-margin-ms': { type: 'string' },
+  'no-card-treatment-id': { type: 'string' },
+  'nhi-root': { type: 'string' },
+  network: { type: 'boolean' },
+  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
+
+/** Options only `doctor` understands. */
+const DOCTOR_ONLY = ['nhi-root', 'network', 'json'] as const;
 
 /** Keys accepted in the JSON config file, with their command-line spelling. */
 const FILE_KEYS = {
@@ -137,6 +271,17 @@ const FILE_KEYS = {
   callTimeoutMs: '--call-timeout-ms',
   visitStrategy: '--visit-strategy',
   graphiql: '--no-graphiql',
+  allowedOrigins: '--allowed-origin',
+  allowRemote: '--allow-remote',
+  tokenFile: '--token-file',
+  logDir: '--log-dir',
+  identityReadsPerMinute: '--identity-reads-per-minute',
+  webApiUrl: '--webapi-url',
+  nhiCaFile: '--nhi-ca-file',
+  webApiTimeoutMs: '--webapi-timeout-ms',
+  webApiServiceCode: '--webapi-service-code',
+  signatureRefreshMarginMs: '--signature-refresh-margin-ms',
+  noCardTreatmentId: '--no-card-treatment-id',
 } as const;
 type FileKey = keyof typeof FILE_KEYS;
 
@@ -170,9 +315,19 @@ function parseOrThrow(
   const fileExists = io.fileExists ?? existsSync;
   const readFile = io.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
 
-  const cli = parseCommandLine(argv);
+  const command = COMMANDS.find((name) => name === argv[0]);
+  const options = command === undefined ? argv : argv.slice(1);
+  const cli = parseCommandLine(options);
   if (cli.help) return { kind: 'help' };
   if (cli.version) return { kind: 'version' };
+  if (command !== 'doctor') {
+    const misplaced = DOCTOR_ONLY.find((name) => cli[name] !== undefined);
+    if (misplaced) throw new ConfigError(`--${misplaced} is an option of the doctor command (nhi-gateway doctor --${misplaced}); see --help`);
+  }
+  if (command === 'uninstall') {
+    if (options.length > 0) throw new ConfigError(`uninstall takes no options (got ${options.join(' ')}); see --help`);
+    return { kind: 'uninstall' };
+  }
 
   const configFile = pick(cli.config, '--config', envValue(env, ENV.config), undefined);
   const file = configFile === undefined ? {} : readConfigFile(asString(configFile), readFile);
@@ -191,6 +346,35 @@ function parseOrThrow(
   const visitStrategy =
     toEnum(pickKey('visitStrategy', cli['visit-strategy'], '--visit-strategy'), VISIT_STRATEGIES) ?? 'n1';
   const graphiql = toBoolean(pickKey('graphiql', cli.graphiql, cli.graphiql === false ? '--no-graphiql' : '--graphiql'));
+  const allowedOrigins = toOrigins(
+    cli['allowed-origin']?.length
+      ? { value: cli['allowed-origin'], source: '--allowed-origin' }
+      : (envValue(env, ENV.allowedOrigins) ?? file.allowedOrigins),
+  );
+  const allowRemote = toBoolean(pickKey('allowRemote', cli['allow-remote'], '--allow-remote'));
+  const tokenFile = toPath(pickKey('tokenFile', cli['token-file'], '--token-file'));
+  const logDir = toPath(pickKey('logDir', cli['log-dir'], '--log-dir'));
+  const identityReadsPerMinute = toRate(pickKey('identityReadsPerMinute', cli['identity-reads-per-minute'], '--identity-reads-per-minute'));
+  const webApiUrl = toHttpsUrl(pickKey('webApiUrl', cli['webapi-url'], '--webapi-url'));
+  const nhiCaFile = toPath(pickKey('nhiCaFile', cli['nhi-ca-file'], '--nhi-ca-file'));
+  if (nhiCaFile !== undefined && !fileExists(nhiCaFile)) {
+    throw new ConfigError(`--nhi-ca-file: ${nhiCaFile} not found (NHI's CA certificate file, PEM or DER; see docs/webapi.md)`);
+  }
+  const webApiTimeoutMs = toWebApiTimeout(pickKey('webApiTimeoutMs', cli['webapi-timeout-ms'], '--webapi-timeout-ms'));
+  const webApiServiceCode = toEnum(pickKey('webApiServiceCode', cli['webapi-service-code'], '--webapi-service-code'), WEBAPI_SERVICE_CODES);
+  const signatureRefreshMarginMs = toRefreshMargin(
+    pickKey('signatureRefreshMarginMs', cli['signature-refresh-margin-ms'], '--signature-refresh-margin-ms'),
+  );
+  const noCardTreatmentId = toEnum(
+    pickKey('noCardTreatmentId', cli['no-card-treatment-id'], '--no-card-treatment-id'),
+    NO_CARD_TREATMENT_ID_CHOICES,
+  );
+  if (!allowRemote && !isLoopbackHostname(host ?? DEFAULT_HOST)) {
+    throw new ConfigError(
+      `--host ${host} is not a loopback address: other computers could read ID numbers and write cards. ` +
+        'Keep the default 127.0.0.1, or add --allow-remote (and --allowed-origin) if that is really wanted',
+    );
+  }
 
   let backend: Backend;
   if (backendChoice === 'auto') {
@@ -203,7 +387,8 @@ function parseOrThrow(
           `--backend cshis needs --cshis-path (the default ${DEFAULT_CSHIS_PATH} applies on Windows only)`,
         );
       }
-      if (/[\\/]/.test(cshisPath) && !fileExists(cshisPath)) {
+      // The doctor reports a missing DLL as a failed check instead.
+      if (command !== 'doctor' && /[\\/]/.test(cshisPath) && !fileExists(cshisPath)) {
         throw new ConfigError(
           `--backend cshis: CSHIS.dll not found at ${cshisPath}. Install the NHI control software, ` +
             `point --cshis-path at the DLL, or use --backend simulator`,
@@ -212,21 +397,36 @@ function parseOrThrow(
     }
   }
 
-  return {
-    kind: 'run',
-    config: {
-      port: port ?? DEFAULT_PORT,
-      host: host ?? DEFAULT_HOST,
-      backend,
-      backendChoice,
-      cshisPath,
-      csdllIni,
-      callTimeoutMs,
-      visitStrategy,
-      graphiql: graphiql ?? true,
-      configFile: configFile === undefined ? undefined : asString(configFile),
-    },
+  const config: GatewayConfig = {
+    port: port ?? DEFAULT_PORT,
+    host: host ?? DEFAULT_HOST,
+    backend,
+    backendChoice,
+    cshisPath,
+    csdllIni,
+    callTimeoutMs,
+    visitStrategy,
+    graphiql: graphiql ?? true,
+    configFile: configFile === undefined ? undefined : asString(configFile),
+    // Only when given, so a config without them stays the same object as before (and equal in tests).
+    ...(allowedOrigins ? { allowedOrigins } : {}),
+    ...(allowRemote ? { allowRemote: true as const } : {}),
+    ...(tokenFile ? { tokenFile } : {}),
+    ...(logDir ? { logDir } : {}),
+    ...(identityReadsPerMinute ? { identityReadsPerMinute } : {}),
+    ...(webApiUrl ? { webApiUrl } : {}),
+    ...(nhiCaFile ? { nhiCaFile } : {}),
+    ...(webApiTimeoutMs ? { webApiTimeoutMs } : {}),
+    ...(webApiServiceCode ? { webApiServiceCode } : {}),
+    ...(signatureRefreshMarginMs !== undefined ? { signatureRefreshMarginMs } : {}),
+    ...(noCardTreatmentId ? { noCardTreatmentId } : {}),
   };
+  if (command === 'install') return { kind: 'install', config, runArgs: options };
+  if (command === 'doctor') {
+    const nhiRoot = cli['nhi-root'] === undefined ? DEFAULT_NHI_ROOT : asString({ value: cli['nhi-root'], source: '--nhi-root' }).trim();
+    return { kind: 'doctor', config, doctor: { nhiRoot, network: cli.network === true, json: cli.json === true } };
+  }
+  return { kind: 'run', config };
 }
 
 function parseCommandLine(argv: readonly string[]) {
@@ -242,7 +442,8 @@ function parseCommandLine(argv: readonly string[]) {
       throw new ConfigError(`unknown option ${option}${hint ? ` (did you mean ${hint}?)` : ''}; see --help`);
     }
     if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
-      throw new ConfigError(`${message.replace(/\.$/, '')}; see --help`);
+      const commands = COMMANDS.join(', ');
+      throw new ConfigError(`${message.replace(/\.$/, '')} (commands go first: ${commands}); see --help`);
     }
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
       throw new ConfigError(`${message}; see --help`);
@@ -341,6 +542,31 @@ function toPort(sourced: Sourced | undefined): number | undefined {
   return sourced && toInteger(sourced, 1, 65535, 'an integer from 1 to 65535');
 }
 
+/** An https:// URL: the Web API is only ever called over verified TLS. */
+function toHttpsUrl(sourced: Sourced | undefined): string | undefined {
+  if (!sourced) return undefined;
+  const text = asString(sourced).trim();
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`${sourced.source} must be a URL, e.g. ${DEFAULT_WEBAPI_URL} (got ${JSON.stringify(sourced.value)})`);
+  }
+  if (url.protocol !== 'https:') {
+    throw new ConfigError(`${sourced.source} must be an https:// URL: the Web API is only called over TLS (got ${JSON.stringify(sourced.value)})`);
+  }
+  return url.href;
+}
+
+function toWebApiTimeout(sourced: Sourced | undefined): number | undefined {
+  return sourced && toInteger(sourced, 100, 120_000, 'a whole number of milliseconds from 100 to 120000');
+}
+
+/** Less than the 8-hour lifetime (briefing §5), else every request would re-sign. */
+function toRefreshMargin(sourced: Sourced | undefined): number | undefined {
+  return sourced && toInteger(sourced, 0, 7 * 60 * 60 * 1000, 'a whole number of milliseconds from 0 to 25200000 (7 hours)');
+}
+
 function toTimeout(sourced: Sourced | undefined): number | undefined {
   return sourced && toInteger(sourced, 1, 3_600_000, 'a whole number of milliseconds from 1 to 3600000');
 }
@@ -355,6 +581,28 @@ function toHost(sourced: Sourced | undefined): string | undefined {
     );
   }
   return unbracketed;
+}
+
+function toRate(sourced: Sourced | undefined): number | undefined {
+  return sourced && toInteger(sourced, 1, 100_000, 'a whole number of reads per minute from 1 to 100000');
+}
+
+/** A list of origins: repeated options, a JSON array, or a comma-separated string (env, file). */
+function toOrigins(sourced: Sourced | undefined): readonly string[] | undefined {
+  if (!sourced) return undefined;
+  const { value } = sourced;
+  const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : null;
+  if (items === null || items.some((item) => typeof item !== 'string')) {
+    throw new ConfigError(`${sourced.source} must be a list of origins, e.g. ["https://his.example"] (got ${JSON.stringify(value)})`);
+  }
+  const origins: string[] = [];
+  for (const item of items as string[]) {
+    if (item.trim() === '') continue;
+    const result = normalizeOrigin(item);
+    if ('error' in result) throw new ConfigError(`${sourced.source}: ${result.error}`);
+    if (!origins.includes(result.origin)) origins.push(result.origin);
+  }
+  return origins.length > 0 ? origins : undefined;
 }
 
 function toPath(sourced: Sourced | undefined): string | undefined {

@@ -5,6 +5,7 @@ import type { CardStack } from './ports/card-stack.ts';
 import type { LightMonitor } from './domain/light-monitor.ts';
 import type { IdempotentWrites } from './domain/idempotent-writes.ts';
 import type { SimulatorControls } from './adapters/simulator/workstation.ts';
+import type { ControlSoftwareService } from './adapters/cshis/control-software-service.ts';
 
 export interface Readiness {
   readonly ready: boolean;
@@ -25,6 +26,11 @@ export interface GatewayServices {
   readonly writes: IdempotentWrites;
   /** Present only when the backend is the embedded simulator. */
   readonly simulator: SimulatorControls | null;
+  /**
+   * The CSHIS backend's load state, call queue and csdll.ini (schema/control-software.ts). Null or absent for
+   * the simulator, whose fields then answer null.
+   */
+  readonly controlSoftware?: ControlSoftwareService | null;
   readonly status: GatewayStatus;
 }
 

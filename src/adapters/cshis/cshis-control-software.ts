@@ -11,8 +11,11 @@
  *   failure (−1, 4000, 9204, 9205).
  * - After a timed-out call finally returns, the queue first runs a recovery task: csSoftwareReset(0) and a
  *   fresh csOpenCom (per-operation: open, reset, close).
- * - Vendor codes are returned, never thrown; rejections are CallTimeoutError, MissingExportError and
- *   AdapterDisposedError only (plus koffi's own error if a call cannot be marshalled, which is a bug).
+ * - Vendor codes are returned, never thrown; rejections are CallTimeoutError, MissingExportError,
+ *   ControlSoftwareTooOldError and AdapterDisposedError only (plus koffi's own error if a call cannot be
+ *   marshalled, which is a bug).
+ * - csGetVersionEx is read once at load; an API newer than that version (features.ts: 1.53 needs 5.1.5.1,
+ *   1.56 needs 5.1.5.3) is refused with ControlSoftwareTooOldError before anything reaches the DLL.
  */
 import { resolve as resolvePath } from 'node:path';
 import {
@@ -24,7 +27,8 @@ import {
   type ResetTarget,
 } from '../../ports/control-software.ts';
 import { CallQueue, type QueueEvent, type QueueEventType, type QueueStats } from './call-queue.ts';
-import { AdapterDisposedError, CallTimeoutError, MissingExportError } from './errors.ts';
+import { AdapterDisposedError, CallTimeoutError, ControlSoftwareTooOldError, MissingExportError } from './errors.ts';
+import { isTooOldFor, minimumVersionOf } from './features.ts';
 import { loadCshisLibrary, type CshisArgs, type CshisExportName, type CshisLibrary } from './native.ts';
 
 export type OpenPolicy = 'per-operation' | 'keep-open';
@@ -52,12 +56,23 @@ export interface CshisAdapterStats extends QueueStats {
   readonly openPolicy: OpenPolicy;
   /** Whether the adapter believes the reader is open (keep-open policy, or an explicit csOpenCom). */
   readonly readerOpen: boolean;
+  /** The csOpenCom port index in use (0 = COM1 / COMX1). */
+  readonly readerPort: number;
+  /** Timeout of an ordinary call, ms. */
+  readonly callTimeoutMs: number;
+  /** Timeout of calls that wait for a person or NHI's network (PIN dialog, seq numbers, SAM), ms. */
+  readonly slowCallTimeoutMs: number;
 }
 
 export interface CshisControlSoftware extends ControlSoftware {
   queueStats(): CshisAdapterStats;
   /** §3 exports the loaded DLL lacks (calling a method that needs one rejects with MissingExportError). */
   readonly missingExports: readonly string[];
+  /**
+   * csGetVersionEx's code read at load (e.g. 5158 = 5.1.5.8), or null when that call did not answer in time.
+   * APIs newer than it are refused with ControlSoftwareTooOldError (features.ts).
+   */
+  readonly versionCode: number | null;
   /** 'degraded' when a call times out, 'recovered' when the stuck call returns, 'recovery-failed'. */
   onQueueEvent<E extends QueueEventType>(
     type: E,
@@ -73,6 +88,13 @@ const EMPTY = new Uint8Array(0);
 /** Input string → NUL-terminated latin1 bytes (§2: plain char*, NUL-terminated). */
 function cstr(value: string): Buffer {
   return Buffer.from(`${value}\0`, 'latin1');
+}
+
+/** A NUL-terminated latin1 string in a 32-byte buffer the DLL may rewrite (in/out char*, §3 3.1). */
+function inOutString(value: string): Buffer {
+  const buf = Buffer.alloc(Math.max(32, value.length + 1));
+  buf.write(value, 'latin1');
+  return buf;
 }
 
 /** Bytes up to the first NUL, decoded as a path (ASCII as is; else UTF-8 on POSIX, Big5/CP950 on Windows). */
@@ -112,6 +134,8 @@ export async function createCshisControlSoftware(options: CshisControlSoftwareOp
 
   let readerOpen = false;
   let disposed = false;
+  /** Set once by the first csGetVersionEx below; gates newer APIs (features.ts). */
+  let versionCode: number | null = null;
 
   const call = <N extends CshisExportName>(name: N, ...args: CshisArgs<N>): Promise<number> =>
     lib.callAsync(name, ...args);
@@ -180,6 +204,10 @@ export async function createCshisControlSoftware(options: CshisControlSoftwareOp
   /** One queue slot for one port method (name = the export it is about, for stats and MissingExportError). */
   const slot = <T>(name: CshisExportName, body: () => Promise<T>, o: SlotOptions<T>): Promise<T> => {
     if (disposed) return Promise.reject(new AdapterDisposedError());
+    // Too old before missing: "update to 5.1.5.1" is the fix a front desk can act on; an old DLL lacks the export too.
+    if (isTooOldFor(name, versionCode)) {
+      return Promise.reject(new ControlSoftwareTooOldError(name, versionCode ?? 0, minimumVersionOf(name) ?? 0));
+    }
     if (!lib.has(name)) return Promise.reject(new MissingExportError(name));
     return queue.enqueue({
       name,
@@ -247,7 +275,8 @@ export async function createCshisControlSoftware(options: CshisControlSoftwareOp
   let libraryPath = resolvePath(options.libraryPath);
   if (lib.has('csGetVersionEx')) {
     try {
-      const { path } = await versionEx();
+      const { version, path } = await versionEx();
+      versionCode = version;
       if (path) libraryPath = path;
     } catch (error) {
       if (!(error instanceof CallTimeoutError)) throw error; // a stuck DLL at start-up shows in queueStats()
@@ -283,8 +312,18 @@ export async function createCshisControlSoftware(options: CshisControlSoftwareOp
   const adapter: CshisControlSoftware = {
     info,
     missingExports: lib.missingExports,
+    get versionCode() {
+      return versionCode;
+    },
 
-    queueStats: () => ({ ...queue.stats(), openPolicy: policy, readerOpen }),
+    queueStats: () => ({
+      ...queue.stats(),
+      openPolicy: policy,
+      readerOpen,
+      readerPort: port,
+      callTimeoutMs: options.callTimeoutMs,
+      slowCallTimeoutMs: slowTimeoutMs,
+    }),
     onQueueEvent: (type, listener) => queue.on(type, listener),
 
     // ---- reader and environment ----
@@ -421,6 +460,20 @@ export async function createCshisControlSoftware(options: CshisControlSoftwareOp
     hpcGetHPCSSN: () => simpleRead('hpcGetHPCSSN'),
     hpcGetHPCCNAME: () => simpleRead('hpcGetHPCCNAME'),
     hpcGetHPCENAME: () => simpleRead('hpcGetHPCENAME'),
+
+    // ---- long operations (both wait for NHI's IDC: the slow timeout) ----
+    csUpdateHCContents: () =>
+      slot('csUpdateHCContents', () => call('csUpdateHCContents'), { ...rcOnly, reader: true, timeoutMs: slowTimeoutMs }),
+    csUploadData: (file, fileSize, recordCount) =>
+      slot(
+        'csUploadData',
+        () =>
+          readBuffer(OUTPUT_SIZE.csUploadData, (buf, len) =>
+            // pFileSize and pNumber are in/out char* (§3 3.1): give the DLL room to write a longer number back.
+            call('csUploadData', cstr(file), inOutString(fileSize), inOutString(recordCount), buf, len),
+          ),
+        { ...rawOut, reader: true, timeoutMs: slowTimeoutMs },
+      ),
 
     async [Symbol.asyncDispose]() {
       if (disposed) return;

@@ -5,6 +5,9 @@
  * They are `ControlSoftwareError`s so the Pothos errors plugin and the domain layer (which catch
  * `GatewayError`) treat them as typed failures. The class `name` stays the base's ('ControlSoftwareError',
  * a literal type in gateway-errors.ts); tell them apart with `instanceof` or the stable `code`.
+ * Their codes are the catalogue's (src/errors/gateway-codes.ts, the README error table): CALL_TIMEOUT,
+ * MISSING_EXPORT, CONTROL_SOFTWARE_UNAVAILABLE (library missing, wrong bitness, adapter shut down) and
+ * CONTROL_SOFTWARE_TOO_OLD; the classes only make the text more specific.
  * No dependency on koffi: the call queue (pure TS) imports this module.
  */
 import { ControlSoftwareError } from '../../errors/gateway-errors.ts';
@@ -16,7 +19,7 @@ export class CallTimeoutError extends ControlSoftwareError {
 
   constructor(functionName: string, timeoutMs: number) {
     super({
-      code: 'CONTROL_SOFTWARE_CALL_TIMEOUT',
+      code: 'CALL_TIMEOUT',
       vendorCode: null,
       text: {
         en: `The control software did not answer ${functionName} within ${timeoutMs} ms`,
@@ -39,7 +42,7 @@ export class MissingExportError extends ControlSoftwareError {
 
   constructor(exportName: string) {
     super({
-      code: 'CONTROL_SOFTWARE_MISSING_EXPORT',
+      code: 'MISSING_EXPORT',
       vendorCode: null,
       text: {
         en: `The installed control software does not provide ${exportName}`,
@@ -59,7 +62,7 @@ export class MissingExportError extends ControlSoftwareError {
 export class AdapterDisposedError extends ControlSoftwareError {
   constructor(what = 'CSHIS adapter') {
     super({
-      code: 'CONTROL_SOFTWARE_DISPOSED',
+      code: 'CONTROL_SOFTWARE_UNAVAILABLE',
       vendorCode: null,
       text: {
         en: `The ${what} has been shut down`,
@@ -85,13 +88,22 @@ export class WrongBitnessError extends ControlSoftwareError {
     const en =
       `${libraryName} is ${bits}${dllLabel} but this gateway is ${processArch}` + (build ? `: use ${build}` : '');
     super({
-      code: 'CONTROL_SOFTWARE_WRONG_BITNESS',
+      code: 'CONTROL_SOFTWARE_UNAVAILABLE',
       vendorCode: null,
       text: {
         en,
         zh: `${libraryName} 與本閘道程式位元數不符 (${dllArchitecture} / ${processArch})` + (build ? `，請改用 ${build}` : ''),
       },
       retryable: false,
+      hint: build
+        ? {
+            en: `Start ${build} instead of this gateway (a DLL loads only into a process of its own bitness, cshis-api.md §2)`,
+            zh: `請改以 ${build} 啟動閘道（DLL 只能載入相同位元數的程式）`,
+          }
+        : {
+            en: 'Reinstall the NHI control software (CSHIS.dll is normally 32-bit) and use nhi-gateway-win-x86.exe',
+            zh: '請重新安裝健保署讀卡機控制軟體（CSHIS.dll 通常為 32 位元），並使用 nhi-gateway-win-x86.exe',
+          },
     });
     this.dllArchitecture = dllArchitecture;
     this.processArch = processArch;
@@ -104,14 +116,110 @@ export class LibraryLoadError extends ControlSoftwareError {
 
   constructor(libraryPath: string, detail: string) {
     super({
-      code: 'CONTROL_SOFTWARE_LOAD_FAILED',
+      code: 'CONTROL_SOFTWARE_UNAVAILABLE',
       vendorCode: null,
       text: {
         en: `Cannot load the control software library ${libraryPath}: ${detail}`,
         zh: `無法載入讀卡機控制軟體 ${libraryPath}：${detail}`,
       },
       retryable: false,
+      hint: {
+        en:
+          'Install the NHI card-reader control software 5.1.5.x (it puts CSHIS.dll in C:\\NHI\\LIB), or point ' +
+          '--cshis-path at the DLL your HIS uses; --backend simulator runs without it',
+        zh: '請安裝健保署讀卡機控制軟體 5.1.5.x（CSHIS.dll 位於 C:\\NHI\\LIB），或以 --cshis-path 指定 HIS 使用的 DLL；--backend simulator 可不用 DLL 執行',
+      },
     });
     this.libraryPath = libraryPath;
+  }
+}
+
+/** `1234` → `"1.2.3.4"`: csGetVersionEx codes are the version's four digits (5158 = 5.1.5.8, §2 / §3 1.51). */
+export function spellVersionCode(code: number): string {
+  return /^\d{4}$/.test(String(code)) ? String(code).split('').join('.') : String(code);
+}
+
+/**
+ * The loaded control software is older than the version that introduced this API (csGetVersionEx gate,
+ * src/adapters/cshis/features.ts): e.g. 1.53 hisGetSeqNumber256N1 needs 5.1.5.1 (version code 5151).
+ */
+export class ControlSoftwareTooOldError extends ControlSoftwareError {
+  readonly exportName: string;
+  readonly versionCode: number;
+  readonly minimumVersionCode: number;
+
+  constructor(exportName: string, versionCode: number, minimumVersionCode: number) {
+    const have = spellVersionCode(versionCode);
+    const need = spellVersionCode(minimumVersionCode);
+    super({
+      code: 'CONTROL_SOFTWARE_TOO_OLD',
+      vendorCode: null,
+      text: {
+        en: `The installed control software ${have} (version code ${versionCode}) is too old for ${exportName}: it needs ${need} or later`,
+        zh: `已安裝的讀卡機控制軟體 ${have}（版本代碼 ${versionCode}）版本過舊，${exportName} 需要 ${need} 以上`,
+      },
+      retryable: false,
+      hint: {
+        en: `Update the NHI card-reader control software to ${need} or later (5.1.5.7+ recommended by NHI), or choose a visit strategy this version supports (--visit-strategy)`,
+        zh: `請將健保署讀卡機控制軟體更新至 ${need} 以上（健保署建議 5.1.5.7 以上），或改用此版本支援的取號方式 (--visit-strategy)`,
+      },
+    });
+    this.exportName = exportName;
+    this.versionCode = versionCode;
+    this.minimumVersionCode = minimumVersionCode;
+  }
+}
+
+/** Why csdll.ini could not be read or changed. Codes: see {@link CsdllIniErrorCode}. */
+export type CsdllIniErrorCode =
+  /** The file does not exist (the control software is not installed, or --csdll-ini points elsewhere). */
+  | 'CSDLL_INI_NOT_FOUND'
+  /** The file is read-only: NHI advises exactly that against the VPN page rewriting COM= (anchors.md §1.6). */
+  | 'CSDLL_INI_READ_ONLY'
+  /** Reading, backing up or replacing the file failed (permissions, disk, a program holding it open). */
+  | 'CSDLL_INI_IO_FAILED'
+  /** This backend has no csdll.ini (the simulator). */
+  | 'CSDLL_INI_NOT_CONFIGURED';
+
+/** csdll.ini could not be read or written. The texts name the file, never any card data (it holds none). */
+export class CsdllIniError extends ControlSoftwareError {
+  readonly path: string;
+
+  constructor(code: CsdllIniErrorCode, path: string, detail?: string) {
+    const texts: Record<CsdllIniErrorCode, { en: string; zh: string; hintEn: string; hintZh: string; retryable: boolean }> = {
+      CSDLL_INI_NOT_FOUND: {
+        en: `csdll.ini not found at ${path}`,
+        zh: `找不到 csdll.ini：${path}`,
+        hintEn: 'Install the NHI control software (it creates C:\\NHI\\INI\\csdll.ini) or point --csdll-ini at the file',
+        hintZh: '請安裝健保署讀卡機控制軟體（會建立 C:\\NHI\\INI\\csdll.ini），或以 --csdll-ini 指定檔案位置',
+        retryable: false,
+      },
+      CSDLL_INI_READ_ONLY: {
+        en: `${path} is read-only, so the gateway did not change it`,
+        zh: `${path} 為唯讀檔案，閘道未做任何變更`,
+        hintEn:
+          'NHI advises keeping csdll.ini read-only so the VPN page cannot rewrite COM=. To change it, clear the ' +
+          'read-only attribute (file Properties), apply the change, then set read-only again',
+        hintZh: '健保署建議將 csdll.ini 設為唯讀，以免 VPN 網頁改寫 COM=。若要修改，請先取消檔案內容中的「唯讀」，修改後再設回唯讀',
+        retryable: false,
+      },
+      CSDLL_INI_IO_FAILED: {
+        en: `Cannot read or write ${path}${detail ? `: ${detail}` : ''}`,
+        zh: `無法讀寫 ${path}${detail ? `：${detail}` : ''}`,
+        hintEn: 'Check the permissions of the folder (C:\\NHI\\INI may need an administrator) and that no program holds the file open',
+        hintZh: '請確認資料夾權限（C:\\NHI\\INI 可能需要系統管理員權限），以及沒有其他程式鎖住此檔案',
+        retryable: true,
+      },
+      CSDLL_INI_NOT_CONFIGURED: {
+        en: 'This backend has no csdll.ini (the simulator does not use one)',
+        zh: '此後端沒有 csdll.ini（模擬器不使用此檔案）',
+        hintEn: 'Start the gateway with --backend cshis (and --csdll-ini if the file is not in C:\\NHI\\INI)',
+        hintZh: '請以 --backend cshis 啟動閘道（檔案不在 C:\\NHI\\INI 時加上 --csdll-ini）',
+        retryable: false,
+      },
+    };
+    const t = texts[code];
+    super({ code, vendorCode: null, text: { en: t.en, zh: t.zh }, retryable: t.retryable, hint: { en: t.hintEn, zh: t.hintZh } });
+    this.path = path;
   }
 }

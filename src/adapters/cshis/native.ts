@@ -21,6 +21,7 @@
  * `createRequire(import.meta.url)` (ESM under tsx/vitest). `import koffi from 'koffi'` would break the CJS
  * bundle (toolchain.md §1 gotchas).
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import { LibraryLoadError, MissingExportError, WrongBitnessError } from './errors.ts';
@@ -192,6 +193,9 @@ const internals = new WeakMap<CshisLibrary, LibraryInternals>();
  * Throws WrongBitnessError (PE machine ≠ process.arch) or LibraryLoadError (koffi.load failed).
  */
 export function loadCshisLibrary(path: string): CshisLibrary {
+  // A path (not a bare name the loader searches for) that does not exist: say so plainly instead of
+  // passing on the loader's "cannot open shared object file" / "The specified module could not be found".
+  if (/[\\/]/.test(path) && !existsSync(path)) throw new LibraryLoadError(path, 'file not found');
   const pe = checkBitness(path);
 
   let handle: LibraryHandle;

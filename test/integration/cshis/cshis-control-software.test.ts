@@ -9,7 +9,7 @@ import {
   type CshisControlSoftware,
   type CshisControlSoftwareOptions,
 } from '../../../src/adapters/cshis/cshis-control-software.ts';
-import { AdapterDisposedError, CallTimeoutError, MissingExportError } from '../../../src/adapters/cshis/errors.ts';
+import { AdapterDisposedError, CallTimeoutError, ControlSoftwareTooOldError, MissingExportError } from '../../../src/adapters/cshis/errors.ts';
 import { loadCshisLibrary, loadFixtureControls, type FixtureControls } from '../../../src/adapters/cshis/native.ts';
 import { OUTPUT_SIZE, type RawOutput } from '../../../src/ports/control-software.ts';
 import {
@@ -451,11 +451,30 @@ describe('CSHIS adapter: an older DLL', () => {
     expect(cs.missingExports).toContain('hisGetSeqNumber256N1');
     expect(cs.info.libraryPath).toBe('cshis_minimal');
     await expect(cs.csGetVersionEx()).resolves.toEqual({ version: 3013, path: 'cshis_minimal' });
-    const error = await cs.hisGetSeqNumber256N1('01', ' ', '1').catch((e: unknown) => e);
+    expect(cs.versionCode).toBe(3013);
+    const error = await cs.hisGetBasicData().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MissingExportError);
-    expect((error as MissingExportError).exportName).toBe('hisGetSeqNumber256N1');
+    expect((error as MissingExportError).exportName).toBe('hisGetBasicData');
+    expect((error as MissingExportError).code).toBe('MISSING_EXPORT');
     expect((error as MissingExportError).retryable).toBe(false);
-    await expect(cs.hisGetBasicData()).rejects.toBeInstanceOf(MissingExportError);
     await expect(cs.csOpenCom(0)).resolves.toBe(0);
+  });
+
+  it('refuses APIs newer than its csGetVersionEx code with ControlSoftwareTooOldError, before the missing-export check', async () => {
+    const cs = await adapter({ libraryPath: MINIMAL_SO }); // 3013: older than 5.1.5.1 (1.53, 1.55) and 5.1.5.3 (1.56)
+    for (const [call, name, minimum] of [
+      [() => cs.hisGetSeqNumber256N1('01', ' ', '1'), 'hisGetSeqNumber256N1', 5151],
+      [() => cs.hisQuickInsurence('01'), 'hisQuickInsurence', 5151],
+      [() => cs.hisGetTreatNumICCard('1140101120000'), 'hisGetTreatNumICCard', 5153],
+    ] as const) {
+      const error = await call().catch((e: unknown) => e);
+      expect(error, name).toBeInstanceOf(ControlSoftwareTooOldError);
+      expect(error).toMatchObject({ code: 'CONTROL_SOFTWARE_TOO_OLD', exportName: name, versionCode: 3013, minimumVersionCode: minimum, retryable: false });
+    }
+    // the fixture (5158) is new enough for all of them
+    const current = await adapter();
+    expect(current.versionCode).toBe(5158);
+    insertCard();
+    await expect(current.hisGetSeqNumber256N1('01', ' ', '1')).resolves.toMatchObject({ rc: 0 });
   });
 });

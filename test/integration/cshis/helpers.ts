@@ -6,6 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SIMULATED_PATIENTS, type SimulatedPatient } from '../../../src/adapters/simulator/patients.ts';
+import type { FixtureControls } from '../../../src/adapters/cshis/native.ts';
+import { encodeBasicData, encodeRegisterBasic } from '../../../src/codecs/layouts.ts';
+import { dateToRocDateTime } from '../../../src/codecs/roc-date.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BUILD_SCRIPT = resolve(ROOT, 'build/native-fixture.sh');
@@ -126,3 +130,31 @@ export function registerData(o: CardOptions = {}): Uint8Array {
 export const ascii = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+// ---- the simulator's test patients on the native fixture (one behaviour model for both backends) ----
+
+/** ROC date `days` from today (negative: in the past). */
+export const rocDateDaysFromNow = (days: number): string =>
+  dateToRocDateTime(new Date(Date.now() + days * 86_400_000)).slice(0, 7);
+
+/**
+ * A SIMULATED_PATIENTS record ready for the §4.1 encoders (its "one year from today" validity and newborn
+ * date resolved), optionally with fields overridden (e.g. `remainingVisits: 99` for a benchmark).
+ */
+export function simulatedPatientRecord(key: string, overrides: Partial<SimulatedPatient> = {}) {
+  const p = SIMULATED_PATIENTS.find((x) => x.key === key);
+  if (!p) throw new Error(`unknown simulated patient ${key}`);
+  const merged = { ...p, ...overrides };
+  return {
+    ...merged,
+    cardValidUntilRoc: merged.cardValidUntilRoc ?? rocDateDaysFromNow(365),
+    newbornBirthDateRoc: merged.newbornAgeDays === null ? null : rocDateDaysFromNow(-merged.newbornAgeDays),
+  };
+}
+
+/** Inserts a simulated patient's card into the fixture, encoded with the same encoders the simulator uses. */
+export function insertSimulatedPatient(fx: FixtureControls, key: string, overrides: Partial<SimulatedPatient> = {}): SimulatedPatient {
+  const record = simulatedPatientRecord(key, overrides);
+  fx.insertHealthCard(encodeBasicData(record), encodeRegisterBasic(record), record.lastSeqNumber);
+  return record;
+}
