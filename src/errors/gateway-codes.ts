@@ -368,9 +368,56 @@ export const GATEWAY_CODES = [
       en: 'Update the NHI control software to 5.1.5.7 or later (1.53 needs 5.1.5.1, 1.56 needs 5.1.5.3), or pick a visit strategy this version supports (--visit-strategy)',
     },
   },
+  {
+    code: 'CSDLL_INI_NOT_FOUND',
+    category: 'CONTROL_SOFTWARE',
+    text: { zh: '找不到 csdll.ini', en: 'csdll.ini not found' },
+    retryable: false,
+    hint: {
+      zh: '請安裝健保署讀卡機控制軟體（會建立 C:\\NHI\\INI\\csdll.ini），或以 --csdll-ini 指定檔案位置',
+      en: 'Install the NHI control software (it creates C:\\NHI\\INI\\csdll.ini) or point --csdll-ini at the file',
+    },
+  },
+  {
+    code: 'CSDLL_INI_READ_ONLY',
+    category: 'CONTROL_SOFTWARE',
+    text: { zh: 'csdll.ini 為唯讀檔案，閘道未做任何變更', en: 'csdll.ini is read-only, so the gateway did not change it' },
+    retryable: false,
+    hint: {
+      zh: '健保署建議將 csdll.ini 設為唯讀，以免 VPN 網頁改寫 COM=。若要修改，請先取消檔案內容中的「唯讀」，修改後再設回唯讀',
+      en: 'NHI advises keeping csdll.ini read-only so the VPN page cannot rewrite COM=. To change it, clear the read-only attribute, apply the change, then set read-only again',
+    },
+  },
+  {
+    code: 'CSDLL_INI_IO_FAILED',
+    category: 'CONTROL_SOFTWARE',
+    text: { zh: '無法讀寫 csdll.ini', en: 'Cannot read or write csdll.ini' },
+    retryable: true,
+    hint: {
+      zh: '請確認資料夾權限（C:\\NHI\\INI 可能需要系統管理員權限），以及沒有其他程式鎖住此檔案',
+      en: 'Check the permissions of the folder (C:\\NHI\\INI may need an administrator) and that no program holds the file open',
+    },
+  },
+  {
+    code: 'CSDLL_INI_NOT_CONFIGURED',
+    category: 'CONTROL_SOFTWARE',
+    text: { zh: '此後端沒有 csdll.ini（模擬器不使用此檔案）', en: 'This backend has no csdll.ini (the simulator does not use one)' },
+    retryable: false,
+    hint: {
+      zh: '請以 --backend cshis 啟動閘道（檔案不在 C:\\NHI\\INI 時加上 --csdll-ini）',
+      en: 'Start the gateway with --backend cshis (and --csdll-ini if the file is not in C:\\NHI\\INI)',
+    },
+  },
 ] as const satisfies readonly GatewayCodeEntry[];
 
 export type GatewayCodeName = (typeof GATEWAY_CODES)[number]['code'];
+
+/** The catalogue entry of a gateway code (for errors that add context, such as a file path, to its text). */
+export function gatewayCodeEntry(code: GatewayCodeName): GatewayCodeEntry {
+  const entry = GATEWAY_CODES.find((e) => e.code === code);
+  if (!entry) throw new Error(`unknown gateway code ${code}`);
+  return entry;
+}
 
 const BY_CODE = new Map<string, GatewayCodeEntry>(GATEWAY_CODES.map((entry) => [entry.code, entry]));
 

@@ -10,6 +10,7 @@
  * CONTROL_SOFTWARE_TOO_OLD; the classes only make the text more specific.
  * No dependency on koffi: the call queue (pure TS) imports this module.
  */
+import { gatewayCodeEntry } from '../../errors/gateway-codes.ts';
 import { ControlSoftwareError } from '../../errors/gateway-errors.ts';
 
 /** The adapter stopped waiting for a native call. The call itself may still be running inside the DLL. */
@@ -186,40 +187,16 @@ export class CsdllIniError extends ControlSoftwareError {
   readonly path: string;
 
   constructor(code: CsdllIniErrorCode, path: string, detail?: string) {
-    const texts: Record<CsdllIniErrorCode, { en: string; zh: string; hintEn: string; hintZh: string; retryable: boolean }> = {
-      CSDLL_INI_NOT_FOUND: {
-        en: `csdll.ini not found at ${path}`,
-        zh: `找不到 csdll.ini：${path}`,
-        hintEn: 'Install the NHI control software (it creates C:\\NHI\\INI\\csdll.ini) or point --csdll-ini at the file',
-        hintZh: '請安裝健保署讀卡機控制軟體（會建立 C:\\NHI\\INI\\csdll.ini），或以 --csdll-ini 指定檔案位置',
-        retryable: false,
-      },
-      CSDLL_INI_READ_ONLY: {
-        en: `${path} is read-only, so the gateway did not change it`,
-        zh: `${path} 為唯讀檔案，閘道未做任何變更`,
-        hintEn:
-          'NHI advises keeping csdll.ini read-only so the VPN page cannot rewrite COM=. To change it, clear the ' +
-          'read-only attribute (file Properties), apply the change, then set read-only again',
-        hintZh: '健保署建議將 csdll.ini 設為唯讀，以免 VPN 網頁改寫 COM=。若要修改，請先取消檔案內容中的「唯讀」，修改後再設回唯讀',
-        retryable: false,
-      },
-      CSDLL_INI_IO_FAILED: {
-        en: `Cannot read or write ${path}${detail ? `: ${detail}` : ''}`,
-        zh: `無法讀寫 ${path}${detail ? `：${detail}` : ''}`,
-        hintEn: 'Check the permissions of the folder (C:\\NHI\\INI may need an administrator) and that no program holds the file open',
-        hintZh: '請確認資料夾權限（C:\\NHI\\INI 可能需要系統管理員權限），以及沒有其他程式鎖住此檔案',
-        retryable: true,
-      },
-      CSDLL_INI_NOT_CONFIGURED: {
-        en: 'This backend has no csdll.ini (the simulator does not use one)',
-        zh: '此後端沒有 csdll.ini（模擬器不使用此檔案）',
-        hintEn: 'Start the gateway with --backend cshis (and --csdll-ini if the file is not in C:\\NHI\\INI)',
-        hintZh: '請以 --backend cshis 啟動閘道（檔案不在 C:\\NHI\\INI 時加上 --csdll-ini）',
-        retryable: false,
-      },
-    };
-    const t = texts[code];
-    super({ code, vendorCode: null, text: { en: t.en, zh: t.zh }, retryable: t.retryable, hint: { en: t.hintEn, zh: t.hintZh } });
+    // Texts and hints come from the one catalogue (src/errors/gateway-codes.ts); only the path is added.
+    const entry = gatewayCodeEntry(code);
+    const where = path === '' ? '' : detail ? ` (${path}: ${detail})` : ` (${path})`;
+    super({
+      code,
+      vendorCode: null,
+      text: { en: `${entry.text.en}${where}`, zh: `${entry.text.zh}${where}` },
+      retryable: entry.retryable,
+      hint: entry.hint,
+    });
     this.path = path;
   }
 }
