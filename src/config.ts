@@ -21,6 +21,9 @@ export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export type Backend = Exclude<BackendChoice, 'auto'>;
 
 export const VISIT_STRATEGIES = ['n1', 'seq256-treatnum', 'seq256-quick-treatnum', 'seq256-webapi'] as const;
+/** csOpenCom/csCloseCom around every call (what existing wrappers do), or open once and reopen after a failure. */
+export const READER_OPEN_POLICIES = ['keep-open', 'per-operation'] as const;
+export type ReaderOpenPolicy = (typeof READER_OPEN_POLICIES)[number];
 export type VisitStrategy = (typeof VISIT_STRATEGIES)[number];
 
 export const DEFAULT_PORT = 8737;
@@ -57,6 +60,8 @@ export interface GatewayConfig {
   /** Per-call timeout for the control software in ms; `undefined` = derive from csdll.ini later. */
   readonly callTimeoutMs: number | undefined;
   readonly visitStrategy: VisitStrategy;
+  /** cshis backend: when to open and close the reader port (§1.31/1.32). */
+  readonly readerOpenPolicy?: ReaderOpenPolicy;
   /** Serve GraphiQL on GET /graphql (Accept: text/html). */
   readonly graphiql: boolean;
   /** The JSON config file that was read, if any. */
@@ -132,6 +137,7 @@ export const ENV = {
   csdllIni: 'NHI_CSDLL_INI',
   callTimeoutMs: 'NHI_CALL_TIMEOUT_MS',
   visitStrategy: 'NHI_VISIT_STRATEGY',
+  readerOpenPolicy: 'NHI_READER_OPEN_POLICY',
   graphiql: 'NHI_GATEWAY_GRAPHIQL',
   allowedOrigins: 'NHI_GATEWAY_ALLOWED_ORIGINS',
   allowRemote: 'NHI_GATEWAY_ALLOW_REMOTE',
@@ -175,6 +181,9 @@ Options:
       --call-timeout-ms <n>  timeout for one control-software call in ms
                              (default: CSTIMEOUT from csdll.ini)
       --visit-strategy <s>   n1 | seq256-treatnum | seq256-quick-treatnum | seq256-webapi (default n1)
+      --reader-open-policy <p>
+                             keep-open | per-operation: open the reader once (default), or
+                             csOpenCom/csCloseCom around every call like older HIS wrappers
       --no-graphiql          do not serve the GraphiQL page (the GraphQL API stays on)
       --allowed-origin <o>   a HIS web page origin allowed to call, e.g. https://his.example
                              (repeatable; the gateway's own http://127.0.0.1:<port> always is)
@@ -210,7 +219,7 @@ Precedence: command line > environment > --config file > defaults.
 
 Environment:
   ${ENV.port}  ${ENV.host}  ${ENV.backend}  ${ENV.config}
-  ${ENV.cshisPath}  ${ENV.csdllIni}  ${ENV.callTimeoutMs}  ${ENV.visitStrategy}
+  ${ENV.cshisPath}  ${ENV.csdllIni}  ${ENV.callTimeoutMs}  ${ENV.visitStrategy}  ${ENV.readerOpenPolicy}
   ${ENV.graphiql} (true/false)
   ${ENV.allowedOrigins} (comma-separated)  ${ENV.allowRemote} (true/false)
   ${ENV.tokenFile}  ${ENV.logDir}  ${ENV.identityReadsPerMinute}
@@ -239,6 +248,7 @@ const OPTIONS = {
   'csdll-ini': { type: 'string' },
   'call-timeout-ms': { type: 'string' },
   'visit-strategy': { type: 'string' },
+  'reader-open-policy': { type: 'string' },
   graphiql: { type: 'boolean' },
   'allowed-origin': { type: 'string', multiple: true },
   'allow-remote': { type: 'boolean' },
@@ -270,6 +280,7 @@ const FILE_KEYS = {
   csdllIni: '--csdll-ini',
   callTimeoutMs: '--call-timeout-ms',
   visitStrategy: '--visit-strategy',
+  readerOpenPolicy: '--reader-open-policy',
   graphiql: '--no-graphiql',
   allowedOrigins: '--allowed-origin',
   allowRemote: '--allow-remote',
@@ -345,6 +356,10 @@ function parseOrThrow(
   const callTimeoutMs = toTimeout(pickKey('callTimeoutMs', cli['call-timeout-ms'], '--call-timeout-ms'));
   const visitStrategy =
     toEnum(pickKey('visitStrategy', cli['visit-strategy'], '--visit-strategy'), VISIT_STRATEGIES) ?? 'n1';
+  const readerOpenPolicy = toEnum(
+    pickKey('readerOpenPolicy', cli['reader-open-policy'], '--reader-open-policy'),
+    READER_OPEN_POLICIES,
+  );
   const graphiql = toBoolean(pickKey('graphiql', cli.graphiql, cli.graphiql === false ? '--no-graphiql' : '--graphiql'));
   const allowedOrigins = toOrigins(
     cli['allowed-origin']?.length
@@ -409,6 +424,7 @@ function parseOrThrow(
     graphiql: graphiql ?? true,
     configFile: configFile === undefined ? undefined : asString(configFile),
     // Only when given, so a config without them stays the same object as before (and equal in tests).
+    ...(readerOpenPolicy ? { readerOpenPolicy } : {}),
     ...(allowedOrigins ? { allowedOrigins } : {}),
     ...(allowRemote ? { allowRemote: true as const } : {}),
     ...(tokenFile ? { tokenFile } : {}),

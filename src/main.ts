@@ -42,7 +42,11 @@ async function createBackend(config: GatewayConfig, env: Record<string, string |
   }
   // Loaded only when asked for: the simulator never touches koffi.
   const { createCshisServices } = await import('./cshis-services.ts');
-  return createCshisServices(config, strategy, { journalPath, logger });
+  return createCshisServices(config, strategy, {
+    journalPath,
+    logger,
+    ...(config.readerOpenPolicy ? { openPolicy: config.readerOpenPolicy } : {}),
+  });
 }
 
 /** What differs between `npm start` and the single executable. */

@@ -173,3 +173,17 @@ describe('parseArgs', () => {
     expect(HELP_TEXT).toMatch(/Examples:/);
   });
 });
+
+describe('--reader-open-policy', () => {
+  const run = (argv: string[], env: Record<string, string> = {}) => parseArgs(argv, env, { platform: 'linux', fileExists: () => false });
+  it('accepts the two policies from the command line or the environment', () => {
+    const cli = run(['--reader-open-policy', 'per-operation']);
+    expect(cli.kind === 'run' && cli.config.readerOpenPolicy).toBe('per-operation');
+    const env = run([], { NHI_READER_OPEN_POLICY: 'keep-open' });
+    expect(env.kind === 'run' && env.config.readerOpenPolicy).toBe('keep-open');
+  });
+  it('names the option and the allowed values on a bad one', () => {
+    const bad = run(['--reader-open-policy', 'sometimes']);
+    expect(bad.kind === 'error' && bad.message).toMatch(/^--reader-open-policy must be one of keep-open, per-operation/);
+  });
+});
