@@ -11,7 +11,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +23,7 @@ import { readPeHeaderFromFile, readPeMachine } from '../../../src/adapters/cshis
 import { GRAPHIQL_ASSET_PREFIX, KOFFI_ASSET } from '../../../src/sea-setup.ts';
 import { RUN_KEY, RUN_VALUE, parseRegQuery } from '../../../src/install/logon.ts';
 import { collectSse } from '../../helpers/sse.ts';
+import { freePort } from '../../helpers/free-port.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const DIST = join(ROOT, 'dist');
@@ -33,16 +33,6 @@ const LINUX_EXE = join(DIST, TARGETS['linux-x64'].output);
 const FIXTURE_X64 = join(ROOT, 'test/native/out/win-x64/CSHIS.dll');
 const BUILD_TIMEOUT = 10 * 60_000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls /health until it answers 200; returns the milliseconds it took. */
 async function waitHealthy(url: string, gateway: WineProcess, timeoutMs = 90_000): Promise<number> {
