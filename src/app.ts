@@ -41,6 +41,8 @@ export function createApp(services: RunningServices, options: AppOptions = {}): 
     // Never yoga's bare console: every line goes through the masking logger.
     logger: options.logger ?? createConsoleLogger(),
     ...(options.graphiql === undefined ? {} : { graphiql: options.graphiql }),
+    // The simulator holds no patient data: GraphiQL may carry the token there, never with real cards.
+    ...(services.simulator ? { graphiqlHeaders: { Authorization: `Bearer ${token}` } } : {}),
   });
 }
 

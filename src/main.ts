@@ -111,7 +111,9 @@ export async function main(
     access = {
       logger: createGatewayLogger({ directory: logDir, console: true }),
       audit: createAuditLog({ directory: logDir }),
-      token: loadOrCreateToken(config.tokenFile ?? defaultTokenPath(env)),
+      // The simulator gets its own token: GraphiQL shows it to rehearsing developers, and it must never
+      // open the real card stack when the same workstation later runs --backend cshis.
+      token: loadOrCreateToken(config.tokenFile ?? simulatorAware(defaultTokenPath(env), config.backend)),
     };
   } catch (error) {
     lock.lock.release();
@@ -205,3 +207,7 @@ function isProgramEntry(): boolean {
 }
 
 if (isProgramEntry()) runMain(process.argv.slice(2), process.env);
+
+function simulatorAware(tokenPath: string, backend: GatewayConfig['backend']): string {
+  return backend === 'simulator' ? `${tokenPath}-simulator` : tokenPath;
+}

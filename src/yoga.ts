@@ -55,6 +55,11 @@ export interface GatewayDeps {
   /** Serve GraphiQL on GET /graphql with Accept: text/html. @default true */
   graphiql?: boolean;
   /**
+   * Headers GraphiQL starts with (its Headers tab). Only the simulator sets one, the access token, so a
+   * developer can rehearse mutations at once; GraphiQL is served to this machine only.
+   */
+  graphiqlHeaders?: Readonly<Record<string, string>>;
+  /**
    * Turns errors thrown by resolvers into client errors (e.g. input errors → BAD_USER_INPUT) before
    * masking; return `undefined` to keep masking ("Unexpected error.", logged).
    */
@@ -110,6 +115,9 @@ export const GRAPHIQL_OPTIONS: GraphiQLOptions = {
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const graphiql = deps.graphiql !== false;
+  const graphiqlOptions: GraphiQLOptions = deps.graphiqlHeaders
+    ? { ...GRAPHIQL_OPTIONS, headers: JSON.stringify(deps.graphiqlHeaders, null, 2) }
+    : GRAPHIQL_OPTIONS;
   const logger = deps.logger;
   const security = deps.security;
   const onRefusal = (entry: AuditEntry): void =>
@@ -155,8 +163,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     graphiql: !graphiql
       ? false
       : accessControl
-        ? (_request: Request, serverContext: unknown) => (isLoopbackClient(serverContext) ? GRAPHIQL_OPTIONS : false)
-        : GRAPHIQL_OPTIONS,
+        ? (_request: Request, serverContext: unknown) => (isLoopbackClient(serverContext) ? graphiqlOptions : false)
+        : graphiqlOptions,
     renderGraphiQL: renderOfflineGraphiQL,
     logging: logger ? toYogaLogger(logger) : true,
     plugins: [

@@ -191,3 +191,22 @@ describe('gateway API (simulator, in-process)', () => {
     expect(lines.join('\n')).not.toContain('A123456789');
   });
 });
+
+describe('GraphiQL on the simulator', () => {
+  it('starts with the simulator token in its Headers tab, so mutations can be rehearsed at once', async () => {
+    const sim = createSimulatorServices({ strategy: 'N1' });
+    const app = createApp(sim, { security: { token: 'simulator-token-0123456789abcdefghij' } });
+    const page = await (await app.fetch('http://127.0.0.1/graphql', { headers: { accept: 'text/html' } })).text();
+    expect(page).toContain('Bearer simulator-token-0123456789abcdefghij');
+    await sim[Symbol.asyncDispose]();
+  });
+
+  it('never carries a token for a real backend', async () => {
+    const sim = createSimulatorServices({ strategy: 'N1' });
+    const real = createApp({ ...sim, simulator: null }, { security: { token: 'real-token-0123456789abcdefghijklmn' } });
+    const page = await (await real.fetch('http://127.0.0.1/graphql', { headers: { accept: 'text/html' } })).text();
+    expect(page).toContain('NHI Card Gateway');
+    expect(page).not.toContain('real-token-0123456789abcdefghijklmn');
+    await sim[Symbol.asyncDispose]();
+  });
+});
