@@ -95,13 +95,37 @@ export const READY_PATH = '/ready';
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
 /** GraphiQL's first tab for a browser that has no saved tabs. */
-export const GRAPHIQL_DEFAULT_QUERY = `# NHI Card Gateway: ask the gateway what it is running on.
-# Ctrl+Enter runs the query; the Docs button lists every field.
-{
-  gateway {
-    version
-    backend
+export const GRAPHIQL_DEFAULT_QUERY = `# NHI Card Gateway. Pick an operation with the ▶ button's menu, or Ctrl+Enter inside one.
+# On the simulator, run them top to bottom to rehearse a whole visit; Docs (top left) lists every field.
+
+query Gateway {
+  gateway { version backend ready readinessReasons }
+  lightState { ... on LightState { healthCard { level colour } professionalCard { level colour } } }
+}
+
+mutation InsertTestCard {
+  simulatorInsertHealthCard(card: STANDARD) { ... on LightState { healthCard { level colour } } }
+}
+
+query ReadCard {
+  healthCard {
+    basicData {
+      ... on BasicData { cardNumber idNumber birthDate sex name { text hasRareCharacters } }
+      ... on Error { code vendorCode messageZh hint }
+    }
+    registerData { ... on RegisterData { remainingVisits cardValidUntil } }
   }
+}
+
+mutation StartVisit {
+  startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }) {
+    ... on Visit { visitTimeRoc seqNumber treatmentId treatmentIdSource treatmentIdPending }
+    ... on Error { code vendorCode messageZh hint }
+  }
+}
+
+subscription Lights {
+  lightStateChanged { healthCard { level colour } professionalCard { level colour } }
 }
 `;
 

@@ -1,4 +1,6 @@
 import { gunzipSync } from 'node:zlib';
+import { parse, validate } from 'graphql';
+import { buildSchema } from '../../../schema/index.ts';
 import { describe, expect, it } from 'vitest';
 import { createTestGateway } from '../../helpers/stand-in-schema.ts';
 import { GRAPHIQL_DEFAULT_QUERY } from '../../../src/yoga.ts';
@@ -39,7 +41,10 @@ describe('offline GraphiQL', () => {
     expect(json).toBeDefined();
     const options = JSON.parse(json!);
     expect(options).toMatchObject({ subscriptionsProtocol: 'WS', title: 'NHI Card Gateway', defaultQuery: GRAPHIQL_DEFAULT_QUERY });
-    expect(options.defaultQuery).toContain('gateway {\n    version\n    backend\n  }');
+    // The walkthrough must stay valid against the real schema, or a developer's first click fails.
+    const errors = validate(buildSchema(), parse(options.defaultQuery));
+    expect(errors.map((e) => e.message)).toEqual([]);
+    expect(options.defaultQuery).toMatch(/mutation StartVisit/);
     expect(options.favicon).toBeUndefined(); // already in <link rel=icon>, not sent twice
   });
 
