@@ -1,0 +1,229 @@
+/**
+ * Issue 2, item 9: what the gateway adds to one health-card read.
+ *   (a) the port call alone: services.cards.basicData(), in-process (no GraphQL, no HTTP);
+ *   (b) a bare graphql-yoga server answering the same query shape from a constant (bench/servers/bare-yoga.ts);
+ *   (c) our gateway over the simulator with a card inserted (bench/servers/gateway.ts): createApp with the
+ *       bench's token and the identity-read rate limit off (at its default of 60/min it would refuse the load);
+ *   (c′) not judged: (c) plus what src/main.ts adds per request — the pino file logger and the audit file.
+ * Targets: rps (c)/(b) ≥ 0.75 at concurrency 16; p50 (c) − (b) ≤ 0.3 ms at concurrency 1.
+ */
+import { createSimulatorServices } from '../src/services.ts';
+import type { Exchange, HttpResponse, Outcome } from './lib/http-client.ts';
+import { benchToken } from './lib/bench-token.ts';
+import { compareHttpTargets, DEFAULT_HTTP_OPTIONS, QUICK_HTTP_OPTIONS, type HttpTargetResult } from './lib/http-compare.ts';
+import { fmtInt, fmtMs, summarize, type LatencySummary } from './lib/stats.ts';
+import { markdownTable, textTable, type Row } from './lib/table.ts';
+import type { BenchContext, BenchModule, BenchReport } from './lib/types.ts';
+
+export const QUERY = '{ healthCard { basicData { ... on BasicData { cardNumber idNumber name { text } } } } }';
+export const EXPECTED_CARD_NUMBER = '000012345678';
+const EXPECTED_FRAGMENT = `"cardNumber":"${EXPECTED_CARD_NUMBER}"`;
+
+export const TARGETS = { throughputRatio: 0.75, p50DiffMs: 0.3 } as const;
+
+/** Other processes using more than this share of a core during the run make the verdicts unreliable. */
+const BUSY_SHARE = 0.1;
+
+export function checkBasicDataResponse(response: HttpResponse): Outcome {
+  if (response.status === 200 && response.body.includes(EXPECTED_FRAGMENT) && !response.body.includes('"errors"')) return 'ok';
+  return response.body.includes('"errors"') ? 'graphql-error' : 'unexpected';
+}
+
+/**
+ * The request every HTTP target gets, byte for byte: what a HIS sends (the access token, the gateway's CSRF
+ * header). Bare yoga ignores the extra headers.
+ */
+export function basicDataExchange(): Exchange {
+  return {
+    path: '/graphql',
+    body: Buffer.from(JSON.stringify({ query: QUERY })),
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      authorization: `Bearer ${benchToken()}`,
+      'x-nhi-gateway': '1',
+    },
+    check: checkBasicDataResponse,
+  };
+}
+
+interface InProcessResult {
+  readonly latency: LatencySummary;
+  readonly calls: number;
+  readonly failures: number;
+  readonly firstCardNumber: string | null;
+  readonly lastCardNumber: string | null;
+  readonly firstProblem: string | null;
+}
+
+/** (a): the port call, awaited back to back in this process. */
+async function measurePortCall(warmup: number, count: number): Promise<InProcessResult> {
+  const services = createSimulatorServices({ strategy: 'N1' });
+  try {
+    if (!services.simulator) throw new Error('simulator services without simulator controls');
+    services.simulator.insertHealthCard('STANDARD');
+    let failures = 0;
+    let firstProblem: string | null = null;
+    let firstCardNumber: string | null = null;
+    let lastCardNumber: string | null = null;
+    const call = async (): Promise<void> => {
+      try {
+        const data = await services.cards.basicData();
+        firstCardNumber ??= data.cardNumber;
+        lastCardNumber = data.cardNumber;
+      } catch (error) {
+        failures++;
+        firstProblem ??= error instanceof Error ? error.message : String(error);
+      }
+    };
+    for (let i = 0; i < warmup; i++) await call();
+    const samples: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const t0 = process.hrtime.bigint();
+      await call();
+      samples.push(Number(process.hrtime.bigint() - t0));
+    }
+    return { latency: summarize(samples), calls: warmup + count, failures, firstCardNumber, lastCardNumber, firstProblem };
+  } finally {
+    await services[Symbol.asyncDispose]();
+  }
+}
+
+function bodyHasCard(body: string | null): boolean {
+  return body !== null && body.includes(EXPECTED_FRAGMENT);
+}
+
+export function httpVerification(r: HttpTargetResult): { ok: boolean; summary: string } {
+  const t = r.tally;
+  const firstOk = bodyHasCard(t.firstBody);
+  const lastOk = bodyHasCard(t.lastBody);
+  const ok = t.failed === 0 && firstOk && lastOk && t.requests > 0;
+  const statuses = [...t.statuses].map(([s, n]) => `${s}×${fmtInt(n)}`).join(' ');
+  const summary =
+    `${fmtInt(t.requests)} requests (${statuses || 'none'}); non-200: ${t.non200}, GraphQL errors: ${t.graphqlErrors}, ` +
+    `unexpected bodies: ${t.unexpected}, transport errors: ${t.transportErrors}; cardNumber ${EXPECTED_CARD_NUMBER} ` +
+    `in first: ${firstOk ? 'yes' : 'NO'}, last: ${lastOk ? 'yes' : 'NO'}${t.firstProblem ? `; first problem: ${t.firstProblem}` : ''}`;
+  return { ok, summary };
+}
+
+export const benchmark: BenchModule = {
+  title: 'Gateway overhead: healthCard.basicData over HTTP',
+  section: 'gateway-basic-data',
+  async run(ctx: BenchContext): Promise<BenchReport> {
+    const opts = ctx.quick ? QUICK_HTTP_OPTIONS : DEFAULT_HTTP_OPTIONS;
+    const inWarmup = ctx.quick ? 100 : 1000;
+    const inCount = ctx.quick ? 1000 : 10_000;
+
+    ctx.log('(a) port call in-process');
+    const a = await measurePortCall(inWarmup, inCount);
+
+    ctx.log('(b) bare yoga, (c) gateway, (c′) gateway as npm start wires it — over HTTP');
+    const { results, foreignCpuShare } = await compareHttpTargets(
+      [
+        { key: 'bare-yoga', label: '(b) bare graphql-yoga, constant', script: 'bench/servers/bare-yoga.ts' },
+        { key: 'gateway', label: '(c) gateway (createApp)', script: 'bench/servers/gateway.ts' },
+        { key: 'npm-start', label: '(c′) + file logger, audit file', script: 'bench/servers/gateway.ts', args: ['--variant=npm-start'] },
+      ],
+      basicDataExchange(),
+      opts,
+      ctx,
+    );
+    const [b, c, cStart] = results;
+    if (!b || !c || !cStart) throw new Error('missing results');
+
+    const ratio = c.rps / b.rps;
+    const diff = c.latency.p50 - b.latency.p50;
+    const aOk = a.failures === 0 && a.firstCardNumber === EXPECTED_CARD_NUMBER && a.lastCardNumber === EXPECTED_CARD_NUMBER;
+    const bCheck = httpVerification(b);
+    const cCheck = httpVerification(c);
+    const cStartCheck = httpVerification(cStart);
+    const valid = aOk && bCheck.ok && cCheck.ok && cStartCheck.ok;
+    const busy = foreignCpuShare !== null && foreignCpuShare > BUSY_SHARE;
+    const verdict = (pass: boolean): string =>
+      valid ? `${pass ? 'PASS' : 'MISS'}${busy ? ' (machine busy: unreliable)' : ''}` : 'INVALID (failed requests)';
+    const ratioVerdict = verdict(ratio >= TARGETS.throughputRatio);
+    const diffVerdict = verdict(diff <= TARGETS.p50DiffMs);
+
+    const headers: Row = ['', 'p50 (c=1)', 'p99 (c=1)', `req/s (c=${opts.concurrency})`, `p50 / p99 (c=${opts.concurrency})`, 'server CPU/req', 'server CPU', 'client CPU'];
+    const pct = (x: number): string => `${Math.round(x * 100)} %`;
+    const rows: Row[] = [
+      ['(a) port call, in-process', fmtMs(a.latency.p50), fmtMs(a.latency.p99), '—', '—', '—', '—', '—'],
+      ...results.map((r): Row => [
+        r.spec.label,
+        fmtMs(r.latency.p50),
+        fmtMs(r.latency.p99),
+        fmtInt(r.rps),
+        `${fmtMs(r.loadedLatency.p50)} / ${fmtMs(r.loadedLatency.p99)}`,
+        `${Math.round(r.serverCpuUsPerRequest)} µs`,
+        pct(r.serverCpuShare),
+        pct(r.clientCpuShare),
+      ]),
+    ];
+    const pairedRatios = c.roundsRps.map((x, i) => x / (b.roundsRps[i] ?? Number.NaN));
+    const verdictLines = [
+      `throughput (c)/(b): ${ratio.toFixed(3)} (target ≥ ${TARGETS.throughputRatio}) → ${ratioVerdict}`,
+      `p50 (c) − (b): ${diff.toFixed(3)} ms (target ≤ ${TARGETS.p50DiffMs} ms) → ${diffVerdict}`,
+      `not judged: (c′)/(b) ${(cStart.rps / b.rps).toFixed(3)}, p50 (c′) − (b) ${(cStart.latency.p50 - b.latency.p50).toFixed(3)} ms; ` +
+        `server CPU per request (c)/(b) ${(c.serverCpuUsPerRequest / b.serverCpuUsPerRequest).toFixed(2)}; ` +
+        `per-round (c)/(b) ${pairedRatios.map((x) => x.toFixed(2)).join(', ')}`,
+      `other processes used ${foreignCpuShare === null ? 'an unknown share' : `${Math.round(foreignCpuShare * 100)} %`} of a core during the HTTP phases` +
+        (busy ? ` (over ${BUSY_SHARE * 100} %: the machine was shared, rerun when it is quiet)` : ''),
+    ];
+    const checkLines = [
+      `(a) ${fmtInt(a.calls)} calls, ${a.failures} failed; cardNumber first: ${a.firstCardNumber}, last: ${a.lastCardNumber}${a.firstProblem ? `; first problem: ${a.firstProblem}` : ''}`,
+      `(b) ${bCheck.summary}`,
+      `(c) ${cCheck.summary}`,
+      `(c′) ${cStartCheck.summary}`,
+    ];
+    const method =
+      `(a) ${fmtInt(inCount)} sequential awaits after ${fmtInt(inWarmup)} warm-up. (b), (c), (c′): each server in its own ` +
+      `child process on 127.0.0.1, one keep-alive node:http client for all; concurrency 1: ${fmtInt(opts.count)} ` +
+      `sequential POSTs after ${opts.warmup} warm-up (in ${opts.chunks} slices, targets alternating); concurrency ${opts.concurrency}: ` +
+      `${opts.rounds} rounds of ${opts.roundMs / 1000} s, targets alternating, after ${opts.warmupMs / 1000} s warm-up; median round reported. ` +
+      `Server CPU = the server process's user+system time during the rounds (over 100 %: V8's GC threads), per request and ` +
+      `as a share of one core; client CPU = the load generator's. On a 2-vCPU VM the load generator still slows the server ` +
+      `somewhat (two busy processes need not each get a full core), alike for every target; server CPU per request is the ` +
+      `steadiest number. p99 at concurrency 1 is mostly the VM's wake-up latency (the same for every target).`;
+    const text = [
+      textTable(headers, rows),
+      '',
+      ...verdictLines,
+      '',
+      'checks:',
+      ...checkLines.map((l) => `  ${l}`),
+      `  rounds req/s: ${results.map((r) => `${r.spec.key} ${r.roundsRps.map((x) => fmtInt(x)).join(', ')}`).join('; ')}`,
+      `  first body (b): ${b.tally.firstBody ?? '—'}`,
+      `  first body (c): ${c.tally.firstBody ?? '—'}`,
+    ].join('\n');
+
+    const markdown = [
+      `Query: \`${QUERY}\` — (a) the port call \`services.cards.basicData()\` in-process; (b) bare graphql-yoga ` +
+        `(\`createYoga\` + \`createSchema\`, default plugins, GraphiQL and logging off) answering the same shape from a constant; ` +
+        `(c) our gateway: \`createApp\` over \`createSimulatorServices({ strategy: 'N1' })\` with the STANDARD card inserted, ` +
+        `the client presenting the access token, the identity-read rate limit off (\`identityRate: false\`; at its default of ` +
+        `60 reads/min per origin a load test measures refusals), other options at their defaults (console logger, no audit file); ` +
+        `(c′) not judged against the targets: (c) plus what \`src/main.ts\` adds — the pino logger writing \`gateway.log\` and the ` +
+        `audit log writing \`audit.log\` (one synchronous line per identity read), in a temporary directory.`,
+      '',
+      `Targets: req/s (c)/(b) ≥ ${TARGETS.throughputRatio}; p50 (c) − (b) ≤ ${TARGETS.p50DiffMs} ms.${ctx.quick ? ' **--quick run: not for comparison.**' : ''}`,
+      '',
+      markdownTable(headers, rows),
+      '',
+      ...verdictLines.map((l) => `- ${l}`),
+      '',
+      `Checks (every request, warm-up included, must answer 200 with the card and no \`errors\`):`,
+      '',
+      ...checkLines.map((l) => `- ${l}`),
+      '',
+      `Method: ${method}`,
+      '',
+      `All targets get the same request: \`POST /graphql\`, JSON, \`Authorization: Bearer <token>\`, \`x-nhi-gateway: 1\` (bare yoga ignores the headers).`,
+    ].join('\n');
+
+    return {
+      text,
+      markdown,
+      unreliable: busy ? `other processes used ${Math.round((foreignCpuShare ?? 0) * 100)} % of a core` : undefined,
+    };
+  },
+};

@@ -1,0 +1,60 @@
+/** BENCHMARKS.md: a fixed header, then one marked section per benchmark, each rewritten on its own. */
+
+export const BENCHMARKS_HEADER = `# Benchmarks
+
+<!-- This header is rewritten by \`npm run bench -- --write\` from bench/lib/markdown.ts; edit it there. -->
+
+Recorded by \`npm run bench -- --write\` on the machine named in each section; numbers from different
+machines are not comparable. The benchmarks are in \`bench/\` (one module per section, run by
+\`bench/run.ts\`); targets are recorded here, not asserted in tests.
+
+How to run:
+
+\`\`\`sh
+npm run bench                     # every default benchmark, printed only
+npm run bench -- gateway          # only the named ones (\`npm run bench -- --list\` lists them)
+npm run bench -- gateway --write  # also rewrite that benchmark's section below
+\`\`\`
+
+Flags: \`--quick\` (short smoke run, not for recording), \`--cpu-prof\` (HTTP server children write V8 CPU
+profiles to \`bench/.profiles/<target>/\`; summarise one with \`npx tsx bench/tools/profile-summary.ts <file>\`),
+\`--retries=N\` (rerun while other processes keep the machine busy). The machine may be shared with whatever
+else runs on it: the gateway sections say how much CPU other processes used during their run, and mark the
+run unreliable above 10 % of a core.
+
+What is measured: one marked section per benchmark below, each saying what it measures, how, and against
+which targets. For the gateway's own overhead:
+
+- \`gateway\` — what our gateway adds over HTTP to one health-card read, against the port call alone and
+  against a bare graphql-yoga server. Targets: throughput ≥ 0.75 × bare yoga at concurrency 16; p50
+  latency ≤ bare yoga + 0.3 ms at concurrency 1.
+- \`gateway-layers\`, \`gateway-layers-http\` (not run by default) — the same query against variants of the
+  gateway with one layer removed, or bare yoga with one layer added: where the time goes.
+`;
+
+export function startMarker(id: string): string {
+  return `<!-- bench:${id}:start -->`;
+}
+
+export function endMarker(id: string): string {
+  return `<!-- bench:${id}:end -->`;
+}
+
+/** Puts the current header in front of the first marked section (creating the document if empty). */
+export function withHeader(document: string): string {
+  const first = document.indexOf('<!-- bench:');
+  const rest = first === -1 ? '' : document.slice(first);
+  return `${BENCHMARKS_HEADER.trimEnd()}\n\n${rest}`;
+}
+
+/** Replaces the text between the markers of `id`, or appends a new marked section. */
+export function replaceSection(document: string, id: string, body: string): string {
+  const start = startMarker(id);
+  const end = endMarker(id);
+  const block = `${start}\n${body.trim()}\n${end}`;
+  const from = document.indexOf(start);
+  const to = document.indexOf(end);
+  if (from !== -1 && to > from) return document.slice(0, from) + block + document.slice(to + end.length);
+  if (from !== -1 || to !== -1) throw new Error(`BENCHMARKS.md: markers for ${id} are unbalanced; fix them by hand`);
+  return `${document.trimEnd()}\n\n${block}\n`;
+}

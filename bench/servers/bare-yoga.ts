@@ -1,0 +1,27 @@
+/**
+ * Reference (b): the floor for any yoga-based gateway — graphql-yoga with its default plugins only
+ * (GraphiQL and logging off) over node:http, answering the benchmark query's shape from a constant.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createYoga } from 'graphql-yoga';
+import { createBareSchema } from './bare-schema.ts';
+import { serveForBench } from './serve.ts';
+
+await serveForBench(async () => {
+  const yoga = createYoga({ schema: createBareSchema(), graphiql: false, logging: false });
+  const server = createServer(yoga);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      await yoga.dispose();
+    },
+  };
+});
