@@ -62,5 +62,10 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
 /** ASCII text → bytes; refuses anything above 0x7F instead of letting latin1 smuggle it in. */
 export function asciiBytes(str: string, field = 'value'): Uint8Array {
   if (!/^[\x00-\x7f]*$/.test(str)) throw new InputError(field, 'must be ASCII');
-  return Uint8Array.from(str, (c) => c.charCodeAt(0));
+  // Pure ASCII (checked above), so each UTF-16 unit is its byte. A plain indexed loop instead of
+  // Uint8Array.from's string iterator + per-character callback; and, unlike a view over Buffer.from (which
+  // may sit in Node's shared 8 KiB pool), the result still owns its whole ArrayBuffer, as before.
+  const out = new Uint8Array(str.length);
+  for (let i = 0; i < str.length; i++) out[i] = str.charCodeAt(i);
+  return out;
 }

@@ -16,7 +16,7 @@ import type { IncomingMessage } from 'node:http';
 import type { GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { OriginPolicy, isLocalHostHeader, isLoopbackAddress, type OriginVerdict } from '../security/origins.ts';
-import { parseAuthorization, tokenMatches } from '../security/token.ts';
+import { createTokenMatcher, parseAuthorization } from '../security/token.ts';
 import { classifyOperation, type OperationAccess } from '../security/access-policy.ts';
 import { TokenBuckets, type RateLimitOptions } from '../security/rate-limit.ts';
 import { refusal, refusalResponse, type RefusalCode } from '../security/refusals.ts';
@@ -65,6 +65,8 @@ export function isLoopbackClient(serverContext: unknown): boolean {
 
 export function useAccessControl(options: AccessControlOptions): Plugin {
   const { origins, graphqlPath, audit } = options;
+  // The expected token's digest is computed once here, not on every request.
+  const matchesToken = createTokenMatcher(options.token);
   const limiter = options.identityRate === false ? null : new TokenBuckets({ ...options.identityRate, ...(options.now ? { now: options.now } : {}) });
 
   const record = (entry: AuditEntry): void => {
@@ -77,7 +79,7 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
     const request = upgrade ?? (context['request'] as Request | undefined);
     const origin = request?.headers.get('origin') ?? null;
     let verdict: OriginVerdict = 'absent';
-    if (request && origin !== null) verdict = origins.verdict(origin, new URL(request.url));
+    if (request && origin !== null) verdict = origins.verdict(origin, requestUrlParts(request.url));
     let authorization: unknown = request?.headers.get('authorization') ?? undefined;
     if (upgrade) {
       const params = context['connectionParams'] as Record<string, unknown> | undefined;
@@ -85,7 +87,7 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
     }
     const presented = parseAuthorization(authorization);
     const token =
-      presented.kind === 'none' ? 'none' : presented.kind === 'bearer' && tokenMatches(options.token, presented.token) ? 'valid' : 'invalid';
+      presented.kind === 'none' ? 'none' : presented.kind === 'bearer' && matchesToken(presented.token) ? 'valid' : 'invalid';
     const req = context['req'] as IncomingMessage | undefined;
     return { transport: upgrade ? 'ws' : 'http', origin, verdict, remoteAddress: req?.socket?.remoteAddress ?? null, token };
   };
@@ -152,7 +154,7 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
   };
 
   return {
-    onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
+    onRequest({ request, serverContext, endResponse, fetchAPI }) {
       const origin = request.headers.get('origin');
       const door = (code: RefusalCode): void => {
         record({
@@ -165,6 +167,9 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
         });
         endResponse(refusalResponse(fetchAPI, refusal(code)));
       };
+      // @whatwg-node hands us a Proxy that builds a new URL on every property read (4+ per request here);
+      // read hostname and pathname once, cheaply when the request URL is in its plain form.
+      const url = (request as { parsedUrl?: URL }).parsedUrl ?? requestUrlParts(request.url);
       if (!options.allowRemote && !isLocalHostHeader(url.hostname)) return door('HOST_NOT_ALLOWED');
       const verdict = origins.verdict(origin, url);
       if (verdict === 'refused') return door('ORIGIN_NOT_ALLOWED');
@@ -181,9 +186,9 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
     onResponse({ request, response }) {
       const origin = request.headers.get('origin');
       if (origin === null) return;
-      let url: URL;
+      let url: UrlParts;
       try {
-        url = new URL(request.url);
+        url = requestUrlParts(request.url);
       } catch {
         return;
       }
@@ -212,6 +217,37 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
       };
     },
   };
+}
+
+/** What the door checks read of the request URL (a URL has these; so does the fast path's result). */
+interface UrlParts {
+  readonly hostname: string;
+  readonly pathname: string;
+  readonly origin: string;
+}
+
+/**
+ * `scheme://host[:port]/path[?query]` where the host is a lowercase loopback name or a canonical dotted IPv4
+ * address and the path has only plain characters: for these, WHATWG URL parsing changes nothing (no case
+ * folding, no IPv4 number forms, no percent-decoding or dot segments), so the parts can be read off the
+ * string. Anything else (IPv6, DNS names, odd paths) goes through a real URL parse, once.
+ */
+const PLAIN_URL =
+  /^(https?):\/\/(localhost|(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?::([1-9]\d{0,4}))?(\/[A-Za-z0-9_\-/]*)(?:\?[^#\s]*)?$/;
+
+function requestUrlParts(href: string): UrlParts {
+  const m = PLAIN_URL.exec(href);
+  const port = m?.[3];
+  if (m && (port === undefined || Number(port) <= 65535)) {
+    const scheme = m[1]!;
+    const hostname = m[2]!;
+    // The URL standard drops the scheme's default port from the origin.
+    const defaultPort = scheme === 'https' ? '443' : '80';
+    const origin = `${scheme}://${hostname}${port !== undefined && port !== defaultPort ? `:${port}` : ''}`;
+    return { hostname, pathname: m[4]!, origin };
+  }
+  // One real parse, as @whatwg-node's Proxy does (but not again for each property read).
+  return new URL(href, 'http://localhost');
 }
 
 /** CORS for allowed and own origins only; everything else gets no CORS headers (and was refused anyway). */

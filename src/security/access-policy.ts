@@ -132,6 +132,34 @@ export function classifyOperation(
   document: DocumentNode,
   operationName?: string | null,
 ): OperationAccess | undefined {
+  // Yoga reuses one DocumentNode per query text from its parse cache, and documents are never mutated after
+  // parsing, so the walk's result is a pure function of (schema, document, operationName): cache it.
+  let bySchema = classified.get(schema);
+  if (!bySchema) {
+    bySchema = new WeakMap();
+    classified.set(schema, bySchema);
+  }
+  let byName = bySchema.get(document);
+  if (!byName) {
+    byName = new Map();
+    bySchema.set(document, byName);
+  }
+  // `null`/`undefined`/'' all mean "the only operation" below, so they share a key; names are never empty.
+  const key = operationName || '';
+  if (byName.has(key)) return byName.get(key);
+  const access = classifyUncached(schema, document, operationName);
+  byName.set(key, access);
+  return access;
+}
+
+/** Results of {@link classifyOperation}; frozen, since every caller of a cached document shares them. */
+const classified = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, OperationAccess | undefined>>>();
+
+function classifyUncached(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName?: string | null,
+): OperationAccess | undefined {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
   if (!operation) return undefined;
@@ -181,11 +209,11 @@ export function classifyOperation(
     }
   };
   walk(operation.selectionSet, root, true, 'public', new Set());
-  return {
+  return Object.freeze({
     operationType: operation.operation,
     operationName: operation.name?.value ?? null,
     level,
-    gated,
+    gated: Object.freeze(gated),
     identityUses,
-  };
+  });
 }

@@ -73,27 +73,27 @@ export function instrumentAuditedFields(schema: GraphQLSchema, isAudited: (coord
       const wrapped: GraphQLFieldResolver<unknown, object> & { [WRAPPED]?: true } = (source, args, context, info) => {
         const outcomes = context && typeof context === 'object' ? recordings.get(context) : undefined;
         if (!outcomes) return original(source, args, context, info);
-        const note = (outcome: string) => outcomes.push({ field: coordinate, outcome });
+        // No per-call helper closure: this runs for every gated field of every recorded operation.
         let value: unknown;
         try {
           value = original(source, args, context, info);
         } catch (error) {
-          note(outcomeOfError(error));
+          outcomes.push({ field: coordinate, outcome: outcomeOfError(error) });
           throw error;
         }
         if (value instanceof Promise) {
           return value.then(
             (resolved: unknown) => {
-              note(outcomeOfValue(resolved));
+              outcomes.push({ field: coordinate, outcome: outcomeOfValue(resolved) });
               return resolved;
             },
             (error: unknown) => {
-              note(outcomeOfError(error));
+              outcomes.push({ field: coordinate, outcome: outcomeOfError(error) });
               throw error;
             },
           );
         }
-        note(outcomeOfValue(value));
+        outcomes.push({ field: coordinate, outcome: outcomeOfValue(value) });
         return value;
       };
       wrapped[WRAPPED] = true;

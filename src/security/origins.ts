@@ -83,7 +83,7 @@ export class OriginPolicy {
    * @param origin the Origin header, or null when absent
    * @param requestUrl the URL the request was sent to (its host is the Host header)
    */
-  verdict(origin: string | null, requestUrl: URL): OriginVerdict {
+  verdict(origin: string | null, requestUrl: Pick<URL, 'origin' | 'hostname'>): OriginVerdict {
     if (origin === null) return 'absent';
     const normalized = normalizeOrigin(origin);
     if ('error' in normalized) return 'refused';

@@ -82,9 +82,17 @@ function tokenFileError(path: string, error: unknown): Error {
 
 /** Compares in constant time (both sides hashed first, so lengths leak nothing either). */
 export function tokenMatches(expected: string, presented: string): boolean {
-  const a = createHash('sha256').update(expected, 'utf8').digest();
-  const b = createHash('sha256').update(presented, 'utf8').digest();
-  return timingSafeEqual(a, b);
+  return createTokenMatcher(expected)(presented);
+}
+
+/**
+ * {@link tokenMatches} with the expected token hashed once, up front: the gateway checks the same token on
+ * every request, so re-hashing it each time was pure overhead. Still constant time: the presented token is
+ * hashed (so its length leaks nothing) and compared with timingSafeEqual against the fixed-length digest.
+ */
+export function createTokenMatcher(expected: string): (presented: string) => boolean {
+  const expectedDigest = createHash('sha256').update(expected, 'utf8').digest();
+  return (presented) => timingSafeEqual(expectedDigest, createHash('sha256').update(presented, 'utf8').digest());
 }
 
 export type PresentedToken =

@@ -303,15 +303,15 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
   // ---- health card reads ----
 
   hisGetBasicData() {
-    return this.cardOutput('hisGetBasicData', (card) => encodeBasicData(this.record(card)));
+    return this.cardOutput('hisGetBasicData', (card) => this.storedBytes('hisGetBasicData', card, encodeBasicData));
   }
 
   hisGetRegisterBasic() {
-    return this.cardOutput('hisGetRegisterBasic', (card) => encodeRegisterBasic(this.record(card)));
+    return this.cardOutput('hisGetRegisterBasic', (card) => this.storedBytes('hisGetRegisterBasic', card, encodeRegisterBasic));
   }
 
   hisGetRegisterBasic2() {
-    return this.cardOutput('hisGetRegisterBasic2', (card) => encodeRegisterBasic2(this.record(card)));
+    return this.cardOutput('hisGetRegisterBasic2', (card) => this.storedBytes('hisGetRegisterBasic2', card, encodeRegisterBasic2));
   }
 
   hisGetLastSeqNum() {
@@ -582,6 +582,29 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     const doc = this.professionalCard?.pinVerified ? this.professionalCard.professional.idNumber : '';
     return ascii(`${doc}\0`);
   }
+
+  /**
+   * A read's bytes, encoded once per card state, as a real card returns stored bytes rather than re-encoding
+   * them (Big5 encoding the name on every read was most of the simulator's cost). {@link record} depends
+   * only on the card (its patient, which never changes, and the fields below that visits and updates
+   * change) and on today's date in Taiwan (the newborn's birth date and the default validity count whole days
+   * from it), so those make the key. Callers get a copy: the cached bytes are never handed out.
+   */
+  private storedBytes(name: string, card: InsertedHealthCard, encode: (record: CardHolderRecord) => Uint8Array): Uint8Array {
+    const key = `${dateToRocDateTime(this.now()).slice(0, 7)}|${card.remainingVisits}|${card.validUntilRoc ?? ''}`;
+    let reads = this.storedReads.get(card);
+    if (!reads) {
+      reads = new Map();
+      this.storedReads.set(card, reads);
+    }
+    const stored = reads.get(name);
+    if (stored?.key === key) return stored.bytes.slice();
+    const bytes = encode(this.record(card));
+    reads.set(name, { key, bytes: bytes.slice() });
+    return bytes;
+  }
+
+  private readonly storedReads = new WeakMap<InsertedHealthCard, Map<string, { readonly key: string; readonly bytes: Uint8Array }>>();
 
   private record(card: InsertedHealthCard): CardHolderRecord {
     const { patient } = card;
