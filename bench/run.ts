@@ -59,6 +59,12 @@ const REGISTRY: readonly Entry[] = [
     byDefault: true,
     load: async () => (await import('./native.ts')).benchmark,
   },
+  {
+    name: 'load',
+    summary: 'load (issue 7, item 8): 200 clients for 60 s over the native fixture — queries, keyed mutations with retries, subscriptions; untyped errors, overlaps, duplicate writes, memory',
+    byDefault: false,
+    load: async () => (await import('./load.ts')).benchmark,
+  },
 ];
 
 /** Every benchmark bounds its own counts and time; this is the backstop for a hung harness. */

@@ -25,13 +25,26 @@ export interface Exchange {
 export class KeepAliveClient {
   private readonly agent: Agent;
 
+  /**
+   * @param idleTimeoutMs closes a pooled socket after this long idle. Without it an idle socket is kept until
+   *   the server closes it (Node's server: 5 s), and a request sent on it just then fails with ECONNRESET —
+   *   the client's race, which a long run with many sockets meets. Below the server's keep-alive timeout
+   *   avoids it.
+   */
   constructor(
     readonly host: string,
     readonly port: number,
     maxSockets: number,
     private readonly timeoutMs = 10_000,
+    idleTimeoutMs?: number,
   ) {
-    this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' });
+    this.agent = new Agent({
+      keepAlive: true,
+      maxSockets,
+      maxFreeSockets: maxSockets,
+      scheduling: 'lifo',
+      ...(idleTimeoutMs ? { timeout: idleTimeoutMs } : {}),
+    });
   }
 
   post(exchange: Exchange): Promise<HttpResponse> {
@@ -54,7 +67,9 @@ export class KeepAliveClient {
         },
       );
       req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`no response within ${this.timeoutMs} ms`)));
-      req.on('error', reject);
+      // `reusedSocket`: whether the request went out on a pooled keep-alive socket (tells a reset of an idle
+      // socket the server had just closed from a failure of the request itself).
+      req.on('error', (error) => reject(Object.assign(error, { reusedSocket: req.reusedSocket })));
       req.end(exchange.body);
     });
   }

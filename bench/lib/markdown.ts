@@ -30,6 +30,10 @@ which targets. For the gateway's own overhead:
   latency ≤ bare yoga + 0.3 ms at concurrency 1.
 - \`gateway-layers\`, \`gateway-layers-http\` (not run by default) — the same query against variants of the
   gateway with one layer removed, or bare yoga with one layer added: where the time goes.
+- \`load\` (not run by default; 60 s) — 200 concurrent clients against the gateway over the native fixture
+  (issue 7, item 8): reads, keyed mutations with deliberate retries, held and churned subscriptions. Targets:
+  zero untyped errors, zero overlapping native calls, zero duplicate writes (retries answered byte for
+  byte), RSS at the end < 10 % above its lowest level after warm-up, subscribers connected and receiving.
 `;
 
 export function startMarker(id: string): string {
