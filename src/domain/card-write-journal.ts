@@ -56,7 +56,14 @@ export interface CardWriteJournalOptions {
   /** The JSON-lines file; null keeps the journal in memory (tests, or a read-only data folder — see readiness). */
   readonly path: string | null;
   readonly now?: () => Date;
+  /**
+   * How long a finished operation is remembered (its idempotency key answers with the first result), in ms.
+   * Unresolved operations are kept until resolved, however old. @default 24 hours
+   */
+  readonly retentionMs?: number;
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export class CardWriteJournal {
   private readonly entries = new Map<string, JournalEntry>();
@@ -64,8 +71,12 @@ export class CardWriteJournal {
   private readonly now: () => Date;
   private lastWriteError: string | null = null;
 
-  private constructor(private readonly path: string | null, now?: () => Date) {
+  private readonly retentionMs: number;
+  private lastPrune = 0;
+
+  private constructor(private readonly path: string | null, now?: () => Date, retentionMs?: number) {
     this.now = now ?? (() => new Date());
+    this.retentionMs = retentionMs ?? DAY_MS;
   }
 
   /**
@@ -73,7 +84,7 @@ export class CardWriteJournal {
    * start-up, before anything may touch a card. Unparseable lines (a torn last write) are skipped.
    */
   static open(options: CardWriteJournalOptions): CardWriteJournal {
-    const journal = new CardWriteJournal(options.path, options.now);
+    const journal = new CardWriteJournal(options.path, options.now, options.retentionMs);
     if (options.path) {
       mkdirSync(dirname(options.path), { recursive: true });
       let text = '';
@@ -92,6 +103,7 @@ export class CardWriteJournal {
         }
       }
     }
+    journal.prune(true);
     return journal;
   }
 
@@ -113,7 +125,24 @@ export class CardWriteJournal {
     return this.lastWriteError;
   }
 
+  /**
+   * Forgets finished operations older than the retention, so memory stays flat however many keys a day
+   * brings (the file keeps the history). At most once a minute unless forced.
+   */
+  prune(force = false): void {
+    const now = this.now().getTime();
+    if (!force && now - this.lastPrune < 60_000) return;
+    this.lastPrune = now;
+    for (const [id, entry] of this.entries) {
+      const finished = entry.end !== null || entry.resolution !== null;
+      if (!finished || now - Date.parse(entry.begin.at) < this.retentionMs) continue;
+      this.entries.delete(id);
+      if (entry.begin.key && this.byKey.get(entry.begin.key) === entry) this.byKey.delete(entry.begin.key);
+    }
+  }
+
   async begin(input: Omit<BeginRecord, 't' | 'id' | 'at'>): Promise<BeginRecord> {
+    this.prune();
     const record: BeginRecord = { t: 'begin', id: randomUUID(), at: this.now().toISOString(), ...input };
     await this.append(record);
     this.apply(record);

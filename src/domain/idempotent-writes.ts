@@ -49,6 +49,13 @@ function stableJson(value: unknown): string {
 
 export class IdempotentWrites {
   private readonly inFlight = new Map<string, { inputHash: string; promise: Promise<unknown> }>();
+  /**
+   * Full first results of this process's operations by key: the journal stores a redacted copy (no ID
+   * numbers), so a retry in the same process must get the original, byte for byte. Only kept while the
+   * journal still remembers the key, so it is bounded by the same retention.
+   */
+  private readonly firstResults = new Map<string, unknown>();
+  private lastResultsPrune = 0;
 
   constructor(private readonly journal: CardWriteJournal) {}
 
@@ -65,7 +72,12 @@ export class IdempotentWrites {
       if (running.inputHash !== inputHash) throw gatewayError('IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_INPUT');
       return running.promise as Promise<T>;
     }
+    this.pruneFirstResults();
     const previous = this.journal.forKey(key);
+    if (!previous) this.firstResults.delete(key);
+    else if (previous.end?.outcome === 'OK' && previous.begin.inputHash === inputHash && this.firstResults.has(key)) {
+      return this.firstResults.get(key) as T;
+    }
     // A retryable failure (no card, reader busy, network down) wrote nothing: the same key may go again.
     const retryAllowed = previous?.end?.outcome === 'ERROR' && previous.end.error?.retryable === true && previous.begin.inputHash === inputHash;
     if (previous && !retryAllowed) return this.replay<T>(previous, inputHash);
@@ -77,6 +89,14 @@ export class IdempotentWrites {
     } finally {
       this.inFlight.delete(key);
     }
+  }
+
+  /** Drops first results whose key the journal has forgotten (retention), at most once a minute. */
+  private pruneFirstResults(): void {
+    const now = Date.now();
+    if (now - this.lastResultsPrune < 60_000) return;
+    this.lastResultsPrune = now;
+    for (const key of this.firstResults.keys()) if (!this.journal.forKey(key)) this.firstResults.delete(key);
   }
 
   /** Operations whose outcome is unknown (the process stopped mid-call). */
@@ -103,6 +123,7 @@ export class IdempotentWrites {
     }
     try {
       const result = await operation.execute();
+      if (key !== null) this.firstResults.set(key, result);
       await this.journal.end(begin.id, 'OK', { result: operation.persistable ? operation.persistable(result) : result });
       return result;
     } catch (error) {

@@ -149,6 +149,41 @@ describe('idempotent card writes', () => {
     }
   });
 
+  it('answers a retry in the same process with the full first result, the doctor’s ID included', async () => {
+    const { services } = countingServices(journalFile());
+    services.simulator!.insertProfessionalCard('PHYSICIAN');
+    await services.cards.verifyProfessionalPin();
+    const visit = await visits.startVisit(services, OUTPATIENT, 'visit-key-doctor');
+    const args = {
+      visitTime: visit.visitTimeRoc, patientId: 'A123456789', birthDate: '1980-05-12', lateCard: false,
+      diagnoses: ['J069'], fees: null, layout: 'ICD10' as const, combined: false, idempotencyKey: 'write-key-doctor',
+    };
+    const first = await visits.writeTreatment(services, args);
+    const retry = await visits.writeTreatment(services, args);
+    expect(retry).toEqual(first);
+    expect(retry.doctorIdNumber).toBe('A223456781');
+    expect(services.simulator!.writeCount(visit.visitTimeRoc)).toBe(1);
+  });
+
+  it('forgets finished keys after the retention, but never an unresolved operation', async () => {
+    let now = new Date('2026-11-26T08:00:00Z');
+    const path = journalFile();
+    const journal = CardWriteJournal.open({ path, now: () => now, retentionMs: 60 * 60 * 1000 });
+    const writes = new IdempotentWrites(journal);
+    await writes.run({ op: 'startVisit', key: 'old-key-000001', input: {}, execute: async () => 'first' });
+    const unresolved = await journal.begin({ op: 'writeTreatment', key: 'crashed-key-0001', inputHash: 'h' });
+    now = new Date('2026-11-26T10:00:00Z');
+    journal.prune(true);
+    expect(journal.forKey('old-key-000001')).toBeUndefined();
+    expect(journal.entry(unresolved.id)).toBeDefined();
+    // A forgotten key is a new request again.
+    expect(await writes.run({ op: 'startVisit', key: 'old-key-000001', input: {}, execute: async () => 'second' })).toBe('second');
+    // A restart replays the file within the same retention.
+    const reopened = CardWriteJournal.open({ path, now: () => now, retentionMs: 60 * 60 * 1000 });
+    expect(reopened.unresolved().map((e) => e.begin.id)).toEqual([unresolved.id]);
+    expect(reopened.forKey('old-key-000001')?.end?.result).toBe('second');
+  });
+
   it('refuses a malformed idempotency key, naming the field', async () => {
     const { services } = countingServices();
     await expect(visits.startVisit(services, OUTPATIENT, 'short')).rejects.toMatchObject({ field: 'idempotencyKey' });
