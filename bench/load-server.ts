@@ -117,7 +117,14 @@ const parsed = parseArgs(['--backend', 'cshis', '--cshis-path', FIXTURE_SO, '--c
 if (parsed.kind !== 'run') throw new Error(`load-server config: ${JSON.stringify(parsed)}`);
 // As src/main.ts: the journal is a file (appended and fsynced before and after every card write).
 const journalPath = journalMode === 'memory' ? undefined : join(dir, 'journal.jsonl');
-const services = await createCshisServices(parsed.config, 'N1', { logger, ...(journalPath ? { journalPath } : {}) });
+// A clinic's day of idempotency keys arrives here in seconds: with the default 24-hour retention the journal's
+// memory would grow for the whole run by design. A short retention shows the bound that keeps it flat.
+const journalRetentionMs = Number(process.env['NHI_BENCH_LOAD_RETENTION_MS'] ?? 20_000);
+const services = await createCshisServices(parsed.config, 'N1', {
+  logger,
+  journalRetentionMs,
+  ...(journalPath ? { journalPath } : {}),
+});
 // The identity-read rate limit is off (at its default of 60 reads/min per origin a load test measures refusals).
 const yoga = createApp(services, { graphiql: false, logger, security: { token: benchToken(), identityRate: false } });
 const gateway = await startServer({ yoga, host: '127.0.0.1', port: 0, logger });

@@ -29,6 +29,8 @@ export interface ServicesOptions {
   readonly simulator?: SimulatorOptions;
   /** The card-write journal file; omitted keeps it in memory (tests). */
   readonly journalPath?: string;
+  /** How long finished operations (and their idempotency keys) are remembered, ms. @default 24 hours */
+  readonly journalRetentionMs?: number;
   /** NHI's treatment-ID Web API (方式4, visits without a card); omitted = not configured. docs/webapi.md */
   readonly webApi?: WebApiServiceOptions;
   /** Where treatment IDs without a card come from; default WEB_API when `webApi` is set, else 1.54. */
@@ -133,7 +135,12 @@ export function createServices(
   });
   const webApiInUse =
     options.strategy === 'SEQ256_WEBAPI' || (options.noCardTreatmentId ?? (webApi ? 'WEB_API' : 'CONTROL_SOFTWARE_1_54')) !== 'CONTROL_SOFTWARE_1_54';
-  const writes = new IdempotentWrites(CardWriteJournal.open({ path: options.journalPath ?? null }));
+  const writes = new IdempotentWrites(
+    CardWriteJournal.open({
+      path: options.journalPath ?? null,
+      ...(options.journalRetentionMs === undefined ? {} : { retentionMs: options.journalRetentionMs }),
+    }),
+  );
   const backend = cs.info.backend;
   const monitor = new LightMonitor({
     read: () => cards.lightState(),
