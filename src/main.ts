@@ -33,7 +33,8 @@ const STRATEGIES: Record<GatewayConfig['visitStrategy'], VisitStrategy> = {
 
 async function createBackend(config: GatewayConfig, env: Record<string, string | undefined>, logger: GatewayLogger): Promise<RunningServices> {
   const strategy = STRATEGIES[config.visitStrategy];
-  const journalPath = join(dataDirectory(env), JOURNAL_FILE);
+  // The simulator's rehearsals must never answer a real card write's idempotency key: separate journals.
+  const journalPath = simulatorAware(join(dataDirectory(env), JOURNAL_FILE), config.backend);
   if (config.backend === 'simulator') return createSimulatorServices({ strategy, journalPath, logger, ...webApiOptionsFromConfig(config) });
   if (config.backend === 'pcsc') {
     // Loaded only when asked for, like the control software below: other backends never load the PC/SC library.
@@ -208,6 +209,7 @@ function isProgramEntry(): boolean {
 
 if (isProgramEntry()) runMain(process.argv.slice(2), process.env);
 
-function simulatorAware(tokenPath: string, backend: GatewayConfig['backend']): string {
-  return backend === 'simulator' ? `${tokenPath}-simulator` : tokenPath;
+/** The simulator's own copy of a per-user file (token, journal), so rehearsals never touch the real ones. */
+function simulatorAware(path: string, backend: GatewayConfig['backend']): string {
+  return backend === 'simulator' ? `${path}-simulator` : path;
 }
