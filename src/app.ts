@@ -34,7 +34,16 @@ export function createApp(services: RunningServices, options: AppOptions = {}): 
   const { cards } = guardPinFlows(services.cards);
   return createGateway({
     schema,
-    createContext: ({ request }): GatewayContext => ({ ...services, cards, request }),
+    // Spelled out, not `...services`: a spread also copies the dispose symbol and runs on every request.
+    createContext: ({ request }): GatewayContext => ({
+      cards,
+      monitor: services.monitor,
+      writes: services.writes,
+      simulator: services.simulator,
+      controlSoftware: services.controlSoftware ?? null,
+      status: services.status,
+      request,
+    }),
     security: { ...options.security, token },
     readiness: () => services.status.readiness().then((r) => ({ ready: r.ready, reasons: [...r.reasons] })),
     mapError: toClientError,

@@ -231,6 +231,7 @@ export function createGatewayLogger(options: GatewayLoggerOptions = {}): Closabl
     else logger[lvl](msg);
   };
   return {
+    level,
     debug: log('debug'),
     info: log('info'),
     warn: log('warn'),

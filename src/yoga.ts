@@ -20,6 +20,8 @@ import { STATUS_PATH, useStatusPage } from './plugins/use-status-page.ts';
 
 /** Minimal structured logger; `fields` must not carry patient data. */
 export interface GatewayLogger {
+  /** The lowest level written, when known: lets callers skip building messages nobody will see. */
+  readonly level?: 'debug' | 'info' | 'warn' | 'error';
   debug(msg: string, fields?: Record<string, unknown>): void;
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
@@ -242,7 +244,7 @@ function describe(value: unknown): unknown {
 /** Yoga logs `(message, ...details)` or a bare `Error` (masked errors); fold that into `(msg, fields)`. */
 function toYogaLogger(logger: GatewayLogger): YogaLogger {
   const adapt =
-    (level: keyof GatewayLogger) =>
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]): void => {
       const words: string[] = [];
       const details: unknown[] = [];
@@ -254,5 +256,12 @@ function toYogaLogger(logger: GatewayLogger): YogaLogger {
       if (details.length === 0) logger[level](msg);
       else logger[level](msg, { details: details.length === 1 ? details[0] : details });
     };
-  return { debug: adapt('debug'), info: adapt('info'), warn: adapt('warn'), error: adapt('error') };
+  // yoga logs three debug lines per request: drop them here when they would be dropped anyway.
+  const noop = (): void => undefined;
+  return {
+    debug: logger.level === undefined || logger.level === 'debug' ? adapt('debug') : noop,
+    info: adapt('info'),
+    warn: adapt('warn'),
+    error: adapt('error'),
+  };
 }

@@ -123,22 +123,25 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
     if (!access) return undefined; // no such operation: execution reports it, and nothing runs
     const context = (args.contextValue ?? {}) as Record<string, unknown>;
     const caller = callerOf(context);
-    const base = {
-      transport: caller.transport,
-      origin: caller.origin,
-      remoteAddress: caller.remoteAddress,
-      auth: authOf(caller),
-      operationType: access.operationType,
-      operationName: access.operationName,
-    } as const;
+    const entryBase = () =>
+      ({
+        transport: caller.transport,
+        origin: caller.origin,
+        remoteAddress: caller.remoteAddress,
+        auth: authOf(caller),
+        operationType: access.operationType,
+        operationName: access.operationName,
+      }) as const;
     const refused = decide(caller, access);
     if (refused) {
       const code = refused.extensions['code'] as RefusalCode;
-      record({ ...base, event: 'refused', fields: access.gated.map((field) => ({ field, outcome: code })), outcome: code });
+      record({ ...entryBase(), event: 'refused', fields: access.gated.map((field) => ({ field, outcome: code })), outcome: code });
       stop({ errors: [refused] });
       return undefined;
     }
-    if (access.gated.length === 0) return undefined;
+    // Outcomes are collected only for an audit log: without one (tests, embedding) nothing would read them.
+    if (!audit || access.gated.length === 0) return undefined;
+    const base = entryBase();
     const outcomes = startRecording(context);
     return (errors) => {
       const failed = outcomes.find((o) => o.outcome !== 'OK');

@@ -24,37 +24,45 @@ export interface ReadinessOptions {
  * `useReadinessCheck`, a not-ready answer says why.
  */
 export function useReadiness({ endpoint = '/ready', check, timeoutMs = 5000, onCheckError }: ReadinessOptions): Plugin {
-  return {
-    async onRequest({ url, request, endResponse, fetchAPI }) {
-      if (url.pathname !== endpoint) return;
-      let result: Readiness;
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        result = await Promise.race([
-          check(),
-          new Promise<Readiness>((resolve) => {
-            timer = setTimeout(
-              () => resolve({ ready: false, reasons: [`readiness check timed out after ${timeoutMs} ms`] }),
-              timeoutMs,
-            );
-          }),
-        ]);
-      } catch (error) {
-        onCheckError?.(error);
-        result = {
-          ready: false,
-          reasons: [`readiness check failed: ${error instanceof Error ? error.message : String(error)}`],
-        };
-      } finally {
-        clearTimeout(timer);
-      }
-      const body = JSON.stringify({ ready: result.ready, reasons: result.reasons });
-      endResponse(
-        new fetchAPI.Response(request.method === 'HEAD' ? null : body, {
-          status: result.ready ? 200 : 503,
-          headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  const answer = async (
+    request: Request,
+    endResponse: (response: Response) => void,
+    fetchAPI: { Response: typeof Response },
+  ): Promise<void> => {
+    let result: Readiness;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      result = await Promise.race([
+        check(),
+        new Promise<Readiness>((resolve) => {
+          timer = setTimeout(
+            () => resolve({ ready: false, reasons: [`readiness check timed out after ${timeoutMs} ms`] }),
+            timeoutMs,
+          );
         }),
-      );
+      ]);
+    } catch (error) {
+      onCheckError?.(error);
+      result = {
+        ready: false,
+        reasons: [`readiness check failed: ${error instanceof Error ? error.message : String(error)}`],
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+    const body = JSON.stringify({ ready: result.ready, reasons: result.reasons });
+    endResponse(
+      new fetchAPI.Response(request.method === 'HEAD' ? null : body, {
+        status: result.ready ? 200 : 503,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      }),
+    );
+  };
+  return {
+    // Synchronous for every other path: an async hook would make every GraphQL request wait a microtask turn.
+    onRequest({ url, request, endResponse, fetchAPI }) {
+      if (url.pathname !== endpoint) return undefined;
+      return answer(request, endResponse, fetchAPI);
     },
   };
 }

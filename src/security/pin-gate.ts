@@ -44,14 +44,22 @@ export function guardPinFlows(cards: CardStack): { cards: CardStack; gate: PinGa
   if (existing) return existing;
   const gate = new PinGate();
   const pinMethods = new Set<PropertyKey>(PIN_FLOW_METHODS);
+  // One bound (or gated) function per method, made on first use: every resolver call goes through here,
+  // so binding afresh on each property read would allocate a closure per call.
+  const methods = new Map<PropertyKey, unknown>();
   const wrapped = new Proxy(cards, {
     get(target, property) {
+      const cached = methods.get(property);
+      if (cached !== undefined) return cached;
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== 'function') return value;
       // Bound to the real object: CardStack implementations may use private fields.
       const bound = (value as (...args: unknown[]) => unknown).bind(target);
-      if (!pinMethods.has(property)) return bound;
-      return (...args: unknown[]) => gate.run(String(property), () => bound(...args) as Promise<unknown>);
+      const method = pinMethods.has(property)
+        ? (...args: unknown[]) => gate.run(String(property), () => bound(...args) as Promise<unknown>)
+        : bound;
+      methods.set(property, method);
+      return method;
     },
   });
   const entry = { cards: wrapped, gate };

@@ -3,7 +3,7 @@
  * read. Whoever can read the file is already this Windows/Unix user, so the token separates "this user's
  * HIS" from other web pages and other users of a shared workstation, without certificates or prompts.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { dataDirectory } from '../paths.ts';
@@ -80,19 +80,23 @@ function tokenFileError(path: string, error: unknown): Error {
   return new Error(`cannot read or create the token file ${path} (${reason}); use --token-file to put it elsewhere`, { cause: error });
 }
 
-/** Compares in constant time (both sides hashed first, so lengths leak nothing either). */
+/** Compares in constant time for tokens of the expected length (see {@link createTokenMatcher}). */
 export function tokenMatches(expected: string, presented: string): boolean {
   return createTokenMatcher(expected)(presented);
 }
 
 /**
- * {@link tokenMatches} with the expected token hashed once, up front: the gateway checks the same token on
- * every request, so re-hashing it each time was pure overhead. Still constant time: the presented token is
- * hashed (so its length leaks nothing) and compared with timingSafeEqual against the fixed-length digest.
+ * {@link tokenMatches} with the expected token's bytes prepared once: the gateway checks the same token on
+ * every request. A presented token of another byte length is refused at once, which reveals only the
+ * token's length, and that is public (43 characters for every generated token); one of the same length is
+ * compared with timingSafeEqual, so the time taken says nothing about how many characters were right.
  */
 export function createTokenMatcher(expected: string): (presented: string) => boolean {
-  const expectedDigest = createHash('sha256').update(expected, 'utf8').digest();
-  return (presented) => timingSafeEqual(expectedDigest, createHash('sha256').update(presented, 'utf8').digest());
+  const expectedBytes = Buffer.from(expected, 'utf8');
+  return (presented) => {
+    if (Buffer.byteLength(presented, 'utf8') !== expectedBytes.length) return false;
+    return timingSafeEqual(expectedBytes, Buffer.from(presented, 'utf8'));
+  };
 }
 
 export type PresentedToken =

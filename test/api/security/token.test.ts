@@ -67,6 +67,12 @@ describe('token checks', () => {
     expect(tokenMatches(token, `${token} `)).toBe(false);
     expect(tokenMatches(token, token.slice(0, -1))).toBe(false);
     expect(tokenMatches(token, '')).toBe(false);
+    // Same length, one character off (first or last): still refused.
+    const other = (c: string | undefined): string => (c === 'A' ? 'B' : 'A');
+    expect(tokenMatches(token, `${token.slice(0, -1)}${other(token.at(-1))}`)).toBe(false);
+    expect(tokenMatches(token, `${other(token[0])}${token.slice(1)}`)).toBe(false);
+    // Same number of characters but not of bytes (a multi-byte character): refused, not a thrown RangeError.
+    expect(tokenMatches(token, `${token.slice(0, -1)}é`)).toBe(false);
   });
 
   it('reads Bearer credentials and calls anything else malformed', () => {
