@@ -65,7 +65,7 @@ export function isLoopbackClient(serverContext: unknown): boolean {
 
 export function useAccessControl(options: AccessControlOptions): Plugin {
   const { origins, graphqlPath, audit } = options;
-  // The expected token's digest is computed once here, not on every request.
+  // The expected token is prepared once here, not on every request.
   const matchesToken = createTokenMatcher(options.token);
   const limiter = options.identityRate === false ? null : new TokenBuckets({ ...options.identityRate, ...(options.now ? { now: options.now } : {}) });
 
@@ -95,6 +95,35 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
   const authOf = (caller: Caller): AuditEntry['auth'] =>
     caller.token === 'valid' ? 'token' : caller.verdict === 'allowed' || caller.verdict === 'own' ? 'origin' : 'none';
 
+  const entryBase = (caller: Caller, access: OperationAccess) =>
+    ({
+      transport: caller.transport,
+      origin: caller.origin,
+      remoteAddress: caller.remoteAddress,
+      auth: authOf(caller),
+      operationType: access.operationType,
+      operationName: access.operationName,
+    }) as const;
+
+  /** Turns a request away at the door (before any parsing), recorded like every refusal. */
+  const door = (
+    code: RefusalCode,
+    origin: string | null,
+    serverContext: unknown,
+    endResponse: (response: Response) => void,
+    fetchAPI: { Response: typeof Response },
+  ): void => {
+    record({
+      event: 'refused',
+      transport: 'http',
+      origin,
+      remoteAddress: (serverContext as { req?: IncomingMessage } | undefined)?.req?.socket?.remoteAddress ?? null,
+      auth: 'none',
+      outcome: code,
+    });
+    endResponse(refusalResponse(fetchAPI, refusal(code)));
+  };
+
   /** The refusal for this caller and operation, if any. */
   const decide = (caller: Caller, access: OperationAccess): GraphQLError | undefined => {
     if (caller.token === 'invalid') return refusal('TOKEN_INVALID');
@@ -123,25 +152,16 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
     if (!access) return undefined; // no such operation: execution reports it, and nothing runs
     const context = (args.contextValue ?? {}) as Record<string, unknown>;
     const caller = callerOf(context);
-    const entryBase = () =>
-      ({
-        transport: caller.transport,
-        origin: caller.origin,
-        remoteAddress: caller.remoteAddress,
-        auth: authOf(caller),
-        operationType: access.operationType,
-        operationName: access.operationName,
-      }) as const;
     const refused = decide(caller, access);
     if (refused) {
       const code = refused.extensions['code'] as RefusalCode;
-      record({ ...entryBase(), event: 'refused', fields: access.gated.map((field) => ({ field, outcome: code })), outcome: code });
+      record({ ...entryBase(caller, access), event: 'refused', fields: access.gated.map((field) => ({ field, outcome: code })), outcome: code });
       stop({ errors: [refused] });
       return undefined;
     }
     // Outcomes are collected only for an audit log: without one (tests, embedding) nothing would read them.
     if (!audit || access.gated.length === 0) return undefined;
-    const base = entryBase();
+    const base = entryBase(caller, access);
     const outcomes = startRecording(context);
     return (errors) => {
       const failed = outcomes.find((o) => o.outcome !== 'OK');
@@ -158,29 +178,19 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
 
   return {
     onRequest({ request, serverContext, endResponse, fetchAPI }) {
+      // No closures made here: this hook runs for every request.
       const origin = request.headers.get('origin');
-      const door = (code: RefusalCode): void => {
-        record({
-          event: 'refused',
-          transport: 'http',
-          origin,
-          remoteAddress: (serverContext as { req?: IncomingMessage } | undefined)?.req?.socket?.remoteAddress ?? null,
-          auth: 'none',
-          outcome: code,
-        });
-        endResponse(refusalResponse(fetchAPI, refusal(code)));
-      };
       // @whatwg-node hands us a Proxy that builds a new URL on every property read (4+ per request here);
       // read hostname and pathname once, cheaply when the request URL is in its plain form.
       const url = (request as { parsedUrl?: URL }).parsedUrl ?? requestUrlParts(request.url);
-      if (!options.allowRemote && !isLocalHostHeader(url.hostname)) return door('HOST_NOT_ALLOWED');
+      if (!options.allowRemote && !isLocalHostHeader(url.hostname)) return door('HOST_NOT_ALLOWED', origin, serverContext, endResponse, fetchAPI);
       const verdict = origins.verdict(origin, url);
-      if (verdict === 'refused') return door('ORIGIN_NOT_ALLOWED');
+      if (verdict === 'refused') return door('ORIGIN_NOT_ALLOWED', origin, serverContext, endResponse, fetchAPI);
       const loopbackOnly =
-        options.loopbackOnlyPaths.some((prefix) => url.pathname.startsWith(prefix)) ||
+        startsWithAny(url.pathname, options.loopbackOnlyPaths) ||
         // GraphiQL itself: yoga's GraphiQL hook ran first and declined (not loopback), so answer it here.
         (url.pathname === graphqlPath && request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html'));
-      if (loopbackOnly && !isLoopbackClient(serverContext)) return door('LOOPBACK_ONLY');
+      if (loopbackOnly && !isLoopbackClient(serverContext)) return door('LOOPBACK_ONLY', origin, serverContext, endResponse, fetchAPI);
       if (request.method === 'OPTIONS') {
         // The origin headers (Allow-Origin, Vary) are added by onResponse, as for every response.
         endResponse(new fetchAPI.Response(null, { status: 204, headers: { 'content-length': '0', ...preflightHeaders(request, verdict) } }));
@@ -200,7 +210,7 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
       }
     },
     onExecute({ args, setResultAndStopExecution }) {
-      const done = guard(args, (result) => setResultAndStopExecution(result));
+      const done = guard(args, setResultAndStopExecution);
       if (!done) return undefined;
       return {
         onExecuteDone({ result }) {
@@ -210,7 +220,7 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
       };
     },
     onSubscribe({ args, setResultAndStopExecution }) {
-      const done = guard(args, (result) => setResultAndStopExecution(result));
+      const done = guard(args, setResultAndStopExecution);
       if (!done) return undefined;
       return {
         onSubscribeResult({ result }) {
@@ -220,6 +230,11 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
       };
     },
   };
+}
+
+function startsWithAny(path: string, prefixes: readonly string[]): boolean {
+  for (const prefix of prefixes) if (path.startsWith(prefix)) return true;
+  return false;
 }
 
 /** What the door checks read of the request URL (a URL has these; so does the fast path's result). */

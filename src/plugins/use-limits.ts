@@ -66,6 +66,10 @@ export function useLimits(
     });
   };
   const codes = new Set<string>(['QUERY_TOO_DEEP', 'QUERY_TOO_COMPLEX', 'TOO_MANY_ALIASES', 'TOO_MANY_TOKENS', 'TOO_MANY_DIRECTIVES']);
+  type ParseFn = Parameters<NonNullable<Plugin['onParse']>>[0]['parseFn'];
+  type ValidateFn = Parameters<NonNullable<Plugin['onValidate']>>[0]['validateFn'];
+  const parsers = new WeakMap<ParseFn, ParseFn>();
+  const validators = new WeakMap<ValidateFn, ValidateFn>();
   const typeRejections: Plugin = {
     // yoga marks every error thrown by parse as a GraphQL-over-HTTP "spec" parse failure (answered 200 to
     // `Accept: application/json`); a document over the token limit is a refusal like the others: 400.
@@ -78,23 +82,34 @@ export function useLimits(
         }
       }
     },
+    // The wrappers are made once per underlying function, not per request (these hooks run for every one).
     onParse({ parseFn, setParseFn }) {
-      setParseFn((source, options) => {
-        try {
-          return parseFn(source, options);
-        } catch (error) {
-          throw typed(error);
-        }
-      });
+      let wrapped = parsers.get(parseFn);
+      if (!wrapped) {
+        wrapped = (source, options) => {
+          try {
+            return parseFn(source, options);
+          } catch (error) {
+            throw typed(error);
+          }
+        };
+        parsers.set(parseFn, wrapped);
+      }
+      setParseFn(wrapped);
     },
     onValidate({ validateFn, setValidationFn }) {
-      setValidationFn((...args) => {
-        try {
-          return validateFn(...args);
-        } catch (error) {
-          throw typed(error);
-        }
-      });
+      let wrapped = validators.get(validateFn);
+      if (!wrapped) {
+        wrapped = (...args) => {
+          try {
+            return validateFn(...args);
+          } catch (error) {
+            throw typed(error);
+          }
+        };
+        validators.set(validateFn, wrapped);
+      }
+      setValidationFn(wrapped);
     },
   };
   return [...(armor.protect().plugins as Plugin[]), typeRejections];

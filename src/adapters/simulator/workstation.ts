@@ -67,6 +67,8 @@ const VISITS_AFTER_UPDATE = 6;
 const SAME_DAY_OTHER_DEPARTMENT = 5010;
 const COUNTED_CATEGORIES = new Set(['01', '02', '03', '04', '05']);
 const DAY_MS = 86_400_000;
+/** Taiwan time is UTC+8 with no daylight saving (none since 1979). */
+const TAIWAN_OFFSET_MS = 8 * 3_600_000;
 
 interface SimulatedVisit {
   readonly visitTimeRoc: string;
@@ -591,7 +593,10 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
    * from it), so those make the key. Callers get a copy: the cached bytes are never handed out.
    */
   private storedBytes(name: string, card: InsertedHealthCard, encode: (record: CardHolderRecord) => Uint8Array): Uint8Array {
-    const key = `${dateToRocDateTime(this.now()).slice(0, 7)}|${card.remainingVisits}|${card.validUntilRoc ?? ''}`;
+    // The record depends on today's date (Taiwan time, UTC+8 all year since 1980): the day number is enough
+    // for the key and far cheaper than formatting a ROC date on every read.
+    const taiwanDay = Math.floor((this.now().getTime() + TAIWAN_OFFSET_MS) / DAY_MS);
+    const key = `${taiwanDay}|${card.remainingVisits}|${card.validUntilRoc ?? ''}`;
     let reads = this.storedReads.get(card);
     if (!reads) {
       reads = new Map();
@@ -667,13 +672,14 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     if (this.networkLatencyMs > 0) await new Promise((r) => setTimeout(r, this.networkLatencyMs));
   }
 
+  // `delay()` is awaited only when there is one: awaiting a no-op async call still costs microtask turns.
   private async run(name: string, body: () => number): Promise<number> {
-    await this.delay();
+    if (this.latencyMs > 0) await this.delay();
     return this.forcedCodes.get(name) ?? body();
   }
 
   private async output(name: string, body: () => Uint8Array | number | RawOutput): Promise<RawOutput> {
-    await this.delay();
+    if (this.latencyMs > 0) await this.delay();
     const forced = this.forcedCodes.get(name);
     if (forced !== undefined) return { rc: forced, bytes: new Uint8Array(0) };
     const result = body();

@@ -71,7 +71,7 @@ describe('token checks', () => {
     const other = (c: string | undefined): string => (c === 'A' ? 'B' : 'A');
     expect(tokenMatches(token, `${token.slice(0, -1)}${other(token.at(-1))}`)).toBe(false);
     expect(tokenMatches(token, `${other(token[0])}${token.slice(1)}`)).toBe(false);
-    // Same number of characters but not of bytes (a multi-byte character): refused, not a thrown RangeError.
+    // Same length, with a character outside ASCII: refused like any other mismatch.
     expect(tokenMatches(token, `${token.slice(0, -1)}é`)).toBe(false);
   });
 
