@@ -21,6 +21,9 @@ const EXPECTED_FRAGMENT = `"cardNumber":"${EXPECTED_CARD_NUMBER}"`;
 
 export const TARGETS = { throughputRatio: 0.75, p50DiffMs: 0.3 } as const;
 
+/** Fresh-process repetitions of the HTTP comparison (not in --quick). */
+const FORKS = 3;
+
 /** Other processes using more than this share of a core during the run make the verdicts unreliable. */
 const BUSY_SHARE = 0.1;
 
@@ -117,27 +120,45 @@ export const benchmark: BenchModule = {
     ctx.log('(a) port call in-process');
     const a = await measurePortCall(inWarmup, inCount);
 
-    ctx.log('(b) bare yoga, (c) gateway, (c′) gateway as npm start wires it — over HTTP');
-    const { results, foreignCpuShare } = await compareHttpTargets(
-      [
-        { key: 'bare-yoga', label: '(b) bare graphql-yoga, constant', script: 'bench/servers/bare-yoga.ts' },
-        { key: 'gateway', label: '(c) gateway (createApp)', script: 'bench/servers/gateway.ts' },
-        { key: 'npm-start', label: '(c′) + file logger, audit file', script: 'bench/servers/gateway.ts', args: ['--variant=npm-start'] },
-      ],
-      basicDataExchange(),
-      opts,
-      ctx,
-    );
+    // Forks, as JMH calls them: the whole comparison again with fresh server processes. The same build's
+    // server CPU per request differs by up to ~10 % from one process to the next (JIT and heap-sizing
+    // decisions made early stick for the process's life) while staying steady within one, so one process
+    // per target says more about luck than about the code. The median fork is reported.
+    const forks = ctx.quick ? 1 : FORKS;
+    const runs: { results: HttpTargetResult[]; foreignCpuShare: number | null; ratio: number; diff: number }[] = [];
+    for (let fork = 1; fork <= forks; fork++) {
+      ctx.log(`(b) bare yoga, (c) gateway, (c′) gateway as npm start wires it — over HTTP, fork ${fork}/${forks}`);
+      const run = await compareHttpTargets(
+        [
+          { key: 'bare-yoga', label: '(b) bare graphql-yoga, constant', script: 'bench/servers/bare-yoga.ts' },
+          { key: 'gateway', label: '(c) gateway (createApp)', script: 'bench/servers/gateway.ts' },
+          { key: 'npm-start', label: '(c′) + file logger, audit file', script: 'bench/servers/gateway.ts', args: ['--variant=npm-start'] },
+        ],
+        basicDataExchange(),
+        opts,
+        ctx,
+      );
+      const [rb, rc] = run.results;
+      if (!rb || !rc) throw new Error('missing results');
+      runs.push({ results: run.results, foreignCpuShare: run.foreignCpuShare, ratio: rc.rps / rb.rps, diff: rc.latency.p50 - rb.latency.p50 });
+    }
+    const byRatio = [...runs].sort((x, y) => x.ratio - y.ratio);
+    const median = byRatio[Math.floor((byRatio.length - 1) / 2)]!;
+    const { results } = median;
+    const shares = runs.map((r) => r.foreignCpuShare).filter((x): x is number => x !== null);
+    const foreignCpuShare = shares.length === runs.length ? Math.max(...shares) : null;
     const [b, c, cStart] = results;
     if (!b || !c || !cStart) throw new Error('missing results');
 
-    const ratio = c.rps / b.rps;
-    const diff = c.latency.p50 - b.latency.p50;
+    const ratio = median.ratio;
+    const diffs = runs.map((r) => r.diff).sort((x, y) => x - y);
+    const diff = diffs[Math.floor((diffs.length - 1) / 2)]!;
     const aOk = a.failures === 0 && a.firstCardNumber === EXPECTED_CARD_NUMBER && a.lastCardNumber === EXPECTED_CARD_NUMBER;
+    const failedForks = runs.filter((r) => !r.results.every((x) => httpVerification(x).ok)).length;
     const bCheck = httpVerification(b);
     const cCheck = httpVerification(c);
     const cStartCheck = httpVerification(cStart);
-    const valid = aOk && bCheck.ok && cCheck.ok && cStartCheck.ok;
+    const valid = aOk && failedForks === 0;
     const busy = foreignCpuShare !== null && foreignCpuShare > BUSY_SHARE;
     const verdict = (pass: boolean): string =>
       valid ? `${pass ? 'PASS' : 'MISS'}${busy ? ' (machine busy: unreliable)' : ''}` : 'INVALID (failed requests)';
@@ -160,9 +181,18 @@ export const benchmark: BenchModule = {
       ]),
     ];
     const pairedRatios = c.roundsRps.map((x, i) => x / (b.roundsRps[i] ?? Number.NaN));
+    const forkList = (values: number[], digits: number): string => values.map((x) => x.toFixed(digits)).join(', ');
     const verdictLines = [
-      `throughput (c)/(b): ${ratio.toFixed(3)} (target ≥ ${TARGETS.throughputRatio}) → ${ratioVerdict}`,
-      `p50 (c) − (b): ${diff.toFixed(3)} ms (target ≤ ${TARGETS.p50DiffMs} ms) → ${diffVerdict}`,
+      `throughput (c)/(b): ${ratio.toFixed(3)} (target ≥ ${TARGETS.throughputRatio}) → ${ratioVerdict}` +
+        (forks > 1 ? `; median of ${forks} forks: ${forkList(runs.map((r) => r.ratio), 3)}` : ''),
+      `p50 (c) − (b): ${diff.toFixed(3)} ms (target ≤ ${TARGETS.p50DiffMs} ms) → ${diffVerdict}` +
+        (forks > 1 ? `; median of ${forks} forks: ${forkList(runs.map((r) => r.diff), 3)} ms` : ''),
+      ...(forks > 1
+        ? [
+            `server CPU per request by fork: (b) ${runs.map((r) => Math.round(r.results[0]!.serverCpuUsPerRequest)).join(', ')} µs; ` +
+              `(c) ${runs.map((r) => Math.round(r.results[1]!.serverCpuUsPerRequest)).join(', ')} µs`,
+          ]
+        : []),
       `not judged: (c′)/(b) ${(cStart.rps / b.rps).toFixed(3)}, p50 (c′) − (b) ${(cStart.latency.p50 - b.latency.p50).toFixed(3)} ms; ` +
         `server CPU per request (c)/(b) ${(c.serverCpuUsPerRequest / b.serverCpuUsPerRequest).toFixed(2)}; ` +
         `per-round (c)/(b) ${pairedRatios.map((x) => x.toFixed(2)).join(', ')}`,
@@ -170,6 +200,7 @@ export const benchmark: BenchModule = {
         (busy ? ` (over ${BUSY_SHARE * 100} %: the machine was shared, rerun when it is quiet)` : ''),
     ];
     const checkLines = [
+      ...(forks > 1 ? [`every request of all ${forks} forks checked: ${failedForks === 0 ? 'all answered as expected' : `${failedForks} fork(s) had failures`}; the median fork's tallies:`] : []),
       `(a) ${fmtInt(a.calls)} calls, ${a.failures} failed; cardNumber first: ${a.firstCardNumber}, last: ${a.lastCardNumber}${a.firstProblem ? `; first problem: ${a.firstProblem}` : ''}`,
       `(b) ${bCheck.summary}`,
       `(c) ${cCheck.summary}`,
@@ -180,6 +211,8 @@ export const benchmark: BenchModule = {
       `child process on 127.0.0.1, one keep-alive node:http client for all; concurrency 1: ${fmtInt(opts.count)} ` +
       `sequential POSTs after ${opts.warmup} warm-up (in ${opts.chunks} slices, targets alternating); concurrency ${opts.concurrency}: ` +
       `${opts.rounds} rounds of ${opts.roundMs / 1000} s, targets alternating, after ${opts.warmupMs / 1000} s warm-up; median round reported. ` +
+      `All of this ${forks} time(s) with fresh server processes (forks); the table is the fork with the median (c)/(b) throughput, ` +
+      `and the judged numbers are the medians over forks. ` +
       `Server CPU = the server process's user+system time during the rounds (over 100 %: V8's GC threads), per request and ` +
       `as a share of one core; client CPU = the load generator's. On a 2-vCPU VM the load generator still slows the server ` +
       `somewhat (two busy processes need not each get a full core), alike for every target; server CPU per request is the ` +

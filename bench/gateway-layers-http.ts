@@ -8,9 +8,22 @@ import { compareHttpTargets, DEFAULT_HTTP_OPTIONS, QUICK_HTTP_OPTIONS, type Http
 import { fmtInt, fmtMs } from './lib/stats.ts';
 import { markdownTable, textTable, type Row } from './lib/table.ts';
 import type { BenchContext, BenchModule, BenchReport } from './lib/types.ts';
-import { APP_DESCRIPTIONS, type AppName } from './servers/gateway-variants.ts';
+import { APP_DESCRIPTIONS, APP_NAMES, isAppName, type AppName } from './servers/gateway-variants.ts';
 
-const APPS: readonly AppName[] = ['bare', 'production', 'gateway-no-security', 'gateway-bare-schema', 'bare+gateway-schema', 'npm-start'];
+const DEFAULT_APPS: readonly AppName[] = ['bare', 'production', 'gateway-no-security', 'gateway-bare-schema', 'bare+gateway-schema', 'npm-start'];
+
+/**
+ * `NHI_BENCH_APPS=bare,production,… npm run bench -- gateway-layers-http` compares other variants (names:
+ * bench/servers/gateway-variants.ts); `bare` is always measured, as the reference.
+ */
+function appsToRun(): readonly AppName[] {
+  const asked = process.env['NHI_BENCH_APPS'];
+  if (!asked) return DEFAULT_APPS;
+  const names = asked.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !isAppName(name));
+  if (unknown.length > 0) throw new Error(`NHI_BENCH_APPS: unknown app ${unknown.join(', ')}; known: ${APP_NAMES.join(', ')}`);
+  return ['bare', ...(names as AppName[]).filter((name) => name !== 'bare')];
+}
 
 export const benchmark: BenchModule = {
   title: 'Gateway layers over HTTP: server CPU per request',
@@ -18,7 +31,7 @@ export const benchmark: BenchModule = {
   async run(ctx: BenchContext): Promise<BenchReport> {
     const base = ctx.quick ? QUICK_HTTP_OPTIONS : DEFAULT_HTTP_OPTIONS;
     const opts = { ...base, count: ctx.quick ? base.count : 1000, roundMs: ctx.quick ? base.roundMs : 1500 };
-    const specs: HttpTargetSpec[] = APPS.map((app) => ({
+    const specs: HttpTargetSpec[] = appsToRun().map((app) => ({
       key: app,
       label: app,
       script: 'bench/servers/gateway.ts',

@@ -34,16 +34,7 @@ export function createApp(services: RunningServices, options: AppOptions = {}): 
   const { cards } = guardPinFlows(services.cards);
   return createGateway({
     schema,
-    // Spelled out, not `...services`: a spread also copies the dispose symbol and runs on every request.
-    createContext: ({ request }): GatewayContext => ({
-      cards,
-      monitor: services.monitor,
-      writes: services.writes,
-      simulator: services.simulator,
-      controlSoftware: services.controlSoftware ?? null,
-      status: services.status,
-      request,
-    }),
+    createContext: contextFactory(services, cards),
     security: { ...options.security, token },
     readiness: () => services.status.readiness().then((r) => ({ ready: r.ready, reasons: [...r.reasons] })),
     mapError: toClientError,
@@ -52,6 +43,22 @@ export function createApp(services: RunningServices, options: AppOptions = {}): 
     ...(options.graphiql === undefined ? {} : { graphiql: options.graphiql }),
     // The simulator holds no patient data: GraphiQL may carry the token there, never with real cards.
     ...(services.simulator ? { graphiqlHeaders: { Authorization: `Bearer ${token}` } } : {}),
+  });
+}
+
+/**
+ * The per-request context over long-lived services (`cards` as the resolvers must see it, e.g. PIN-gated).
+ * Spelled out, not `{ ...services }`: a spread also copies the dispose symbol, and this runs on every request.
+ */
+export function contextFactory(services: RunningServices, cards: GatewayContext['cards']): (initial: { request: Request }) => GatewayContext {
+  return ({ request }) => ({
+    cards,
+    monitor: services.monitor,
+    writes: services.writes,
+    simulator: services.simulator,
+    controlSoftware: services.controlSoftware ?? null,
+    status: services.status,
+    request,
   });
 }
 

@@ -165,8 +165,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
     onRefusal,
     ...(security.now ? { now: security.now } : {}),
   };
-  if (accessControl) {
-    // Outcomes of gated fields for the audit log (wraps their resolvers once per schema).
+  if (accessControl && security.audit) {
+    // Outcomes of gated fields for the audit log (wraps their resolvers once per schema; without an audit
+    // log nothing would read them).
     instrumentAuditedFields(deps.schema, (coordinate, isRoot) => {
       const rule = accessRule(coordinate, isRoot);
       return rule !== undefined && rule.level !== 'public';

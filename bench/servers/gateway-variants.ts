@@ -17,8 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { buildSchema } from '../../schema/index.ts';
-import { createApp, toClientError } from '../../src/app.ts';
-import type { GatewayContext } from '../../src/context.ts';
+import { contextFactory, createApp, toClientError } from '../../src/app.ts';
 import type { RunningServices } from '../../src/services.ts';
 import type { CardStack } from '../../src/ports/card-stack.ts';
 import type { BasicData } from '../../src/domain/types.ts';
@@ -81,7 +80,7 @@ function appLikeDeps(services: RunningServices, changes: Partial<GatewayDeps> & 
   const { cards } = guardPinFlows(services.cards);
   const deps: GatewayDeps = {
     schema: schemaOnce(),
-    createContext: ({ request }): GatewayContext => ({ ...services, cards, request }),
+    createContext: contextFactory(services, cards),
     security: { token: benchToken(), identityRate: false },
     readiness: () => services.status.readiness().then((r) => ({ ready: r.ready, reasons: [...r.reasons] })),
     mapError: toClientError,
@@ -99,7 +98,7 @@ function bareYoga(plugins: Plugin[] = []): Gateway {
 function bareYogaOverGatewaySchema(services: RunningServices, cards: CardStack): Gateway {
   return createYoga<Record<string, unknown>, Record<string, unknown>>({
     schema: schemaOnce(),
-    context: ({ request }: { request: Request }) => ({ ...services, cards, request }),
+    context: contextFactory(services, cards) as unknown as (initial: { request: Request }) => Record<string, unknown>,
     graphiql: false,
     logging: false,
   });

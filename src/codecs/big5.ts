@@ -100,46 +100,9 @@ function decodeOrdinaryPair(lead: number, trail: number): string {
   return text;
 }
 
-interface Big5Char {
-  readonly start: number;
-  readonly end: number;
-  readonly text: string;
-  readonly rare: boolean;
-}
-
-/**
- * Splits bytes into characters. A structurally valid pair that CP950 does not assign becomes one U+FFFD
- * for both bytes, so a bad character never invents an ASCII letter out of its trail byte. A lead byte
- * without a valid trail becomes U+FFFD alone and the next byte is read afresh.
- */
-function splitBig5(bytes: Uint8Array): Big5Char[] {
-  const chars: Big5Char[] = [];
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i] ?? 0;
-    const next = bytes[i + 1];
-    if (b < 0x80) {
-      chars.push({ start: i, end: i + 1, text: String.fromCharCode(b), rare: false });
-      i += 1;
-    } else if (isLeadByte(b) && next !== undefined && trailIndexOf(next) !== null) {
-      const pua = eudcToCodePoint(b, next);
-      chars.push(
-        pua === null
-          ? { start: i, end: i + 2, text: decodeOrdinaryPair(b, next), rare: false }
-          : { start: i, end: i + 2, text: String.fromCodePoint(pua), rare: true },
-      );
-      i += 2;
-    } else {
-      chars.push({ start: i, end: i + 1, text: REPLACEMENT, rare: false });
-      i += 1;
-    }
-  }
-  return chars;
-}
-
-/** ASCII space, NUL (PC/SC pads with NULs) and the full-width space 0xA140 = U+3000 (§12). */
-function isPadding(char: Big5Char): boolean {
-  return char.text === ' ' || char.text === '\u0000' || char.text === '\u3000';
+/** Padding characters (§12): ASCII space, NUL (PC/SC pads with NULs) and the full-width space 0xA140 = U+3000. */
+function isPaddingText(text: string): boolean {
+  return text === ' ' || text === '\u0000' || text === '\u3000';
 }
 
 function toUpperHex(bytes: Uint8Array): string {
@@ -152,18 +115,48 @@ function toUpperHex(bytes: Uint8Array): string {
  * `rawHex` is exactly the bytes behind `text` (full-width spaces are trimmed at both ends, like ASCII ones).
  */
 export function decodeBig5Field(bytes: Uint8Array): DecodedText {
-  const chars = splitBig5(bytes);
-  let first = 0;
-  let last = chars.length - 1;
-  while (first <= last && isPadding(chars[first]!)) first++;
-  while (last >= first && isPadding(chars[last]!)) last--;
-  const kept = chars.slice(first, last + 1);
-  const start = kept[0]?.start ?? 0;
-  const end = kept.at(-1)?.end ?? 0;
+  // One pass, no per-character objects: padding seen after the first real character is held back and kept
+  // only if another real character follows (so inner spaces stay, trailing ones go).
+  let text = '';
+  let heldPadding = '';
+  let start = -1;
+  let end = 0;
+  let rare = false;
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const next = bytes[i + 1];
+    let char: string;
+    let size = 1;
+    let isRare = false;
+    if (b < 0x80) {
+      char = String.fromCharCode(b);
+    } else if (isLeadByte(b) && next !== undefined && trailIndexOf(next) !== null) {
+      const pua = eudcToCodePoint(b, next);
+      size = 2;
+      if (pua === null) char = decodeOrdinaryPair(b, next);
+      else {
+        char = String.fromCodePoint(pua);
+        isRare = true;
+      }
+    } else {
+      char = REPLACEMENT;
+    }
+    if (isPaddingText(char)) {
+      if (start !== -1) heldPadding += char;
+    } else {
+      if (start === -1) start = i;
+      text += heldPadding + char;
+      heldPadding = '';
+      end = i + size;
+      if (isRare) rare = true;
+    }
+    i += size;
+  }
   return {
-    text: kept.map((c) => c.text).join(''),
-    rawHex: toUpperHex(bytes.subarray(start, end)),
-    hasRareCharacters: kept.some((c) => c.rare),
+    text,
+    rawHex: start === -1 ? '' : toUpperHex(bytes.subarray(start, end)),
+    hasRareCharacters: rare,
   };
 }
 

@@ -13,15 +13,29 @@ export function sliceBytes(bytes: Uint8Array, start1Based: number, length: numbe
   return bytes.subarray(start, end);
 }
 
+/** Fields up to this many bytes are decoded with one String.fromCharCode call (far below its argument limit). */
+const SHORT_FIELD = 512;
+
 /** A field as latin1 text, untrimmed; shorter than `length` when the buffer ends early. */
 export function sliceAscii(bytes: Uint8Array, start1Based: number, length: number): string {
   const field = sliceBytes(bytes, start1Based, length);
+  // Card fields are a few dozen bytes: building the string directly beats a Buffer view per field.
+  // Latin-1 either way: each byte becomes the code point of the same value.
+  if (field.length <= SHORT_FIELD) return String.fromCharCode.apply(null, field as unknown as number[]);
   return Buffer.from(field.buffer, field.byteOffset, field.byteLength).toString('latin1');
 }
 
 /** Removes the space and NUL padding the DLL (spaces) and PC/SC (NULs) put around fields (§12). */
 export function trimPadding(text: string): string {
-  return text.replace(/^[\x20\x00]+|[\x20\x00]+$/g, '');
+  let start = 0;
+  let end = text.length;
+  while (start < end && isPaddingCode(text.charCodeAt(start))) start++;
+  while (end > start && isPaddingCode(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+function isPaddingCode(code: number): boolean {
+  return code === 0x20 || code === 0x00;
 }
 
 /** {@link sliceAscii} trimmed of padding: what most single-value fields want. */
