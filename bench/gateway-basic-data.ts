@@ -189,7 +189,8 @@ export const benchmark: BenchModule = {
         (forks > 1 ? `; median of ${forks} forks: ${forkList(runs.map((r) => r.diff), 3)} ms` : ''),
       ...(forks > 1
         ? [
-            `server CPU per request by fork: (b) ${runs.map((r) => Math.round(r.results[0]!.serverCpuUsPerRequest)).join(', ')} µs; ` +
+            `by fork: req/s (b) ${runs.map((r) => fmtInt(r.results[0]!.rps)).join(', ')}; (c) ${runs.map((r) => fmtInt(r.results[1]!.rps)).join(', ')}; ` +
+              `server CPU per request (b) ${runs.map((r) => Math.round(r.results[0]!.serverCpuUsPerRequest)).join(', ')} µs; ` +
               `(c) ${runs.map((r) => Math.round(r.results[1]!.serverCpuUsPerRequest)).join(', ')} µs`,
           ]
         : []),

@@ -27,9 +27,11 @@ which targets. For the gateway's own overhead:
 
 - \`gateway\` — what our gateway adds over HTTP to one health-card read, against the port call alone and
   against a bare graphql-yoga server. Targets: throughput ≥ 0.75 × bare yoga at concurrency 16; p50
-  latency ≤ bare yoga + 0.3 ms at concurrency 1.
+  latency ≤ bare yoga + 0.3 ms at concurrency 1. Three forks (fresh server processes each), medians judged:
+  the same build's server CPU per request differs by up to ~10 % from one process to the next.
 - \`gateway-layers\`, \`gateway-layers-http\` (not run by default) — the same query against variants of the
-  gateway with one layer removed, or bare yoga with one layer added: where the time goes.
+  gateway with one layer removed, or bare yoga with one layer added: where the time goes
+  (\`NHI_BENCH_APPS=production,bare+gateway-schema npm run bench -- gateway-layers-http\` picks variants).
 - \`load\` (not run by default; 60 s) — 200 concurrent clients against the gateway over the native fixture
   (issue 7, item 8): reads, keyed mutations with deliberate retries, held and churned subscriptions. Targets:
   zero untyped errors, zero overlapping native calls, zero duplicate writes (retries answered byte for
