@@ -39,7 +39,7 @@ async function createBackend(config: GatewayConfig, env: Record<string, string |
   if (config.backend === 'pcsc') {
     // Loaded only when asked for, like the control software below: other backends never load the PC/SC library.
     const { createPcscServices } = await import('./pcsc-services.ts');
-    return createPcscServices({ journalPath });
+    return createPcscServices({ journalPath, logger });
   }
   // Loaded only when asked for: the simulator never touches koffi.
   const { createCshisServices } = await import('./cshis-services.ts');

@@ -13,10 +13,9 @@
  */
 import type { PcscPort } from './ports/pcsc.ts';
 import type { Readiness } from './context.ts';
-import { GATEWAY_VERSION, type RunningServices, type ServicesOptions } from './services.ts';
+import { GATEWAY_VERSION, openJournal, type RunningServices, type ServicesOptions } from './services.ts';
 import { LightMonitor, type PresenceChange, type PresenceReader, type PresenceSource } from './domain/light-monitor.ts';
 import { PcscCardStack } from './domain/pcsc-card-stack.ts';
-import { CardWriteJournal } from './domain/card-write-journal.ts';
 import { IdempotentWrites } from './domain/idempotent-writes.ts';
 import { createNativePcscPort } from './adapters/pcsc/native.ts';
 import { ReaderWatcher, type ReaderWatcherOptions, type WatcherEvent } from './adapters/pcsc/reader-watcher.ts';
@@ -101,7 +100,7 @@ export function createPcscServices(options: PcscServicesOptions = {}): PcscRunni
     },
     intervalMs: 1000,
   });
-  const writes = new IdempotentWrites(CardWriteJournal.open({ path: options.journalPath ?? null }));
+  const writes = new IdempotentWrites(openJournal(options));
 
   const readiness = async (): Promise<Readiness> => {
     const status = watcher.status();

@@ -115,6 +115,22 @@ function createWebApi(options: WebApiServiceOptions, simulator: SimulatedWorksta
 
 export interface RunningServices extends GatewayServices, AsyncDisposable {}
 
+/** The card-write journal of any backend; says in the log when opening it compacted the file or could not. */
+export function openJournal(options: Pick<ServicesOptions, 'journalPath' | 'journalRetentionMs' | 'logger'>): CardWriteJournal {
+  const journal = CardWriteJournal.open({
+    path: options.journalPath ?? null,
+    ...(options.journalRetentionMs === undefined ? {} : { retentionMs: options.journalRetentionMs }),
+  });
+  if (journal.compaction) {
+    const { bytesBefore, bytesAfter, recordsDropped, previousPath } = journal.compaction;
+    options.logger?.info('card-write journal compacted', { bytesBefore, bytesAfter, recordsDropped, previousPath });
+  }
+  if (journal.compactionError) {
+    options.logger?.warn('card-write journal could not be compacted; using it as it is', { reason: journal.compactionError });
+  }
+  return journal;
+}
+
 /** Services over the embedded simulator: what `npm start` runs when there is no hardware. */
 export function createSimulatorServices(options: ServicesOptions): RunningServices {
   const workstation = new SimulatedWorkstation(options.simulator);
@@ -135,12 +151,7 @@ export function createServices(
   });
   const webApiInUse =
     options.strategy === 'SEQ256_WEBAPI' || (options.noCardTreatmentId ?? (webApi ? 'WEB_API' : 'CONTROL_SOFTWARE_1_54')) !== 'CONTROL_SOFTWARE_1_54';
-  const writes = new IdempotentWrites(
-    CardWriteJournal.open({
-      path: options.journalPath ?? null,
-      ...(options.journalRetentionMs === undefined ? {} : { retentionMs: options.journalRetentionMs }),
-    }),
-  );
+  const writes = new IdempotentWrites(openJournal(options));
   const backend = cs.info.backend;
   const monitor = new LightMonitor({
     read: () => cards.lightState(),

@@ -7,7 +7,7 @@
  * Records carry no patient data: the input is kept only as a hash (to recognise a repeated request), and
  * results are stored without ID numbers.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, copyFileSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -61,9 +61,56 @@ export interface CardWriteJournalOptions {
    * Unresolved operations are kept until resolved, however old. @default 24 hours
    */
   readonly retentionMs?: number;
+  /**
+   * At open, a file larger than this (bytes) that holds records past the retention is rewritten with only
+   * what is still remembered (see {@link CardWriteJournal.open}). @default 1 MiB
+   */
+  readonly compactAboveBytes?: number;
+}
+
+/** What the file was compacted to at open, for the log. */
+export interface JournalCompaction {
+  readonly bytesBefore: number;
+  readonly bytesAfter: number;
+  readonly recordsDropped: number;
+  /** The file as it was before, kept once beside it (`<file>.previous`). */
+  readonly previousPath: string;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_COMPACT_ABOVE_BYTES = 1024 * 1024;
+
+/** Rewrites `path` with `records` only: copy to `.previous`, write `.compacting`, fsync, rename over. */
+function compactFile(path: string, records: readonly JournalRecord[], bytesBefore: number, recordsDropped: number): JournalCompaction {
+  const previousPath = `${path}.previous`;
+  const temporaryPath = `${path}.compacting`;
+  copyFileSync(path, previousPath);
+  const body = records.map((record) => `${JSON.stringify(record)}\n`).join('');
+  const fd = openSync(temporaryPath, 'w');
+  try {
+    writeSync(fd, body);
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(temporaryPath, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  renameSync(temporaryPath, path);
+  syncDirectory(dirname(path));
+  return { bytesBefore, bytesAfter: Buffer.byteLength(body, 'utf8'), recordsDropped, previousPath };
+}
+
+/** Makes a rename durable on POSIX; Windows has no directory handles to flush (NTFS journals the rename). */
+function syncDirectory(directory: string): void {
+  if (process.platform === 'win32') return;
+  const fd = openSync(directory, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export class CardWriteJournal {
   private readonly entries = new Map<string, JournalEntry>();
@@ -73,6 +120,10 @@ export class CardWriteJournal {
 
   private readonly retentionMs: number;
   private lastPrune = 0;
+  /** Set when open() compacted the file. */
+  compaction: JournalCompaction | null = null;
+  /** Set when open() tried to compact the file and could not (the file is then used as it was). */
+  compactionError: string | null = null;
 
   private constructor(private readonly path: string | null, now?: () => Date, retentionMs?: number) {
     this.now = now ?? (() => new Date());
@@ -82,12 +133,20 @@ export class CardWriteJournal {
   /**
    * Opens (creating the folder if needed) and replays the journal. Synchronous on purpose: it runs once at
    * start-up, before anything may touch a card. Unparseable lines (a torn last write) are skipped.
+   *
+   * The file only grows while the gateway runs (every card write appends). So that it stays small over years
+   * of daily starts, a file over `compactAboveBytes` is rewritten here with just the records of the
+   * operations still remembered — every unresolved one, however old, and finished ones within the retention —
+   * by writing a new file, flushing it and renaming it over the old one (a crash at any point leaves either
+   * the old file or the new one, never a mix). The old file is first copied to `<file>.previous`, once, for
+   * whoever wants the longer history (the audit log has who did what in any case).
    */
   static open(options: CardWriteJournalOptions): CardWriteJournal {
     const journal = new CardWriteJournal(options.path, options.now, options.retentionMs);
+    let text = '';
+    let records = 0;
     if (options.path) {
       mkdirSync(dirname(options.path), { recursive: true });
-      let text = '';
       try {
         text = readFileSync(options.path, 'utf8');
       } catch (error) {
@@ -95,6 +154,7 @@ export class CardWriteJournal {
       }
       for (const line of text.split('\n')) {
         if (!line.trim()) continue;
+        records += 1;
         try {
           journal.apply(JSON.parse(line) as JournalRecord);
         } catch {
@@ -104,7 +164,40 @@ export class CardWriteJournal {
       }
     }
     journal.prune(true);
+    if (options.path && text !== '' && !text.endsWith('\n')) {
+      // A torn last line: end it, or the next record would be appended onto it and be unreadable too.
+      try {
+        appendFileSync(options.path, '\n');
+        text += '\n';
+      } catch (error) {
+        // Unwritable: every append will fail too, and card writes are refused (JOURNAL_UNAVAILABLE).
+        journal.lastWriteError = (error as NodeJS.ErrnoException).code ?? 'WRITE_FAILED';
+      }
+    }
+    if (options.path) {
+      const bytesBefore = Buffer.byteLength(text, 'utf8');
+      const kept = journal.retainedRecords();
+      if (bytesBefore > (options.compactAboveBytes ?? DEFAULT_COMPACT_ABOVE_BYTES) && kept.length < records) {
+        try {
+          journal.compaction = compactFile(options.path, kept, bytesBefore, records - kept.length);
+        } catch (error) {
+          // The uncompacted file is still a correct journal: go on with it, and say why.
+          journal.compactionError = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+        }
+      }
+    }
     return journal;
+  }
+
+  /** The records of every operation still remembered, in the order they began. */
+  private retainedRecords(): JournalRecord[] {
+    const out: JournalRecord[] = [];
+    for (const entry of this.entries.values()) {
+      out.push(entry.begin);
+      if (entry.end) out.push(entry.end);
+      if (entry.resolution) out.push(entry.resolution);
+    }
+    return out;
   }
 
   /** Operations that began and never ended, and have not been resolved since. */
