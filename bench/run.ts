@@ -42,6 +42,12 @@ const REGISTRY: readonly Entry[] = [
     load: async () => (await import('./gateway-layers-http.ts')).benchmark,
   },
   {
+    name: 'gateway-bundle',
+    summary: 'the executable’s esbuild bundle (with and without keepNames) against the tsx-run source, same query over HTTP',
+    byDefault: false,
+    load: async () => (await import('./gateway-bundle.ts')).benchmark,
+  },
+  {
     name: 'startup',
     summary: 'single executables (issue 6): sizes, launch to first answer (linux-x64; win-x64 under Wine), idle RSS; builds dist/ if stale',
     byDefault: false,

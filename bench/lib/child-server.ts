@@ -26,7 +26,10 @@ export interface ChildServer {
 
 export interface ChildServerOptions {
   readonly name: string;
-  /** Path of the script, relative to the repository root (e.g. `bench/servers/bare-yoga.ts`). */
+  /**
+   * Path of the script, relative to the repository root or absolute (e.g. `bench/servers/bare-yoga.ts`);
+   * `.ts` runs through tsx, `.js`/`.cjs`/`.mjs` with plain Node.
+   */
   readonly script: string;
   readonly args?: readonly string[];
   /** Extra Node flags, e.g. `--cpu-prof`. */
@@ -37,9 +40,12 @@ export interface ChildServerOptions {
 const tsxLoader = import.meta.resolve('tsx');
 
 export async function startChildServer(opts: ChildServerOptions): Promise<ChildServer> {
+  // TypeScript goes through tsx; JavaScript (e.g. a bundle made as the executable's is) runs as it is, so
+  // that no loader transforms it again.
+  const loader = /\.[cm]?js$/.test(opts.script) ? [] : ['--import', tsxLoader];
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
-    [...(opts.nodeArgs ?? []), '--import', tsxLoader, opts.script, ...(opts.args ?? [])],
+    [...(opts.nodeArgs ?? []), ...loader, opts.script, ...(opts.args ?? [])],
     { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: process.env },
   );
   let stderr = '';

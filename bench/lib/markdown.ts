@@ -32,6 +32,8 @@ which targets. For the gateway's own overhead:
 - \`gateway-layers\`, \`gateway-layers-http\` (not run by default) — the same query against variants of the
   gateway with one layer removed, or bare yoga with one layer added: where the time goes
   (\`NHI_BENCH_APPS=production,bare+gateway-schema npm run bench -- gateway-layers-http\` picks variants).
+- \`gateway-bundle\` (not run by default) — the same query against the gateway bundled as the executable bundles
+  it (esbuild, CommonJS, production), with and without esbuild's keepNames: what the executable runs.
 - \`load\` (not run by default; 60 s) — 200 concurrent clients against the gateway over the native fixture
   (issue 7, item 8): reads, keyed mutations with deliberate retries, held and churned subscriptions. Targets:
   zero untyped errors, zero overlapping native calls, zero duplicate writes (retries answered byte for

@@ -8,7 +8,8 @@ import { createYoga } from 'graphql-yoga';
 import { createBareSchema } from './bare-schema.ts';
 import { serveForBench } from './serve.ts';
 
-await serveForBench(async () => {
+// Not a top-level await: bench/gateway-bundle.ts bundles this file as CommonJS, like the executable.
+void serveForBench(async () => {
   const yoga = createYoga({ schema: createBareSchema(), graphiql: false, logging: false });
   const server = createServer(yoga);
   await new Promise<void>((resolve, reject) => {

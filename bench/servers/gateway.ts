@@ -10,7 +10,8 @@ import { APP_NAMES, buildApp, isAppName } from './gateway-variants.ts';
 
 const variant = argValue('variant') ?? 'production';
 
-await serveForBench(async () => {
+// Not a top-level await: bench/gateway-bundle.ts bundles this file as CommonJS, like the executable.
+void serveForBench(async () => {
   const services = createSimulatorServices({ strategy: 'N1' });
   if (!services.simulator) throw new Error('simulator services without simulator controls');
   services.simulator.insertHealthCard('STANDARD');

@@ -8,9 +8,14 @@
  * - `@graphql-yoga/render-graphiql/graphiql` (9 MB of strings) is replaced by a module that throws: the
  *   executable serves the pre-gzipped copies embedded as SEA assets instead (src/bin.ts), so this keeps
  *   9 MB out of the bundle and makes any path that would still reach the package fail loudly.
- * - keepNames: class and function names survive (error names, Pothos/GraphQL object names in messages).
+ * - No keepNames. It wraps every function expression created at run time in a call that defines its `name`
+ *   — dependencies included, several per request in yoga, envelop and @whatwg-node — and cost the bundled
+ *   gateway ~45 % more CPU per request (`npm run bench -- gateway-bundle`, BENCHMARKS.md). Nothing depends on
+ *   a function's or class's name: our error classes set `name` explicitly, GraphQL type names are spelled out
+ *   (schema/errors.ts), graphql-js' GraphQLError sets its own, and the code is not minified, so names change
+ *   only where two modules' top-level names collide (esbuild appends a digit: seen in stack traces at most).
  */
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -37,10 +42,14 @@ export interface BundleResult {
   readonly warnings: readonly string[];
 }
 
-export async function bundleGateway(root: string, outfile: string): Promise<BundleResult> {
-  const result = await build({
+/**
+ * The esbuild options of the executable's bundle, for any entry point: bench/gateway-bundle.ts bundles the
+ * benchmark's server with exactly these, to measure what the executable runs.
+ */
+export function gatewayBundleOptions(root: string, entry: string, outfile: string): BuildOptions {
+  return {
     absWorkingDir: root,
-    entryPoints: [join(root, 'src/bin.ts')],
+    entryPoints: [join(root, entry)],
     outfile,
     bundle: true,
     platform: 'node',
@@ -48,14 +57,18 @@ export async function bundleGateway(root: string, outfile: string): Promise<Bund
     target: 'node22',
     external: ['@koromix/*'],
     define: { 'process.env.NODE_ENV': '"production"' },
-    keepNames: true,
+    keepNames: false,
     legalComments: 'none',
     logLevel: 'silent',
     // `import.meta` is empty in CommonJS; the modules that use it check for that (src/main.ts,
     // src/adapters/cshis/native.ts), so esbuild's warning about it is expected.
     logOverride: { 'empty-import-meta': 'silent' },
     plugins: [embeddedGraphiQLOnly],
-  });
+  };
+}
+
+export async function bundleGateway(root: string, outfile: string): Promise<BundleResult> {
+  const result = await build(gatewayBundleOptions(root, 'src/bin.ts', outfile));
   const warnings = result.warnings.map((w) => `${w.location?.file ?? ''}:${w.location?.line ?? ''} ${w.text}`);
   return { path: outfile, bytes: readFileSync(outfile).byteLength, warnings };
 }
