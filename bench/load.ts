@@ -1112,6 +1112,9 @@ export const benchmark: BenchModule = {
       };
       const rssTimeline = timeline((m) => m.rss);
       const heapTimeline = timeline((m) => m.heapUsed);
+      // What RSS is made of: V8's committed heap, and memory outside it (Buffers, native allocations).
+      const heapTotalTimeline = timeline((m) => m.heapTotal);
+      const outsideHeapTimeline = timeline((m) => m.rss - m.heapTotal);
 
       const lightHolders = holders.filter((h) => h.sub === 'lightStateChanged');
       const readerHolders = holders.filter((h) => h.sub === 'readerEvents');
@@ -1208,7 +1211,8 @@ export const benchmark: BenchModule = {
           `the card-write journal keeps every entry in memory (${fmtInt(journal.entries)} at the end, ${fmtInt(perEntry)} bytes each — measured by dropping them: ${MB(journalRetained)}; ${MB(journal.jsonBytes)} as JSON); ` +
           `after the warm-up the heap kept ${retainedAfterWarmup >= 0 ? '+' : ''}${MB(retainedAfterWarmup)}, of which the ${fmtInt(journal.entries - warm.journalEntries)} journal entries added meanwhile ${MB(journalAfterWarmup)}, ` +
           `everything else ${otherAfterWarmup >= 0 ? '+' : ''}${MB(otherAfterWarmup)}`,
-        `gateway memory every 5 s from the start of the load, MB: RSS ${rssTimeline}; heap used ${heapTimeline}`,
+        `gateway memory every 5 s from the start of the load, MB: RSS ${rssTimeline}; heap used ${heapTimeline}; ` +
+          `heap committed ${heapTotalTimeline}; RSS outside the heap ${outsideHeapTimeline}`,
         `subscriptions: ${holders.filter((h) => h.endedEarly === null && h.errors === 0).length} of ${holders.length} held to the end` +
           `${firstEnded ? ` (first to end: ${firstEnded.transport} ${firstEnded.sub}: ${firstEnded.endedEarly})` : ''}; ` +
           `${toggles} doctor's-card movements, light subscribers saw ${lightMovementsSeen} changes each (target ≥ ${pct(EVENT_SHARE_MIN)}); ` +
