@@ -28,6 +28,10 @@ const lines = (path: string) =>
 describe('redaction', () => {
   it('masks ID numbers and blanks identity keys at any depth', () => {
     expect(maskIdentifiers('id A123456789 and resident A823456789, not A12345678')).toBe('id A1******89 and resident A8******89, not A12345678');
+    // Inside identifiers and names too: `_` and letters around it do not hide an ID number.
+    expect(maskIdentifiers('Read_A123456789 idB223456782x A123456789_2 9A123456789')).toBe('Read_A1******89 idB2******82x A1******89_2 9A1******89');
+    // A longer digit run is another number, left alone.
+    expect(maskIdentifiers('A1234567890')).toBe('A1234567890');
     const out = redactDeep({ a: { b: [{ name: { text: '王小明' }, note: 'for B223456782' }] }, birthDate: '1980-05-12', error: new Error('bad A123456789') });
     expect(out).toEqual({
       a: { b: [{ name: '[redacted]', note: 'for B2******82' }] },
@@ -87,6 +91,30 @@ describe('rotation and folders', () => {
       expect.objectContaining({ msg: 'audit', event: 'operation', origin: 'https://his.example', fields: [{ field: 'HealthCard.basicData', outcome: 'OK' }] }),
     ]);
     expect(audit.file.endsWith('audit.log')).toBe(true);
+  });
+
+  it('redacts and masks the audit log like the gateway log, should an entry ever carry identity data', () => {
+    const audit = createAuditLog({ directory: fresh() });
+    const leaky = {
+      event: 'operation',
+      transport: 'http',
+      origin: null,
+      remoteAddress: '127.0.0.1',
+      auth: 'token',
+      operationName: 'Read_A123456789',
+      outcome: 'OK',
+      idNumber: 'A123456789',
+      fields: [{ field: 'HealthCard.basicData', outcome: 'OK', name: '王小明' }],
+    } as unknown as Parameters<typeof audit.record>[0];
+    audit.record(leaky);
+    audit.close();
+    const text = readFileSync(audit.file, 'utf8');
+    for (const raw of ['A123456789', '王小明']) expect(text).not.toContain(raw);
+    expect(lines(audit.file)[0]).toMatchObject({
+      idNumber: '[redacted]',
+      operationName: 'Read_A1******89',
+      fields: [{ field: 'HealthCard.basicData', outcome: 'OK', name: '[redacted]' }],
+    });
   });
 
   it('documents the default folders', () => {
