@@ -88,15 +88,18 @@ function compactFile(path: string, records: readonly JournalRecord[], bytesBefor
   const body = records.map((record) => `${JSON.stringify(record)}\n`).join('');
   const fd = openSync(temporaryPath, 'w');
   try {
-    writeSync(fd, body);
-    fsyncSync(fd);
+    try {
+      writeSync(fd, body);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    // On Windows this fails while another program (an antivirus scan) holds the file: the old one stays.
+    renameSync(temporaryPath, path);
   } catch (error) {
-    closeSync(fd);
     rmSync(temporaryPath, { force: true });
     throw error;
   }
-  closeSync(fd);
-  renameSync(temporaryPath, path);
   syncDirectory(dirname(path));
   return { bytesBefore, bytesAfter: Buffer.byteLength(body, 'utf8'), recordsDropped, previousPath };
 }
