@@ -62,6 +62,11 @@ export interface GatewayConfig {
   readonly visitStrategy: VisitStrategy;
   /** cshis backend: when to open and close the reader port (§1.31/1.32). */
   readonly readerOpenPolicy?: ReaderOpenPolicy;
+  /**
+   * cshis backend: also watch PC/SC readers (presence only, no card access) and re-read the lights as soon as a
+   * card goes in or out, instead of at the next poll (--pcsc-wake).
+   */
+  readonly pcscWake?: true | undefined;
   /** Serve GraphiQL on GET /graphql (Accept: text/html). */
   readonly graphiql: boolean;
   /** The JSON config file that was read, if any. */
@@ -138,6 +143,7 @@ export const ENV = {
   callTimeoutMs: 'NHI_CALL_TIMEOUT_MS',
   visitStrategy: 'NHI_VISIT_STRATEGY',
   readerOpenPolicy: 'NHI_READER_OPEN_POLICY',
+  pcscWake: 'NHI_GATEWAY_PCSC_WAKE',
   graphiql: 'NHI_GATEWAY_GRAPHIQL',
   allowedOrigins: 'NHI_GATEWAY_ALLOWED_ORIGINS',
   allowRemote: 'NHI_GATEWAY_ALLOW_REMOTE',
@@ -184,6 +190,8 @@ Options:
       --reader-open-policy <p>
                              keep-open | per-operation: open the reader once (default), or
                              csOpenCom/csCloseCom around every call like older HIS wrappers
+      --pcsc-wake            cshis backend: watch the PC/SC readers too (presence only, the card is never
+                             opened) and update the lights the moment a card goes in or out
       --no-graphiql          do not serve the GraphiQL page (the GraphQL API stays on)
       --allowed-origin <o>   a HIS web page origin allowed to call, e.g. https://his.example
                              (repeatable; the gateway's own http://127.0.0.1:<port> always is)
@@ -220,7 +228,7 @@ Precedence: command line > environment > --config file > defaults.
 Environment:
   ${ENV.port}  ${ENV.host}  ${ENV.backend}  ${ENV.config}
   ${ENV.cshisPath}  ${ENV.csdllIni}  ${ENV.callTimeoutMs}  ${ENV.visitStrategy}  ${ENV.readerOpenPolicy}
-  ${ENV.graphiql} (true/false)
+  ${ENV.pcscWake} (true/false)  ${ENV.graphiql} (true/false)
   ${ENV.allowedOrigins} (comma-separated)  ${ENV.allowRemote} (true/false)
   ${ENV.tokenFile}  ${ENV.logDir}  ${ENV.identityReadsPerMinute}
   ${ENV.webApiUrl}  ${ENV.nhiCaFile}  ${ENV.webApiTimeoutMs}  ${ENV.webApiServiceCode}
@@ -249,6 +257,7 @@ const OPTIONS = {
   'call-timeout-ms': { type: 'string' },
   'visit-strategy': { type: 'string' },
   'reader-open-policy': { type: 'string' },
+  'pcsc-wake': { type: 'boolean' },
   graphiql: { type: 'boolean' },
   'allowed-origin': { type: 'string', multiple: true },
   'allow-remote': { type: 'boolean' },
@@ -281,6 +290,7 @@ const FILE_KEYS = {
   callTimeoutMs: '--call-timeout-ms',
   visitStrategy: '--visit-strategy',
   readerOpenPolicy: '--reader-open-policy',
+  pcscWake: '--pcsc-wake',
   graphiql: '--no-graphiql',
   allowedOrigins: '--allowed-origin',
   allowRemote: '--allow-remote',
@@ -367,6 +377,7 @@ function parseOrThrow(
       : (envValue(env, ENV.allowedOrigins) ?? file.allowedOrigins),
   );
   const allowRemote = toBoolean(pickKey('allowRemote', cli['allow-remote'], '--allow-remote'));
+  const pcscWake = toBoolean(pickKey('pcscWake', cli['pcsc-wake'], '--pcsc-wake'));
   const tokenFile = toPath(pickKey('tokenFile', cli['token-file'], '--token-file'));
   const logDir = toPath(pickKey('logDir', cli['log-dir'], '--log-dir'));
   const identityReadsPerMinute = toRate(pickKey('identityReadsPerMinute', cli['identity-reads-per-minute'], '--identity-reads-per-minute'));
@@ -425,6 +436,7 @@ function parseOrThrow(
     configFile: configFile === undefined ? undefined : asString(configFile),
     // Only when given, so a config without them stays the same object as before (and equal in tests).
     ...(readerOpenPolicy ? { readerOpenPolicy } : {}),
+    ...(pcscWake ? { pcscWake: true as const } : {}),
     ...(allowedOrigins ? { allowedOrigins } : {}),
     ...(allowRemote ? { allowRemote: true as const } : {}),
     ...(tokenFile ? { tokenFile } : {}),

@@ -55,7 +55,18 @@ export async function createCshisServices(
   const { openPolicy = 'keep-open', ...rest } = extra;
   const logger = rest.logger ?? createConsoleLogger();
   const { cs, service } = await loadControlSoftware(config, strategy, logger, openPolicy);
-  return createServices(cs, { ...rest, strategy, logger, controlSoftware: service });
+  if (!config.pcscWake) return createServices(cs, { ...rest, strategy, logger, controlSoftware: service });
+  // Loaded only when asked for: without --pcsc-wake the cshis backend never loads the PC/SC library.
+  const { createPcscWake } = await import('./pcsc-services.ts');
+  const wake = createPcscWake({ logger });
+  const services = createServices(cs, { ...rest, strategy, logger, controlSoftware: service, changeSignal: wake.changeSignal });
+  return {
+    ...services,
+    async [Symbol.asyncDispose]() {
+      await services[Symbol.asyncDispose]();
+      await wake[Symbol.asyncDispose]();
+    },
+  };
 }
 
 /** The call timeout and its source: --call-timeout-ms, else CSTIMEOUT + grace, else the default. */

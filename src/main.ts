@@ -35,6 +35,9 @@ async function createBackend(config: GatewayConfig, env: Record<string, string |
   const strategy = STRATEGIES[config.visitStrategy];
   // The simulator's rehearsals must never answer a real card write's idempotency key: separate journals.
   const journalPath = simulatorAware(join(dataDirectory(env), JOURNAL_FILE), config.backend);
+  if (config.pcscWake && config.backend !== 'cshis') {
+    logger.warn('--pcsc-wake applies to the cshis backend only; ignored', { backend: config.backend });
+  }
   if (config.backend === 'simulator') return createSimulatorServices({ strategy, journalPath, logger, ...webApiOptionsFromConfig(config) });
   if (config.backend === 'pcsc') {
     // Loaded only when asked for, like the control software below: other backends never load the PC/SC library.

@@ -18,7 +18,8 @@ import { LightMonitor, type PresenceChange, type PresenceReader, type PresenceSo
 import { PcscCardStack } from './domain/pcsc-card-stack.ts';
 import { IdempotentWrites } from './domain/idempotent-writes.ts';
 import { createNativePcscPort } from './adapters/pcsc/native.ts';
-import { ReaderWatcher, type ReaderWatcherOptions, type WatcherEvent } from './adapters/pcsc/reader-watcher.ts';
+import { ReaderWatcher, type ReaderWatcherOptions, type WatcherEvent, type WatcherStatus } from './adapters/pcsc/reader-watcher.ts';
+import type { GatewayLogger } from './yoga.ts';
 
 export interface PcscServicesOptions extends Omit<ServicesOptions, 'strategy' | 'simulator'> {
   /** A port other than the platform's PC/SC library (tests). */
@@ -84,6 +85,45 @@ export function createPcscPresence(
       // SCardCancel ends the blocking wait; then the card context goes.
       await watcher.dispose();
       await stack[Symbol.asyncDispose]();
+    },
+  };
+}
+
+/** PC/SC as a wake-up for another backend's light poller (see {@link createPcscWake}). */
+export interface PcscWake extends AsyncDisposable {
+  readonly watcher: ReaderWatcher;
+  /** For LightMonitor's `changeSignal` (ServicesOptions.changeSignal): called on every reader or card change. */
+  readonly changeSignal: (wake: () => void) => () => void;
+}
+
+/**
+ * `--pcsc-wake` for the cshis backend: a ReaderWatcher without classification, so the gateway only listens
+ * (SCardGetStatusChange) and never connects to a card the control software may be using at that moment. Every
+ * reader or card change wakes the control-software light poller at once; what the lights are still comes from
+ * the control software (hisGetCardStatus), which alone knows SAM authentication and PIN state. Without PC/SC
+ * (no service, no library) the watcher keeps retrying in the background and the poller works as before.
+ */
+export function createPcscWake(
+  options: { readonly port?: PcscPort; readonly watcher?: Omit<ReaderWatcherOptions, 'classify'>; readonly logger?: GatewayLogger } = {},
+): PcscWake {
+  const port = options.port ?? createNativePcscPort();
+  const watcher = new ReaderWatcher(port, { ...options.watcher });
+  let lastState: WatcherStatus['state'] | null = null;
+  const offStatus = watcher.onStatus((status) => {
+    if (status.state === lastState) return;
+    lastState = status.state;
+    if (status.state === 'RUNNING') options.logger?.info('PC/SC wake-up watching the readers', { mode: status.mode });
+    else if (status.state === 'UNAVAILABLE') {
+      options.logger?.warn('PC/SC wake-up unavailable; the lights follow the control-software poll alone', { reason: status.reason });
+    }
+  });
+  watcher.start();
+  return {
+    watcher,
+    changeSignal: (wake) => watcher.subscribe(() => wake()),
+    async [Symbol.asyncDispose]() {
+      offStatus();
+      await watcher.dispose();
     },
   };
 }

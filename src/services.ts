@@ -43,6 +43,11 @@ export interface ServicesOptions {
   readonly controlSoftware?: ControlSoftwareService | null;
   /** Where queue degradation and recovery are logged (no patient data). */
   readonly logger?: GatewayLogger;
+  /**
+   * Wakes the light poller at once when something outside the control software saw a change (the cshis
+   * backend's --pcsc-wake: a card in or out of a PC/SC reader). The simulator brings its own.
+   */
+  readonly changeSignal?: (wake: () => void) => () => void;
 }
 
 export interface WebApiServiceOptions {
@@ -165,7 +170,11 @@ export function createServices(
       },
     },
     intervalMs: options.lightPollMs ?? (simulator ? 1000 : 500),
-    ...(simulator ? { changeSignal: (wake: () => void) => simulator.onChange(wake) } : {}),
+    ...(simulator
+      ? { changeSignal: (wake: () => void) => simulator.onChange(wake) }
+      : options.changeSignal
+        ? { changeSignal: options.changeSignal }
+        : {}),
   });
 
   const controlSoftware = options.controlSoftware ?? null;

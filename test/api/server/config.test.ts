@@ -187,3 +187,24 @@ describe('--reader-open-policy', () => {
     expect(bad.kind === 'error' && bad.message).toMatch(/^--reader-open-policy must be one of keep-open, per-operation/);
   });
 });
+
+describe('--pcsc-wake', () => {
+  const parse = (argv: string[], env: Record<string, string> = {}, io: Partial<ConfigIo> = {}) =>
+    parseArgs(argv, env, { platform: 'linux', fileExists: () => false, ...io });
+  it('is off unless asked for on the command line, in the environment or in the config file', () => {
+    const none = parse([]);
+    expect(none.kind === 'run' && none.config.pcscWake).toBeUndefined();
+    const cli = parse(['--pcsc-wake']);
+    expect(cli.kind === 'run' && cli.config.pcscWake).toBe(true);
+    const env = parse([], { NHI_GATEWAY_PCSC_WAKE: 'true' });
+    expect(env.kind === 'run' && env.config.pcscWake).toBe(true);
+    const file = parse(['--config', 'gw.json'], {}, { readFile: () => JSON.stringify({ pcscWake: true }) });
+    expect(file.kind === 'run' && file.config.pcscWake).toBe(true);
+    const off = parse([], { NHI_GATEWAY_PCSC_WAKE: 'false' });
+    expect(off.kind === 'run' && off.config.pcscWake).toBeUndefined();
+  });
+  it('is documented in --help with its environment variable', () => {
+    expect(HELP_TEXT).toContain('--pcsc-wake');
+    expect(HELP_TEXT).toContain('NHI_GATEWAY_PCSC_WAKE');
+  });
+});
