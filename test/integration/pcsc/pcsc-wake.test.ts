@@ -18,7 +18,11 @@ import { acquireTestBed, pcscdMissing, type TestBed } from '../../pcsc/test-bed.
 const BED_WAIT_MS = 240_000;
 /** Far longer than any test here: the poll must never be what delivers a change. */
 const POLL_MS = 600_000;
-const WAKE_MS = 5_000;
+/**
+ * pcscd notices a vpcd card at its next presence poll, later still on a busy CI machine (the other PC/SC suite
+ * allows 15 s); anything under the 10-minute poll proves the wake-up.
+ */
+const WAKE_MS = 20_000;
 
 async function next<T>(iterator: AsyncIterator<T>, what: string, ms = WAKE_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
