@@ -11,7 +11,7 @@ import { createSimulatorServices } from '../src/services.ts';
 import type { Exchange, HttpResponse, Outcome } from './lib/http-client.ts';
 import { benchToken } from './lib/bench-token.ts';
 import { compareHttpTargets, DEFAULT_HTTP_OPTIONS, QUICK_HTTP_OPTIONS, type HttpTargetResult } from './lib/http-compare.ts';
-import { fmtInt, fmtMs, summarize, type LatencySummary } from './lib/stats.ts';
+import { fmtInt, fmtMs, median, summarize, type LatencySummary } from './lib/stats.ts';
 import { markdownTable, textTable, type Row } from './lib/table.ts';
 import type { BenchContext, BenchModule, BenchReport } from './lib/types.ts';
 
@@ -143,16 +143,15 @@ export const benchmark: BenchModule = {
       runs.push({ results: run.results, foreignCpuShare: run.foreignCpuShare, ratio: rc.rps / rb.rps, diff: rc.latency.p50 - rb.latency.p50 });
     }
     const byRatio = [...runs].sort((x, y) => x.ratio - y.ratio);
-    const median = byRatio[Math.floor((byRatio.length - 1) / 2)]!;
-    const { results } = median;
+    const medianRun = byRatio[Math.floor((byRatio.length - 1) / 2)]!;
+    const { results } = medianRun;
     const shares = runs.map((r) => r.foreignCpuShare).filter((x): x is number => x !== null);
     const foreignCpuShare = shares.length === runs.length ? Math.max(...shares) : null;
     const [b, c, cStart] = results;
     if (!b || !c || !cStart) throw new Error('missing results');
 
-    const ratio = median.ratio;
-    const diffs = runs.map((r) => r.diff).sort((x, y) => x - y);
-    const diff = diffs[Math.floor((diffs.length - 1) / 2)]!;
+    const ratio = medianRun.ratio;
+    const diff = median(runs.map((r) => r.diff));
     const aOk = a.failures === 0 && a.firstCardNumber === EXPECTED_CARD_NUMBER && a.lastCardNumber === EXPECTED_CARD_NUMBER;
     const failedForks = runs.filter((r) => !r.results.every((x) => httpVerification(x).ok)).length;
     const bCheck = httpVerification(b);

@@ -158,6 +158,7 @@ export function createServices(
     options.strategy === 'SEQ256_WEBAPI' || (options.noCardTreatmentId ?? (webApi ? 'WEB_API' : 'CONTROL_SOFTWARE_1_54')) !== 'CONTROL_SOFTWARE_1_54';
   const writes = new IdempotentWrites(openJournal(options));
   const backend = cs.info.backend;
+  const changeSignal = simulator ? (wake: () => void) => simulator.onChange(wake) : options.changeSignal;
   const monitor = new LightMonitor({
     read: () => cards.lightState(),
     // The control software has no reader list: its two logical slots are what the console's lights show.
@@ -170,11 +171,7 @@ export function createServices(
       },
     },
     intervalMs: options.lightPollMs ?? (simulator ? 1000 : 500),
-    ...(simulator
-      ? { changeSignal: (wake: () => void) => simulator.onChange(wake) }
-      : options.changeSignal
-        ? { changeSignal: options.changeSignal }
-        : {}),
+    ...(changeSignal ? { changeSignal } : {}),
   });
 
   const controlSoftware = options.controlSoftware ?? null;

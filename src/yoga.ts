@@ -18,10 +18,12 @@ import { instrumentAuditedFields, type AuditEntry, type AuditLog } from './secur
 import { GRAPHIQL_ASSETS_PATH } from './plugins/use-graphiql-assets.ts';
 import { STATUS_PATH, useStatusPage } from './plugins/use-status-page.ts';
 
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
 /** Minimal structured logger; `fields` must not carry patient data. */
 export interface GatewayLogger {
   /** The lowest level written, when known: lets callers skip building messages nobody will see. */
-  readonly level?: 'debug' | 'info' | 'warn' | 'error';
+  readonly level?: LogLevel;
   debug(msg: string, fields?: Record<string, unknown>): void;
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
@@ -245,7 +247,7 @@ function describe(value: unknown): unknown {
 /** Yoga logs `(message, ...details)` or a bare `Error` (masked errors); fold that into `(msg, fields)`. */
 function toYogaLogger(logger: GatewayLogger): YogaLogger {
   const adapt =
-    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (level: LogLevel) =>
     (...args: unknown[]): void => {
       const words: string[] = [];
       const details: unknown[] = [];

@@ -10,10 +10,11 @@
  *   9 MB out of the bundle and makes any path that would still reach the package fail loudly.
  * - No keepNames. It wraps every function expression created at run time in a call that defines its `name`
  *   — dependencies included, several per request in yoga, envelop and @whatwg-node — and cost the bundled
- *   gateway ~45 % more CPU per request (`npm run bench -- gateway-bundle`, BENCHMARKS.md). Nothing depends on
- *   a function's or class's name: our error classes set `name` explicitly, GraphQL type names are spelled out
- *   (schema/errors.ts), graphql-js' GraphQLError sets its own, and the code is not minified, so names change
- *   only where two modules' top-level names collide (esbuild appends a digit: seen in stack traces at most).
+ *   gateway ~40 % more CPU per request (`npm run bench -- gateway-bundle`, BENCHMARKS.md). Nothing depends on
+ *   a function's or class's name: no code of ours reads `fn.name` or `constructor.name` (error names are
+ *   Error's default or set explicitly), GraphQL type names are spelled out (schema/errors.ts), graphql-js'
+ *   GraphQLError sets its own, and the code is not minified, so names change only where two modules'
+ *   top-level names collide (esbuild appends a digit: seen in stack traces at most).
  */
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { readFileSync } from 'node:fs';

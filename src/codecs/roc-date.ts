@@ -88,6 +88,14 @@ function formatRocDateTime(dt: CalendarDateTime): string {
   return `${formatRocDate(dt)}${pad(dt.hour, 2)}${pad(dt.minute, 2)}${pad(dt.second, 2)}`;
 }
 
+/**
+ * The Taiwan calendar day of an instant, as a day count since 1970-01-01 (Taiwan time): a cheap key for
+ * "has the date changed" where formatting a ROC date each time would be wasted.
+ */
+export function taiwanDayNumber(d: Date): number {
+  return Math.floor((d.getTime() + TAIWAN_OFFSET_MS) / 86_400_000);
+}
+
 /** Taiwan wall-clock fields of an instant. */
 function taiwanFieldsOf(epochMs: number): CalendarDateTime {
   const shifted = new Date(epochMs + TAIWAN_OFFSET_MS);

@@ -10,6 +10,7 @@ import { startServer, type RunningServer } from '../../src/server.ts';
 import { createWsClient, toWsUrl } from '../helpers/ws.ts';
 import { readSseEvents } from '../helpers/sse.ts';
 import { AUTH_HEADERS, TEST_TOKEN } from '../helpers/auth.ts';
+import { nextWithin } from '../helpers/next-within.ts';
 
 let services: RunningServices;
 let server: RunningServer;
@@ -35,20 +36,8 @@ async function gql(query: string, variables?: Record<string, unknown>) {
   return body.data;
 }
 
-/** Pulls the next item, failing the test instead of hanging. */
-async function next<T>(iterator: AsyncIterator<T>, what: string, ms = 5000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-  });
-  try {
-    const result = await Promise.race([iterator.next(), timeout]);
-    if (result.done) throw new Error(`stream ended while waiting for ${what}`);
-    return result.value;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** The next item, or a failure naming `what` (helpers/next-within.ts). */
+const next = <T>(iterator: AsyncIterator<T>, what: string, ms = 5000): Promise<T> => nextWithin(iterator, what, ms);
 
 describe('a whole visit over HTTP, graphql-ws and SSE', () => {
   it('streams lights and reader events around a full visit', async () => {

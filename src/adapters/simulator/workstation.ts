@@ -19,7 +19,7 @@ import {
   type ResetTarget,
 } from '../../ports/control-software.ts';
 import { TREATMENT_CATEGORIES } from '../../domain/types.ts';
-import { dateToRocDateTime } from '../../codecs/roc-date.ts';
+import { dateToRocDateTime, taiwanDayNumber } from '../../codecs/roc-date.ts';
 import {
   encodeBasicData,
   encodeRegisterBasic,
@@ -67,8 +67,6 @@ const VISITS_AFTER_UPDATE = 6;
 const SAME_DAY_OTHER_DEPARTMENT = 5010;
 const COUNTED_CATEGORIES = new Set(['01', '02', '03', '04', '05']);
 const DAY_MS = 86_400_000;
-/** Taiwan time is UTC+8 with no daylight saving (none since 1979). */
-const TAIWAN_OFFSET_MS = 8 * 3_600_000;
 
 interface SimulatedVisit {
   readonly visitTimeRoc: string;
@@ -593,10 +591,8 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
    * from it), so those make the key. Callers get a copy: the cached bytes are never handed out.
    */
   private storedBytes(name: string, card: InsertedHealthCard, encode: (record: CardHolderRecord) => Uint8Array): Uint8Array {
-    // The record depends on today's date (Taiwan time, UTC+8 all year since 1980): the day number is enough
-    // for the key and far cheaper than formatting a ROC date on every read.
-    const taiwanDay = Math.floor((this.now().getTime() + TAIWAN_OFFSET_MS) / DAY_MS);
-    const key = `${taiwanDay}|${card.remainingVisits}|${card.validUntilRoc ?? ''}`;
+    // The record depends on today's date (Taiwan time): the day number is enough for the key.
+    const key = `${taiwanDayNumber(this.now())}|${card.remainingVisits}|${card.validUntilRoc ?? ''}`;
     let reads = this.storedReads.get(card);
     if (!reads) {
       reads = new Map();

@@ -14,6 +14,7 @@ import type { PcscPort } from '../../../src/ports/pcsc.ts';
 import type { LightState } from '../../../src/ports/card-stack.ts';
 import { ensureFixtureBuilt, FIXTURE_SO, insertSimulatedPatient } from '../cshis/helpers.ts';
 import { acquireTestBed, pcscdMissing, type TestBed } from '../../pcsc/test-bed.ts';
+import { nextWithin } from '../../helpers/next-within.ts';
 
 const BED_WAIT_MS = 240_000;
 /** Far longer than any test here: the poll must never be what delivers a change. */
@@ -24,21 +25,8 @@ const POLL_MS = 600_000;
  */
 const WAKE_MS = 20_000;
 
-async function next<T>(iterator: AsyncIterator<T>, what: string, ms = WAKE_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const result = await Promise.race([
-      iterator.next(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-      }),
-    ]);
-    if (result.done) throw new Error(`stream ended while waiting for ${what}`);
-    return result.value;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** The next item, or a failure naming `what` (helpers/next-within.ts). */
+const next = <T>(iterator: AsyncIterator<T>, what: string, ms = WAKE_MS): Promise<T> => nextWithin(iterator, what, ms);
 
 /** The native port, with every call that would open or talk to a card counted (there must be none). */
 function countingCardAccess(port: PcscPort): { port: PcscPort; cardCalls: () => number } {

@@ -17,6 +17,7 @@ import { createNativePcscPort } from '../../../src/adapters/pcsc/native.ts';
 import { createWsClient } from '../../helpers/ws.ts';
 import { readSseEvents } from '../../helpers/sse.ts';
 import { ATR, READERS, pcscdMissing, acquireTestBed, type TestBed } from '../../pcsc/test-bed.ts';
+import { nextWithin } from '../../helpers/next-within.ts';
 
 const TOKEN = 'pcsc-integration-test-token-0123456789abcdef';
 const EVENT_MS = 15_000;
@@ -41,22 +42,8 @@ interface ReaderEventShape {
   at: string;
 }
 
-/** Pulls the next item, failing with `what` instead of hanging. */
-async function next<T>(iterator: AsyncIterator<T>, what: string, ms = EVENT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const result = await Promise.race([
-      iterator.next(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-      }),
-    ]);
-    if (result.done) throw new Error(`stream ended while waiting for ${what}`);
-    return result.value;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** The next item, or a failure naming `what` (helpers/next-within.ts). */
+const next = <T>(iterator: AsyncIterator<T>, what: string, ms = EVENT_MS): Promise<T> => nextWithin(iterator, what, ms);
 
 const missing = pcscdMissing();
 

@@ -10,6 +10,7 @@ import {
   rocDateTimeToDate,
   rocDateTimeToIso,
   rocDateToIso,
+  taiwanDayNumber,
   validateRocDate,
   validateRocDateTime13,
 } from '../../../src/codecs/roc-date.ts';
@@ -261,5 +262,16 @@ describe('lenient card decoders', () => {
     ['garbage!!!!!!', null],
   ])('decodeRocDateTimeOrNull(%j) → %j', (raw, expected) => {
     expect(decodeRocDateTimeOrNull(raw)).toBe(expected);
+  });
+});
+
+describe('taiwanDayNumber', () => {
+  it('changes at midnight Taiwan time (16:00 UTC), together with the ROC date', () => {
+    const before = new Date('2026-11-26T15:59:59.999Z');
+    const after = new Date('2026-11-26T16:00:00.000Z');
+    expect(taiwanDayNumber(after) - taiwanDayNumber(before)).toBe(1);
+    expect(dateToRocDateTime(before).slice(0, 7)).toBe('1151126');
+    expect(dateToRocDateTime(after).slice(0, 7)).toBe('1151127');
+    expect(taiwanDayNumber(after)).toBe(taiwanDayNumber(new Date('2026-11-27T15:59:59.999Z')));
   });
 });
