@@ -14,43 +14,24 @@ import { parseArgs, HELP_TEXT, type GatewayConfig } from './config.ts';
 import { formatStartupBanner } from './cli.ts';
 import { startServer, installSignalHandlers } from './server.ts';
 import { createApp } from './app.ts';
-import { createSimulatorServices, webApiOptionsFromConfig, GATEWAY_VERSION, type RunningServices } from './services.ts';
+import { createServices, servicesOptionsFromConfig, GATEWAY_VERSION, type RunningServices } from './services.ts';
+import { openBackend } from './backends/index.ts';
 import { createAuditLog, createGatewayLogger, defaultLogDirectory } from './logger.ts';
 import type { GatewayLogger } from './yoga.ts';
 import { defaultTokenPath, loadOrCreateToken } from './security/token.ts';
 import { DEFAULT_IDENTITY_RATE } from './security/rate-limit.ts';
-import type { VisitStrategy } from './ports/card-stack.ts';
 import { dataDirectory, JOURNAL_FILE } from './paths.ts';
 import { acquireInstanceLock } from './install/instance-lock.ts';
 import { installAtLogon, uninstallFromLogon, nodeCommandRunner } from './install/logon.ts';
 
-const STRATEGIES: Record<GatewayConfig['visitStrategy'], VisitStrategy> = {
-  n1: 'N1',
-  'seq256-treatnum': 'SEQ256_TREATNUM',
-  'seq256-quick-treatnum': 'SEQ256_QUICK_TREATNUM',
-  'seq256-webapi': 'SEQ256_WEBAPI',
-};
-
-async function createBackend(config: GatewayConfig, env: Record<string, string | undefined>, logger: GatewayLogger): Promise<RunningServices> {
-  const strategy = STRATEGIES[config.visitStrategy];
+async function createBackendServices(config: GatewayConfig, env: Record<string, string | undefined>, logger: GatewayLogger): Promise<RunningServices> {
   // The simulator's rehearsals must never answer a real card write's idempotency key: separate journals.
   const journalPath = simulatorAware(join(dataDirectory(env), JOURNAL_FILE), config.backend);
   if (config.pcscWake && config.backend !== 'cshis') {
     logger.warn('--pcsc-wake applies to the cshis backend only; ignored', { backend: config.backend });
   }
-  if (config.backend === 'simulator') return createSimulatorServices({ strategy, journalPath, logger, ...webApiOptionsFromConfig(config) });
-  if (config.backend === 'pcsc') {
-    // Loaded only when asked for, like the control software below: other backends never load the PC/SC library.
-    const { createPcscServices } = await import('./pcsc-services.ts');
-    return createPcscServices({ journalPath, logger });
-  }
-  // Loaded only when asked for: the simulator never touches koffi.
-  const { createCshisServices } = await import('./cshis-services.ts');
-  return createCshisServices(config, strategy, {
-    journalPath,
-    logger,
-    ...(config.readerOpenPolicy ? { openPolicy: config.readerOpenPolicy } : {}),
-  });
+  const backend = await openBackend(config, { logger });
+  return createServices(backend, servicesOptionsFromConfig(config, { journalPath, logger }));
 }
 
 /** What differs between `npm start` and the single executable. */
@@ -127,7 +108,7 @@ export async function main(
   const { logger, audit, token } = access;
   for (const warning of token.warnings) logger.warn(warning);
   const perMinute = config.identityReadsPerMinute ?? DEFAULT_IDENTITY_RATE.perMinute;
-  const services = await createBackend(config, env, logger);
+  const services = await createBackendServices(config, env, logger);
   const yoga = createApp(services, {
     logger,
     graphiql: config.graphiql,
@@ -150,12 +131,7 @@ export async function main(
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
-  const backend =
-    config.backend === 'cshis'
-      ? `cshis (${config.cshisPath})`
-      : config.backend === 'pcsc'
-        ? 'pcsc (PC/SC readers, basic data only; /ready says whether PC/SC is up)'
-        : 'simulator (no card reader needed)';
+  const backend = services.backend.description;
   const banner = formatStartupBanner({ url: server.url, backend, version: GATEWAY_VERSION, graphiql: config.graphiql });
   // The token's path, never the token itself; then where the logs go and who may call.
   banner.splice(

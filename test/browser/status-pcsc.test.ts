@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
-import { createPcscServices, type PcscRunningServices } from '../../src/pcsc-services.ts';
+import { createPcscServices, type PcscRunningServices } from '../helpers/pcsc-services.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import { READERS, acquireTestBed, pcscdMissing, type TestBed } from '../pcsc/test-bed.ts';
 import { chromiumInstalled, launchBrowser, type Browser } from './browser.ts';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import { createApp } from '../../../src/app.ts';
 import { startServer, type RunningServer } from '../../../src/server.ts';
-import { createPcscServices, type PcscRunningServices } from '../../../src/pcsc-services.ts';
+import { createPcscServices, type PcscRunningServices } from '../../helpers/pcsc-services.ts';
 import { createNativePcscPort } from '../../../src/adapters/pcsc/native.ts';
 import { createWsClient } from '../../helpers/ws.ts';
 import { readSseEvents } from '../../helpers/sse.ts';

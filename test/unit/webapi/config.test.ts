@@ -3,8 +3,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WEBAPI_URL, HELP_TEXT, parseArgs, type ConfigIo, type GatewayConfig } from '../../../src/config.ts';
-import { webApiOptionsFromConfig } from '../../../src/services.ts';
-import { SimulatorSigner } from '../../../src/adapters/signer/simulator-signer.ts';
+import { servicesOptionsFromConfig } from '../../../src/services.ts';
+
+/** The Web API part of what src/services.ts composes from a configuration. */
+function webApiOptionsFromConfig(config: GatewayConfig) {
+  const { webApi, noCardTreatmentId } = servicesOptionsFromConfig(config);
+  return { ...(webApi ? { webApi } : {}), ...(noCardTreatmentId ? { noCardTreatmentId } : {}) };
+}
 
 const io: ConfigIo = { platform: 'linux', fileExists: (p) => p === '/etc/nhi/ca.pem', readFile: () => '{}' };
 
@@ -62,17 +67,14 @@ describe('Web API options', () => {
 });
 
 describe('composition from the configuration', () => {
-  const signer = () => new SimulatorSigner({ samId: '001000000103' });
-
   it('uses no Web API unless asked for (1.54 stays the no-card default)', () => {
     expect(webApiOptionsFromConfig(run(['--backend', 'simulator']))).toEqual({});
   });
 
   it('on the control software: 方式4 or a no-card policy turns it on with the default URL', () => {
     const cshis = { ...run([]), backend: 'cshis' as const };
-    const strategy4 = webApiOptionsFromConfig({ ...cshis, visitStrategy: 'seq256-webapi' }, signer);
+    const strategy4 = webApiOptionsFromConfig({ ...cshis, visitStrategy: 'seq256-webapi' });
     expect(strategy4.webApi).toMatchObject({ url: DEFAULT_WEBAPI_URL });
-    expect(strategy4.webApi?.signer?.kind).toBe('simulator');
     expect(webApiOptionsFromConfig({ ...cshis, noCardTreatmentId: 'webapi' })).toMatchObject({ noCardTreatmentId: 'WEB_API', webApi: { url: DEFAULT_WEBAPI_URL } });
     expect(webApiOptionsFromConfig({ ...cshis, noCardTreatmentId: '1.54' })).toEqual({ noCardTreatmentId: 'CONTROL_SOFTWARE_1_54' });
   });

@@ -19,8 +19,8 @@ import type {
   Visit,
   WriteTreatmentResult,
   UploadReceipt,
-} from '../ports/card-stack.ts';
-import type { PcscContext, PcscErrorCode, PcscFailure, PcscHandle, PcscPort, PcscProtocol } from '../ports/pcsc.ts';
+} from '../../ports/card-stack.ts';
+import type { PcscContext, PcscErrorCode, PcscFailure, PcscHandle, PcscPort, PcscProtocol } from '../../ports/pcsc.ts';
 import type {
   BasicData,
   CardValidity,
@@ -28,12 +28,12 @@ import type {
   LastSeqNumber,
   ProfessionalCardIdentity,
   RegisterData,
-} from './types.ts';
-import type { CardKind } from './light-monitor.ts';
-import { decodeBasicData } from '../codecs/layouts.ts';
-import { gatewayError } from '../errors/gateway-codes.ts';
-import { lookupVendorCode } from '../errors/vendor-codes.ts';
-import { ERROR_CLASSES, GatewayError } from '../errors/gateway-errors.ts';
+} from '../../domain/types.ts';
+import type { CardKind } from '../../domain/light-monitor.ts';
+import { decodeBasicData } from '../../codecs/layouts.ts';
+import { gatewayError } from '../../errors/gateway-codes.ts';
+import { lookupVendorCode } from '../../errors/vendor-codes.ts';
+import { ERROR_CLASSES, GatewayError } from '../../errors/gateway-errors.ts';
 
 // ---- §8 APDUs ----
 
