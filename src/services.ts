@@ -13,6 +13,7 @@ import { DEFAULT_WEBAPI_URL, type GatewayConfig } from './config.ts';
 import type { GatewayServices, Readiness } from './context.ts';
 import { CshisCardStack } from './domain/cshis-card-stack.ts';
 import { LightMonitor } from './domain/light-monitor.ts';
+import { watchCardState } from './domain/card-state-hints.ts';
 import { CardWriteJournal } from './domain/card-write-journal.ts';
 import { IdempotentWrites } from './domain/idempotent-writes.ts';
 import type { SimulatorOptions } from './adapters/simulator/workstation.ts';
@@ -130,8 +131,11 @@ export function createSimulatorServices(options: ServicesOptions & { readonly si
 /** Services over any backend. Disposing them disposes the backend too. */
 export function createServices(backend: Backend, options: ServicesOptions): RunningServices {
   const webApi = backend.controlSoftware && options.webApi ? createWebApi(options.webApi, backend) : null;
-  const cards = backend.controlSoftware
-    ? new CshisCardStack(backend.controlSoftware, {
+  // What ordinary calls prove about the card reaches the lights at once (src/domain/card-state-hints.ts).
+  let monitor: LightMonitor | null = null;
+  const cs = backend.controlSoftware ? watchCardState(backend.controlSoftware, (present) => monitor?.healthCardSeen(present)) : null;
+  const cards = cs
+    ? new CshisCardStack(cs, {
         strategy: options.strategy,
         webApi,
         ...(options.noCardTreatmentId ? { noCardTreatmentId: options.noCardTreatmentId } : {}),
@@ -144,7 +148,7 @@ export function createServices(backend: Backend, options: ServicesOptions): Runn
     (options.strategy === 'SEQ256_WEBAPI' ||
       (options.noCardTreatmentId ?? (webApi ? 'WEB_API' : 'CONTROL_SOFTWARE_1_54')) !== 'CONTROL_SOFTWARE_1_54');
   const writes = new IdempotentWrites(openJournal(options));
-  const monitor = new LightMonitor({
+  monitor = new LightMonitor({
     ...backend.lights,
     ...(backend.lights.presence ? {} : { read: () => cards.lightState() }),
     ...(options.lightPollMs !== undefined ? { intervalMs: options.lightPollMs } : {}),

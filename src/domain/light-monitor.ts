@@ -164,6 +164,16 @@ export class LightMonitor implements AsyncDisposable {
     return channel;
   }
 
+  /**
+   * Another call proved the health card is in (true) or out (false): read the lights now if that contradicts
+   * what was last published. Cheap when it agrees, so it may be called after every card call.
+   */
+  healthCardSeen(present: boolean): void {
+    const last = this.last;
+    if (!last || this.options.presence?.slots.includes('HEALTH_CARD')) return;
+    if (last.healthCard.level > 0 !== present) void this.refresh();
+  }
+
   /** Ask for a read now (after a mutation or a backend signal); coalesces bursts into one read. */
   refresh(): Promise<void> {
     if (this.listeners.size === 0 || this.disposed) return Promise.resolve();

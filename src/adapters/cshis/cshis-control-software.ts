@@ -114,6 +114,8 @@ interface SlotOptions<T> {
   /** Coalescing key for reads (omit for writes and actions). */
   readonly coalesceKey?: string | undefined;
   readonly timeoutMs?: number | undefined;
+  /** A light-status read: takes the next turn in the queue (call-queue.ts). */
+  readonly priority?: boolean | undefined;
   /** Bracket with csOpenCom/csCloseCom (per-operation) or ensure the reader is open (keep-open). */
   readonly reader: boolean;
   /** The vendor code inside a result, to notice reader failures. */
@@ -213,6 +215,7 @@ export async function createCshisControlSoftware(options: CshisControlSoftwareOp
       name,
       coalesceKey: o.coalesceKey,
       timeoutMs: o.timeoutMs,
+      priority: o.priority,
       run: () => withReader(body, o),
     });
   };
@@ -345,6 +348,7 @@ export async function createCshisControlSoftware(options: CshisControlSoftwareOp
         ...rcOnly,
         reader: true,
         coalesceKey: key('hisGetCardStatus', cardType),
+        priority: true,
       }),
     csGetCardNo: (cardType: CardType) =>
       slot(
@@ -363,6 +367,7 @@ export async function createCshisControlSoftware(options: CshisControlSoftwareOp
         {
           reader: true,
           coalesceKey: key('hpcGetHPCStatus', 1),
+          priority: true,
           rcOf: (r) => r.rc,
           openFailed: (rc) => ({ rc, status: 0 }),
         },
