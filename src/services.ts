@@ -6,7 +6,7 @@ import type { ControlSoftware } from './ports/control-software.ts';
 import type { NoCardTreatmentIdPolicy, VisitStrategy } from './ports/card-stack.ts';
 import type { Signer, SignerServiceCode } from './ports/signer.ts';
 import type { TreatmentIdWebApi } from './ports/webapi.ts';
-import { DEFAULT_WEBAPI_URL, type GatewayConfig, type NoCardTreatmentIdChoice } from './config.ts';
+import { DEFAULT_WEBAPI_URL, type GatewayConfig } from './config.ts';
 import type { GatewayServices, Readiness } from './context.ts';
 import { CshisCardStack } from './domain/cshis-card-stack.ts';
 import { LightMonitor } from './domain/light-monitor.ts';
@@ -65,12 +65,6 @@ export interface WebApiServiceOptions {
   readonly signer?: Signer;
 }
 
-const NO_CARD_POLICIES: Record<NoCardTreatmentIdChoice, NoCardTreatmentIdPolicy> = {
-  webapi: 'WEB_API',
-  '1.54': 'CONTROL_SOFTWARE_1_54',
-  'webapi-then-1.54': 'WEB_API_THEN_1_54',
-};
-
 /**
  * The Web API part of ServicesOptions from the configuration. The Web API is used when it is asked for:
  * `--webapi-url`, `--visit-strategy seq256-webapi`, or a no-card policy that names it. Its URL defaults to
@@ -82,11 +76,8 @@ export function webApiOptionsFromConfig(
   config: GatewayConfig,
   signer?: () => Signer,
 ): Pick<ServicesOptions, 'webApi' | 'noCardTreatmentId'> {
-  const noCard = config.noCardTreatmentId === undefined ? undefined : NO_CARD_POLICIES[config.noCardTreatmentId];
-  const wanted =
-    config.webApiUrl !== undefined ||
-    config.visitStrategy === 'seq256-webapi' ||
-    (noCard !== undefined && noCard !== 'CONTROL_SOFTWARE_1_54');
+  const noCard = config.noCardTreatmentIdPolicy;
+  const wanted = config.webApiWanted;
   const url = config.webApiUrl ?? (config.backend === 'simulator' ? undefined : DEFAULT_WEBAPI_URL);
   const policy = noCard ? { noCardTreatmentId: noCard } : {};
   if (!wanted || url === undefined) return policy;
