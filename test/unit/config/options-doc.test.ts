@@ -16,7 +16,8 @@ describe('docs/options.md', () => {
   it('has one row per option, with its environment variable and config key', () => {
     const table = document.slice(document.indexOf(OPTIONS_DOC_START), document.indexOf(OPTIONS_DOC_END));
     for (const [key, option] of Object.entries(OPTIONS)) {
-      const line = table.split('\n').find((row) => row.includes(`--${option.flag}`) || (option.shownAs && row.includes(option.shownAs)));
+      const shown = option.shownAs ?? `--${option.flag}`;
+      const line = table.split('\n').find((row) => (row.split(' | ')[0] ?? '').includes(`\`${shown}`));
       expect(line, key).toBeDefined();
       if (option.env) expect(line).toContain(`\`${option.env}\``);
       if (option.inFile) expect(line).toContain(`\`${key}\``);
