@@ -74,7 +74,10 @@ export async function main(
       out: (line: string) => process.stdout.write(`${line}\n`),
       err: (line: string) => process.stderr.write(`${line}\n`),
     };
-    return parsed.kind === 'install' ? installAtLogon(parsed.runArgs, deps) : uninstallFromLogon(deps);
+    if (parsed.kind === 'uninstall') return uninstallFromLogon(deps);
+    // The same lines the gateway will log at every start: say them now, while someone is looking.
+    for (const warning of parsed.config.warnings ?? []) deps.err(`warning: ${warning}`);
+    return installAtLogon(parsed.runArgs, deps);
   }
   if (parsed.kind === 'doctor') {
     // Loaded only for the doctor: it looks at CSHIS.dll and PC/SC, and runs tasklist/sc/reg on Windows.
