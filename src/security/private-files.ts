@@ -17,11 +17,15 @@ export interface PrivacyDeps {
 }
 
 /** Creates `path` (0700) if missing; tightens an existing one. Returns warning lines; throws when it cannot create it. */
-export async function ensurePrivateDir(path: string, deps: PrivacyDeps = {}): Promise<string[]> {
+export async function ensurePrivateDir(
+  path: string,
+  deps: PrivacyDeps = {},
+  role: { readonly name: string; readonly option: string } = { name: 'data folder', option: '--data-dir' },
+): Promise<string[]> {
   try {
     mkdirSync(path, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new Error(`cannot create the data folder ${path} (${describe(error)}); use --data-dir to put it elsewhere`, { cause: error });
+    throw new Error(`cannot create the ${role.name} ${path} (${describe(error)}); use ${role.option} to put it elsewhere`, { cause: error });
   }
   return tighten(path, 'folder', deps);
 }
@@ -86,7 +90,7 @@ export interface PrivateDataPaths {
  */
 export async function ensurePrivateDataFolder(paths: PrivateDataPaths, deps: PrivacyDeps = {}): Promise<string[]> {
   const windows = (deps.platform ?? process.platform) === 'win32';
-  const warnings = [...(await ensurePrivateDir(paths.dataDir, deps)), ...(await ensurePrivateDir(paths.logDir, deps))];
+  const warnings = [...(await ensurePrivateDir(paths.dataDir, deps)), ...(await ensurePrivateDir(paths.logDir, deps, { name: 'log folder', option: '--log-dir' }))];
   const files = [
     paths.journalFile,
     `${paths.journalFile}.previous`,
