@@ -33,7 +33,10 @@ async function start(args: string[], env: NodeJS.ProcessEnv): Promise<GatewayPro
   return gateway;
 }
 
-describe('backend choice as a process', () => {
+// A gateway process compiles its sources through tsx first: seconds on a busy machine, so a generous bound.
+const PROCESS_TIMEOUT = { timeout: 120_000 };
+
+describe('backend choice as a process', PROCESS_TIMEOUT, () => {
   it('--backend cshis with a missing CSHIS.dll keeps serving: /health answers, the banner names the path', async () => {
     const gateway = await start(['--backend', 'cshis', '--cshis-path', '/nonexistent/CSHIS.dll'], home('missing-dll'));
     const outcome = await gateway.ready;
@@ -75,7 +78,7 @@ describe('backend choice as a process', () => {
   });
 });
 
-describe.skipIf(process.platform === 'win32')('the data folder as a process (reason: POSIX modes; Windows ACLs are unit-tested)', () => {
+describe.skipIf(process.platform === 'win32')('the data folder as a process (reason: POSIX modes; Windows ACLs are unit-tested)', PROCESS_TIMEOUT, () => {
   it('holds token, journal, lock and logs; a loose 0755 folder and 0644 journal are tightened with warnings', async () => {
     const env = home('data');
     const dataDir = join(work, 'data', 'gateway-data');

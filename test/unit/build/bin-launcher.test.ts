@@ -28,7 +28,7 @@ function lowestAdmitted(range: string): Version {
   return bounds.sort(compare)[0]!;
 }
 
-describe('package.json', () => {
+describe('package.json', { timeout: 120_000 }, () => {
   it('engines.node is the lowest Node that every locked runtime dependency accepts', () => {
     let needed: Version = [0, 0, 0];
     let neededBy = '';
