@@ -58,20 +58,6 @@ export interface RunningServices extends GatewayServices, AsyncDisposable {
   readonly backend: Backend;
 }
 
-// The configuration's spellings of choices, once, as the domain's values.
-const STRATEGIES: Record<GatewayConfig['visitStrategy'], VisitStrategy> = {
-  n1: 'N1',
-  'seq256-treatnum': 'SEQ256_TREATNUM',
-  'seq256-quick-treatnum': 'SEQ256_QUICK_TREATNUM',
-  'seq256-webapi': 'SEQ256_WEBAPI',
-};
-const NO_CARD_POLICIES: Record<NonNullable<GatewayConfig['noCardTreatmentId']>, NoCardTreatmentIdPolicy> = {
-  webapi: 'WEB_API',
-  '1.54': 'CONTROL_SOFTWARE_1_54',
-  'webapi-then-1.54': 'WEB_API_THEN_1_54',
-};
-export const strategyOf = (config: Pick<GatewayConfig, 'visitStrategy'>): VisitStrategy => STRATEGIES[config.visitStrategy];
-
 /**
  * ServicesOptions from the configuration, the same for every backend. The Web API is used when it is asked
  * for: `--webapi-url`, `--visit-strategy seq256-webapi`, or a no-card policy that names it. Its URL defaults to
@@ -82,15 +68,12 @@ export function servicesOptionsFromConfig(
   config: GatewayConfig,
   extra: Pick<ServicesOptions, 'journalPath' | 'journalRetentionMs' | 'logger' | 'lightPollMs'> = {},
 ): ServicesOptions {
-  const noCard = config.noCardTreatmentId === undefined ? undefined : NO_CARD_POLICIES[config.noCardTreatmentId];
-  const wanted =
-    config.webApiUrl !== undefined ||
-    config.visitStrategy === 'seq256-webapi' ||
-    (noCard !== undefined && noCard !== 'CONTROL_SOFTWARE_1_54');
+  const noCard = config.noCardTreatmentIdPolicy;
+  const wanted = config.webApiWanted;
   const url = config.webApiUrl ?? (config.backend === 'simulator' ? undefined : DEFAULT_WEBAPI_URL);
   return {
     ...extra,
-    strategy: strategyOf(config),
+    strategy: config.visitStrategyValue,
     ...(noCard ? { noCardTreatmentId: noCard } : {}),
     ...(wanted && url !== undefined
       ? {

@@ -32,7 +32,6 @@ import type { CshisControlSoftware, OpenPolicy } from '../adapters/cshis/cshis-c
 import { CSHIS_EXPORTS } from '../adapters/cshis/native.ts';
 import type { VisitStrategy } from '../ports/card-stack.ts';
 import type { Backend, BackendDeps, LightSource } from './backend.ts';
-import { strategyOf } from '../services.ts';
 
 /** Without --call-timeout-ms and without a readable CSTIMEOUT. */
 export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
@@ -73,10 +72,10 @@ export async function open(config: GatewayConfig, deps: BackendDeps): Promise<Ba
     libraryPath: config.cshisPath ?? DEFAULT_CSHIS_PATH,
     csdllIni: config.csdllIni,
     callTimeoutMs: config.callTimeoutMs,
-    strategy: strategyOf(config),
+    strategy: config.visitStrategyValue,
     ...(config.readerOpenPolicy ? { openPolicy: config.readerOpenPolicy } : {}),
     pcscWake: config.pcscWake === true,
-    description: `cshis (${config.cshisPath ?? DEFAULT_CSHIS_PATH})`,
+    description: `cshis (${config.cshisPath ?? DEFAULT_CSHIS_PATH}; ${config.backendReason})`,
     logger: deps.logger,
   });
 }

@@ -44,8 +44,5 @@ export async function open(config: GatewayConfig, _deps: BackendDeps): Promise<B
 }
 
 function simulatorDescription(config: GatewayConfig): string {
-  if (config.backendChoice === 'auto') {
-    return 'simulator (auto: no NHI control software found; name it with --cshis-path for real cards)';
-  }
-  return 'simulator (no card reader needed)';
+  return `simulator (${config.backendReason}; no card reader needed)`;
 }

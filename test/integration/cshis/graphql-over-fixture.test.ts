@@ -78,8 +78,8 @@ afterAll(() => fx.reset());
 function configFor(args: string[], cshisPath = FIXTURE_SO): GatewayConfig {
   const parsed = parseArgs(['--backend', 'cshis', '--cshis-path', FIXTURE_SO, '--csdll-ini', iniPath, ...args], {});
   if (parsed.kind !== 'run') throw new Error(`config: ${JSON.stringify(parsed)}`);
-  // --backend cshis refuses a DLL path that does not exist at parse time; a load failure after that (missing
-  // dependency, wrong bitness, the file gone) is what the gateway must survive, so swap the path in here.
+  // Parsed with the fixture's path (so the configuration is the one a real start would have); a load failure
+  // (missing file or dependency, wrong bitness) is what the gateway must survive, so swap the path in here.
   return { ...parsed.config, cshisPath };
 }
 
