@@ -139,6 +139,7 @@ const CONTEXT_DEAD: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>([
   'SCARD_E_NO_READERS_AVAILABLE',
 ]);
 /** The card itself said it is gone. */
+const NOT_ANSWERING: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>(['SCARD_W_UNPOWERED_CARD', 'SCARD_W_UNRESPONSIVE_CARD']);
 const CARD_GONE: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>(['SCARD_W_REMOVED_CARD', 'SCARD_E_NO_SMARTCARD', 'SCARD_W_RESET_CARD']);
 /** The transmission broke: a card pulled out mid-APDU shows up as one of these before the reader notices. */
 const TRANSMISSION_BROKE: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>([
@@ -359,6 +360,9 @@ export class PcscCardStack implements CardStack {
       return cardIoError();
     }
     if (CONTEXT_DEAD.has(code)) return new ContextLost(code);
+    // "Unpowered" or "unresponsive" also comes back when the card is pulled while the reader powers it up:
+    // ask the reader whether the card is still there before calling it an I/O error.
+    if (NOT_ANSWERING.has(code) && (await this.cardWentAway(context, reader))) return gatewayError('CARD_REMOVED');
     // Mute, unpowered, unsupported card, protocol mismatch: the chip did not answer usefully.
     return cardIoError();
   }
