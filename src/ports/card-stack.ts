@@ -56,6 +56,11 @@ export interface CardLight {
 export interface LightState {
   readonly healthCard: CardLight;
   readonly professionalCard: CardLight;
+  /**
+   * Which health card is in (src/domain/card-sessions.ts `cardIdentity`, never the card number), when the read
+   * knows it: null for none, undefined for unknown. Lets the light monitor see a swap between two polls.
+   */
+  readonly healthCardIdentity?: string | null | undefined;
 }
 
 export type TreatmentIdSource = 'CONTROL_SOFTWARE_1_53' | 'CONTROL_SOFTWARE_1_56' | 'CONTROL_SOFTWARE_1_54' | 'WEB_API';

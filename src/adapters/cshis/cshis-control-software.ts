@@ -354,7 +354,8 @@ export async function createCshisControlSoftware(options: CshisControlSoftwareOp
       slot(
         'csGetCardNo',
         () => readBuffer(OUTPUT_SIZE.csGetCardNo, (buf, len) => call('csGetCardNo', cardType, buf, len)),
-        { ...rawOut, reader: true, coalesceKey: key('csGetCardNo', cardType) },
+        // Also read by the light poller (which card is in): its turn comes as early as the status reads'.
+        { ...rawOut, reader: true, coalesceKey: key('csGetCardNo', cardType), priority: true },
       ).then(own),
     hpcGetHPCStatus: () =>
       slot(
