@@ -150,6 +150,8 @@ export interface ExtractionFs {
   writeNew(path: string, bytes: Uint8Array, mode: number): void;
   rename(from: string, to: string): void;
   unlink(path: string): void;
+  /** Writes and removes a small file directly in `folder`: undefined when that works, else its errno. */
+  probeWrite(folder: string): string | undefined;
 }
 
 export const nodeExtractionFs: ExtractionFs = {
@@ -169,6 +171,16 @@ export const nodeExtractionFs: ExtractionFs = {
   },
   rename: (from, to) => renameSync(from, to),
   unlink: (path) => unlinkSync(path),
+  probeWrite: (folder) => {
+    const probe = join(folder, `.nhi-gateway-write-probe-${process.pid}`);
+    try {
+      writeFileSync(probe, 'probe', { flag: 'wx' });
+      unlinkSync(probe);
+      return undefined;
+    } catch (error) {
+      return errnoOf(error) ?? 'EIO';
+    }
+  },
 };
 
 /** Whether a file in `folder` may be run: `noexec` when the OS refuses to, `unknown` when it cannot tell. */
@@ -338,7 +350,9 @@ function extractKoffi(
   // a folder of our own, used by this process only.
   const second = placeModule(`${shared}-${deps.pid}`, koffi, deps);
   if ('placed' in second) return second.placed;
-  const code = 'failed' in second ? second.failed : 'failed' in first ? first.failed : undefined;
+  const failed = 'failed' in second ? second.failed : 'failed' in first ? first.failed : undefined;
+  // Node's recursive mkdir reports a read-only file system as ENOENT: a plain write in the folder tells.
+  const code = failed === undefined || failed === 'ENOENT' ? ((deps.fs ?? nodeExtractionFs).probeWrite(deps.tmpdir) ?? failed) : failed;
   throw new TempFolderError(deps.tmpdir, faultOfErrno(code), code);
 }
 

@@ -67,9 +67,9 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-/** Starts the gateway and waits for its banner line ("listening") or its end. */
-export function startGateway(args: readonly string[], env: Record<string, string>): RunningGateway {
-  const child = spawn(process.execPath, [TSX, MAIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts the gateway (or another entry that runs it) and waits for its banner line or its end. */
+export function startGateway(args: readonly string[], env: Record<string, string>, script: string = MAIN): RunningGateway {
+  const child = spawn(process.execPath, [TSX, script, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = collect(child);
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const started = new Promise<{ kind: 'listening' } | { kind: 'exited'; code: number | null }>((done) => {
