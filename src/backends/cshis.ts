@@ -196,7 +196,15 @@ export async function openCshis(options: CshisBackendOptions): Promise<Backend> 
     diagnostics,
     // From state the backend already has: no DLL call queued behind a PIN dialog or a stuck call.
     async readiness() {
-      return controlSoftwareReadiness(diagnostics, strategy);
+      const reasons = controlSoftwareReadiness(diagnostics, strategy);
+      // The control software reads its reader port and timeout from csdll.ini: without it the card calls fail too.
+      if (ini.file && ini.file.last?.exists === false) {
+        reasons.push(
+          `csdll.ini not found at ${options.csdllIni}: NHI's control software reads its reader port (COM=) and timeout from it; ` +
+            'reinstall the control software, or point --csdll-ini at the file',
+        );
+      }
+      return reasons;
     },
     async [Symbol.asyncDispose]() {
       disposed = true;

@@ -3,8 +3,8 @@
  * tightened with a warning when looser; on Windows an ACL that grants the current user only, set with
  * `icacls` through an injectable command runner (so the command line is unit-tested off Windows).
  */
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { CommandRunner } from '../install/logon.ts';
 import { AUDIT_FILE, LOG_FILE } from '../logger.ts';
 
@@ -25,9 +25,47 @@ export async function ensurePrivateDir(
   try {
     mkdirSync(path, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new Error(`cannot create the ${role.name} ${path} (${describe(error)}); use ${role.option} to put it elsewhere`, { cause: error });
+    throw new Error(`cannot create the ${role.name} ${path} (${whyNotWritable(path, error)}); use ${role.option} to put it elsewhere`, { cause: error });
+  }
+  const probe = join(path, `.write-test-${process.pid}`);
+  try {
+    writeFileSync(probe, '', { mode: 0o600 });
+    rmSync(probe, { force: true });
+  } catch (error) {
+    throw new Error(`cannot write in the ${role.name} ${path} (${whyNotWritable(path, error)}); use ${role.option} to put it elsewhere`, { cause: error });
   }
   return tighten(path, 'folder', deps);
+}
+
+/**
+ * Says why a folder cannot be written, in words clinic IT can act on. Node reports a read-only file system as
+ * ENOENT when `mkdir -p` meets it, so a test write into the nearest existing folder tells the real cause.
+ */
+function whyNotWritable(path: string, error: unknown): string {
+  let code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') {
+    let existing = dirname(path);
+    while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+    try {
+      const probe = join(existing, `.write-test-${process.pid}`);
+      writeFileSync(probe, '');
+      rmSync(probe, { force: true });
+    } catch (probeError) {
+      code = (probeError as NodeJS.ErrnoException).code ?? code;
+    }
+  }
+  switch (code) {
+    case 'EROFS':
+      return 'read-only file system';
+    case 'EACCES':
+    case 'EPERM':
+      return 'no permission to write there (read-only for this user)';
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'the disk is full';
+    default:
+      return describe(error);
+  }
 }
 
 /** Tightens `path` to 0600 (Windows: the user only) when it exists; a missing file is created by its owner, 0600. */

@@ -10,7 +10,7 @@ import { READERS, acquireTestBed, pcscdMissing, type TestBed } from '../pcsc/tes
 
 const BED_WAIT_MS = 240_000;
 
-describe.skipIf(pcscdMissing() !== null)('doctor over the PC/SC test bed', () => {
+describe.skipIf(pcscdMissing() !== null)(`doctor over the PC/SC test bed${pcscdMissing() ? ` — PENDING: ${pcscdMissing()}` : ''}`, () => {
   let bed: TestBed;
   beforeAll(async () => {
     // The bed is one per machine: other PC/SC suites may hold it for a while (acquireTestBed waits).

@@ -84,6 +84,7 @@ function windowsEnvironment(ws: Workstation, fakes: Fakes): DoctorEnvironment {
     },
     listReaders: async () => (fakes.readers instanceof Error ? [] : fakes.readers),
     releaseContext: async () => {},
+    info: { library: 'winscard.dll', abi: 'win-x64', wine: false },
   } as unknown as PcscPort;
   return {
     platform: 'win32',
@@ -283,6 +284,21 @@ describe('nhi-gateway doctor on a fake Windows workstation', () => {
     fakes.ready = null;
     const other = byId(await run(['--port', '9000']), 'gateway-port');
     expect(other).toMatchObject({ status: 'fail', detail: '127.0.0.1:9000 in use by another program' });
+  });
+
+  it('checks only what each backend needs: PC/SC for pcsc, the port for the simulator', async () => {
+    let results = await run(['--backend', 'pcsc']);
+    expect(results.map((r) => r.id)).toEqual(['pcsc-library', 'smartcard-service', 'readers', 'gateway-port']);
+    expect(byId(results, 'pcsc-library')).toMatchObject({ status: 'pass', detail: 'winscard.dll (win-x64)' });
+    fakes.readers = [];
+    expect(byId(await run(['--backend', 'pcsc']), 'readers')).toMatchObject({
+      status: 'fail',
+      detail: 'no PC/SC reader visible (the pcsc backend reads cards through one)',
+    });
+    fakes.readers = Object.assign(new Error('dlopen failed'), { code: 'LIBRARY_UNAVAILABLE' });
+    results = await run(['--backend', 'pcsc']);
+    expect(byId(results, 'pcsc-library')).toMatchObject({ status: 'fail', code: 'LIBRARY_UNAVAILABLE' });
+    expect((await run(['--backend', 'simulator'])).map((r) => r.id)).toEqual(['gateway-port']);
   });
 
   it('contacts the Web API host only with --network', async () => {

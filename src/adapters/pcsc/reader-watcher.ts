@@ -18,7 +18,7 @@
  * read here (classification is the caller's `classify`).
  */
 import type { PcscContext, PcscFailure, PcscPort, ReaderStateResult } from '../../ports/pcsc.ts';
-import { CONTEXT_DEAD_CODES, PNP_NOTIFICATION, STATE, pcscCode } from './codes.ts';
+import { CONTEXT_DEAD_CODES, KOFFI_UNAVAILABLE, PNP_NOTIFICATION, STATE, pcscCode } from './codes.ts';
 
 export type CardKind = 'NHI_CARD' | 'OTHER';
 
@@ -502,6 +502,7 @@ export function describeFailure(error: unknown): string {
   const code = pcscCode(error);
   if (code === 'LIBRARY_UNAVAILABLE') {
     const failure = error as PcscFailure;
+    if (failure.message.includes(KOFFI_UNAVAILABLE)) return failure.message.replace(/^[^:]*: LIBRARY_UNAVAILABLE: ?/, '');
     return `PC/SC library not available (${failure.message.replace(/^[^:]*: LIBRARY_UNAVAILABLE: ?/, '')}); install pcsc-lite (Linux) — the gateway attaches once it is there`;
   }
   if (code === 'SCARD_E_NO_SERVICE' || code === 'SCARD_E_SERVICE_STOPPED' || code === 'SCARD_F_COMM_ERROR') {

@@ -29,6 +29,7 @@ afterEach(async () => {
 });
 
 async function start(libraryPath: string) {
+  writeFileSync(join(dir, 'csdll.ini'), '[CS]\r\nCOM=COMX1\r\n', 'latin1');
   const backend = await openCshis({
     libraryPath,
     csdllIni: join(dir, 'csdll.ini'),
