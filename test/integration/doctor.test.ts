@@ -12,7 +12,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseArgs, type DoctorOptions, type GatewayConfig } from '../../src/config.ts';
 import { runChecks, runDoctor } from '../../src/doctor/run.ts';
 import { createNodeEnvironment, type DoctorEnvironment, type ExecResult } from '../../src/doctor/environment.ts';
-import type { CheckResult } from '../../src/doctor/checks.ts';
+import { doctorBackend, type CheckResult } from '../../src/doctor/checks.ts';
 import { displayWidth, renderTable, wrap } from '../../src/doctor/report.ts';
 import { readPeHeaderFromFile } from '../../src/adapters/cshis/pe.ts';
 import { createCshisControlSoftware } from '../../src/adapters/cshis/cshis-control-software.ts';
@@ -299,6 +299,12 @@ describe('nhi-gateway doctor on a fake Windows workstation', () => {
     results = await run(['--backend', 'pcsc']);
     expect(byId(results, 'pcsc-library')).toMatchObject({ status: 'fail', code: 'LIBRARY_UNAVAILABLE' });
     expect((await run(['--backend', 'simulator'])).map((r) => r.id)).toEqual(['gateway-port']);
+    // auto with no CSHIS.dll path (Linux without --cshis-path) is the simulator; with one, the control software.
+    const linux = parseArgs(['doctor'], {}, { platform: 'linux' });
+    const linuxCshis = parseArgs(['doctor', '--cshis-path', '/opt/nhi/libcshis.so'], {}, { platform: 'linux', fileExists: () => false });
+    if (linux.kind !== 'doctor' || linuxCshis.kind !== 'doctor') throw new Error('expected doctor');
+    expect(doctorBackend(linux.config)).toBe('simulator');
+    expect(doctorBackend(linuxCshis.config)).toBe('cshis');
   });
 
   it('contacts the Web API host only with --network', async () => {
