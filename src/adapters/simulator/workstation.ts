@@ -577,7 +577,7 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
         if (typeof card === 'number') return card;
         if (!this.professionalCard) return RC.HPC_NOT_INSERTED;
         if (!this.professionalCard.pinVerified) return RC.HPC_PIN_NOT_VERIFIED;
-        const ci = this.isPharmacist() ? card.records.criticalIllnesses.map((c) => ({ ...c, code: '' })) : card.records.criticalIllnesses;
+        const ci = this.criticalIllnessesAsRead(card, icd10).map((c) => (this.isPharmacist() ? { ...c, code: '' } : c));
         return encodeTreatmentDiagnoses(ci, this.visitDiagnoses(card, icd10), icd10);
       },
       size,
@@ -867,7 +867,7 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
   private visitDiagnoses(card: InsertedHealthCard, icd10: boolean): VisitDiagnosesFields[] {
     return this.ringVisits(card, RECORD.visitDiagnoses.capacity).map((v) => ({
       visitTimeRoc: v.visitTimeRoc,
-      diagnoses: visitCodes(v).map((code) => (icd10 || code.length <= 5 && !/^[EV]/.test(code) ? code : simulatedIcd10Encode(code) ?? '')),
+      diagnoses: visitCodes(v).map((code) => (icd10 ? code : simulatedIcd10Encode(code) ?? '')),
     }));
   }
 
@@ -944,13 +944,16 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
         if (rc !== OK) return rc;
         if (this.isPharmacist()) return RC.PHARMACY_CARD_NOT_PERMITTED;
         const showCodes = this.professionalCard?.pinVerified === true;
-        const ci = icd10
-          ? card.records.criticalIllnesses
-          : card.records.criticalIllnesses.map((c) => ({ ...c, code: c.code.length <= 5 && !/^[EV]/.test(c.code) ? c.code : simulatedIcd10Encode(c.code) ?? '' }));
-        return encodeCriticalIllnessBlock(ci, icd10, showCodes);
+        return encodeCriticalIllnessBlock(this.criticalIllnessesAsRead(card, icd10), icd10, showCodes);
       },
       size,
     );
+  }
+
+  /** In the default width a code is read in its 5.1 card form (blank when the table lacks it). */
+  private criticalIllnessesAsRead(card: InsertedHealthCard, icd10: boolean) {
+    if (icd10) return card.records.criticalIllnesses;
+    return card.records.criticalIllnesses.map((c) => ({ ...c, code: simulatedIcd10Encode(c.code) ?? '' }));
   }
 
   private writePrescriptions(dateTime: string, patientId: string, birthDate: string, data: string, count: number, signed: boolean) {
