@@ -65,6 +65,7 @@ import { errorForVendorCode, isWarningOnly, lookupVendorCode } from '../errors/v
 import { gatewayError } from '../errors/gateway-codes.ts';
 import { InputError } from '../codecs/input-error.ts';
 import { GatewayError } from '../errors/gateway-errors.ts';
+import { CshisCardRecords } from './cshis-card-records.ts';
 
 export interface CshisCardStackOptions {
   readonly strategy: VisitStrategy;
@@ -122,12 +123,15 @@ function light(level: LightLevel, levelTwoColour: LightColour): CardLight {
 
 export class CshisCardStack implements CardStack {
   private readonly now: () => Date;
+  /** The record functions of issue 14 (src/domain/cshis-card-records.ts). */
+  readonly records: CshisCardRecords;
 
   constructor(
     private readonly cs: ControlSoftware,
     private readonly options: CshisCardStackOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+    this.records = new CshisCardRecords(cs, { now: this.now });
   }
 
   async describe(): Promise<ControlSoftwareDescription> {
