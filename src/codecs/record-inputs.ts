@@ -186,7 +186,7 @@ export function validatePrenatalItemCode(itemCode: string): string {
 /** 1.23: up to 14 characters: digits with optional + - ( ) # and spaces inside. */
 export function validateEmergencyPhone(phone: string): string {
   if (typeof phone !== 'string' || !/^[0-9+(][0-9()#\- ]{0,12}[0-9]$/.test(phone)) {
-    throw new InputError('phone', 'must be 2-14 characters: digits, optionally with + - ( ) # and spaces');
+    throw new InputError('emergencyPhone', 'must be 2-14 characters: digits, optionally with + - ( ) # and spaces');
   }
   return phone;
 }

@@ -237,9 +237,9 @@ export class CshisCardRecords implements CardRecords {
     check(await this.cs.hisWriteHealthInsurance(patientId, birthDateRoc, record.serviceItem, record.itemCode));
   }
 
-  async writeEmergencyPhone(input: CardholderRef & { readonly phone: string }): Promise<void> {
+  async writeEmergencyPhone(input: CardholderRef & { readonly emergencyPhone: string }): Promise<void> {
     const { patientId, birthDateRoc } = cardholderArgs(input);
-    check(await this.cs.hisWriteEmergentTel(patientId, birthDateRoc, validateEmergencyPhone(input.phone)));
+    check(await this.cs.hisWriteEmergentTel(patientId, birthDateRoc, validateEmergencyPhone(input.emergencyPhone)));
   }
 
   async writePrenatalCheckup(input: CardholderRef & { readonly itemCode: string }): Promise<void> {

@@ -327,7 +327,7 @@ export interface CardRecords {
   /** 1.22 */
   writePreventiveCare(input: CardholderRef & { readonly record: PreventiveCareInput }): Promise<void>;
   /** 1.23 */
-  writeEmergencyPhone(input: CardholderRef & { readonly phone: string }): Promise<void>;
+  writeEmergencyPhone(input: CardholderRef & { readonly emergencyPhone: string }): Promise<void>;
   /** 1.24 (female cardholders: 5079 otherwise) */
   writePrenatalCheckup(input: CardholderRef & { readonly itemCode: string }): Promise<void>;
   /** 1.25 */
@@ -355,3 +355,5 @@ export interface CardRecords {
   /** 5.2 */
   icd10FromCardForm(cardForm: string): Promise<string>;
 }
+// Journal and logs: every write input above is plain JSON whose identity fields (`patientId`, `birthDate`,
+// `emergencyPhone`, result `doctorIdNumber`, `signature`) are keys the logger's redactDeep blanks (src/logger.ts).

@@ -85,8 +85,8 @@ describe('other record inputs', () => {
     expect(encodePreventiveCareInput({ serviceItem: '03', itemCode: '21' })).toEqual({ serviceItem: '03', itemCode: '21' });
     rejects(() => encodePreventiveCareInput({ serviceItem: '3', itemCode: '21' }), 'serviceItem', /2 upper-case/);
     expect(validateEmergencyPhone('(02)2345-6789')).toBe('(02)2345-6789');
-    rejects(() => validateEmergencyPhone('0'.repeat(15)), 'phone', /2-14/);
-    rejects(() => validateEmergencyPhone('call me'), 'phone', /digits/);
+    rejects(() => validateEmergencyPhone('0'.repeat(15)), 'emergencyPhone', /2-14/);
+    rejects(() => validateEmergencyPhone('call me'), 'emergencyPhone', /digits/);
     rejects(() => validatePrenatalItemCode('4'), 'itemCode', /2 upper-case/);
     rejects(() => encodeVaccinationInput({ vaccineType: 'INFLUENZA', lotNumber: 'L1' }), 'vaccineType', /1-6/);
     rejects(() => encodeVaccinationInput({ vaccineType: 'FLU', lotNumber: 'L 1' }), 'lotNumber', /without spaces/);

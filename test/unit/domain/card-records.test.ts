@@ -96,7 +96,7 @@ describe('CshisCardRecords over the simulator', () => {
     expect(await rejection(records.writePrescriptions({ ...cardholder, visitTimeRoc: '1130101000000', prescriptions: [line], signed: false }))).toMatchObject({
       vendorCode: 5022,
     });
-    expect(await rejection(records.writeEmergencyPhone({ patientId: 'B223456782', birthDate: '1986-08-30', phone: '0912345678' }))).toMatchObject({
+    expect(await rejection(records.writeEmergencyPhone({ patientId: 'B223456782', birthDate: '1986-08-30', emergencyPhone: '0912345678' }))).toMatchObject({
       vendorCode: 5020,
     });
     expect(await rejection(records.writePrenatalCheckup({ ...cardholder, itemCode: '41' }))).toMatchObject({ vendorCode: 5079 });
@@ -104,7 +104,7 @@ describe('CshisCardRecords over the simulator', () => {
 
   it('small writes and reads, PIN flows, the update without reset, the ICD-10 codec', async () => {
     const { records } = setup();
-    await records.writeEmergencyPhone({ ...cardholder, phone: '0912-345678' });
+    await records.writeEmergencyPhone({ ...cardholder, emergencyPhone: '0912-345678' });
     expect(await records.emergencyPhone()).toBe('0912-345678');
     await records.writeVaccination({ ...cardholder, vaccination: { vaccineType: 'COV19', lotNumber: 'MOD123' } });
     expect((await records.vaccinations()).map((v) => v.vaccineType)).toEqual(['FLU', 'COV19']);
