@@ -19,6 +19,7 @@ import {
 } from '../../../src/codecs/records.ts';
 import { seedFor } from '../../../src/adapters/simulator/card-records.ts';
 import { describeCardRecordsContract } from '../../contract/card-records.contract.ts';
+import { describeMedicationDay } from '../../contract/medication-day.scenario.ts';
 import { dateToRocDateTime } from '../../../src/codecs/roc-date.ts';
 import type { CshisExportName } from '../../../src/adapters/cshis/native.ts';
 import { describeControlSoftwareContract, type ContractHarness } from '../../contract/control-software.contract.ts';
@@ -97,3 +98,4 @@ const harness = async (): Promise<ContractHarness> => {
 
 describeControlSoftwareContract('koffi adapter over the native CSHIS fixture', harness);
 describeCardRecordsContract('koffi adapter over the native CSHIS fixture', harness);
+describeMedicationDay('koffi adapter over the native CSHIS fixture', harness);

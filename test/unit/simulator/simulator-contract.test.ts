@@ -1,5 +1,6 @@
 import { describeControlSoftwareContract, type ContractHarness } from '../../contract/control-software.contract.ts';
 import { describeCardRecordsContract } from '../../contract/card-records.contract.ts';
+import { describeMedicationDay } from '../../contract/medication-day.scenario.ts';
 import { SimulatedWorkstation } from '../../../src/adapters/simulator/workstation.ts';
 
 const harness = async (): Promise<ContractHarness> => {
@@ -17,3 +18,4 @@ const harness = async (): Promise<ContractHarness> => {
 
 describeControlSoftwareContract('embedded simulator', harness);
 describeCardRecordsContract('embedded simulator', harness);
+describeMedicationDay('embedded simulator', harness);
