@@ -182,6 +182,7 @@ export class CshisCardRecords implements CardRecords {
     const visitTimeRoc = validateRocDateTime13(input.visitTimeRoc, 'visitTimeRoc');
     const { data, count } = encodePrescriptionsInput(visitTimeRoc, input.prescriptions);
     const records = decodeOutpatientPrescriptions(Buffer.from(data, 'latin1'));
+    await this.requireVisitOnCard(visitTimeRoc);
     if (!input.signed) {
       const api = count === 1 ? 'hisWritePrescription' : 'hisWriteMultiPrescript';
       check(
@@ -311,7 +312,19 @@ export class CshisCardRecords implements CardRecords {
     return decodeIcd10CodecOutput(bytesOf(await this.cs.hisGetICD10DeC(validateIcd10CardForm(cardForm))));
   }
 
-  // ---- professional-card pre-checks (what the gateway can know before the DLL refuses) ----
+  // ---- pre-checks (what the gateway can know before the DLL refuses) ----
+
+  /**
+   * A prescription belongs to a visit on the card: the visit ring (1.5) must hold `visitTimeRoc`, else the
+   * write is bad input and nothing is sent. When 1.5 itself fails, the DLL decides (5022, typed).
+   */
+  private async requireVisitOnCard(visitTimeRoc: string): Promise<void> {
+    const out = await this.cs.hisGetTreatmentNoNeedHPC();
+    if (out.rc !== 0) return;
+    if (!decodeTreatmentHistory(out.bytes).visits.some((v) => v.visitTimeRoc === visitTimeRoc)) {
+      throw new InputError('visitTimeRoc', 'must be a visit on the card (one of its last 6 visits, not cancelled)');
+    }
+  }
 
   private async requireProfessionalCard(): Promise<void> {
     const { rc, status } = await this.cs.hpcGetHPCStatus();

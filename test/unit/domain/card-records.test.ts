@@ -91,11 +91,13 @@ describe('CshisCardRecords over the simulator', () => {
     expect(sim.writeCount(visit.visitTimeRoc)).toBe(0);
   });
 
-  it('a prescription for a visit that is not on the card is the typed 5022; another person 5020; a male card 5079', async () => {
-    const { records } = setup();
-    expect(await rejection(records.writePrescriptions({ ...cardholder, visitTimeRoc: '1130101000000', prescriptions: [line], signed: false }))).toMatchObject({
-      vendorCode: 5022,
-    });
+  it('a prescription for a visit not on the card is bad input (nothing sent); 5022 when 1.5 cannot tell; 5020; 5079', async () => {
+    const { sim, records } = setup();
+    const write = () => records.writePrescriptions({ ...cardholder, visitTimeRoc: '1130101000000', prescriptions: [line], signed: false });
+    expect(await rejection(write())).toMatchObject({ name: 'InputError', field: 'visitTimeRoc' });
+    sim.forceReturnCode('hisGetTreatmentNoNeedHPC', 4043);
+    expect(await rejection(write())).toMatchObject({ vendorCode: 5022 });
+    sim.forceReturnCode('hisGetTreatmentNoNeedHPC', null);
     expect(await rejection(records.writeEmergencyPhone({ patientId: 'B223456782', birthDate: '1986-08-30', emergencyPhone: '0912345678' }))).toMatchObject({
       vendorCode: 5020,
     });
