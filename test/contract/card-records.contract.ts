@@ -367,7 +367,10 @@ export function describeCardRecordsContract(name: string, createHarness: () => P
       expect(await cs.csInputHCPIN()).toBe(0);
       expect(await cs.csISSetPIN()).toBe(1);
       expect(await cs.hisGetCardStatus(CARD_TYPE.HEALTH_CARD)).toBe(4);
+      expect(await cs.csSoftwareReset(3)).toBe(0);
+      expect(await cs.hisGetCardStatus(CARD_TYPE.HEALTH_CARD)).not.toBe(4);
       expect(await cs.csVerifyHCPIN()).toBe(0);
+      expect(await cs.hisGetCardStatus(CARD_TYPE.HEALTH_CARD)).toBe(4);
       expect(await cs.csDisableHCPIN()).toBe(0);
       expect(await cs.csISSetPIN()).toBe(0);
       expect(await cs.hpcInputHPCPIN()).toBe(4014);

@@ -836,10 +836,10 @@ static int do_version_ex(char *path) {
 
 static int do_software_reset(int type) {
     switch (type) {
-    case 0: S.sam_auth = 0; S.hpc_pin = 0; return 0;
+    case 0: S.sam_auth = 0; S.hpc_pin = 0; S.pin_verified = 0; return 0;
     case 1: S.sam_auth = 0; return 0;
     case 2: S.hpc_pin = 0; return 0;
-    case 3: return 0;
+    case 3: S.pin_verified = 0; return 0;
     default: return 6018;
     }
 }

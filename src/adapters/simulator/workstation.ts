@@ -288,7 +288,10 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
         case 0:
           this.samAuthenticated = false;
           if (this.professionalCard) this.professionalCard.pinVerified = false;
-          if (this.healthCard) this.healthCard.samAuthenticated = false;
+          if (this.healthCard) {
+            this.healthCard.samAuthenticated = false;
+            this.healthCard.records.pinVerified = false;
+          }
           break;
         case 1:
           this.samAuthenticated = false;
@@ -297,7 +300,10 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
           if (this.professionalCard) this.professionalCard.pinVerified = false;
           break;
         case 3:
-          if (this.healthCard) this.healthCard.samAuthenticated = false;
+          if (this.healthCard) {
+            this.healthCard.samAuthenticated = false;
+            this.healthCard.records.pinVerified = false;
+          }
           break;
         default:
           return RC.BAD_PARAMETER;
