@@ -21,6 +21,7 @@ import {
   decodePrenatalRecords,
   decodePrescriptionAreas,
   decodePreventiveCare,
+  decodeReaderClock,
   decodeTreatmentDiagnoses,
   decodeTreatmentHistory,
   decodeVaccinations,
@@ -160,6 +161,9 @@ export function describeCardRecordsContract(name: string, createHarness: () => P
       expect(decoded.outpatient).toEqual([]);
       expect(decoded.allergies.map((a) => [a.slot, a.name.text])).toEqual([[1, '盤尼西林']]);
       expect(await cs.csISSetPIN()).toBe(0);
+      const clock = decodeReaderClock((await cs.csGetDateTime()).bytes);
+      expect(clock.dateTimeRoc.slice(0, 7)).toBe(today());
+      expect(clock.dateTime).toMatch(/\+08:00$/);
     });
 
     it('writes prescriptions (1.18, 1.45) for a visit on the card; types 2 and 5 fill their areas; 1.41–1.43 read ranges', async () => {
