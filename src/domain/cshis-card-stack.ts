@@ -66,6 +66,7 @@ import { gatewayError } from '../errors/gateway-codes.ts';
 import { InputError } from '../codecs/input-error.ts';
 import { GatewayError } from '../errors/gateway-errors.ts';
 import { cardIdentity } from './card-sessions.ts';
+import { CshisCardRecords } from './cshis-card-records.ts';
 
 export interface CshisCardStackOptions {
   readonly strategy: VisitStrategy;
@@ -123,12 +124,15 @@ function light(level: LightLevel, levelTwoColour: LightColour): CardLight {
 
 export class CshisCardStack implements CardStack {
   private readonly now: () => Date;
+  /** The record functions of issue 14 (src/domain/cshis-card-records.ts). */
+  readonly records: CshisCardRecords;
 
   constructor(
     private readonly cs: ControlSoftware,
     private readonly options: CshisCardStackOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+    this.records = new CshisCardRecords(cs, { now: this.now });
   }
 
   async describe(): Promise<ControlSoftwareDescription> {

@@ -153,6 +153,8 @@ const TRANSMISSION_BROKE: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>([
 class ContextLost extends Error {}
 
 export class PcscCardStack implements CardStack {
+  /** PC/SC alone reads basic data only: the record functions need the control software. */
+  readonly records = null;
   private context: PcscContext | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;

@@ -32,6 +32,8 @@ export interface SimulatedPatient {
 
 export interface SimulatedProfessional {
   readonly key: string;
+  /** A pharmacist's card may not write allergies or read critical-illness codes (9100). */
+  readonly kind: 'PHYSICIAN' | 'PHARMACIST';
   readonly description: string;
   readonly serialNumber: string;
   readonly idNumber: string;
@@ -149,11 +151,21 @@ export const SIMULATED_PATIENTS: readonly SimulatedPatient[] = [
 export const SIMULATED_PROFESSIONALS: readonly SimulatedProfessional[] = [
   {
     key: 'PHYSICIAN',
+    kind: 'PHYSICIAN',
     description: 'A physician card (醫師卡)',
     serialNumber: 'HPC000000001',
     idNumber: 'A223456781',
     name: '李醫師',
     englishName: 'LI YI-SHIH',
+  },
+  {
+    key: 'PHARMACIST',
+    kind: 'PHARMACIST',
+    description: 'A pharmacist card (藥師卡): allergy writes and critical-illness codes are refused with 9100',
+    serialNumber: 'HPC000000002',
+    idNumber: 'D123456782',
+    name: '周藥師',
+    englishName: 'CHOU YAO-SHIH',
   },
 ];
 
