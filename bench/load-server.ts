@@ -18,6 +18,7 @@
  *   POST /hpc     { inserted: boolean } → inserts or removes the professional card (fixture control, no CSHIS call)
  *   POST /gc      → runs a full GC (needs --expose-gc), then the memory
  */
+import { heapClasses } from './lib/heap-classes.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -219,6 +220,11 @@ const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> 
       if (body?.inserted === true) fx.insertProfessionalCard(professionalCard);
       else fx.removeProfessionalCard();
       return send(res, 200, { inserted: body?.inserted === true });
+    }
+    case 'POST /heap-classes': {
+      // A full GC, then a heap snapshot summarized by constructor (bench/lib/heap-classes.ts).
+      if (typeof globalThis.gc === 'function') globalThis.gc();
+      return send(res, 200, heapClasses());
     }
     case 'POST /gc': {
       if (typeof globalThis.gc === 'function') globalThis.gc();

@@ -41,6 +41,7 @@ import { fmtInt, fmtMs, median, summarize } from './lib/stats.ts';
 import { markdownTable, textTable, type Row } from './lib/table.ts';
 import type { BenchContext, BenchModule, BenchReport } from './lib/types.ts';
 import type { ChildStats, MemorySample } from './load-server.ts';
+import { heapGrowth, type HeapClasses } from './lib/heap-classes.ts';
 import { rocDateToIso } from '../src/codecs/roc-date.ts';
 import { ensureFixtureBuilt, simulatedPatientRecord } from '../test/integration/cshis/helpers.ts';
 import { createWsClient } from '../test/helpers/ws.ts';
@@ -156,18 +157,22 @@ const now = (): number => performance.now();
 const MB = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
 
+/** A heap snapshot written and summarized by the gateway process: seconds, many more on a busy machine. */
+const HEAP_SNAPSHOT_TIMEOUT_MS = 180_000;
+const HEAP_CLASSES = process.env['NHI_BENCH_LOAD_HEAP_CLASSES'] === '1';
+
 async function controlGet<T>(control: string, path: string): Promise<T> {
   const response = await fetch(`${control}${path}`, { signal: AbortSignal.timeout(10_000) });
   if (!response.ok) throw new Error(`control ${path}: HTTP ${response.status}`);
   return (await response.json()) as T;
 }
 
-async function controlPost<T>(control: string, path: string, body: unknown): Promise<T> {
+async function controlPost<T>(control: string, path: string, body: unknown, timeoutMs = 10_000): Promise<T> {
   const response = await fetch(`${control}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   if (!response.ok) throw new Error(`control ${path}: HTTP ${response.status}`);
   return (await response.json()) as T;
@@ -731,7 +736,9 @@ export const benchmark: BenchModule = {
     const rng = new Rng(params.seed);
     const loadBefore = os.loadavg();
 
-    const server: ChildServer = await startChildServer({ name: 'load-gateway', script: 'bench/load-server.ts', nodeArgs: ['--expose-gc'] });
+    // NHI_BENCH_LOAD_NODE_ARGS: V8 flags for the gateway process (e.g. heap sizing), to compare against the default.
+    const extraNodeArgs = (process.env['NHI_BENCH_LOAD_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
+    const server: ChildServer = await startChildServer({ name: 'load-gateway', script: 'bench/load-server.ts', nodeArgs: ['--expose-gc', ...extraNodeArgs] });
     const control = `http://127.0.0.1:${server.port}`;
     const holders: Holder[] = [];
     let client: KeepAliveClient | null = null;
@@ -935,6 +942,9 @@ export const benchmark: BenchModule = {
       await Promise.race([Promise.all(readyPromises), sleep(15_000)]);
       await sleep(300);
       const before = await controlGet<ChildStats>(control, '/stats');
+      // Opt-in: writing a snapshot leaves ~140 MB of native memory resident in the gateway (measured: RSS
+      // outside the V8 heap 80 → 220 MB), which would blur the RSS figures of the run that follows.
+      const heapBefore = HEAP_CLASSES ? await controlPost<HeapClasses>(control, '/heap-classes', {}, HEAP_SNAPSHOT_TIMEOUT_MS) : null;
       const gcBefore = await controlPost<{ memory: MemorySample }>(control, '/gc', {});
       ctx.log(`  ${before.monitorListeners} monitor listeners; gateway RSS ${MB(before.memory.rss)}, heap after GC ${MB(gcBefore.memory.heapUsed)}`);
 
@@ -1065,6 +1075,17 @@ export const benchmark: BenchModule = {
         await sleep(100);
       }
       const gcAfter = await controlPost<{ memory: MemorySample }>(control, '/gc', {});
+      const heapAfter = heapBefore ? await controlPost<HeapClasses>(control, '/heap-classes', {}, HEAP_SNAPSHOT_TIMEOUT_MS) : null;
+      const heapGrowthLine =
+        (heapBefore && heapAfter
+          ? `heap after a full GC by constructor (shallow size, snapshot before the load vs after the run), largest growth: ` +
+            heapGrowth(heapBefore, heapAfter)
+              .map((g) => `${g.name} ${g.bytes >= 0 ? '+' : ''}${(g.bytes / 1024).toFixed(0)} KiB (${g.count >= 0 ? '+' : ''}${g.count})`)
+              .join(', ') +
+            ' (RSS figures of this run include ~140 MB the first snapshot left resident)'
+          : 'heap by constructor: not taken (NHI_BENCH_LOAD_HEAP_CLASSES=1 takes snapshots before and after)') +
+        (extraNodeArgs.length ? `; gateway Node flags: ${extraNodeArgs.join(' ')}` : '; gateway Node flags: defaults');
+      ctx.log(`  ${heapGrowthLine}`);
       // Attribution of retained memory: the journal's entries (kept for ever, by design) vs the rest.
       const journal = await controlPost<{ entries: number; jsonBytes: number; memory: MemorySample }>(control, '/journal/drop', {});
       const warm = await warmGc;
@@ -1213,6 +1234,7 @@ export const benchmark: BenchModule = {
           `everything else ${otherAfterWarmup >= 0 ? '+' : ''}${MB(otherAfterWarmup)}`,
         `gateway memory every 5 s from the start of the load, MB: RSS ${rssTimeline}; heap used ${heapTimeline}; ` +
           `heap committed ${heapTotalTimeline}; RSS outside the heap ${outsideHeapTimeline}`,
+        heapGrowthLine,
         `subscriptions: ${holders.filter((h) => h.endedEarly === null && h.errors === 0).length} of ${holders.length} held to the end` +
           `${firstEnded ? ` (first to end: ${firstEnded.transport} ${firstEnded.sub}: ${firstEnded.endedEarly})` : ''}; ` +
           `${toggles} doctor's-card movements, light subscribers saw ${lightMovementsSeen} changes each (target ≥ ${pct(EVENT_SHARE_MIN)}); ` +

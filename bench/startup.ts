@@ -8,11 +8,16 @@
  * - idle memory: VmRSS of the process 3 s after its first answer with no traffic (under Wine this is the
  *   Windows process, Wine's own DLLs included).
  *
- * Targets (issue 6): linux-x64 ready ≤ 1 s; idle RSS ≤ 100 MB. Misses are reported, not failed.
+ * - paired (issue 18): the linux-x64 executable against a bare Node HTTP server run by the same pinned Node
+ *   (bench/lib/startup-pair.ts), alternating, launch → first `GET /health` answer and peak RSS (VmHWM),
+ *   medians; then both started together and left idle 60 s, RSS read side by side.
+ *
+ * Targets (issue 6): linux-x64 ready ≤ 1 s; idle RSS ≤ 100 MB. Issue 18: ready ≤ bare Node + 100 ms, peak
+ * ≤ 1.5 × bare Node's, idle RSS after 60 s ≤ 70 MB. Misses are reported, not failed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt } from '../build/lib/ensure-built.ts';
 import { TARGETS } from '../build/lib/targets.ts';
@@ -22,11 +27,64 @@ import { median } from './lib/stats.ts';
 import { markdownTable, textTable, type Row } from './lib/table.ts';
 import type { BenchContext, BenchModule, BenchReport } from './lib/types.ts';
 import { freePort } from '../test/helpers/free-port.ts';
+import { alternate, BARE_NODE_SCRIPT, launch, memoryOf, pinnedNode, type Contender, type MemoryStatus } from './lib/startup-pair.ts';
 
 const READY_TARGET_MS = 1_000;
 const RSS_TARGET_MB = 100;
 const IDLE_MS = 3_000;
 const SETTLED_MS = 40_000;
+const PAIR_TARGETS = { readyOverBareMs: 100, peakOverBare: 1.5, idleRssMb: 70 } as const;
+const PAIR_IDLE_MS = 60_000;
+
+interface PairReport {
+  readonly rows: Row[];
+  readonly headers: Row;
+  readonly targets: string[];
+  readonly notes: string[];
+}
+
+/** Issue 18: the executable and bare Node in one harness, alternating; then both idle 60 s side by side. */
+async function pairedStartup(ctx: BenchContext, work: string): Promise<PairReport> {
+  const node = pinnedNode();
+  const contenders: Contender[] = [
+    { label: 'bare Node HTTP server (same Node)', command: node, args: [BARE_NODE_SCRIPT, '{port}'] },
+    {
+      label: 'nhi-gateway-linux-x64 (simulator)',
+      command: join(REPO_ROOT, 'dist', TARGETS['linux-x64'].output),
+      args: ['--backend', 'simulator', '--port', '{port}', '--log-dir', '{dir}/logs'],
+    },
+  ];
+  const rounds = ctx.quick ? 2 : 8;
+  ctx.log(`startup: paired, ${rounds} rounds`);
+  const [bare, exe] = await alternate(contenders, rounds, (i, r) => join(work, `pair-${i}-${r}`), ctx.log);
+  // Idle: both at once, so whatever else the machine does affects both alike.
+  ctx.log(`startup: both idle ${PAIR_IDLE_MS / 1000} s`);
+  const idle: (MemoryStatus | null)[] = [null, null];
+  const idleFor = (i: number) => (child: { pid?: number | undefined }) =>
+    new Promise<void>((resolve) => setTimeout(() => ((idle[i] = memoryOf(child.pid!)), resolve()), ctx.quick ? 3_000 : PAIR_IDLE_MS));
+  await Promise.all(contenders.map((c, i) => launch(c, join(work, `idle-${i}`), { hold: idleFor(i) })));
+  const readyDiff = exe!.readyMedian - bare!.readyMedian;
+  const peakRatio = exe!.peakMedian / bare!.peakMedian;
+  const headers: Row = ['', 'launches', 'launch → /health (median)', 'each launch', 'peak RSS (median)', `RSS idle ${ctx.quick ? 3 : PAIR_IDLE_MS / 1000} s`];
+  const rows: Row[] = [bare!, exe!].map((r, i): Row => [
+    r.contender.label,
+    String(r.launches.length),
+    ms(r.readyMedian),
+    r.launches.map((l) => Math.round(l.readyMs)).join(', '),
+    mb(r.peakMedian),
+    idle[i] ? `${mb(idle[i]!.rss)} (anon ${mb(idle[i]!.anon)}, file ${mb(idle[i]!.file)})` : '—',
+  ]);
+  const targets = [
+    `ready ≤ bare Node + ${PAIR_TARGETS.readyOverBareMs} ms: ${verdict(readyDiff <= PAIR_TARGETS.readyOverBareMs)} (+${ms(readyDiff)})`,
+    `peak ≤ ${PAIR_TARGETS.peakOverBare} × bare Node: ${verdict(peakRatio <= PAIR_TARGETS.peakOverBare)} (${peakRatio.toFixed(2)}×)`,
+    `idle RSS after ${PAIR_IDLE_MS / 1000} s ≤ ${PAIR_TARGETS.idleRssMb} MB: ${verdict((idle[1]?.rss ?? Infinity) <= PAIR_TARGETS.idleRssMb)} (${mb(idle[1]?.rss ?? null)}; bare Node ${mb(idle[0]?.rss ?? null)})`,
+  ];
+  const notes = [
+    `Same harness for both: spawn, \`GET /health\` every 5 ms until 200, VmHWM read right after; ${rounds} rounds, order alternating; medians. ` +
+      `Bare Node: bench/servers/bare-node-health.cjs on the pinned Node ${buildInfo().nodeVersion} the executable is built from.`,
+  ];
+  return { rows, headers, targets, notes };
+}
 
 interface Rss {
   /** VmRSS: everything resident. */
@@ -125,11 +183,16 @@ const medianRss = (samples: readonly StartSample[]): Rss | null => {
 };
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
+let built: ReturnType<typeof ensureBuilt> | undefined;
+/** dist/ built (once per run) when stale. */
+const buildInfo = (): ReturnType<typeof ensureBuilt> => (built ??= ensureBuilt(REPO_ROOT));
+
 async function run(ctx: BenchContext): Promise<BenchReport> {
   ctx.log('startup: building dist/ if stale');
-  const info = ensureBuilt(REPO_ROOT);
+  const info = buildInfo();
   const work = mkdtempSync(join(tmpdir(), 'nhi-bench-startup-'));
   try {
+    const pair = await pairedStartup(ctx, work);
     const runs = ctx.quick ? 2 : 7;
     const linux: StartSample[] = [];
     for (let i = 0; i < runs; i++) {
@@ -183,6 +246,10 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       ...(wineNote ? [wineNote] : []),
     ];
     const text = [
+      textTable(pair.headers, pair.rows),
+      ...pair.targets.map((t) => `target: ${t}`),
+      ...pair.notes,
+      '',
       textTable(sizeHeaders, sizeRows),
       '',
       textTable(startHeaders, startRows),
@@ -191,6 +258,13 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       ...notes,
     ].join('\n');
     const markdown = [
+      `**Start-up beside bare Node** (${machineLoad()}):`,
+      '',
+      markdownTable(pair.headers, pair.rows),
+      '',
+      ...pair.targets.map((t) => `- Target: ${t}`),
+      ...pair.notes.map((n) => `- ${n}`),
+      '',
       markdownTable(sizeHeaders, sizeRows),
       '',
       markdownTable(startHeaders, startRows),
@@ -202,6 +276,11 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The 1-minute load average and core count, so a shared machine is visible next to the figures. */
+function machineLoad(): string {
+  return `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores at the end: figures from a shared machine are noisy, the pairs less so`;
 }
 
 export const benchmark: BenchModule = {

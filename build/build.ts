@@ -58,6 +58,8 @@ const gzip = promisify(gzipCallback);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DIST = join(ROOT, 'dist');
 const CACHE = join(ROOT, '.cache');
+/** V8 flags the executable always runs with (SEA `execArgv`). */
+export const SEA_EXEC_ARGV = ['--max-semi-space-size=4', '--heap-growing-percent=30'];
 const WORK = join(CACHE, 'build');
 export const BUILD_INFO = 'build-info.json';
 
@@ -269,9 +271,16 @@ async function buildTarget(
     output: generatedBlob,
     disableExperimentalSEAWarning: true,
     useSnapshot: false,
-    useCodeCache: false,
+    // V8's compiled code for the bundle, made by the generator: valid only for a Node of the generator's own
+    // platform and arch (linux-x64); other targets compile at start as before. Measured in BENCHMARKS.md
+    // (startup): it shortens start-up by skipping the bundle's compilation.
+    useCodeCache: process.env['NHI_BUILD_CODE_CACHE'] !== '0' && target.name === 'linux-x64',
     // A NODE_OPTIONS set on a clinic PC must not change how the gateway runs.
     execArgvExtension: 'none',
+    // Heap sizing for a long-running local server (docs/performance.md, "Memory under load"): a smaller
+    // young generation and slower old-generation growth keep RSS near what is live instead of growing
+    // with the allocation rate. Measured side by side with bench/tools/heap-flags.ts.
+    execArgv: SEA_EXEC_ARGV,
     assets,
   };
   writeFileSync(join(work, 'sea-config.json'), JSON.stringify(config, null, 2));

@@ -10,30 +10,22 @@
  *    inside an error message is masked too.
  *
  * No pino transports: they run in worker threads and load modules dynamically, which breaks in the
- * single-executable bundle. Files are written synchronously by {@link RotatingFileStream} (a few lines per
- * card operation; a lost tail after a crash would be the lines that explain it).
+ * single-executable bundle. Files are written asynchronously in batches by {@link RotatingFileStream}
+ * (src/log-file.ts): a request only queues its line. `close()` flushes; what a crash loses is in
+ * docs/security.md.
  */
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type DestinationStream } from 'pino';
 import type { GatewayLogger } from './yoga.ts';
 import type { AuditEntry, AuditLog } from './security/audit.ts';
 import { dataDirectory } from './paths.ts';
+import { maskIdentifiers } from './mask.ts';
+import { RotatingFileStream, type LogFileOptions, type RotationOptions } from './log-file.ts';
+
+export { maskIdentifiers, RotatingFileStream, type LogFileOptions, type RotationOptions };
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 type Level = (typeof LEVELS)[number];
-
-/**
- * Taiwan ID / resident-certificate numbers: keep the first two and last two characters only. Found wherever
- * they stand, not only between word boundaries: `\b` treats `_` and letters as part of a word, so
- * `Read_A123456789` or `idA123456789x` (an operation name, a key) would slip through. Only a following digit
- * rules a match out (a longer number); over-masking a log line costs nothing.
- */
-const ID_NUMBER = /([A-Z])([12ABCD89])\d{6}(\d{2})(?![0-9])/g;
-
-export function maskIdentifiers(text: string): string {
-  return text.replace(ID_NUMBER, (_m, letter: string, second: string, tail: string) => `${letter}${second}******${tail}`);
-}
 
 /** Keys whose values are patient or professional data (or secrets) wherever they appear. */
 export const SENSITIVE_KEYS = [
@@ -79,87 +71,6 @@ export function defaultLogDirectory(env: Readonly<Record<string, string | undefi
 export const LOG_FILE = 'gateway.log';
 export const AUDIT_FILE = 'audit.log';
 
-export interface RotationOptions {
-  /** Rotate when the current file would grow past this. @default 10 MiB */
-  readonly maxBytes?: number;
-  /** Rotated files kept (`gateway.log.1` newest … `.N` oldest). @default 5 */
-  readonly maxFiles?: number;
-}
-
-/**
- * An append-only file that rotates by size: `x.log` → `x.log.1` → … → `x.log.N` (dropped). Synchronous,
- * so it works in any bundle and loses nothing on exit. Files are created 0600 (their folder 0700): logs
- * hold origins and masked identifiers, which are still nobody else's business. Write failures (disk
- * full) never throw into the gateway: the line is dropped and counted.
- */
-export class RotatingFileStream implements DestinationStream {
-  readonly path: string;
-  readonly #maxBytes: number;
-  readonly #maxFiles: number;
-  #fd: number | null = null;
-  #size = 0;
-  #dropped = 0;
-
-  constructor(path: string, options: RotationOptions = {}) {
-    this.path = path;
-    this.#maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
-    this.#maxFiles = Math.max(1, options.maxFiles ?? 5);
-    mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
-    this.#open();
-  }
-
-  /** Lines that could not be written. */
-  get dropped(): number {
-    return this.#dropped;
-  }
-
-  write(chunk: string): boolean {
-    const line = maskIdentifiers(chunk);
-    const bytes = Buffer.byteLength(line);
-    try {
-      if (this.#size > 0 && this.#size + bytes > this.#maxBytes) this.#rotate();
-      if (this.#fd === null) this.#open();
-      if (this.#fd === null) throw new Error('log file not open');
-      writeSync(this.#fd, line);
-      this.#size += bytes;
-    } catch {
-      this.#dropped++;
-    }
-    return true;
-  }
-
-  close(): void {
-    if (this.#fd !== null) {
-      try {
-        closeSync(this.#fd);
-      } catch {
-        // already gone
-      }
-      this.#fd = null;
-    }
-  }
-
-  #open(): void {
-    this.#fd = openSync(this.path, 'a', 0o600);
-    this.#size = statSync(this.path).size;
-  }
-
-  #rotate(): void {
-    // Windows cannot rename an open file: close first.
-    this.close();
-    rmSync(`${this.path}.${this.#maxFiles}`, { force: true });
-    for (let i = this.#maxFiles - 1; i >= 1; i--) {
-      try {
-        renameSync(`${this.path}.${i}`, `${this.path}.${i + 1}`);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
-    }
-    renameSync(this.path, `${this.path}.1`);
-    this.#open();
-  }
-}
-
 // ---- the gateway logger ----
 
 export interface GatewayLoggerOptions {
@@ -167,7 +78,7 @@ export interface GatewayLoggerOptions {
   readonly level?: Level;
   /** Write JSON lines to `<directory>/gateway.log` (rotated). Omitted: no file. */
   readonly directory?: string;
-  readonly rotation?: RotationOptions;
+  readonly rotation?: LogFileOptions;
   /** Human-readable lines for the operator: `true` = stderr, a function = that. @default false */
   readonly console?: boolean | ((line: string) => void);
   /** Clock for timestamps (tests). */
@@ -177,7 +88,12 @@ export interface GatewayLoggerOptions {
 export interface ClosableLogger extends GatewayLogger {
   /** The JSON log file, when there is one. */
   readonly file: string | null;
-  close(): void;
+  /** Lines the file did not get (queue full or write failed). */
+  readonly dropped: number;
+  /** Resolves when every line logged so far is in the file. */
+  flush(): Promise<void>;
+  /** Flushes and closes the file. */
+  close(): Promise<void>;
 }
 
 const PINO_LEVEL: Record<Level, number> = { debug: 20, info: 30, warn: 40, error: 50 };
@@ -241,7 +157,11 @@ export function createGatewayLogger(options: GatewayLoggerOptions = {}): Closabl
     warn: log('warn'),
     error: log('error'),
     file: file?.path ?? null,
-    close: () => file?.close(),
+    get dropped() {
+      return file?.dropped ?? 0;
+    },
+    flush: async () => file?.flush(),
+    close: async () => file?.close(),
   };
 }
 
@@ -263,11 +183,16 @@ export function createConsoleLogger(
 
 export interface FileAuditLog extends AuditLog {
   readonly file: string;
-  close(): void;
+  /** Entries the file did not get (queue full or write failed). */
+  readonly dropped: number;
+  /** Resolves when every entry recorded so far is in the file. */
+  flush(): Promise<void>;
+  /** Flushes and closes the file. */
+  close(): Promise<void>;
 }
 
 /** Audit entries as JSON lines in `<directory>/audit.log` (rotated), with the same redaction as the logs. */
-export function createAuditLog(options: { directory: string; rotation?: RotationOptions; now?: () => Date }): FileAuditLog {
+export function createAuditLog(options: { directory: string; rotation?: LogFileOptions; now?: () => Date }): FileAuditLog {
   const stream = new RotatingFileStream(join(options.directory, AUDIT_FILE), {
     // Kept longer than the debug log: it is the record of who read and wrote which card.
     maxFiles: 10,
@@ -277,6 +202,10 @@ export function createAuditLog(options: { directory: string; rotation?: Rotation
   return {
     file: stream.path,
     record: (entry: AuditEntry) => logger.info({ ...entry }, 'audit'),
+    get dropped() {
+      return stream.dropped;
+    },
+    flush: () => stream.flush(),
     close: () => stream.close(),
   };
 }

@@ -15,11 +15,10 @@ import { startServer, installSignalHandlers } from './server.ts';
 import { createApp } from './app.ts';
 import { createServices, servicesOptionsFromConfig, GATEWAY_VERSION, type RunningServices } from './services.ts';
 import { openBackend } from './backends/index.ts';
-import { createAuditLog, createGatewayLogger } from './logger.ts';
+import { closeGatewayLogs, openGatewayLogs, shippedAppOptions } from './shipped-app.ts';
 import type { GatewayLogger } from './yoga.ts';
 import { loadOrCreateToken } from './security/token.ts';
 import { ensurePrivateDataFolder } from './security/private-files.ts';
-import { DEFAULT_IDENTITY_RATE } from './security/rate-limit.ts';
 import { acquireInstanceLock } from './install/instance-lock.ts';
 import { installAtLogon, uninstallFromLogon, nodeCommandRunner } from './install/logon.ts';
 
@@ -100,8 +99,7 @@ export async function main(
   let access;
   try {
     access = {
-      logger: createGatewayLogger({ directory: logDir, console: true }),
-      audit: createAuditLog({ directory: logDir }),
+      ...openGatewayLogs(logDir),
       // The simulator gets its own token: GraphiQL shows it to rehearsing developers, and it must never
       // open the real card stack when the same workstation later runs --backend cshis.
       token: loadOrCreateToken(paths.tokenFile),
@@ -113,26 +111,14 @@ export async function main(
   }
   const { logger, audit, token } = access;
   for (const warning of [...(config.warnings ?? []), ...privacyWarnings, ...token.warnings]) logger.warn(warning);
-  const perMinute = config.identityReadsPerMinute ?? DEFAULT_IDENTITY_RATE.perMinute;
   const services = await createBackendServices(config, paths.journalFile, logger);
-  const yoga = createApp(services, {
-    logger,
-    graphiql: config.graphiql,
-    security: {
-      token: token.token,
-      allowedOrigins: config.allowedOrigins ?? [],
-      allowRemote: config.allowRemote ?? false,
-      identityRate: { perMinute, burst: Math.min(DEFAULT_IDENTITY_RATE.burst, perMinute) },
-      audit,
-    },
-  });
+  const yoga = createApp(services, shippedAppOptions(config, { logger, audit }, token.token));
   let server;
   try {
     server = await startServer({ yoga, host: config.host, port: config.port, logger, allowRemote: config.allowRemote ?? false });
   } catch (error) {
     await services[Symbol.asyncDispose]();
-    logger.close();
-    audit.close();
+    await closeGatewayLogs({ logger, audit });
     lock.lock.release();
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
@@ -153,8 +139,8 @@ export async function main(
     async () => {
       await running.close();
       await services[Symbol.asyncDispose]();
-      logger.close();
-      audit.close();
+      // Every queued log and audit line on disk before the process ends (src/log-file.ts).
+      await closeGatewayLogs({ logger, audit });
       lock.lock.release();
     },
     { logger },

@@ -26,9 +26,15 @@ What is measured: one marked section per benchmark below, each saying what it me
 which targets. For the gateway's own overhead:
 
 - \`gateway\` — what our gateway adds over HTTP to one health-card read, against the port call alone and
-  against a bare graphql-yoga server. Targets: throughput ≥ 0.75 × bare yoga at concurrency 16; p50
+  against a bare graphql-yoga server. The judged gateway is the shipped configuration (log file, audit log,
+  token, access control, limits), built through the functions src/main.ts calls (src/shipped-app.ts); the
+  stripped createApp is a diagnostic. Targets: throughput ≥ 0.75 × bare yoga at concurrency 16; p50
   latency ≤ bare yoga + 0.3 ms at concurrency 1. Three forks (fresh server processes each), medians judged:
   the same build's server CPU per request differs by up to ~10 % from one process to the next.
+- \`startup\` — sizes of the executables; the linux-x64 executable beside a bare Node HTTP server of the
+  same Node version (launch → first /health, peak RSS, alternating, medians; idle RSS after 60 s).
+  Targets (issue 18): ≤ bare Node + 100 ms, peak ≤ 1.5 × bare Node's, idle RSS ≤ 70 MB.
+  \`npx tsx bench/tools/startup-pair.ts --idle=60 a=<exe> b=<exe>\` compares builds the same way.
 - \`gateway-layers\`, \`gateway-layers-http\` (not run by default) — the same query against variants of the
   gateway with one layer removed, or bare yoga with one layer added: where the time goes
   (\`NHI_BENCH_APPS=production,bare+gateway-schema npm run bench -- gateway-layers-http\` picks variants).
@@ -38,6 +44,9 @@ which targets. For the gateway's own overhead:
   (issue 7, item 8): reads, keyed mutations with deliberate retries, held and churned subscriptions. Targets:
   zero untyped errors, zero overlapping native calls, zero duplicate writes (retries answered byte for
   byte), RSS at the end < 10 % above its lowest level after warm-up, subscribers connected and receiving.
+  \`NHI_BENCH_LOAD_HEAP_CLASSES=1\` adds heap snapshots (by constructor) before and after;
+  \`NHI_BENCH_LOAD_NODE_ARGS\` passes V8 flags to the gateway; \`bench/tools/heap-flags.ts\` compares
+  heap-sizing flags side by side (two gateways, alternating rounds).
 `;
 
 export function startMarker(id: string): string {

