@@ -19,6 +19,8 @@ import { controlSoftwareReadiness as cshisReadiness, type ControlSoftwareService
 import { NhiTreatmentIdWebApi } from './adapters/webapi/treatment-id-client.ts';
 import { SimulatorSigner } from './adapters/signer/simulator-signer.ts';
 import { SIMULATED_HOSPITAL } from './adapters/simulator/patients.ts';
+import { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import { instrumentControlSoftware } from './metrics/instrument.ts';
 
 export const GATEWAY_VERSION = '0.1.0';
 
@@ -48,6 +50,8 @@ export interface ServicesOptions {
    * backend's --pcsc-wake: a card in or out of a PC/SC reader). The simulator brings its own.
    */
   readonly changeSignal?: (wake: () => void) => () => void;
+  /** Where control-software calls are counted and timed (/metrics); a fresh registry when omitted. */
+  readonly metrics?: GatewayMetrics;
 }
 
 export interface WebApiServiceOptions {
@@ -118,7 +122,10 @@ function createWebApi(options: WebApiServiceOptions, simulator: SimulatedWorksta
   });
 }
 
-export interface RunningServices extends GatewayServices, AsyncDisposable {}
+export interface RunningServices extends GatewayServices, AsyncDisposable {
+  /** The gateway's metrics (docs/metrics.md); backends without control-software calls may leave it out. */
+  readonly metrics?: GatewayMetrics;
+}
 
 /** The card-write journal of any backend; says in the log when opening it compacted the file or could not. */
 export function openJournal(options: Pick<ServicesOptions, 'journalPath' | 'journalRetentionMs' | 'logger'>): CardWriteJournal {
@@ -144,10 +151,12 @@ export function createSimulatorServices(options: ServicesOptions): RunningServic
 
 /** Services over any ControlSoftware (the koffi/CSHIS.dll adapter, or the simulator in tests). */
 export function createServices(
-  cs: ControlSoftware,
+  rawControlSoftware: ControlSoftware,
   options: ServicesOptions,
   simulator: SimulatedWorkstation | null = null,
 ): RunningServices {
+  const metrics = options.metrics ?? new GatewayMetrics();
+  const cs = instrumentControlSoftware(rawControlSoftware, metrics);
   const webApi = options.webApi ? createWebApi(options.webApi, simulator) : null;
   const cards = new CshisCardStack(cs, {
     strategy: options.strategy,
@@ -211,6 +220,7 @@ export function createServices(
     writes,
     simulator,
     controlSoftware,
+    metrics,
     status: { version: GATEWAY_VERSION, backend, readiness },
     async [Symbol.asyncDispose]() {
       for (const off of unsubscribe) off();
