@@ -56,14 +56,16 @@ beforeAll(() => {
 }, BUILD_TIMEOUT);
 
 describe('win-x86 executable (structural: 32-bit code cannot run on these machines)', () => {
-  it('is an i386 PE with the SEA fuse flipped, no Authenticode signature, and Node 22.23.2', () => {
+  it('is an i386 PE with the SEA fuse flipped, our Authenticode signature and version resource, and Node 22.23.2', () => {
     expect(built).toBe(true);
     expect(readPeHeaderFromFile(X86_EXE)).toEqual({ machine: 0x014c, architecture: 'i386' });
     const report = inspectExecutable(X86_EXE, 4);
     expect(report.format).toBe('pe');
     expect(report.fuse).toBe('flipped');
-    expect(report.signed).toBe(false);
-    expect(report.fileVersion).toBe(report.manifest?.nodeVersion.replace(/^v/, ''));
+    // node.exe's signature was removed before injection; the build then signed it (build/lib/sign.ts).
+    expect(report.signed).toBe(true);
+    // Our version resource (build/lib/version-resource.ts) replaced node.exe's: it carries the gateway's version.
+    expect(report.fileVersion).toBe(report.manifest?.gatewayVersion);
   });
 
   it('holds a NODE_SEA_BLOB laid out for a 32-bit size_t, with the same gateway as the x64 build', () => {
