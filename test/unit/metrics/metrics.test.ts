@@ -2,6 +2,8 @@
  * The metrics' pieces in process: label folding to closed sets, the strict text parser the scrape tests
  * rely on, and /metrics refusing a peer that is not on loopback.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { callFailureLabel, operationResult, returnCodeLabel } from '../../../src/metrics/result-labels.ts';
 import { GatewayMetrics } from '../../../src/metrics/gateway-metrics.ts';
@@ -86,5 +88,20 @@ describe('/metrics access', () => {
     } finally {
       await services[Symbol.asyncDispose]();
     }
+  });
+});
+
+describe('docs', () => {
+  it('the Grafana dashboard and docs/metrics.md name only metrics the gateway exports, and the docs name all of them', () => {
+    const exported = new Set(new GatewayMetrics().registry.getMetricsAsArray().map((m) => m.name));
+    const root = join(import.meta.dirname, '../../..');
+    const named = (file: string) =>
+      new Set([...readFileSync(join(root, file), 'utf8').matchAll(/nhi_gateway_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, '')));
+    const dashboard = named('docs/grafana-dashboard.json');
+    const docs = named('docs/metrics.md');
+    expect(dashboard.size).toBeGreaterThan(5);
+    for (const name of [...dashboard, ...docs]) expect(exported).toContain(name);
+    for (const name of exported) expect(docs).toContain(name);
+    expect(() => JSON.parse(readFileSync(join(root, 'docs/grafana-dashboard.json'), 'utf8'))).not.toThrow();
   });
 });
