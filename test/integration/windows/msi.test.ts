@@ -8,7 +8,8 @@
  *   the Run entry are there → the gateway started with the Run entry's command line answers GraphQL and lets
  *   the ALLOWED_ORIGINS origin in → a newer MSI (the same executable packaged as the next patch version)
  *   upgrades in place → uninstall leaves no file, Run entry or Programs-and-Features entry behind.
- * The x86 MSI cannot be run here (no 32-bit Wine); its tables and signature are checked.
+ * - x86 under Wine 8: installs into Program Files (x86) with its Run entry and uninstalls; the executable is
+ *   not started (no 32-bit code runs on these machines).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -88,7 +89,7 @@ describe.skipIf(missingTools !== null)(`the MSIs in dist/${missingTools ? ` (${m
 
 const pendingWine = missingTools ?? (wineInstalled() ? null : `pending: ${WINE64} is not installed (apt-get install -y wine64)`);
 
-describe.skipIf(pendingWine !== null)(`the x64 MSI under Wine 8${pendingWine ? ` (${pendingWine})` : ''}`, () => {
+describe.skipIf(pendingWine !== null)(`the MSIs under Wine 8${pendingWine ? ` (${pendingWine})` : ''}`, () => {
   let work: string;
   let prefix: string;
   let gateway: WineProcess | null = null;
@@ -127,7 +128,13 @@ describe.skipIf(pendingWine !== null)(`the x64 MSI under Wine 8${pendingWine ? `
   /** The product's Programs-and-Features version, or null when it is not registered. */
   function registeredVersion(msi: string): string | null {
     const productCode = Object.fromEntries(table(msi, 'Property').map(([k, v]) => [k, v]))['ProductCode'];
-    return parseRegQuery(regQuery(`${UNINSTALL_KEY}\\${productCode}`, ['/v', 'DisplayVersion']), 'DisplayVersion');
+    // 32-bit packages register in the 32-bit view (WOW6432Node).
+    const keys = [UNINSTALL_KEY, UNINSTALL_KEY.replace('HKLM\\Software\\', 'HKLM\\Software\\WOW6432Node\\')];
+    for (const key of keys) {
+      const version = parseRegQuery(regQuery(`${key}\\${productCode}`, ['/v', 'DisplayVersion']), 'DisplayVersion');
+      if (version !== null) return version;
+    }
+    return null;
   }
 
   it('installs silently with properties, starts from its Run entry, upgrades in place and uninstalls cleanly', async () => {
@@ -184,6 +191,22 @@ describe.skipIf(pendingWine !== null)(`the x64 MSI under Wine 8${pendingWine ? `
     expect(parseRegQuery(regQuery(RUN_KEY_MACHINE), RUN_VALUE_MACHINE)).toBeNull();
     expect(registeredVersion(newerMsi)).toBeNull();
   }, 600_000);
+
+  it('installs the x86 MSI under Program Files (x86) with its Run entry, and uninstalls it (not started: 32-bit)', () => {
+    const x86Msi = join(DIST, msiFileName('x86'));
+    wine(['msiexec', '/i', windowsPath(x86Msi), '/qn', 'BACKEND=cshis']);
+    const folder = join(prefix, 'drive_c/Program Files (x86)', INSTALL_FOLDER);
+    expect(existsSync(join(folder, INSTALLED_EXE))).toBe(true);
+    // A 32-bit package's HKLM keys are in the 32-bit view (WOW6432Node); Windows runs both views' Run entries at logon.
+    const run32 = RUN_KEY_MACHINE.replace('HKLM\\Software\\', 'HKLM\\Software\\WOW6432Node\\');
+    const command = parseRegQuery(regQuery(run32, ['/v', RUN_VALUE_MACHINE]), RUN_VALUE_MACHINE) ?? parseRegQuery(regQuery(RUN_KEY_MACHINE, ['/v', RUN_VALUE_MACHINE]), RUN_VALUE_MACHINE);
+    expect(command).toBe(`"C:\\Program Files (x86)\\${INSTALL_FOLDER}\\${INSTALLED_EXE}" --port 8737 --backend cshis`);
+    expect(registeredVersion(x86Msi)).toBe(info.gatewayVersion);
+    wine(['msiexec', '/x', windowsPath(x86Msi), '/qn']);
+    expect(existsSync(folder)).toBe(false);
+    expect(parseRegQuery(regQuery(run32), RUN_VALUE_MACHINE)).toBeNull();
+    expect(registeredVersion(x86Msi)).toBeNull();
+  }, 300_000);
 });
 
 /** Polls /health until it answers 200. */
