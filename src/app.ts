@@ -11,6 +11,9 @@ import { InputError } from './codecs/input-error.ts';
 import { createConsoleLogger } from './logger.ts';
 import { generateToken, MIN_TOKEN_LENGTH } from './security/token.ts';
 import { guardPinFlows } from './security/pin-gate.ts';
+import { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import { instrumentCardStack } from './metrics/instrument.ts';
+import { metricsSourcesOf } from './metrics/sources.ts';
 
 export interface AppOptions {
   readonly logger?: GatewayLogger;
@@ -30,8 +33,10 @@ export function createApp(services: RunningServices, options: AppOptions = {}): 
   schema ??= buildSchema();
   const token = options.security?.token ?? generateToken();
   if (token.length < MIN_TOKEN_LENGTH) throw new Error(`createApp: the access token must have at least ${MIN_TOKEN_LENGTH} characters`);
-  // PIN flows one at a time, for every caller of this CardStack (ACTION_PENDING).
-  const { cards } = guardPinFlows(services.cards);
+  const metrics = services.metrics ?? new GatewayMetrics();
+  metrics.attach(metricsSourcesOf(services));
+  // PIN flows one at a time, for every caller of this CardStack (ACTION_PENDING); each operation counted.
+  const cards = instrumentCardStack(guardPinFlows(services.cards).cards, metrics);
   return createGateway({
     schema,
     createContext: contextFactory(services, cards),
@@ -40,6 +45,7 @@ export function createApp(services: RunningServices, options: AppOptions = {}): 
     readiness: () =>
       services.status.readiness().then((r) => ({ ready: r.ready, reasons: [...r.reasons], backend: services.backend.description })),
     mapError: toClientError,
+    metrics,
     // Never yoga's bare console: every line goes through the masking logger.
     logger: options.logger ?? createConsoleLogger(),
     ...(options.graphiql === undefined ? {} : { graphiql: options.graphiql }),

@@ -21,6 +21,8 @@ import { NhiTreatmentIdWebApi } from './adapters/webapi/treatment-id-client.ts';
 import type { GatewayLogger } from './yoga.ts';
 import type { Backend } from './backends/backend.ts';
 import { openSimulator } from './backends/simulator.ts';
+import { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import { instrumentControlSoftware } from './metrics/instrument.ts';
 
 export const GATEWAY_VERSION = '0.1.0';
 
@@ -38,6 +40,8 @@ export interface ServicesOptions {
   readonly noCardTreatmentId?: NoCardTreatmentIdPolicy;
   /** Where queue degradation and recovery are logged (no patient data). */
   readonly logger?: GatewayLogger;
+  /** Where control-software calls are counted and timed (/metrics); a fresh registry when omitted. */
+  readonly metrics?: GatewayMetrics;
 }
 
 export interface WebApiServiceOptions {
@@ -56,6 +60,8 @@ export interface WebApiServiceOptions {
 export interface RunningServices extends GatewayServices, AsyncDisposable {
   /** The backend the services run on (banner, /status). */
   readonly backend: Backend;
+  /** The gateway's metrics (docs/metrics.md). */
+  readonly metrics?: GatewayMetrics;
 }
 
 /**
@@ -113,10 +119,13 @@ export function createSimulatorServices(options: ServicesOptions & { readonly si
 
 /** Services over any backend. Disposing them disposes the backend too. */
 export function createServices(backend: Backend, options: ServicesOptions): RunningServices {
+  const metrics = options.metrics ?? new GatewayMetrics();
   const webApi = backend.controlSoftware && options.webApi ? createWebApi(options.webApi, backend) : null;
   // What ordinary calls prove about the card reaches the lights at once (src/domain/card-state-hints.ts).
   let monitor: LightMonitor | null = null;
-  const cs = backend.controlSoftware ? watchCardState(backend.controlSoftware, (present) => monitor?.healthCardSeen(present)) : null;
+  const cs = backend.controlSoftware
+    ? watchCardState(instrumentControlSoftware(backend.controlSoftware, metrics), (present) => monitor?.healthCardSeen(present))
+    : null;
   const cards = cs
     ? new CshisCardStack(cs, {
         strategy: options.strategy,
@@ -161,6 +170,7 @@ export function createServices(backend: Backend, options: ServicesOptions): Runn
     writes,
     simulator: backend.simulator,
     controlSoftware: backend.diagnostics,
+    metrics,
     status: { version: GATEWAY_VERSION, backend: backend.name, readiness },
     async [Symbol.asyncDispose]() {
       for (const off of unsubscribe) off();

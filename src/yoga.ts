@@ -17,6 +17,8 @@ import { DEFAULT_IDENTITY_RATE } from './security/rate-limit.ts';
 import { instrumentAuditedFields, type AuditEntry, type AuditLog } from './security/audit.ts';
 import { GRAPHIQL_ASSETS_PATH } from './plugins/use-graphiql-assets.ts';
 import { STATUS_PATH, useStatusPage } from './plugins/use-status-page.ts';
+import { METRICS_PATH, useMetrics } from './plugins/use-metrics.ts';
+import type { GatewayMetrics } from './metrics/gateway-metrics.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -73,6 +75,8 @@ export interface GatewayDeps {
    * gateway always gets it from `createApp`, whose defaults are the secure ones.
    */
   security?: GatewaySecurity;
+  /** Serve them at /metrics (loopback only, docs/metrics.md) and count subscriptions into them. */
+  metrics?: GatewayMetrics;
 }
 
 export interface GatewaySecurity {
@@ -161,7 +165,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     allowRemote: security.allowRemote ?? false,
     identityRate: security.identityRate ?? DEFAULT_IDENTITY_RATE,
     graphqlPath: GRAPHQL_PATH,
-    loopbackOnlyPaths: [GRAPHIQL_ASSETS_PATH, STATUS_PATH],
+    loopbackOnlyPaths: [GRAPHIQL_ASSETS_PATH, STATUS_PATH, METRICS_PATH],
     upgradeRequestKey: UPGRADE_REQUEST_KEY,
     audit: security.audit,
     onRefusal,
@@ -206,6 +210,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }),
       ...(graphiql ? [useGraphiQLAssets()] : []),
       useStatusPage(),
+      ...(deps.metrics ? [useMetrics({ metrics: deps.metrics })] : []),
       ...(deps.mapError ? [useErrorMapping(deps.mapError)] : []),
       ...useLimits(deps.limits, (error) => logger?.info('operation rejected by limits', { reason: error.message })),
     ],

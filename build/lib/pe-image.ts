@@ -98,6 +98,8 @@ export interface PeResource {
   /** File offset and size of the data. */
   readonly offset: number;
   readonly size: number;
+  /** File offset of the IMAGE_RESOURCE_DATA_ENTRY (data RVA, size, code page) that points at the data. */
+  readonly entryOffset: number;
 }
 
 /** Every resource in the image (type → name → language → data). */
@@ -138,6 +140,7 @@ export function listResources(bytes: Uint8Array, image: PeImage = parsePeImage(b
           language: typeof language.id === 'number' ? language.id : 0,
           offset: rvaToOffset(image, dataRva),
           size,
+          entryOffset: language.target,
         });
       }
     }

@@ -104,7 +104,12 @@ export function httpsUrl(example: string): ValueParser<string> {
 /** A list of origins: repeated options, a JSON array, or a comma-separated string (env, file). */
 export const origins: ValueParser<readonly string[] | undefined> = (sourced) => {
   const { value } = sourced;
-  const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : null;
+  // Commas split every form, repeated options too: an origin has none, and the MSI passes one --allowed-origin.
+  const items = Array.isArray(value)
+    ? value.flatMap((item: unknown) => (typeof item === 'string' ? item.split(',') : [item]))
+    : typeof value === 'string'
+      ? value.split(',')
+      : null;
   if (items === null || items.some((item) => typeof item !== 'string')) {
     throw new ConfigError(`${sourced.source} must be a list of origins, e.g. ["https://his.example"] (got ${JSON.stringify(value)})`);
   }

@@ -131,6 +131,11 @@ export class LightMonitor implements AsyncDisposable {
     }));
   }
 
+  /** The state last published while somebody watches (no read of its own); null when nobody watches. */
+  get watchedState(): LightState | null {
+    return this.listeners.size > 0 ? this.last : null;
+  }
+
   /** The last state seen, or a fresh read when nobody is watching. */
   async current(): Promise<LightState> {
     if (this.last && this.listeners.size > 0) return this.last;

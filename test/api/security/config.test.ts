@@ -33,6 +33,8 @@ describe('access options', () => {
     ]);
     expect(run([], { NHI_GATEWAY_ALLOWED_ORIGINS: 'https://a.example, https://b.example:443' }).allowedOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(run(['--config', 'gw.json'], {}, withFile({ allowedOrigins: ['https://his.example'] })).allowedOrigins).toEqual(['https://his.example']);
+    // A comma list in one option too (what the MSI's ALLOWED_ORIGINS property passes).
+    expect(run(['--allowed-origin', 'https://a.example,http://10.0.0.5:8080']).allowedOrigins).toEqual(['https://a.example', 'http://10.0.0.5:8080']);
     // Command line over env over file, as for every key.
     expect(run(['--allowed-origin', 'https://cli.example'], { NHI_GATEWAY_ALLOWED_ORIGINS: 'https://env.example' }).allowedOrigins).toEqual(['https://cli.example']);
   });

@@ -18,6 +18,8 @@ import { ensureBuilt } from '../../../build/lib/ensure-built.ts';
 import { inspectExecutable, readSeaBlobBytes, sha256Hex } from '../../../build/lib/inspect.ts';
 import { parseSeaBlob, SeaBlobError } from '../../../build/lib/sea-blob.ts';
 import { TARGETS } from '../../../build/lib/targets.ts';
+import { listResources } from '../../../build/lib/pe-image.ts';
+import { drawIcon, encodePng, RT_ICON } from '../../../build/lib/icon.ts';
 import { prepareWinePrefix, runUnderWine, startUnderWine, WINE64, wineInstalled, windowsPath, type WineProcess } from '../../../build/lib/wine.ts';
 import { readPeHeaderFromFile, readPeMachine } from '../../../src/adapters/cshis/pe.ts';
 import { GRAPHIQL_ASSET_PREFIX, KOFFI_ASSET } from '../../../src/sea-setup.ts';
@@ -56,14 +58,20 @@ beforeAll(() => {
 }, BUILD_TIMEOUT);
 
 describe('win-x86 executable (structural: 32-bit code cannot run on these machines)', () => {
-  it('is an i386 PE with the SEA fuse flipped, no Authenticode signature, and Node 22.23.2', () => {
+  it('is an i386 PE with the SEA fuse flipped, our Authenticode signature and version resource, and Node 22.23.2', () => {
     expect(built).toBe(true);
     expect(readPeHeaderFromFile(X86_EXE)).toEqual({ machine: 0x014c, architecture: 'i386' });
     const report = inspectExecutable(X86_EXE, 4);
     expect(report.format).toBe('pe');
     expect(report.fuse).toBe('flipped');
-    expect(report.signed).toBe(false);
-    expect(report.fileVersion).toBe(report.manifest?.nodeVersion.replace(/^v/, ''));
+    // node.exe's signature was removed before injection; the build then signed it (build/lib/sign.ts).
+    expect(report.signed).toBe(true);
+    // Our version resource (build/lib/version-resource.ts) replaced node.exe's: it carries the gateway's version.
+    expect(report.fileVersion).toBe(report.manifest?.gatewayVersion);
+    // Our icon (build/lib/icon.ts) in node.exe's 256 px slot.
+    const bytes = readFileSync(X86_EXE);
+    const png = listResources(bytes).find((r) => r.type === RT_ICON && bytes[r.offset] === 0x89);
+    expect(png && Buffer.from(bytes.subarray(png.offset, png.offset + png.size)).equals(Buffer.from(encodePng(drawIcon(256))))).toBe(true);
   });
 
   it('holds a NODE_SEA_BLOB laid out for a 32-bit size_t, with the same gateway as the x64 build', () => {
