@@ -17,6 +17,8 @@ import { DEFAULT_IDENTITY_RATE } from './security/rate-limit.ts';
 import { instrumentAuditedFields, type AuditEntry, type AuditLog } from './security/audit.ts';
 import { GRAPHIQL_ASSETS_PATH } from './plugins/use-graphiql-assets.ts';
 import { STATUS_PATH, useStatusPage } from './plugins/use-status-page.ts';
+import { useResumableStreams } from './plugins/use-resumable-streams.ts';
+import { createSseStreams, type SseStreams } from './transport/sse.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -147,6 +149,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ? { ...GRAPHIQL_OPTIONS, headers: JSON.stringify(deps.graphiqlHeaders, null, 2) }
     : GRAPHIQL_OPTIONS;
   const logger = deps.logger;
+  const sseStreams = createSseStreams();
   const security = deps.security;
   const onRefusal = (entry: AuditEntry): void =>
     logger?.info('request refused', {
@@ -206,12 +209,21 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }),
       ...(graphiql ? [useGraphiQLAssets()] : []),
       useStatusPage(),
+      useResumableStreams(sseStreams),
       ...(deps.mapError ? [useErrorMapping(deps.mapError)] : []),
       ...useLimits(deps.limits, (error) => logger?.info('operation rejected by limits', { reason: error.message })),
     ],
   });
   if (accessControl) wsAdmissions.set(yoga, createWsAdmission(accessControl));
+  sseStreamsByGateway.set(yoga, sseStreams);
   return yoga;
+}
+
+const sseStreamsByGateway = new WeakMap<Gateway, SseStreams>();
+
+/** The gateway's open SSE streams, for `startServer` to complete them on shutdown (docs/protocol.md). */
+export function sseStreamsOf(yoga: Gateway): SseStreams | undefined {
+  return sseStreamsByGateway.get(yoga);
 }
 
 const wsAdmissions = new WeakMap<Gateway, (request: IncomingMessage) => boolean>();
