@@ -14,6 +14,7 @@
 import type { PcscPort } from './ports/pcsc.ts';
 import type { Readiness } from './context.ts';
 import { GATEWAY_VERSION, openJournal, type RunningServices, type ServicesOptions } from './services.ts';
+import { DEFAULT_REPLAY_WINDOW } from './domain/replay-buffer.ts';
 import { LightMonitor, type PresenceChange, type PresenceReader, type PresenceSource } from './domain/light-monitor.ts';
 import { PcscCardStack } from './domain/pcsc-card-stack.ts';
 import { IdempotentWrites } from './domain/idempotent-writes.ts';
@@ -138,6 +139,8 @@ export function createPcscServices(options: PcscServicesOptions = {}): PcscRunni
       HEALTH_CARD: { id: 'pcsc:health-card', name: '健保卡 (PC/SC)', slot: 'HEALTH_CARD' },
       PROFESSIONAL_CARD: { id: 'pcsc:professional-card', name: '醫事人員卡 (not readable over PC/SC)', slot: 'PROFESSIONAL_CARD' },
     },
+    // Keep watching through a reconnect, so a resuming subscriber is given what happened meanwhile.
+    lingerMs: DEFAULT_REPLAY_WINDOW.maxAgeMs,
     intervalMs: 1000,
   });
   const writes = new IdempotentWrites(openJournal(options));

@@ -9,6 +9,7 @@ import type { TreatmentIdWebApi } from './ports/webapi.ts';
 import { DEFAULT_WEBAPI_URL, type GatewayConfig, type NoCardTreatmentIdChoice } from './config.ts';
 import type { GatewayServices, Readiness } from './context.ts';
 import { CshisCardStack } from './domain/cshis-card-stack.ts';
+import { DEFAULT_REPLAY_WINDOW } from './domain/replay-buffer.ts';
 import { LightMonitor } from './domain/light-monitor.ts';
 import { CardWriteJournal } from './domain/card-write-journal.ts';
 import { IdempotentWrites } from './domain/idempotent-writes.ts';
@@ -170,6 +171,8 @@ export function createServices(
         slot: 'PROFESSIONAL_CARD',
       },
     },
+    // Keep watching through a reconnect, so a resuming subscriber is given what happened meanwhile.
+    lingerMs: DEFAULT_REPLAY_WINDOW.maxAgeMs,
     intervalMs: options.lightPollMs ?? (simulator ? 1000 : 500),
     ...(changeSignal ? { changeSignal } : {}),
   });
