@@ -95,10 +95,34 @@ async function nextLevel(lights: AsyncIterator<ExecutionResultOf<LightsChangedSu
   return level;
 }
 
-async function levelReaches(lights: AsyncIterator<ExecutionResultOf<LightsChangedSubscription>>, level: number): Promise<void> {
-  while ((await nextLevel(lights)) !== level) {
-    // earlier states (e.g. the current state sent on resubscribing) come first
-  }
+/** Reads a light stream the way an app does (always waiting for the next one) and lets a test wait for a level. */
+function pump(lights: AsyncIterator<ExecutionResultOf<LightsChangedSubscription>>) {
+  const levels: number[] = [];
+  const waiters: { level: number; from: number; resolve: () => void }[] = [];
+  const done = (async () => {
+    for (;;) {
+      const { value, done: ended } = await lights.next();
+      if (ended) return;
+      const level = value?.data?.lightStateChanged.healthCard.level;
+      if (level === undefined) continue;
+      levels.push(level);
+      for (const waiter of [...waiters]) {
+        if (levels.slice(waiter.from).includes(waiter.level)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve();
+        }
+      }
+    }
+  })();
+  return {
+    levels,
+    done,
+    /** Resolves once `level` arrives after this call. */
+    reaches(level: number): Promise<void> {
+      const from = levels.length;
+      return new Promise((resolve) => waiters.push({ level, from, resolve }));
+    },
+  };
 }
 
 interface SseMessage {
@@ -157,7 +181,7 @@ describe('subscriptions across a gateway restart (real processes)', () => {
     port = await freePort();
     url = `http://127.0.0.1:${port}/graphql`;
     gateway = await startGateway(home, port);
-  });
+  }, 60_000);
 
   afterAll(async () => {
     if (gateway && gateway.child.exitCode === null) {
@@ -165,7 +189,7 @@ describe('subscriptions across a gateway restart (real processes)', () => {
       await gateway.exited;
     }
     rmSync(home, { recursive: true, force: true });
-  });
+  }, 30_000);
 
   it('SSE: ids on every event; Last-Event-ID replays what was missed, then the current state; an unknown id says GAP', async () => {
     const kit = createGatewayClient({ url, token: gateway!.token });
@@ -234,6 +258,7 @@ describe('subscriptions across a gateway restart (real processes)', () => {
       const lights = { ws: kits.ws.subscribe(LightsChangedDocument), sse: kits.sse.subscribe(LightsChangedDocument) };
       expect(await nextLevel(lights.ws)).toBe(0);
       expect(await nextLevel(lights.sse)).toBe(0);
+      const read = { ws: pump(lights.ws), sse: pump(lights.sse) };
 
       // The real graphql-ws client: no retries, so what the server sends is what it sees.
       const closeCodes: number[] = [];
@@ -266,9 +291,9 @@ describe('subscriptions across a gateway restart (real processes)', () => {
         logs.ws.until((s) => s.some((c) => c.state === 'resumed')),
         logs.sse.until((s) => s.some((c) => c.state === 'resumed')),
       ]);
+      const inserted = [read.ws.reaches(1), read.sse.reaches(1)];
       await kits.ws.request(SimulatorInsertHealthCardDocument, { card: 'STANDARD' });
-      await levelReaches(lights.ws, 1);
-      await levelReaches(lights.sse, 1);
+      await Promise.all(inserted);
 
       for (const transport of ['ws', 'sse'] as const) {
         const states = logs[transport].seen.map((c) => c.state);
@@ -282,9 +307,10 @@ describe('subscriptions across a gateway restart (real processes)', () => {
       expect(sseResume?.lastEventId).toMatch(/-\d+$/);
       await lights.ws.return?.();
       await lights.sse.return?.();
+      await Promise.all([read.ws.done, read.sse.done]);
     } finally {
       await kits.ws.dispose();
       await kits.sse.dispose();
     }
-  });
+  }, 90_000);
 });
