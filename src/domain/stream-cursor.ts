@@ -4,7 +4,10 @@
  * the resume went and, as each item is handed out, which id it carries, so the transport can label it.
  */
 export type ResumeOutcome =
-  /** Every item after `after` was replayed; nothing was lost. */
+  /**
+   * Every item the gateway recorded after `after` was replayed. It records while somebody subscribes and for
+   * the replay window after the last one leaves, so within that window nothing was lost.
+   */
   | 'REPLAYED'
   /** `after` was unknown (another gateway run) or too old: items may have been lost; the current state follows. */
   | 'GAP';
