@@ -62,6 +62,8 @@ export interface GraphQLErrorLike {
 export interface ExecutionResultOf<T> {
   readonly data?: T | null;
   readonly errors?: readonly GraphQLErrorLike[];
+  /** On resumable streams: `eventId`, `replayed`, `resume` ('REPLAYED' | 'GAP'); see docs/protocol.md. */
+  readonly extensions?: Readonly<Record<string, unknown>>;
 }
 
 /** The gateway answered with GraphQL errors (e.g. `BAD_USER_INPUT` with `field` and `rule`), or HTTP failed. */
