@@ -78,7 +78,14 @@ export async function* subscribeSse<T>(
           completed = true;
           break;
         }
-        if (message.event === 'next' && message.data) yield JSON.parse(message.data) as ExecutionResultOf<T>;
+        if (message.event !== 'next' || !message.data) continue;
+        const result = JSON.parse(message.data) as ExecutionResultOf<T>;
+        // A result without `data` is the gateway refusing the request (parse, validation, access): it would be
+        // refused again, so it is reported rather than retried.
+        if (!('data' in result) && result.errors?.length) {
+          throw new GatewayRequestError(result.errors.map((e) => e.message).join('; '), result.errors, response.status);
+        }
+        yield result;
       }
       if (signal.aborted) return;
       if (completed && options.endOnComplete) return;
