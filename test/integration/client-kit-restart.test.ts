@@ -98,11 +98,14 @@ async function nextLevel(lights: AsyncIterator<ExecutionResultOf<LightsChangedSu
 /** Reads a light stream the way an app does (always waiting for the next one) and lets a test wait for a level. */
 function pump(lights: AsyncIterator<ExecutionResultOf<LightsChangedSubscription>>) {
   const levels: number[] = [];
+  /** `extensions.resume` markers seen (docs/protocol.md). */
+  const resumes: unknown[] = [];
   const waiters: { level: number; from: number; resolve: () => void }[] = [];
   const done = (async () => {
     for (;;) {
       const { value, done: ended } = await lights.next();
       if (ended) return;
+      if (value?.extensions?.['resume'] !== undefined) resumes.push(value.extensions['resume']);
       const level = value?.data?.lightStateChanged.healthCard.level;
       if (level === undefined) continue;
       levels.push(level);
@@ -116,6 +119,7 @@ function pump(lights: AsyncIterator<ExecutionResultOf<LightsChangedSubscription>
   })();
   return {
     levels,
+    resumes,
     done,
     /** Resolves once `level` arrives after this call. */
     reaches(level: number): Promise<void> {
@@ -275,6 +279,8 @@ describe('subscriptions across a gateway restart (real processes)', () => {
       const sseLights = sseClient.iterate({ query: LIGHTS });
       expect((await sseLights.next()).value).toMatchObject({ data: { lightStateChanged: { healthCard: { level: 0 } } } });
 
+      // After the restart each kit subscribes again and is sent the current state (lights off) first.
+      const resent = [read.ws.reaches(0), read.sse.reaches(0)];
       gateway!.child.kill('SIGTERM');
       // `complete` ends both iterators normally (an error or a cut would throw instead).
       expect(await wsLights.next()).toEqual({ done: true, value: undefined });
@@ -291,6 +297,10 @@ describe('subscriptions across a gateway restart (real processes)', () => {
         logs.ws.until((s) => s.some((c) => c.state === 'resumed')),
         logs.sse.until((s) => s.some((c) => c.state === 'resumed')),
       ]);
+      await Promise.all(resent);
+      // Both came back with an id from the previous run: the gateway said events may have been missed.
+      expect(read.ws.resumes).toEqual(['GAP']);
+      expect(read.sse.resumes).toEqual(['GAP']);
       const inserted = [read.ws.reaches(1), read.sse.reaches(1)];
       await kits.ws.request(SimulatorInsertHealthCardDocument, { card: 'STANDARD' });
       await Promise.all(inserted);
