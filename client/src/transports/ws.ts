@@ -52,7 +52,8 @@ export class WsConnection {
           if (state) this.emit({ state, transport: 'ws', attempt: 0 });
         },
         closed: (event) => {
-          if (this.disposed || !this.everConnected) return;
+          // 1000: the client closed an idle socket itself (lazy mode, no subscription left): nothing is lost.
+          if (this.disposed || !this.everConnected || (event as { code?: number } | null)?.code === 1000) return;
           this.markLost(toError(event));
         },
       },
