@@ -3,7 +3,17 @@
  * with generated types, and the error-code catalogue. See docs/his-developers.md.
  */
 export { createGatewayClient, GatewayRequestError, isGatewayError, queryText } from './src/client.ts';
-export type { GatewayClient, GatewayClientOptions, GatewayErrorFields, ExecutionResultOf, Transport } from './src/client.ts';
+export type {
+  GatewayClient,
+  GatewayClientOptions,
+  GatewayErrorFields,
+  ExecutionResultOf,
+  SubscribeOptions,
+  Transport,
+  TypedDocumentNode,
+} from './src/client.ts';
+export { backoffDelay } from './src/reconnect.ts';
+export type { BackoffOptions, ConnectionState, ConnectionStateChange } from './src/reconnect.ts';
 export { errorCatalogue, describeError, errorForVendorCode, errorForWebApiRtnCode, isErrorCode } from './src/errors.ts';
 export type { ErrorCode, ErrorCatalogueEntry, Language } from './src/errors.ts';
 export * from './generated/graphql.ts';

@@ -3,6 +3,7 @@
  */
 import type { CardStack } from './ports/card-stack.ts';
 import type { LightMonitor } from './domain/light-monitor.ts';
+import type { StreamCursor } from './domain/stream-cursor.ts';
 import type { IdempotentWrites } from './domain/idempotent-writes.ts';
 import type { SimulatorControls } from './adapters/simulator/workstation.ts';
 import type { ControlSoftwareService } from './adapters/cshis/control-software-service.ts';
@@ -36,4 +37,6 @@ export interface GatewayServices {
 
 export interface GatewayContext extends GatewayServices {
   readonly request?: Request;
+  /** Resume position of a subscription (src/plugins/use-resumable-streams.ts; docs/protocol.md). */
+  readonly streamCursor?: StreamCursor;
 }

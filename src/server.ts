@@ -1,12 +1,13 @@
 /**
  * Binds the gateway to Node: one HTTP server for GraphQL over HTTP/SSE, GraphiQL, /health and /ready,
- * with graphql-ws on the same path. Shutdown follows graphql-notes §1.
+ * with graphql-ws on the same path. Shutdown tells subscribers so (docs/protocol.md): SSE streams end with
+ * `event: complete`, graphql-ws subscriptions get `complete` and their sockets close with 1001.
  */
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { attachGraphqlWs } from './transport/ws.ts';
-import { wsAdmissionOf, type Gateway, type GatewayLogger } from './yoga.ts';
+import { sseStreamsOf, wsAdmissionOf, type Gateway, type GatewayLogger } from './yoga.ts';
 import { isLoopbackHostname } from './security/origins.ts';
 
 export interface StartServerOptions {
@@ -35,8 +36,9 @@ export interface RunningServer extends AsyncDisposable {
   /** The bound port (the real one when 0 was asked for). */
   readonly port: number;
   /**
-   * Stops accepting connections, closes WebSockets, gives HTTP requests (SSE streams included)
-   * `graceMs` to finish and then cuts them, and disposes yoga. Idempotent.
+   * Stops accepting connections, ends SSE streams with `event: complete`, completes graphql-ws subscriptions
+   * and closes their sockets with 1001, gives HTTP requests `graceMs` to finish and then cuts them, and
+   * disposes yoga. Idempotent.
    * @param graceMs default 1000
    */
   close(graceMs?: number): Promise<void>;
@@ -53,6 +55,12 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     );
   }
   const server = createServer(yoga);
+  // Responses in progress, so a shutdown can wait for the completed SSE streams to be written out.
+  const openResponses = new Set<ServerResponse>();
+  server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
+    openResponses.add(response);
+    response.once('close', () => openResponses.delete(response));
+  });
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
@@ -85,17 +93,20 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       // 1. Stop accepting; the callback fires once every connection is gone.
       const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      // In-flight HTTP requests get `graceMs` (running while the WebSockets close); SSE streams never
-      // end on their own, so step 4 cuts them.
       let timer: NodeJS.Timeout | undefined;
-      const grace = Promise.race([httpClosed, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-      // 2–3. WebSockets: close frames; subscriptions end as their sockets close. (Upgraded sockets are
-      // not tracked by the HTTP server, so closeAllConnections would miss them.)
+      const graceOver = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      // 2. SSE streams end with `event: complete` (they never end on their own).
+      const responsesDone = Promise.all([...openResponses].map((response) => ended(response)));
+      sseStreamsOf(yoga)?.completeAll();
+      // 3. WebSockets: `complete` per subscription, then close 1001. (Upgraded sockets are not tracked by the
+      // HTTP server, so closeAllConnections would miss them.)
       await ws.dispose().catch((error: unknown) =>
         logger?.warn('closing WebSockets failed', { error: error instanceof Error ? error.message : String(error) }),
       );
-      // 4.
-      await grace;
+      // 4. In-flight requests get `graceMs`; connections left idle by finished responses close now, the rest are cut.
+      await Promise.race([responsesDone, graceOver]);
+      server.closeIdleConnections();
+      await Promise.race([httpClosed, graceOver]);
       clearTimeout(timer);
       server.closeAllConnections();
       await httpClosed;
@@ -112,6 +123,15 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     close,
     [Symbol.asyncDispose]: () => close(),
   };
+}
+
+/** Resolves when a response has been written out or its connection has gone. */
+function ended(response: ServerResponse): Promise<void> {
+  if (response.writableFinished || response.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    response.once('finish', () => resolve());
+    response.once('close', () => resolve());
+  });
 }
 
 type Admission = (request: IncomingMessage) => boolean | Promise<boolean>;

@@ -12,6 +12,7 @@ import type { TreatmentIdWebApi } from './ports/webapi.ts';
 import { DEFAULT_WEBAPI_URL, type GatewayConfig } from './config.ts';
 import type { GatewayServices, Readiness } from './context.ts';
 import { CshisCardStack } from './domain/cshis-card-stack.ts';
+import { DEFAULT_REPLAY_WINDOW } from './domain/replay-buffer.ts';
 import { LightMonitor } from './domain/light-monitor.ts';
 import { watchCardState } from './domain/card-state-hints.ts';
 import { CardWriteJournal } from './domain/card-write-journal.ts';
@@ -144,6 +145,8 @@ export function createServices(backend: Backend, options: ServicesOptions): Runn
     ...backend.lights,
     ...(backend.lights.presence ? {} : { read: () => cards.lightState() }),
     ...(options.lightPollMs !== undefined ? { intervalMs: options.lightPollMs } : {}),
+    // Keep watching through a reconnect, so a resuming subscriber is given what happened meanwhile.
+    lingerMs: DEFAULT_REPLAY_WINDOW.maxAgeMs,
   });
   const unsubscribe = logQueueEvents(backend, options.logger);
 

@@ -19,6 +19,8 @@ import { GRAPHIQL_ASSETS_PATH } from './plugins/use-graphiql-assets.ts';
 import { STATUS_PATH, useStatusPage } from './plugins/use-status-page.ts';
 import { METRICS_PATH, useMetrics } from './plugins/use-metrics.ts';
 import type { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import { useResumableStreams } from './plugins/use-resumable-streams.ts';
+import { createSseStreams, type SseStreams } from './transport/sse.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -151,6 +153,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ? { ...GRAPHIQL_OPTIONS, headers: JSON.stringify(deps.graphiqlHeaders, null, 2) }
     : GRAPHIQL_OPTIONS;
   const logger = deps.logger;
+  const sseStreams = createSseStreams();
   const security = deps.security;
   const onRefusal = (entry: AuditEntry): void =>
     logger?.info('request refused', {
@@ -211,12 +214,21 @@ export function createGateway(deps: GatewayDeps): Gateway {
       ...(graphiql ? [useGraphiQLAssets()] : []),
       useStatusPage(),
       ...(deps.metrics ? [useMetrics({ metrics: deps.metrics })] : []),
+      useResumableStreams(sseStreams),
       ...(deps.mapError ? [useErrorMapping(deps.mapError)] : []),
       ...useLimits(deps.limits, (error) => logger?.info('operation rejected by limits', { reason: error.message })),
     ],
   });
   if (accessControl) wsAdmissions.set(yoga, createWsAdmission(accessControl));
+  sseStreamsByGateway.set(yoga, sseStreams);
   return yoga;
+}
+
+const sseStreamsByGateway = new WeakMap<Gateway, SseStreams>();
+
+/** The gateway's open SSE streams, for `startServer` to complete them on shutdown (docs/protocol.md). */
+export function sseStreamsOf(yoga: Gateway): SseStreams | undefined {
+  return sseStreamsByGateway.get(yoga);
 }
 
 const wsAdmissions = new WeakMap<Gateway, (request: IncomingMessage) => boolean>();

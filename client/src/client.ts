@@ -2,7 +2,11 @@
  * A small typed client for the NHI Card Gateway, for HIS front ends (browser) and Node tools.
  *
  * - `request(doc, vars)` runs a query or mutation over HTTP POST and resolves with its typed `data`.
- * - `subscribe(doc, vars)` is an async iterable of typed results over graphql-ws (default) or SSE.
+ * - `subscribe(doc, vars)` is an async iterable of typed results over graphql-ws (default) or SSE. It lasts until
+ *   you end it (`return()` or `dispose()`): it reconnects forever with capped, jittered backoff, starts again
+ *   after a gateway restart, resumes SSE from `Last-Event-ID`, and reports connected / reconnecting / resumed
+ *   through `onStateChange` (docs/protocol.md). It throws only when the gateway refuses the operation
+ *   (`GatewayRequestError`), never a bare object.
  * - Card operations never throw for expected failures: those are typed `Error` members of each field's union
  *   (see `isGatewayError`). `request` rejects only when the gateway answers GraphQL errors (bad input,
  *   validation, a bug) or the network fails: `GatewayRequestError` carries them.
@@ -10,9 +14,12 @@
  * Documents are the typed ones generated into client/generated/graphql.ts, or any `TypedDocumentNode`.
  */
 import { print, type DocumentNode } from 'graphql';
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import type { TypedDocumentNode } from './typed-document.ts';
+import type { BackoffOptions, ConnectionStateChange } from './reconnect.ts';
 import { WsConnection } from './transports/ws.ts';
 import { subscribeSse } from './transports/sse.ts';
+
+export type { TypedDocumentNode } from './typed-document.ts';
 
 export type Transport = 'ws' | 'sse';
 
@@ -32,6 +39,18 @@ export interface GatewayClientOptions {
   readonly fetch?: typeof fetch;
   /** WebSocket constructor (Node 20 has none: pass the `ws` package's). @default globalThis.WebSocket */
   readonly webSocketImpl?: unknown;
+  /** Called when a subscription's connection is made, lost, or made again. */
+  readonly onStateChange?: (change: ConnectionStateChange) => void;
+  /** Waits between reconnect attempts. @default { initialMs: 500, maxMs: 15000 } */
+  readonly backoff?: BackoffOptions;
+}
+
+export interface SubscribeOptions {
+  /**
+   * End when the gateway completes the subscription (e.g. `operationProgress` when the operation is done).
+   * Otherwise a `complete` is taken for a gateway shutting down and the subscription starts again. @default false
+   */
+  readonly endOnComplete?: boolean;
 }
 
 export interface GraphQLErrorLike {
@@ -43,22 +62,28 @@ export interface GraphQLErrorLike {
 export interface ExecutionResultOf<T> {
   readonly data?: T | null;
   readonly errors?: readonly GraphQLErrorLike[];
+  /** On resumable streams: `eventId`, `replayed`, `resume` ('REPLAYED' | 'GAP'); see docs/protocol.md. */
+  readonly extensions?: Readonly<Record<string, unknown>>;
 }
 
 /** The gateway answered with GraphQL errors (e.g. `BAD_USER_INPUT` with `field` and `rule`), or HTTP failed. */
 export class GatewayRequestError extends Error {
   override readonly name = 'GatewayRequestError';
+  /** Transport-level code when there are no GraphQL errors (e.g. `NETWORK_ERROR`, `HTTP_503`). */
+  private readonly transportCode: string | undefined;
   constructor(
     message: string,
     readonly errors: readonly GraphQLErrorLike[] = [],
     readonly status?: number,
+    options?: { cause?: unknown; code?: string },
   ) {
-    super(message);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.transportCode = options?.code ?? (status !== undefined && status >= 400 ? `HTTP_${status}` : undefined);
   }
-  /** `extensions.code` of the first error, e.g. `BAD_USER_INPUT`. */
+  /** `extensions.code` of the first error, e.g. `BAD_USER_INPUT`; else the transport's code. */
   get code(): string | undefined {
     const code = this.errors[0]?.extensions?.['code'];
-    return typeof code === 'string' ? code : undefined;
+    return typeof code === 'string' ? code : this.transportCode;
   }
 }
 
@@ -69,7 +94,7 @@ export interface GatewayClient {
   ): Promise<TData>;
   subscribe<TData, TVariables extends Record<string, unknown>>(
     document: TypedDocumentNode<TData, TVariables>,
-    ...variables: VariablesArg<TVariables>
+    ...args: SubscribeArgs<TVariables>
   ): AsyncIterableIterator<ExecutionResultOf<TData>>;
   /** Closes the WebSocket (if any) and ends every subscription. */
   dispose(): Promise<void>;
@@ -77,6 +102,9 @@ export interface GatewayClient {
 
 /** Variables are optional only when the operation has no required ones. */
 type VariablesArg<V> = Record<string, never> extends V ? [variables?: V] : [variables: V];
+type SubscribeArgs<V> = Record<string, never> extends V
+  ? [variables?: V, options?: SubscribeOptions]
+  : [variables: V, options?: SubscribeOptions];
 
 const printed = new WeakMap<DocumentNode, string>();
 export function queryText(document: DocumentNode): string {
@@ -115,7 +143,11 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
           body: JSON.stringify({ query: queryText(document), variables: variables ?? {} }),
         });
       } catch (error) {
-        throw new GatewayRequestError(`the gateway at ${options.url} cannot be reached (${String(error)})`);
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new GatewayRequestError(`the gateway at ${options.url} cannot be reached (${reason})`, [], undefined, {
+          cause: error,
+          code: 'NETWORK_ERROR',
+        });
       }
       let body: ExecutionResultOf<never>;
       try {
@@ -130,28 +162,46 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       return body.data;
     },
 
-    subscribe(document, ...[variables]) {
+    subscribe(document, ...[variables, subscribeOptions]) {
       const query = queryText(document);
       const vars = (variables ?? {}) as Record<string, unknown>;
-      let stream: AsyncIterableIterator<ExecutionResultOf<never>>;
+      const endOnComplete = subscribeOptions?.endOnComplete ?? false;
+      const controller = new AbortController();
+      let stream: AsyncGenerator<ExecutionResultOf<never>>;
       if (transport === 'sse') {
-        stream = subscribeSse(doFetch, options.url, query, vars, extra);
+        stream = subscribeSse(query, vars, {
+          fetch: doFetch,
+          url: options.url,
+          headers: extra,
+          signal: controller.signal,
+          endOnComplete,
+          ...(options.backoff ? { backoff: options.backoff } : {}),
+          ...(options.onStateChange ? { onStateChange: options.onStateChange } : {}),
+        });
       } else {
-        ws ??= new WsConnection(options.url, options.webSocketImpl, extra);
-        stream = ws.subscribe(query, vars);
+        ws ??= new WsConnection(options.url, {
+          webSocketImpl: options.webSocketImpl,
+          headers: extra,
+          ...(options.backoff ? { backoff: options.backoff } : {}),
+          ...(options.onStateChange ? { onStateChange: options.onStateChange } : {}),
+        });
+        stream = ws.subscribe(query, vars, controller.signal, endOnComplete);
       }
-      live.add(stream);
-      const inner = stream;
+      // Ending is abort first: a generator waiting on the network would otherwise hold `return()` until data came.
+      const end = async (): Promise<IteratorResult<ExecutionResultOf<never>>> => {
+        live.delete(wrapped);
+        controller.abort();
+        await stream.return(undefined).catch(() => undefined);
+        return { value: undefined, done: true };
+      };
       const wrapped: AsyncIterableIterator<ExecutionResultOf<never>> = {
-        next: () => inner.next(),
-        return: (value?: unknown) => {
-          live.delete(inner);
-          return inner.return ? inner.return(value) : Promise.resolve({ value: undefined, done: true });
-        },
+        next: () => stream.next(),
+        return: end,
         [Symbol.asyncIterator]() {
           return wrapped;
         },
       };
+      live.add(wrapped);
       return wrapped;
     },
 

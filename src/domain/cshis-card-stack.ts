@@ -196,6 +196,10 @@ export class CshisCardStack implements CardStack {
     const hpc = await this.cs.hisGetCardStatus(CARD_TYPE.PROFESSIONAL_CARD);
     const state = lightStateFromStatusCodes(hc, hpc);
     if (state.healthCard.level === 0) return { ...state, healthCardIdentity: null };
+    if (this.cs.peekHealthCardNumber) {
+      const peeked = await this.cs.peekHealthCardNumber();
+      return { ...state, healthCardIdentity: peeked === null ? null : cardIdentity(peeked) };
+    }
     // Reading a card not yet authenticated would authenticate it (the light would move by itself): below level 2
     // the identity stays unknown, and a drop from 2 to 1 is what tells a swap there (src/domain/light-monitor.ts).
     if (state.healthCard.level < 2) return { ...state, healthCardIdentity: undefined };

@@ -14,9 +14,15 @@
  *
  * Merge rule per slot covered by presence: no NHI card in any of the slot's readers → 0; otherwise
  * max(1, polled level). Slots not covered use the polled level alone.
+ *
+ * Every light state and event published gets an id from one sequence, kept in a bounded replay buffer, so a
+ * subscriber that comes back with the last id it saw gets what it missed (docs/protocol.md). With `lingerMs`
+ * the monitor keeps watching that long after the last subscriber leaves, so there is something to replay.
  */
-import { createChannel } from './channel.ts';
+import { createChannel, type Channel } from './channel.ts';
 import { CardSessions, type SessionChange } from './card-sessions.ts';
+import { ReplayBuffer, type ReplayWindow, type Stamped } from './replay-buffer.ts';
+import type { StreamCursor } from './stream-cursor.ts';
 import type { CardLight, LightState } from '../ports/card-stack.ts';
 import type { LightColour, LightLevel } from './types.ts';
 
@@ -93,9 +99,32 @@ export interface LightMonitorOptions {
   readonly changeSignal?: (wake: () => void) => () => void;
   readonly now?: () => Date;
   readonly onError?: (error: unknown) => void;
+  /** How much history a resuming subscriber can get back. @default DEFAULT_REPLAY_WINDOW (256 items, 5 minutes) */
+  readonly replayWindow?: Partial<ReplayWindow>;
+  /**
+   * Keep watching this long (ms) after the last subscriber leaves, so a client that reconnects within it can
+   * be given what happened meanwhile. 0 stops at once (a poll costs native calls). @default 0
+   */
+  readonly lingerMs?: number;
+  /** Fixes the id epoch (tests). @default random per monitor */
+  readonly idEpoch?: string;
 }
 
-type Listener = { light?: (s: LightState) => void; event?: (e: ReaderEvent) => void; close?: () => void };
+/** One item of the monitor's single history: a light state or a reader event. */
+type HistoryItem = { readonly kind: 'light'; readonly state: LightState } | { readonly kind: 'event'; readonly event: ReaderEvent };
+
+/** What travels down a subscriber's channel: the value, its id, and whether it is a replay. */
+interface Delivery<T> {
+  readonly id: string;
+  readonly value: T;
+  readonly replayed: boolean;
+}
+
+type Listener = {
+  light?: (s: LightState, id: string) => void;
+  event?: (e: ReaderEvent, id: string) => void;
+  close?: () => void;
+};
 
 const ZERO_POLL: LightState = { healthCard: { level: 0, colour: 'WHITE' }, professionalCard: { level: 0, colour: 'WHITE' } };
 
@@ -113,9 +142,18 @@ export class LightMonitor implements AsyncDisposable {
   private disposed = false;
   /** Kept across subscribers: a session lives as long as its card is in the reader, watched or not. */
   private readonly sessions = new CardSessions();
+  /** Polling/listening to presence: while somebody subscribes, and for `lingerMs` after. */
+  private watching = false;
+  private lingerTimer: NodeJS.Timeout | null = null;
+  private readonly history: ReplayBuffer<HistoryItem>;
 
   constructor(private readonly options: LightMonitorOptions) {
     if (!options.read && !options.presence) throw new Error('LightMonitor needs a poller (read), a presence source, or both');
+    this.history = new ReplayBuffer<HistoryItem>({
+      ...(options.replayWindow ? { window: options.replayWindow } : {}),
+      ...(options.idEpoch ? { epoch: options.idEpoch } : {}),
+      now: () => this.now().getTime(),
+    });
   }
 
   get readers(): readonly ReaderDescription[] {
@@ -138,7 +176,7 @@ export class LightMonitor implements AsyncDisposable {
 
   /** The last state seen, or a fresh read when nobody is watching. */
   async current(): Promise<LightState> {
-    if (this.last && this.listeners.size > 0) return this.last;
+    if (this.last && this.watching) return this.last;
     const polled = this.options.read ? await this.options.read() : null;
     const state = this.merge(polled);
     this.observeSessions(state, polled);
@@ -160,29 +198,53 @@ export class LightMonitor implements AsyncDisposable {
     return reader.slot === 'HEALTH_CARD' ? state.healthCard : state.professionalCard;
   }
 
-  /** Current state first, then each change. Live from the call on. */
-  lightStates(): AsyncIterableIterator<LightState> {
+  /**
+   * Current state first, then each change. Live from the call on. With `cursor.after` (the last id the client
+   * saw), the light states published after it come first, marked as replays, then the current state; an
+   * unknown or too old id sets `cursor.resume` to 'GAP' and the current state comes at once.
+   */
+  lightStates(cursor?: StreamCursor): AsyncIterableIterator<LightState> {
     const listener: Listener = {};
-    const channel = createChannel<LightState>(() => this.remove(listener));
-    listener.light = (s) => channel.push(s);
-    listener.close = () => channel.close();
+    const channel = this.channel<LightState>(listener);
+    listener.light = (s, id) => channel.push({ id, value: s, replayed: false });
     this.add(listener);
+    for (const item of this.replay(cursor)) {
+      if (item.value.kind === 'light') channel.push({ id: item.id, value: item.value.state, replayed: true });
+    }
     // With a known state, replay it; otherwise the first read publishes to every listener, this one included.
-    if (this.last) channel.push(this.last);
+    const lastId = this.history.lastId;
+    if (this.last && lastId) channel.push({ id: lastId, value: this.last, replayed: false });
     else void this.refresh();
+    return unwrap(channel, cursor);
+  }
+
+  /** Reader and card events from now on (after `cursor.after`'s replay, as for {@link lightStates}). */
+  readerEvents(cursor?: StreamCursor): AsyncIterableIterator<ReaderEvent> {
+    const listener: Listener = {};
+    const channel = this.channel<ReaderEvent>(listener);
+    listener.event = (e, id) => channel.push({ id, value: e, replayed: false });
+    this.add(listener);
+    for (const item of this.replay(cursor)) {
+      if (item.value.kind === 'event') channel.push({ id: item.id, value: item.value.event, replayed: true });
+    }
+    // Establish the baseline so the first real change produces events.
+    if (!this.last) void this.refresh();
+    return unwrap(channel, cursor);
+  }
+
+  private channel<T>(listener: Listener): Channel<Delivery<T>> {
+    // Room for a whole replay plus the usual slack for a slow reader.
+    const channel = createChannel<Delivery<T>>(() => this.remove(listener), this.history.capacity + 64);
+    listener.close = () => channel.close();
     return channel;
   }
 
-  /** Reader and card events from now on. Live from the call on. */
-  readerEvents(): AsyncIterableIterator<ReaderEvent> {
-    const listener: Listener = {};
-    const channel = createChannel<ReaderEvent>(() => this.remove(listener));
-    listener.event = (e) => channel.push(e);
-    listener.close = () => channel.close();
-    this.add(listener);
-    // Establish the baseline so the first real change produces events.
-    if (!this.last) void this.refresh();
-    return channel;
+  /** What a resuming subscriber missed, recording on the cursor whether it could be had. */
+  private replay(cursor: StreamCursor | undefined): readonly Stamped<HistoryItem>[] {
+    if (!cursor?.after) return [];
+    const missed = this.history.after(cursor.after);
+    cursor.resume = missed === null ? 'GAP' : 'REPLAYED';
+    return missed ?? [];
   }
 
   /**
@@ -197,7 +259,7 @@ export class LightMonitor implements AsyncDisposable {
 
   /** Ask for a read now (after a mutation or a backend signal); coalesces bursts into one read. */
   refresh(): Promise<void> {
-    if (this.listeners.size === 0 || this.disposed) return Promise.resolve();
+    if (!this.watching || this.disposed) return Promise.resolve();
     if (this.running) {
       this.rerun = true;
       return this.running;
@@ -217,6 +279,8 @@ export class LightMonitor implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     this.disposed = true;
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = null;
     this.stop();
     // Streams end, so open subscriptions complete instead of hanging through shutdown.
     for (const listener of [...this.listeners]) listener.close?.();
@@ -249,9 +313,11 @@ export class LightMonitor implements AsyncDisposable {
     const covered = this.options.presence?.slots ?? [];
     const changes: SessionChange[] = [];
     if (!covered.includes('HEALTH_CARD')) {
-      // An authenticated card does not fall back to "inserted" by itself: another card went in between polls.
-      const swapped = previous !== null && previous.healthCard.level >= 2 && state.healthCard.level === 1;
-      const change = this.sessions.observe('HEALTH_CARD', state.healthCard.level > 0, polled?.healthCardIdentity, swapped);
+      const identity = polled?.healthCardIdentity;
+      // Without the card's identity: an authenticated card does not fall back to "inserted" by itself, so another
+      // card went in between polls. With it, the identity alone decides.
+      const swapped = identity === undefined && previous !== null && previous.healthCard.level >= 2 && state.healthCard.level === 1;
+      const change = this.sessions.observe('HEALTH_CARD', state.healthCard.level > 0, identity, swapped);
       if (change) changes.push(change);
     }
     if (!covered.includes('PROFESSIONAL_CARD')) {
@@ -263,7 +329,7 @@ export class LightMonitor implements AsyncDisposable {
 
   /** A PC/SC change: publish the new lights and the event itself at once, then let the poller catch up. */
   private onPresence(change: PresenceChange): void {
-    if (this.disposed || this.listeners.size === 0) return;
+    if (this.disposed || !this.watching) return;
     const previous = this.last;
     const next = this.merge(this.polled);
     this.last = next;
@@ -336,11 +402,13 @@ export class LightMonitor implements AsyncDisposable {
   }
 
   private publishLight(state: LightState): void {
-    for (const l of this.listeners) l.light?.(state);
+    const { id } = this.history.push({ kind: 'light', state });
+    for (const l of this.listeners) l.light?.(state, id);
   }
 
   private publishEvent(event: ReaderEvent): void {
-    for (const l of this.listeners) l.event?.(event);
+    const { id } = this.history.push({ kind: 'event', event });
+    for (const l of this.listeners) l.event?.(event, id);
   }
 
   private now(): Date {
@@ -349,15 +417,28 @@ export class LightMonitor implements AsyncDisposable {
 
   private add(listener: Listener): void {
     this.listeners.add(listener);
-    if (this.listeners.size === 1) this.start();
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = null;
+    if (!this.watching) this.start();
   }
 
   private remove(listener: Listener): void {
-    this.listeners.delete(listener);
-    if (this.listeners.size === 0) this.stop();
+    if (!this.listeners.delete(listener) || this.listeners.size > 0) return;
+    const lingerMs = this.options.lingerMs ?? 0;
+    if (lingerMs <= 0 || this.disposed) {
+      this.stop();
+      return;
+    }
+    // Keep watching a while: a client that reconnects within the window is given what happened meanwhile.
+    this.lingerTimer = setTimeout(() => {
+      this.lingerTimer = null;
+      if (this.listeners.size === 0) this.stop();
+    }, lingerMs);
+    this.lingerTimer.unref?.();
   }
 
   private start(): void {
+    this.watching = true;
     this.unsubscribeSignal = this.options.changeSignal?.(() => void this.refresh()) ?? null;
     this.unsubscribePresence = this.options.presence?.subscribe((change) => this.onPresence(change)) ?? null;
     if (this.options.read) {
@@ -367,6 +448,7 @@ export class LightMonitor implements AsyncDisposable {
   }
 
   private stop(): void {
+    this.watching = false;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.unsubscribeSignal?.();
@@ -377,6 +459,26 @@ export class LightMonitor implements AsyncDisposable {
     this.last = null;
     this.polled = null;
   }
+}
+
+/** The values of a channel, noting each one's id on the cursor as it is handed out (the transport labels it). */
+function unwrap<T>(channel: Channel<Delivery<T>>, cursor: StreamCursor | undefined): AsyncIterableIterator<T> {
+  const iterator: AsyncIterableIterator<T> = {
+    async next() {
+      const result = await channel.next();
+      if (result.done) return { value: undefined, done: true };
+      if (cursor) cursor.current = { id: result.value.id, replayed: result.value.replayed };
+      return { value: result.value.value, done: false };
+    },
+    async return() {
+      await channel.return?.();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
 }
 
 /** Console colours (briefing, CSWATCH): 0 white, 1 brown, 2 green (health card) / orange (professional card), 3 light purple. */

@@ -23,7 +23,7 @@ import { refusal, refusalResponse, type RefusalCode } from '../security/refusals
 import { startRecording, type AuditEntry, type AuditLog, type FieldOutcome } from '../security/audit.ts';
 
 /** Headers a CORS preflight may ask for. */
-export const CORS_ALLOWED_HEADERS = ['content-type', 'accept', 'authorization', 'x-nhi-gateway', 'x-graphql-yoga-csrf'] as const;
+export const CORS_ALLOWED_HEADERS = ['content-type', 'accept', 'authorization', 'x-nhi-gateway', 'x-graphql-yoga-csrf', 'last-event-id'] as const;
 
 export interface AccessControlOptions {
   readonly origins: OriginPolicy;

@@ -67,6 +67,12 @@ export interface ControlSoftware extends AsyncDisposable {
   hisGetCardStatus(cardType: CardType): Promise<number>;
   /** §1.35 csGetCardNo(CardType): 12 bytes. */
   csGetCardNo(cardType: CardType): Promise<RawOutput>;
+  /**
+   * The inserted health card's number without touching the card (no SAM authentication, no light change), or
+   * null without one. Only the simulator can: NHI's control software has no such call, so card sessions there
+   * read 1.35 once the card is authenticated (src/domain/cshis-card-stack.ts).
+   */
+  peekHealthCardNumber?(): Promise<string | null>;
   /** §4.1 hpcGetHPCStatus(1, &status): status 1 = present, 0 = absent. */
   hpcGetHPCStatus(): Promise<{ readonly rc: number; readonly status: number }>;
 

@@ -10,6 +10,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { DocumentNode, ExecutionArgs, GraphQLError, GraphQLFormattedError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
+import { MessageType, type Context } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
 import { UPGRADE_REQUEST_KEY, type Gateway } from '../yoga.ts';
 
@@ -36,7 +37,10 @@ export interface AttachGraphqlWsOptions {
 }
 
 export interface GraphqlWsHandle {
-  /** Closes every socket (1001 Going Away, then terminate after `closeTimeoutMs`) and stops the server. */
+  /**
+   * Sends `complete` for every running subscription, then closes every socket with 1001 Going Away
+   * (terminating those that do not answer within `closeTimeoutMs`) and stops the server (docs/protocol.md).
+   */
   dispose(): Promise<void>;
 }
 
@@ -49,6 +53,8 @@ export function attachGraphqlWs(opts: AttachGraphqlWsOptions): GraphqlWsHandle {
   const requests = new WeakMap<IncomingMessage, Request>();
   // execute/subscribe of the envelop each operation was prepared with, keyed by its context value.
   const envelopedByContext = new WeakMap<object, Enveloped>();
+  // Connections with subscriptions, so a shutdown can complete each one before closing the socket.
+  const connections = new Set<Context<Record<string, unknown> | undefined, Extra>>();
 
   const requestFor = (extra: Extra): Request => {
     let request = requests.get(extra.request);
@@ -72,6 +78,10 @@ export function attachGraphqlWs(opts: AttachGraphqlWsOptions): GraphqlWsHandle {
       execute: (args: ExecutionArgs) => enveloped(args).execute(args),
       subscribe: (args: ExecutionArgs) => enveloped(args).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
+        if (!connections.has(ctx)) {
+          connections.add(ctx);
+          ctx.extra.socket.once('close', () => connections.delete(ctx));
+        }
         const params = {
           query: payload.query,
           variables: payload.variables ?? undefined,
@@ -128,10 +138,26 @@ export function attachGraphqlWs(opts: AttachGraphqlWsOptions): GraphqlWsHandle {
     return found;
   }
 
+  /** Tells every client its subscriptions are over (a restart, not a failure), then ends them here. */
+  function completeAll(): void {
+    for (const ctx of connections) {
+      const socket = ctx.extra.socket;
+      for (const [id, running] of Object.entries(ctx.subscriptions)) {
+        // Removed first, so graphql-ws does not send a second `complete` when the iterator ends.
+        delete ctx.subscriptions[id];
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ id, type: MessageType.Complete }));
+        const iterator = running as AsyncIterator<unknown> | null;
+        if (iterator && typeof iterator.return === 'function') void iterator.return().catch(() => undefined);
+      }
+    }
+    connections.clear();
+  }
+
   let disposing: Promise<void> | undefined;
   return {
     dispose() {
       disposing ??= (async () => {
+        completeAll();
         const timer = setTimeout(() => {
           for (const client of wss.clients) client.terminate();
         }, closeTimeoutMs);

@@ -32,6 +32,7 @@ describe('card sessions on the simulator', () => {
     services = createSimulatorServices({ strategy: 'N1', simulator: { networkLatencyMs: 0 } });
     const { simulator, monitor, cards } = services;
     const events = monitor.readerEvents();
+    await monitor.refresh(); // the desk is watching before the card comes
     simulator!.insertHealthCard('STANDARD');
     const [first] = await nextCardEvents(events, 1);
     expect(first).toMatchObject({ kind: 'CARD_INSERTED', cardSession: expect.stringMatching(/^cs_/) });
@@ -43,6 +44,8 @@ describe('card sessions on the simulator', () => {
     expect(removed).toMatchObject({ kind: 'CARD_REMOVED', cardSession: first!.cardSession });
     expect(inserted).toMatchObject({ kind: 'CARD_INSERTED' });
     expect(inserted!.cardSession).not.toBe(first!.cardSession);
+    // One swap, one new session: nothing more follows while the new card stays in.
+    await monitor.refresh();
     expect(await monitor.cardSession('HEALTH_CARD')).toBe(inserted!.cardSession);
     await events.return?.();
   });

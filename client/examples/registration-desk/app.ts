@@ -29,7 +29,18 @@ const $ = <T extends HTMLElement>(id: string): T => {
 
 // The example server puts the gateway's access token here; a real HIS gets it from the clinic's IT.
 const token = document.querySelector<HTMLMetaElement>('meta[name="nhi-gateway-token"]')?.content ?? '';
-const client = createGatewayClient({ url: `${location.origin}/graphql`, token, transport: 'ws' });
+// Subscriptions ride out a gateway restart on their own; the header says what the connection is doing.
+const CONNECTION_TEXT = { connected: '已連線 connected', reconnecting: '重新連線中 reconnecting…', resumed: '已恢復 resumed' } as const;
+const client = createGatewayClient({
+  url: `${location.origin}/graphql`,
+  token,
+  transport: 'ws',
+  onStateChange: ({ state, error }) => {
+    const el = $('connection');
+    el.textContent = CONNECTION_TEXT[state];
+    el.title = error?.message ?? '';
+  },
+});
 
 interface CardHolder {
   idNumber: string;

@@ -338,6 +338,10 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     });
   }
 
+  async peekHealthCardNumber(): Promise<string | null> {
+    return this.healthCard?.patient.cardNumber ?? null;
+  }
+
   csGetCardNo(cardType: CardType) {
     return this.output('csGetCardNo', () => {
       if (cardType === CARD_TYPE.SAM) return ascii(SIMULATED_HOSPITAL.samId);
