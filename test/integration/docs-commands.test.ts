@@ -8,18 +8,23 @@
  *    state folders). Each must print the banner for the expected backend, answer /ready, and answer the one
  *    operation the example is about. An option or path the table does not know fails with "add a
  *    substitution", so a new example is never silently left out.
- * 2. Every ```graphql block of README.md and docs/his-developers.md runs, in document order, against a fresh
- *    in-process simulator gateway: it must validate against schema/schema.graphql and answer without errors[]
- *    (a block fenced ```graphql error must answer with one). `"<field>"` in a block is the value the earlier
- *    answers gave for that field (e.g. "<visitTimeRoc>").
+ * 2. Every ```graphql block of README.md and docs/ validates against schema/schema.graphql; those of README.md and
+ *    docs/his-developers.md also run, in document order, against a fresh in-process simulator gateway and must
+ *    answer without errors[] (a block fenced ```graphql error must answer with one). `"<field>"` in a block is the
+ *    value the earlier answers gave for that field (e.g. "<visitTimeRoc>").
+ * 3. The ```ts blocks of docs/his-developers.md type-check with the repository's tsconfig and run (tsx) against a
+ *    simulator gateway on a real port.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import ts from 'typescript';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { buildSchema, parse, validate, type GraphQLSchema } from 'graphql';
+import { buildSchema, Kind, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
+import { startServer, type RunningServer } from '../../src/server.ts';
 import { createSimulatorServices, type RunningServices } from '../../src/services.ts';
 import { AUTH_HEADERS, TEST_TOKEN } from '../helpers/auth.ts';
 import { commandLines, documentationFiles, readBlocks, SHELL_LANGUAGES, type CommandLine, type FencedBlock } from '../helpers/doc-blocks.ts';
@@ -315,6 +320,24 @@ describe('the substitution table', () => {
 
 const GRAPHQL_DOCUMENTS = ['README.md', 'docs/his-developers.md'];
 
+/** Validation errors of each operation of a block on its own (a block may show several to paste one by one). */
+function validateEach(schema: GraphQLSchema, text: string): string[] {
+  const document = parse(text);
+  const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
+  return document.definitions
+    .filter((d) => d.kind === Kind.OPERATION_DEFINITION)
+    .flatMap((operation) => validate(schema, { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] } as DocumentNode))
+    .map((e) => e.message);
+}
+
+describe('every graphql block in README.md and docs/ validates against schema/schema.graphql', () => {
+  const schema = buildSchema(readFileSync(join(ROOT, 'schema/schema.graphql'), 'utf8'));
+  const blocks = documentationFiles(ROOT).flatMap((file) => readBlocks(ROOT, file).filter((b) => b.lang === 'graphql'));
+  it.each(blocks.map((b) => [`${b.file}:${b.line}`, b] as const))('%s', (_, block) => {
+    expect(validateEach(schema, block.body.replace(/"<(\w+)>"/g, '"placeholder"'))).toEqual([]);
+  });
+});
+
 /** Every scalar in an answer, by field name: the values later blocks may refer to as "<field>". */
 function collect(value: unknown, into: Map<string, unknown>): void {
   if (Array.isArray(value)) value.forEach((v) => collect(v, into));
@@ -387,4 +410,56 @@ describe.each(GRAPHQL_DOCUMENTS)('the GraphQL blocks of %s, in order, on the sim
       collect(result.data, values);
     }
   });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Part 3: the client kit's TypeScript example
+// ---------------------------------------------------------------------------------------------------------
+
+const run = promisify(execFile);
+
+/** TypeScript errors in `file` alone, as `line: message`, checked with the repository's compiler options. */
+function typeErrors(file: string): string[] {
+  const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+  if (!config) throw new Error('tsconfig.json could not be read');
+  const program = ts.createProgram([file], { ...config.options, noEmit: true });
+  return ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.file?.fileName === file)
+    .map((d) => `${d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+}
+
+describe('the TypeScript blocks of docs/his-developers.md', () => {
+  const blocks = readBlocks(ROOT, 'docs/his-developers.md').filter((b) => b.lang === 'ts' || b.lang === 'typescript');
+  let dir: string;
+  let services: RunningServices;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'docs-ts-'));
+    services = createSimulatorServices({ strategy: 'N1' });
+    server = await startServer({ yoga: createApp(services, { graphiql: false, security: { token: TEST_TOKEN } }), host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await services?.[Symbol.asyncDispose]();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('has the client-kit example', () => expect(blocks.length).toBeGreaterThan(0));
+
+  it.each(blocks.map((b) => [`line ${b.line}`, b] as const))('%s type-checks and runs against the simulator', async (_, block) => {
+    const file = join(dir, `block-${block.line}.mts`);
+    writeFileSync(
+      file,
+      block.body
+        .replaceAll("'./client/index.ts'", JSON.stringify(join(ROOT, 'client/index.ts')))
+        .replaceAll('http://127.0.0.1:8737/graphql', `${server.url}/graphql`),
+    );
+    expect(typeErrors(file)).toEqual([]);
+    const { stdout } = await run(process.execPath, [TSX, file], { cwd: ROOT, env: { ...process.env, NHI_GATEWAY_TOKEN: TEST_TOKEN } });
+    expect(stdout).toContain('王小明 A123456789');
+    expect(stdout).toMatch(/^seq \d+ treatment ID \S+$/m);
+    expect(stdout).toMatch(/^health-card light \w+$/m);
+  }, 180_000);
 });
