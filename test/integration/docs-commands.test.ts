@@ -137,9 +137,14 @@ interface RunningGateway {
   output(): string;
 }
 
+/** Every gateway process started, so none outlives the suite even when a test times out. */
+const started = new Set<ChildProcess>();
+
 /** Starts the gateway as a process and resolves once it printed its banner (or rejects with its output). */
 function startProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunningGateway> {
   const child = spawn(process.execPath, [TSX, MAIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -240,6 +245,7 @@ describe('every documented command line that starts the gateway', () => {
     scratch = mkdtempSync(join(tmpdir(), 'docs-commands-'));
   }, 180_000);
   afterAll(async () => {
+    await Promise.all([...started].map(stopProcess));
     await standIn?.close();
     rmSync(scratch, { recursive: true, force: true });
     rmSync(pki?.dir ?? '', { recursive: true, force: true });
