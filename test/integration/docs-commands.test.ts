@@ -463,7 +463,7 @@ describe('the TypeScript blocks of docs/his-developers.md', () => {
         .replaceAll('http://127.0.0.1:8737/graphql', `${server.url}/graphql`),
     );
     expect(typeErrors(file)).toEqual([]);
-    const { stdout } = await run(process.execPath, [TSX, file], { cwd: ROOT, env: { ...process.env, NHI_GATEWAY_TOKEN: TEST_TOKEN } });
+    const { stdout } = await run(process.execPath, [TSX, file], { cwd: ROOT, env: { ...process.env, ACCESS_TOKEN: TEST_TOKEN } });
     expect(stdout).toContain('王小明 A123456789');
     expect(stdout).toMatch(/^seq \d+ treatment ID \S+$/m);
     expect(stdout).toMatch(/^health-card light \w+$/m);
