@@ -32,9 +32,9 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_CSHIS_PATH = 'C:\\NHI\\LIB\\CSHIS.dll';
 export const DEFAULT_CSDLL_INI = 'C:\\NHI\\INI\\csdll.ini';
 /**
- * NHI's treatment-ID Web API. The host is public (briefing §5: medvpndti.nhi.gov.tw:443); the operation's path
- * is NOT (cshis-api.md §9.4). This default is an assumption by analogy with NHI's documented
- * /V1000/VNHI_Upload and /V1000/VNHI_Download (§9.3): set --webapi-url from NHI's 介接說明書.
+ * NHI's treatment-ID Web API. The host is public (docs/reference/webapi.md (Treatment-ID Web API): medvpndti.nhi.gov.tw:443); the operation's path
+ * is NOT (docs/reference/webapi.md (Treatment-ID Web API)). This default is an assumption by analogy with NHI's documented
+ * /V1000/VNHI_Upload and /V1000/VNHI_Download (docs/reference/webapi.md (Upload and download)): set --webapi-url from NHI's 介接說明書.
  */
 export const DEFAULT_WEBAPI_URL = 'https://medvpndti.nhi.gov.tw/V1000/VNHI_TreatNum';
 export const NO_CARD_TREATMENT_ID_CHOICES = ['webapi', '1.54', 'webapi-then-1.54'] as const;
@@ -60,7 +60,7 @@ export interface GatewayConfig {
   /** Per-call timeout for the control software in ms; `undefined` = derive from csdll.ini later. */
   readonly callTimeoutMs: number | undefined;
   readonly visitStrategy: VisitStrategy;
-  /** cshis backend: when to open and close the reader port (§1.31/1.32). */
+  /** cshis backend: when to open and close the reader port (docs/reference/functions.md (1.31/1.32)). */
   readonly readerOpenPolicy?: ReaderOpenPolicy;
   /**
    * cshis backend: also watch PC/SC readers (presence only, no card access) and re-read the lights as soon as a
@@ -590,7 +590,7 @@ function toWebApiTimeout(sourced: Sourced | undefined): number | undefined {
   return sourced && toInteger(sourced, 100, 120_000, 'a whole number of milliseconds from 100 to 120000');
 }
 
-/** Less than the 8-hour lifetime (briefing §5), else every request would re-sign. */
+/** Less than the 8-hour lifetime (docs/reference/webapi.md (Treatment-ID Web API)), else every request would re-sign. */
 function toRefreshMargin(sourced: Sourced | undefined): number | undefined {
   return sourced && toInteger(sourced, 0, 7 * 60 * 60 * 1000, 'a whole number of milliseconds from 0 to 25200000 (7 hours)');
 }

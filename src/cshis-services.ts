@@ -4,7 +4,7 @@
  *
  * Start-up, in order:
  * 1. csdll.ini (--csdll-ini, default C:\NHI\INI\csdll.ini) is read and watched (src/adapters/cshis/csdll-ini.ts).
- *    Its COM= picks the csOpenCom port (COMX1 → 0, cshis-api.md §10 inferred); its CSTIMEOUT (seconds) sets
+ *    Its COM= picks the csOpenCom port (COMX1 → 0, docs/reference/abi.md (csdll.ini) inferred); its CSTIMEOUT (seconds) sets
  *    the call timeout when --call-timeout-ms is not given.
  * 2. The DLL is loaded. A DLL that is missing or of the wrong bitness does not stop the gateway: a warning
  *    with the fix is logged, the gateway keeps serving (GraphiQL, /health, the schema, csdll.ini), every card
@@ -41,7 +41,7 @@ export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 export const CSTIMEOUT_GRACE_MS = 5_000;
 
 export interface CshisServicesOptions extends Omit<ServicesOptions, 'strategy' | 'controlSoftware'> {
-  /** Reader open/close policy (§1.31/1.32). @default 'keep-open' */
+  /** Reader open/close policy (docs/reference/functions.md (1.31/1.32)). @default 'keep-open' */
   readonly openPolicy?: OpenPolicy;
 }
 

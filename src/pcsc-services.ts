@@ -5,7 +5,7 @@
  * Composition: one native PcscPort; a ReaderWatcher (its own context, blocking in SCardGetStatusChange) whose
  * events go straight into the LightMonitor as a presence source, so `lightStateChanged` and `readerEvents` are
  * one merged stream; a PcscCardStack (its own context) that reads basic data and classifies inserted cards for
- * the watcher (NHI card or other, by the §8 SELECT).
+ * the watcher (NHI card or other, by the SELECT of docs/reference/pcsc.md).
  *
  * A missing library or service does not stop the gateway: GraphiQL, /health and the schema keep working, /ready
  * is false with the watcher's reason, card calls answer PCSC_UNAVAILABLE, and the watcher keeps trying to
@@ -65,7 +65,7 @@ export function createPcscPresence(
     libraryPath: port.info.library,
     ...(options.readTimeoutMs === undefined ? {} : { readTimeoutMs: options.readTimeoutMs }),
   });
-  // Without the HPC's AID (not public, §8) a professional card cannot be told from any other card, so only the
+  // Without the HPC's AID (not public, docs/reference/pcsc.md) a professional card cannot be told from any other card, so only the
   // health-card light is PC/SC's to decide.
   const presence: PresenceSource = {
     slots: ['HEALTH_CARD'],

@@ -1,6 +1,6 @@
 /**
  * Binds the gateway to Node: one HTTP server for GraphQL over HTTP/SSE, GraphiQL, /health and /ready,
- * with graphql-ws on the same path. Shutdown follows graphql-notes §1.
+ * with graphql-ws on the same path. Shutdown follows the numbered steps in close() below (stop accepting, close the WebSockets, let in-flight requests finish, cut the rest, dispose yoga).
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -51,7 +51,7 @@ export interface ServicesOptions {
 }
 
 export interface WebApiServiceOptions {
-  /** https:// URL of the treatment-ID operation (its path is configuration: not public, §9.4). */
+  /** https:// URL of the treatment-ID operation (its path is configuration: not public, docs/reference/webapi.md (Treatment-ID Web API)). */
   readonly url: string;
   /** NHI's CA chain file (PEM or DER), trusted in addition to Node's roots. */
   readonly caFile?: string;
@@ -109,7 +109,7 @@ function createWebApi(options: WebApiServiceOptions, simulator: SimulatedWorksta
   return new NhiTreatmentIdWebApi({
     url: options.url,
     signer,
-    // The simulator's cards are NHI test cards: service 12 (cshis-api.md §9.2).
+    // The simulator's cards are NHI test cards: service 12 (docs/reference/webapi.md (Card types and service codes)).
     serviceCode: options.serviceCode ?? (simulator ? '12' : '11'),
     ...(options.caFile !== undefined ? { caFile: options.caFile } : {}),
     ...(options.extraCa !== undefined ? { extraCa: options.extraCa } : {}),
