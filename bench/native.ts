@@ -2,7 +2,7 @@
  * `npm run bench -- native`: CSHIS.dll over koffi (issue 3, item 7), against the native fixture
  * (test/native/cshis_fixture.c, built on demand), everything in this one process:
  *
- * 1. Call overhead of one hisGetBasicData (72 bytes, §4.1): koffi synchronous call; koffi `.async` (worker
+ * 1. Call overhead of one hisGetBasicData (72 bytes, docs/reference/buffers.md (1.1 / 1.2)): koffi synchronous call; koffi `.async` (worker
  *    thread); the adapter (queue + `.async`, keep-open reader); the gateway over HTTP (createApp over
  *    createCshisServices as `--backend cshis` builds it, served by startServer on 127.0.0.1, one keep-alive
  *    client in this process, concurrency 1). Sequential calls; p50/p99 per call.

@@ -5,14 +5,14 @@
  *       the floor — pcscd itself notices vpcd cards by polling every few hundred ms;
  *   (b) a gateway subscriber: `readerEvents` over graphql-ws (and, reported alongside, over SSE), gateway in its
  *       own process (bench/pcsc-gateway-server.ts);
- *   (c) a client polling the gateway once a second (`readers { cardPresent }`), the anchors' model (anchors.md §5).
+ *   (c) a client polling the gateway once a second (`readers { cardPresent }`), the anchors' model (docs/pcsc.md).
  * Then the fan-out: 1,000 concurrent `readerEvents` subscribers (500 SSE, 500 graphql-ws) each receive every event;
  * latency after (a) and the gateway's resident memory.
  *
  * All times are process.hrtime.bigint() (CLOCK_MONOTONIC: one clock for every process on the machine), taken by
  * (a) when SCardGetStatusChange returns and by this process when a client has the event. Targets (issue 4):
  * p99 (b − a) ≤ 20 ms; (c − a) ≥ 10 × (b − a) (compared at p50); fan-out p99 ≤ 250 ms after (a), RSS ≤ 200 MB.
- * Inserting waits for the card to be classified (one SELECT, §8) so CARD_INSERTED can say "NHI card": that
+ * Inserting waits for the card to be classified (one SELECT, docs/reference/pcsc.md) so CARD_INSERTED can say "NHI card": that
  * round trip is part of (b − a) for insertions.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';

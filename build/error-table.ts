@@ -1,7 +1,7 @@
 /**
- * The README's error table, generated from the one code table so it is never written twice.
- *   npx tsx build/error-table.ts --write README.md   replace the text between the markers
- *   npx tsx build/error-table.ts --check README.md   exit 1 when the README is stale
+ * docs/error-codes.md's table, generated from the one code table so it is never written twice.
+ *   npx tsx build/error-table.ts --write [docs/error-codes.md]   replace the text between the markers (npm run docs)
+ *   npx tsx build/error-table.ts --check [docs/error-codes.md]   exit 1 when the file is stale
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -11,6 +11,8 @@ import { WEB_API_CODES } from '../src/errors/webapi-codes.ts';
 
 export const START_MARKER = '<!-- error-table:start -->';
 export const END_MARKER = '<!-- error-table:end -->';
+/** Where the table lives, relative to the repository root. */
+export const ERROR_TABLE_FILE = 'docs/error-codes.md';
 
 const cell = (text: string | undefined) => (text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -41,9 +43,9 @@ export function withErrorTable(document: string): string {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const [mode, file] = process.argv.slice(2);
-  if ((mode !== '--write' && mode !== '--check') || !file) {
-    console.error('usage: error-table.ts --write|--check README.md');
+  const [mode, file = ERROR_TABLE_FILE] = process.argv.slice(2);
+  if (mode !== '--write' && mode !== '--check') {
+    console.error(`usage: error-table.ts --write|--check [${ERROR_TABLE_FILE}]`);
     process.exit(2);
   }
   const current = readFileSync(file, 'utf8');
@@ -56,7 +58,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   }
   if (mode === '--write') writeFileSync(file, next);
   else if (next !== current) {
-    console.error('README error table is stale: run `npm run docs`');
+    console.error(`${file}: the error table is stale: run \`npm run docs\``);
     process.exit(1);
   }
 }

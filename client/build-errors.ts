@@ -22,7 +22,7 @@ export const ERRORS_TS = join(CLIENT, 'generated', 'error-catalogue.ts');
 
 export interface CatalogueEntry {
   readonly code: string;
-  /** Where the number comes from: the control software (§7), NHI's Web API (RtnCode) or the gateway itself. */
+  /** Where the number comes from: the control software (docs/reference/return-codes.md), NHI's Web API (RtnCode) or the gateway itself. */
   readonly source: 'CONTROL_SOFTWARE' | 'WEB_API' | 'GATEWAY';
   /** The control software's return code or the Web API's RtnCode as a number (they overlap: see `source`). */
   readonly vendorCode: number | null;

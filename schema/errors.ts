@@ -32,7 +32,7 @@ export const ErrorInterface = builder.interfaceRef<GatewayError>('Error').implem
     code: t.exposeString('code', { description: 'Stable machine code, e.g. HEALTH_CARD_NOT_INSERTED.' }),
     vendorCode: t.exposeInt('vendorCode', {
       nullable: true,
-      description: "The control software's return code (cshis-api.md §7), when the error came from it.",
+      description: "The control software's return code (docs/reference/return-codes.md), when the error came from it.",
     }),
     category: t.field({ type: ErrorCategoryEnum, resolve: (e) => e.category }),
     retryable: t.exposeBoolean('retryable', { description: 'Whether repeating the same call may succeed.' }),

@@ -318,7 +318,7 @@ const CardUpdatedRef = builder
 const DataUploadedRef = builder
   .objectRef<Extract<OperationResult, { kind: 'DATA_UPLOAD' }>>('DataUploaded')
   .implement({
-    description: 'API 3.1’s receipt (50 bytes, §4.2).',
+    description: 'API 3.1’s receipt (50 bytes, docs/reference/buffers.md (3.1)).',
     fields: (t) => ({
       file: t.exposeString('file'),
       recordCount: t.exposeInt('recordCount'),

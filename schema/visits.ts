@@ -12,7 +12,7 @@ import * as visits from '../resolvers/visits.ts';
 const IDEMPOTENCY_KEY_DOC =
   'A client-chosen unique key (e.g. a UUID) per intended operation: repeating the request with the same key returns the first result without touching the card again.';
 
-/** GraphQL enum names for the §6.2 就醫類別 codes (codes like "01" are not valid GraphQL names). */
+/** GraphQL enum names for the docs/reference/buffers.md (Code lists) 就醫類別 codes (codes like "01" are not valid GraphQL names). */
 const CATEGORY_NAMES: Record<TreatmentCategoryCode, string> = {
   '01': 'WESTERN_MEDICINE_OUTPATIENT',
   '02': 'DENTAL_OUTPATIENT',
@@ -37,7 +37,7 @@ const CATEGORY_NAMES: Record<TreatmentCategoryCode, string> = {
 };
 
 export const TreatmentCategoryEnum = builder.enumType('TreatmentCategory', {
-  description: '就醫類別 (cshis-api.md §6.2). 01–05 consume a visit on the card; the others do not.',
+  description: '就醫類別 (docs/reference/buffers.md (Code lists)). 01–05 consume a visit on the card; the others do not.',
   values: Object.fromEntries(
     (Object.keys(TREATMENT_CATEGORIES) as TreatmentCategoryCode[]).map((code) => [
       CATEGORY_NAMES[code],
@@ -160,7 +160,7 @@ const StartVisitInput = builder.inputType('StartVisitInput', {
 });
 
 const FeesInput = builder.inputType('TreatmentFeesInput', {
-  description: 'Whole NT$ amounts (API 1.17 fee block, §5).',
+  description: 'Whole NT$ amounts (API 1.17 fee block, docs/reference/buffers.md (Write inputs)).',
   fields: (t) => ({
     outpatientFee: t.int({ required: true }),
     outpatientCopay: t.int({ required: true }),
@@ -172,7 +172,7 @@ const FeesInput = builder.inputType('TreatmentFeesInput', {
 
 const DiagnosisLayoutEnum = builder.enumType('DiagnosisLayout', {
   values: {
-    ICD10: { description: 'ICD-10-CM layout: codes up to 7 characters in brackets (§5).' },
+    ICD10: { description: 'ICD-10-CM layout: codes up to 7 characters in brackets (docs/reference/buffers.md (Write inputs)).' },
     DEFAULT: { description: 'The old 5-character layout (codes of ≤ 5 characters only).' },
   } as const,
 });
@@ -224,7 +224,7 @@ builder.mutationFields((t) => ({
   }),
   cancelVisit: t.field({
     type: CancelledVisitRef,
-    description: 'API 1.39 csUnGetSeqNumber: cancel a registration (退掛) within the rules of §5.',
+    description: 'API 1.39 csUnGetSeqNumber: cancel a registration (退掛) within the rules of docs/reference/functions.md (1.39).',
     errors: cardErrors,
     args: { visitTime: t.arg.string({ required: true }), idempotencyKey: t.arg.string({ description: IDEMPOTENCY_KEY_DOC }) },
     resolve: (_r, { visitTime, idempotencyKey }, ctx) => visits.cancelVisit(ctx, visitTime, idempotencyKey),

@@ -193,7 +193,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     // No file uploads here; multipart is also a content type browsers may send cross-site unpreflighted.
     multipart: false,
     maxRequestBodySize: deps.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    // yoga's CORS echoes any Origin with credentials (graphql-notes §1); useAccessControl does CORS instead.
+    // yoga's CORS echoes any Origin with credentials (docs/security.md (2. Origin allow-list and CORS)); useAccessControl does CORS instead.
     ...(accessControl ? { cors: false as const } : {}),
     // GraphiQL only for this machine: yoga's GraphiQL hook runs before any of ours, so it asks here.
     graphiql: !graphiql

@@ -1,6 +1,6 @@
 /**
  * Running the win-x64 executable under Wine 8 (Debian 12 `wine64`), for the Wine test and the start-up
- * benchmark. The traps (toolchain.md §1):
+ * benchmark. The traps (docs/windows.md):
  *
  * - call the 64-bit loader `/usr/lib/wine/wine64` with `WINELOADER` set to it (with wine32 installed,
  *   `/usr/bin/wine` would prefer the 32-bit loader);

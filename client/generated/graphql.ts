@@ -13,7 +13,7 @@ export type CardSlot =
 export type DiagnosisLayout =
   /** The old 5-character layout (codes of ≤ 5 characters only). */
   | 'DEFAULT'
-  /** ICD-10-CM layout: codes up to 7 characters in brackets (§5). */
+  /** ICD-10-CM layout: codes up to 7 characters in brackets (docs/reference/buffers.md (Write inputs)). */
   | 'ICD10';
 
 /** Broad group of an error, stable across control-software versions. */
@@ -90,7 +90,7 @@ export type SimulatedCard =
   /** An ordinary insured adult with visits left */
   | 'STANDARD';
 
-/** 就醫類別 (cshis-api.md §6.2). 01–05 consume a visit on the card; the others do not. */
+/** 就醫類別 (docs/reference/buffers.md (Code lists)). 01–05 consume a visit on the card; the others do not. */
 export type TreatmentCategory =
   /** 03 中醫門診 */
   | 'CHINESE_MEDICINE_OUTPATIENT'
@@ -133,7 +133,7 @@ export type TreatmentCategory =
   /** 01 西醫門診 */
   | 'WESTERN_MEDICINE_OUTPATIENT';
 
-/** Whole NT$ amounts (API 1.17 fee block, §5). */
+/** Whole NT$ amounts (API 1.17 fee block, docs/reference/buffers.md (Write inputs)). */
 export type TreatmentFeesInput = {
   /** 住院部分負擔 (急性31日/慢性181日以上). */
   inpatientCopayLongStay?: number | null | undefined;

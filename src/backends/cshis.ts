@@ -13,7 +13,9 @@
  *
  * The SAM signer for the treatment-ID Web API is NHI's CsHisX COM component (Windows only).
  */
+import { pathToFileURL } from 'node:url';
 import type { GatewayConfig } from '../config.ts';
+import type { OleRuntime } from '../adapters/signer/ole.ts';
 import { DEFAULT_CSHIS_PATH } from '../config.ts';
 import type { ControlSoftware } from '../ports/control-software.ts';
 import type { Signer } from '../ports/signer.ts';
@@ -67,8 +69,24 @@ export interface CshisBackendOptions {
   readonly logger: GatewayLogger;
 }
 
+/**
+ * Test seam: a module whose `createRuntime()` returns the COM runtime the CsHisX signer uses instead of
+ * ole32/oleaut32, so a gateway process on Linux can run the treatment-ID Web API path end to end against a fake
+ * COM object (test/webapi/fake-com-runtime.ts). Not an option of the gateway: never set it on a clinic PC.
+ */
+export const TEST_COM_RUNTIME_ENV = 'NHI_GATEWAY_TEST_ONLY_COM_RUNTIME';
+
+function testComSigner(env: Readonly<Record<string, string | undefined>>): (() => Signer) | undefined {
+  const modulePath = env[TEST_COM_RUNTIME_ENV];
+  if (!modulePath) return undefined;
+  return () => new ComSignerLazy(() => import(pathToFileURL(modulePath).href).then((m: { createRuntime(): OleRuntime }) => m.createRuntime()));
+}
+
 export async function open(config: GatewayConfig, deps: BackendDeps): Promise<Backend> {
+  const signer = testComSigner(process.env);
+  if (signer) deps.logger.warn(`${TEST_COM_RUNTIME_ENV} is set: the CsHisX signer talks to a test COM object, not NHI's`);
   return openCshis({
+    ...(signer ? { signer } : {}),
     libraryPath: config.cshisPath ?? DEFAULT_CSHIS_PATH,
     csdllIni: config.csdllIni,
     callTimeoutMs: config.callTimeoutMs,
@@ -391,8 +409,10 @@ async function openPcscWake(logger: GatewayLogger) {
 class ComSignerLazy implements Signer {
   readonly kind = 'cshisx-com';
   private inner: Promise<Signer> | null = null;
+  constructor(private readonly loadRuntime?: () => Promise<OleRuntime>) {}
   private get signer(): Promise<Signer> {
-    this.inner ??= import('../adapters/signer/com-signer.ts').then(({ ComSigner }) => new ComSigner());
+    const loadRuntime = this.loadRuntime;
+    this.inner ??= import('../adapters/signer/com-signer.ts').then(({ ComSigner }) => new ComSigner(loadRuntime ? { loadRuntime } : {}));
     return this.inner;
   }
   async sign(...args: Parameters<Signer['sign']>): ReturnType<Signer['sign']> {

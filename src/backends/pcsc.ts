@@ -60,7 +60,7 @@ export function createPcscPresence(
     libraryPath: port.info.library,
     ...(options.readTimeoutMs === undefined ? {} : { readTimeoutMs: options.readTimeoutMs }),
   });
-  // Without the HPC's AID (not public, §8) a professional card cannot be told from any other card, so only the
+  // Without the HPC's AID (not public, docs/reference/pcsc.md) a professional card cannot be told from any other card, so only the
   // health-card light is PC/SC's to decide.
   const presence: PresenceSource = {
     slots: ['HEALTH_CARD'],

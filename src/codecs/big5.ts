@@ -1,6 +1,6 @@
 /**
- * Big5 / Windows CP950 text fields (cshis-api.md §12): names on the health card (§4.1) and the
- * professional card (§3 4.7).
+ * Big5 / Windows CP950 text fields (docs/reference/abi.md (Dates, Big5)): names on the health card (docs/reference/buffers.md (1.1 / 1.2)) and the
+ * professional card (docs/reference/functions.md (4.7)).
  *
  * Rare name characters (造字) live in Big5's user-defined areas. iconv-lite's `cp950` table leaves those
  * areas unmapped (it yields U+FFFD for the lead byte and then re-reads a 0x40–0x7E trail byte as ASCII),
@@ -41,7 +41,7 @@ function eudcArea(firstLead: number, lastLead: number, firstTrailIndex: number, 
   return { firstLead, lastLead, firstTrailIndex, firstCodePoint, lastCodePoint: firstCodePoint + cells - 1 };
 }
 
-// §12: the three user-defined areas of Big5 plus CP950's 0xC6A1–0xC8FE.
+// docs/reference/abi.md (Dates, Big5): the three user-defined areas of Big5 plus CP950's 0xC6A1–0xC8FE.
 const EUDC_AREAS: readonly EudcArea[] = [
   eudcArea(0xfa, 0xfe, 0, 0xe000),
   eudcArea(0x8e, 0xa0, 0, 0xe311),
@@ -100,7 +100,7 @@ function decodeOrdinaryPair(lead: number, trail: number): string {
   return text;
 }
 
-/** Padding characters (§12): ASCII space, NUL (PC/SC pads with NULs) and the full-width space 0xA140 = U+3000. */
+/** Padding characters (docs/reference/abi.md (Dates, Big5)): ASCII space, NUL (PC/SC pads with NULs) and the full-width space 0xA140 = U+3000. */
 function isPaddingText(text: string): boolean {
   return text === ' ' || text === '\u0000' || text === '\u3000';
 }
@@ -183,7 +183,7 @@ export function encodeBig5(text: string, field = 'name'): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** {@link encodeBig5} space-padded to a fixed byte width (§4.1 name: 20 bytes). */
+/** {@link encodeBig5} space-padded to a fixed byte width (docs/reference/buffers.md (1.1 / 1.2) name: 20 bytes). */
 export function encodeBig5Field(text: string, width: number, field = 'name'): Uint8Array {
   const encoded = encodeBig5(text, field);
   if (encoded.length > width) throw new InputError(field, `must fit in ${width} bytes of Big5`);

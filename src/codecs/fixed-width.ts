@@ -1,12 +1,12 @@
 /**
- * Fixed-width field helpers for the §4 output buffers and §5 input strings (cshis-api.md).
+ * Fixed-width field helpers for the output buffers and the input strings of docs/reference/buffers.md.
  *
- * Reading is clamped to the buffer: the DLL reports its own output length (§2) and a short report must
+ * Reading is clamped to the buffer: the DLL reports its own output length (docs/reference/abi.md) and a short report must
  * give a short field, never an exception or a read past the end.
  */
 import { InputError } from './input-error.ts';
 
-/** Bytes `start1Based … start1Based+length−1`, clamped to the buffer (the layouts are written 1-based, §4). */
+/** Bytes `start1Based … start1Based+length−1`, clamped to the buffer (the layouts are written 1-based, docs/reference/buffers.md). */
 export function sliceBytes(bytes: Uint8Array, start1Based: number, length: number): Uint8Array {
   const start = Math.min(Math.max(start1Based - 1, 0), bytes.length);
   const end = Math.min(start + Math.max(length, 0), bytes.length);
@@ -25,7 +25,7 @@ export function sliceAscii(bytes: Uint8Array, start1Based: number, length: numbe
   return Buffer.from(field.buffer, field.byteOffset, field.byteLength).toString('latin1');
 }
 
-/** Removes the space and NUL padding the DLL (spaces) and PC/SC (NULs) put around fields (§12). */
+/** Removes the space and NUL padding the DLL (spaces) and PC/SC (NULs) put around fields (docs/reference/abi.md (Dates, Big5)). */
 export function trimPadding(text: string): string {
   let start = 0;
   let end = text.length;
@@ -48,7 +48,7 @@ function assertPrintableAscii(value: string, field: string): void {
   if (!/^[\x20-\x7e]*$/.test(value)) throw new InputError(field, 'must be printable ASCII');
 }
 
-/** Left-aligned, space-padded to `width` (the §5 default for text fields). */
+/** Left-aligned, space-padded to `width` (the docs/reference/buffers.md (Write inputs) default for text fields). */
 export function padRight(value: string, width: number, field: string): string {
   assertPrintableAscii(value, field);
   if (value.length > width) throw new InputError(field, `must be at most ${width} characters`);

@@ -1,7 +1,7 @@
 /**
- * Output buffer layouts of the CSHIS API (cshis-api.md §4), both ways:
+ * Output buffer layouts of the CSHIS API (docs/reference/buffers.md), both ways:
  * - decoders turn the DLL's bytes into domain values. They read card data, so they never throw: a short
- *   buffer gives short (blank) fields, a malformed date gives null or '' (§12), unknown bytes U+FFFD.
+ *   buffer gives short (blank) fields, a malformed date gives null or '' (docs/reference/abi.md (Dates, Big5)), unknown bytes U+FFFD.
  * - encoders produce exactly the DLL's bytes for the embedded simulator. They check that each value fits
  *   its width and character set (InputError naming the field) but not what it means, so the simulator can
  *   present a card with, say, an impossible birth date and exercise the lenient decoders.
@@ -27,12 +27,12 @@ import { InputError } from './input-error.ts';
 import { dateToRocDateTime, decodeRocDateOrNull, decodeRocDateTimeOrNull } from './roc-date.ts';
 
 interface FieldSpec {
-  /** 1-based, as §4 writes the ranges. */
+  /** 1-based, as docs/reference/buffers.md writes the ranges. */
   readonly start: number;
   readonly length: number;
 }
 
-// §4.1: 1.1 and 1.2 share bytes 1–58, then diverge.
+// docs/reference/buffers.md (1.1 / 1.2): 1.1 and 1.2 share bytes 1–58, then diverge.
 const CARD_HOLDER = {
   cardNumber: { start: 1, length: 12 },
   name: { start: 13, length: 20 },
@@ -43,12 +43,12 @@ const CARD_HOLDER = {
   cancelled: { start: 58, length: 1 },
 } as const satisfies Record<string, FieldSpec>;
 
-// §4.1, 1.1 only.
+// docs/reference/buffers.md (1.1 / 1.2), 1.1 only.
 const BASIC_DATA = {
   emergencyPhone: { start: 59, length: 14 },
 } as const satisfies Record<string, FieldSpec>;
 
-// §4.1, 1.2 only.
+// docs/reference/buffers.md (1.1 / 1.2), 1.2 only.
 const REGISTER_BASIC = {
   insurerCode: { start: 59, length: 2 },
   beneficiaryCategory: { start: 61, length: 1 },
@@ -58,19 +58,19 @@ const REGISTER_BASIC = {
   newbornBirthOrder: { start: 78, length: 1 },
 } as const satisfies Record<string, FieldSpec>;
 
-// §4.2 1.38.
+// docs/reference/buffers.md (1.38).
 const REGISTER_BASIC2 = {
   cardValidUntil: { start: 1, length: 7 },
   remainingVisits: { start: 8, length: 2 },
 } as const satisfies Record<string, FieldSpec>;
 
-// §4.2 1.14: S5 reads the sequence number from characters 4–7; the first three are (inferred) the ROC year.
+// docs/reference/buffers.md (1.14): S5 reads the sequence number from characters 4–7; the first three are (inferred) the ROC year.
 const LAST_SEQ_NUM = {
   rocYear: { start: 1, length: 3 },
   seqNumber: { start: 4, length: 4 },
 } as const satisfies Record<string, FieldSpec>;
 
-// §4.6 1.37 / 1.53.
+// docs/reference/buffers.md (1.37 / 1.53).
 const SEQ_NUMBER = {
   visitTime: { start: 1, length: 13 },
   seqNumber: { start: 14, length: 4 },
@@ -81,7 +81,7 @@ const SEQ_NUMBER = {
   treatmentId: { start: 297, length: 20 },
 } as const satisfies Record<string, FieldSpec>;
 
-// §4.7 1.54.
+// docs/reference/buffers.md (1.54).
 const NO_CARD_TREATMENT_ID = {
   visitTime: { start: 1, length: 13 },
   hospitalId: { start: 14, length: 10 },
@@ -95,10 +95,10 @@ const HPC_FIELD_WIDTH = {
   englishName: OUTPUT_SIZE.hpcGetHPCENAME,
 } as const;
 
-/** §4.1 card-cancelled flag: S4 maps '1' to normal and '2' to cancelled. */
+/** docs/reference/buffers.md (1.1 / 1.2) card-cancelled flag: S4 maps '1' to normal and '2' to cancelled. */
 const CANCELLED_FLAG = '2';
 const NOT_CANCELLED_FLAG = '1';
-/** §4.6 是否同日就診. */
+/** docs/reference/buffers.md (1.9 / 1.37 / 1.53) 是否同日就診. */
 const SAME_DAY_VISIT_FLAG = 'Y';
 const NOT_SAME_DAY_VISIT_FLAG = 'N';
 
@@ -161,7 +161,7 @@ function decodeCardHolderCommon(bytes: Uint8Array) {
   };
 }
 
-/** §4.1 1.1 hisGetBasicData, 72 bytes. */
+/** docs/reference/buffers.md (1.1) hisGetBasicData, 72 bytes. */
 export function decodeBasicData(bytes: Uint8Array): BasicData {
   return {
     ...decodeCardHolderCommon(bytes),
@@ -169,7 +169,7 @@ export function decodeBasicData(bytes: Uint8Array): BasicData {
   };
 }
 
-/** §4.1 1.2 hisGetRegisterBasic, 78 bytes. */
+/** docs/reference/buffers.md (1.2) hisGetRegisterBasic, 78 bytes. */
 export function decodeRegisterBasic(bytes: Uint8Array): RegisterData {
   return {
     ...decodeCardHolderCommon(bytes),
@@ -182,7 +182,7 @@ export function decodeRegisterBasic(bytes: Uint8Array): RegisterData {
   };
 }
 
-/** §4.2 1.38 hisGetRegisterBasic2, 9 bytes. */
+/** docs/reference/buffers.md (1.38) hisGetRegisterBasic2, 9 bytes. */
 export function decodeRegisterBasic2(bytes: Uint8Array): CardValidity {
   return {
     cardValidUntil: readDate(bytes, REGISTER_BASIC2.cardValidUntil),
@@ -190,7 +190,7 @@ export function decodeRegisterBasic2(bytes: Uint8Array): CardValidity {
   };
 }
 
-/** §4.2 1.14 hisGetLastSeqNum, 7 bytes. */
+/** docs/reference/buffers.md (1.14) hisGetLastSeqNum, 7 bytes. */
 export function decodeLastSeqNum(bytes: Uint8Array): LastSeqNumber {
   return {
     raw: sliceAscii(bytes, 1, OUTPUT_SIZE.hisGetLastSeqNum),
@@ -198,17 +198,17 @@ export function decodeLastSeqNum(bytes: Uint8Array): LastSeqNumber {
   };
 }
 
-/** §4.2 1.34 csGetDateTime, 13 bytes → ISO date-time, or null when the clock reads garbage. */
+/** docs/reference/buffers.md (1.34) csGetDateTime, 13 bytes → ISO date-time, or null when the clock reads garbage. */
 export function decodeReaderDateTime(bytes: Uint8Array): string | null {
   return decodeRocDateTimeOrNull(sliceAscii(bytes, 1, OUTPUT_SIZE.csGetDateTime));
 }
 
-/** §4.2 1.35 csGetCardNo, 12 bytes. */
+/** docs/reference/buffers.md (1.35) csGetCardNo, 12 bytes. */
 export function decodeCardNumber(bytes: Uint8Array): string {
   return readTrimmed(bytes, 1, OUTPUT_SIZE.csGetCardNo);
 }
 
-/** §4.2 2.2 csGetHospID, 10 bytes. */
+/** docs/reference/buffers.md (2.2) csGetHospID, 10 bytes. */
 export function decodeHospitalId(bytes: Uint8Array): string {
   return readTrimmed(bytes, 1, OUTPUT_SIZE.csGetHospID);
 }
@@ -227,20 +227,20 @@ function decodeSeqNumberCommon(bytes: Uint8Array): Omit<SeqNumberResult, 'treatm
   };
 }
 
-/** §4.6 1.37 hisGetSeqNumber256, 296 bytes. */
+/** docs/reference/buffers.md (1.37) hisGetSeqNumber256, 296 bytes. */
 export function decodeSeqNumber256(bytes: Uint8Array): SeqNumberResult {
   return { ...decodeSeqNumberCommon(bytes), treatmentId: null };
 }
 
 /**
- * §4.6 1.53 hisGetSeqNumber256N1, 316 bytes. A blank treatment ID (the DLL's tolerated 5174, §7) is null,
+ * docs/reference/buffers.md (1.53) hisGetSeqNumber256N1, 316 bytes. A blank treatment ID (the DLL's tolerated 5174, docs/reference/return-codes.md) is null,
  * so the HIS can fetch it later with 1.56.
  */
 export function decodeSeqNumber256N1(bytes: Uint8Array): SeqNumberResult {
   return { ...decodeSeqNumberCommon(bytes), treatmentId: readNullable(bytes, SEQ_NUMBER.treatmentId) };
 }
 
-/** §4.7 1.54 hisGetTreatNumNoICCard, 43 bytes. */
+/** docs/reference/buffers.md (1.54) hisGetTreatNumNoICCard, 43 bytes. */
 export function decodeTreatNumNoICCard(bytes: Uint8Array): NoCardTreatmentId {
   const visitTimeRoc = read(bytes, NO_CARD_TREATMENT_ID.visitTime);
   return {
@@ -251,32 +251,32 @@ export function decodeTreatNumNoICCard(bytes: Uint8Array): NoCardTreatmentId {
   };
 }
 
-/** §4.7 1.56 hisGetTreatNumICCard, 20 bytes: the treatment ID alone. */
+/** docs/reference/buffers.md (1.56) hisGetTreatNumICCard, 20 bytes: the treatment ID alone. */
 export function decodeTreatNumICCard(bytes: Uint8Array): string {
   return readTrimmed(bytes, 1, OUTPUT_SIZE.hisGetTreatNumICCard);
 }
 
-/** §3 4.5 hpcGetHPCSN: variable length, no NUL. */
+/** docs/reference/functions.md (4.5) hpcGetHPCSN: variable length, no NUL. */
 export function decodeHpcSerialNumber(bytes: Uint8Array): string {
   return readTrimmed(bytes, 1, HPC_FIELD_WIDTH.serialNumber);
 }
 
-/** §3 4.6 hpcGetHPCSSN. */
+/** docs/reference/functions.md (4.6) hpcGetHPCSSN. */
 export function decodeHpcIdNumber(bytes: Uint8Array): string {
   return readTrimmed(bytes, 1, HPC_FIELD_WIDTH.idNumber);
 }
 
-/** §3 4.7 hpcGetHPCCNAME: Big5 (§12). */
+/** docs/reference/functions.md (4.7) hpcGetHPCCNAME: Big5 (docs/reference/abi.md (Dates, Big5)). */
 export function decodeHpcChineseName(bytes: Uint8Array): DecodedText {
   return decodeBig5Field(sliceBytes(bytes, 1, HPC_FIELD_WIDTH.chineseName));
 }
 
-/** §3 4.8 hpcGetHPCENAME. */
+/** docs/reference/functions.md (4.8) hpcGetHPCENAME. */
 export function decodeHpcEnglishName(bytes: Uint8Array): string {
   return readTrimmed(bytes, 1, HPC_FIELD_WIDTH.englishName);
 }
 
-/** The four HPC reads (§3 4.5–4.8) as one identity. */
+/** The four HPC reads (docs/reference/functions.md (4.5–4.8)) as one identity. */
 export function decodeProfessionalCardIdentity(buffers: {
   readonly serialNumber: Uint8Array;
   readonly idNumber: Uint8Array;
@@ -292,7 +292,7 @@ export function decodeProfessionalCardIdentity(buffers: {
 }
 
 /**
- * §5 pBufferDocID of 1.16/1.20/1.47: the HPC holder's ID then NUL, or a lone NUL without an HPC. A C string,
+ * docs/reference/buffers.md (Write inputs) pBufferDocID of 1.16/1.20/1.47: the HPC holder's ID then NUL, or a lone NUL without an HPC. A C string,
  * so everything after the first NUL is stale buffer content, not data.
  */
 export function decodeDocId(bytes: Uint8Array): string | null {
@@ -303,10 +303,10 @@ export function decodeDocId(bytes: Uint8Array): string | null {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// §6.1 hisGetCardStatus codes
+// docs/reference/buffers.md (1.15) hisGetCardStatus codes
 // ---------------------------------------------------------------------------------------------------------
 
-/** §6.1/§7: every card type answers 4000 when the reader times out. */
+/** docs/reference/buffers.md (1.15) / docs/reference/return-codes.md: every card type answers 4000 when the reader times out. */
 const READER_TIMEOUT_CODE = 4000;
 
 export const SAM_STATUS_BY_CODE: Readonly<Record<number, SamStatus>> = {
@@ -337,17 +337,17 @@ export const PROFESSIONAL_CARD_STATUS_BY_CODE: Readonly<Record<number, Professio
   [READER_TIMEOUT_CODE]: 'READER_TIMEOUT',
 };
 
-/** §6.1 CardType 1. */
+/** docs/reference/buffers.md (1.15) CardType 1. */
 export function samStatusFromCode(code: number): SamStatus {
   return Object.hasOwn(SAM_STATUS_BY_CODE, code) ? SAM_STATUS_BY_CODE[code]! : 'UNKNOWN';
 }
 
-/** §6.1 CardType 2. */
+/** docs/reference/buffers.md (1.15) CardType 2. */
 export function healthCardStatusFromCode(code: number): HealthCardStatus {
   return Object.hasOwn(HEALTH_CARD_STATUS_BY_CODE, code) ? HEALTH_CARD_STATUS_BY_CODE[code]! : 'UNKNOWN';
 }
 
-/** §6.1 CardType 3. */
+/** docs/reference/buffers.md (1.15) CardType 3. */
 export function professionalCardStatusFromCode(code: number): ProfessionalCardStatus {
   return Object.hasOwn(PROFESSIONAL_CARD_STATUS_BY_CODE, code) ? PROFESSIONAL_CARD_STATUS_BY_CODE[code]! : 'UNKNOWN';
 }
@@ -392,7 +392,7 @@ export type RegisterBasicRecord = CardHolderCommonRecord &
   >;
 export type RegisterBasic2Record = Pick<CardHolderRecord, 'cardValidUntilRoc' | 'remainingVisits'>;
 
-/** ASCII text left-aligned and space-padded to `width` bytes (the §4 convention for text fields). */
+/** ASCII text left-aligned and space-padded to `width` bytes (the docs/reference/buffers.md convention for text fields). */
 export function encodeFixed(text: string, width: number, field = 'value'): Uint8Array {
   return asciiBytes(padRight(text, width, field), field);
 }
@@ -423,7 +423,7 @@ function encodeCardHolderCommon(record: CardHolderCommonRecord): Uint8Array {
   );
 }
 
-/** §4.1 1.1, 72 bytes. */
+/** docs/reference/buffers.md (1.1), 72 bytes. */
 export function encodeBasicData(record: BasicDataRecord): Uint8Array {
   return assertLength(
     concatBytes(
@@ -434,7 +434,7 @@ export function encodeBasicData(record: BasicDataRecord): Uint8Array {
   );
 }
 
-/** §4.1 1.2, 78 bytes. */
+/** docs/reference/buffers.md (1.2), 78 bytes. */
 export function encodeRegisterBasic(record: RegisterBasicRecord): Uint8Array {
   return assertLength(
     concatBytes(
@@ -450,7 +450,7 @@ export function encodeRegisterBasic(record: RegisterBasicRecord): Uint8Array {
   );
 }
 
-/** §4.2 1.38, 9 bytes. */
+/** docs/reference/buffers.md (1.38), 9 bytes. */
 export function encodeRegisterBasic2(record: RegisterBasic2Record): Uint8Array {
   return assertLength(
     concatBytes(
@@ -461,7 +461,7 @@ export function encodeRegisterBasic2(record: RegisterBasic2Record): Uint8Array {
   );
 }
 
-/** §4.2 1.14, 7 bytes: the visit's ROC year (inferred, §4.2) then its 4-character sequence number. */
+/** docs/reference/buffers.md (1.14), 7 bytes: the visit's ROC year (inferred, docs/reference/buffers.md (1.14)) then its 4-character sequence number. */
 export function encodeLastSeqNum(last: { readonly visitTimeRoc: string; readonly seqNumber: string }): Uint8Array {
   return assertLength(
     concatBytes(
@@ -472,17 +472,17 @@ export function encodeLastSeqNum(last: { readonly visitTimeRoc: string; readonly
   );
 }
 
-/** §4.2 1.34, 13 bytes: the simulated reader clock at `now`, Taiwan time. */
+/** docs/reference/buffers.md (1.34), 13 bytes: the simulated reader clock at `now`, Taiwan time. */
 export function encodeReaderDateTime(now: Date): Uint8Array {
   return encodeFixed(dateToRocDateTime(now), OUTPUT_SIZE.csGetDateTime, 'dateTime');
 }
 
-/** §4.2 1.35, 12 bytes. */
+/** docs/reference/buffers.md (1.35), 12 bytes. */
 export function encodeCardNumber(cardNumber: string): Uint8Array {
   return encodeFixed(cardNumber, OUTPUT_SIZE.csGetCardNo, 'cardNumber');
 }
 
-/** §4.2 2.2, 10 bytes. */
+/** docs/reference/buffers.md (2.2), 10 bytes. */
 export function encodeHospitalId(hospitalId: string): Uint8Array {
   return encodeFixed(hospitalId, OUTPUT_SIZE.csGetHospID, 'hospitalId');
 }
@@ -491,7 +491,7 @@ export interface SeqNumberRecord {
   readonly visitTimeRoc: string;
   readonly seqNumber: string;
   readonly hospitalId: string;
-  /** 256 printable characters (§4.6); shorter values are space-padded. */
+  /** 256 printable characters (docs/reference/buffers.md (1.9 / 1.37 / 1.53)); shorter values are space-padded. */
   readonly signature: string;
   readonly samId: string;
   readonly sameDayVisit: boolean;
@@ -512,12 +512,12 @@ function encodeSeqNumberCommon(record: SeqNumberRecord): Uint8Array {
   );
 }
 
-/** §4.6 1.37, 296 bytes. */
+/** docs/reference/buffers.md (1.37), 296 bytes. */
 export function encodeSeqNumber256(record: SeqNumberRecord): Uint8Array {
   return assertLength(encodeSeqNumberCommon(record), OUTPUT_SIZE.hisGetSeqNumber256);
 }
 
-/** §4.6 1.53, 316 bytes. */
+/** docs/reference/buffers.md (1.53), 316 bytes. */
 export function encodeSeqNumber256N1(record: SeqNumberRecord & { readonly treatmentId: string }): Uint8Array {
   return assertLength(
     concatBytes(
@@ -528,7 +528,7 @@ export function encodeSeqNumber256N1(record: SeqNumberRecord & { readonly treatm
   );
 }
 
-/** §4.7 1.54, 43 bytes. */
+/** docs/reference/buffers.md (1.54), 43 bytes. */
 export function encodeTreatNumNoICCard(record: {
   readonly visitTimeRoc: string;
   readonly hospitalId: string;
@@ -544,30 +544,30 @@ export function encodeTreatNumNoICCard(record: {
   );
 }
 
-/** §4.7 1.56, 20 bytes. */
+/** docs/reference/buffers.md (1.56), 20 bytes. */
 export function encodeTreatNumICCard(treatmentId: string): Uint8Array {
   return encodeFixed(treatmentId, OUTPUT_SIZE.hisGetTreatNumICCard, 'treatmentId');
 }
 
 /**
- * §3 4.5–4.8 return their length through `len` without a NUL, so (inferred) the DLL reports just the value's
+ * docs/reference/functions.md (4.5–4.8) return their length through `len` without a NUL, so (inferred) the DLL reports just the value's
  * bytes, not a padded buffer. These encoders do the same and only enforce the buffer size.
  */
 function encodeVariableAscii(text: string, maxLength: number, field: string): Uint8Array {
   return asciiBytes(padRight(text, maxLength, field).slice(0, text.length), field);
 }
 
-/** §3 4.5 hpcGetHPCSN. */
+/** docs/reference/functions.md (4.5) hpcGetHPCSN. */
 export function encodeHpcSerialNumber(serialNumber: string): Uint8Array {
   return encodeVariableAscii(serialNumber, HPC_FIELD_WIDTH.serialNumber, 'serialNumber');
 }
 
-/** §3 4.6 hpcGetHPCSSN. */
+/** docs/reference/functions.md (4.6) hpcGetHPCSSN. */
 export function encodeHpcIdNumber(idNumber: string): Uint8Array {
   return encodeVariableAscii(idNumber, HPC_FIELD_WIDTH.idNumber, 'idNumber');
 }
 
-/** §3 4.7 hpcGetHPCCNAME: Big5, at most 20 bytes. */
+/** docs/reference/functions.md (4.7) hpcGetHPCCNAME: Big5, at most 20 bytes. */
 export function encodeHpcChineseName(name: string): Uint8Array {
   const bytes = encodeBig5(name, 'name');
   if (bytes.length > HPC_FIELD_WIDTH.chineseName) {
@@ -576,12 +576,12 @@ export function encodeHpcChineseName(name: string): Uint8Array {
   return bytes;
 }
 
-/** §3 4.8 hpcGetHPCENAME. */
+/** docs/reference/functions.md (4.8) hpcGetHPCENAME. */
 export function encodeHpcEnglishName(englishName: string): Uint8Array {
   return encodeVariableAscii(englishName, HPC_FIELD_WIDTH.englishName, 'englishName');
 }
 
-/** §5 pBufferDocID: the HPC holder's ID NUL-filled to 11 bytes, or all NULs when no HPC is present. */
+/** docs/reference/buffers.md (Write inputs) pBufferDocID: the HPC holder's ID NUL-filled to 11 bytes, or all NULs when no HPC is present. */
 export function encodeDocId(idNumber: string | null): Uint8Array {
   const out = new Uint8Array(OUTPUT_SIZE.docId);
   if (idNumber !== null) {

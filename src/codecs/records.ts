@@ -1,8 +1,8 @@
 /**
  * Output layouts of the card's record areas (issue 14): prescriptions, allergies, the visit ring, critical
  * illness, cumulative data, vaccinations, preventive care, prenatal records, organ donation, emergency phone.
- * Layouts: docs/reference/card-functions.md (from the control software's API manual 3.3, §4.2–§4.5 of the
- * team's reference). Both ways, as layouts.ts does:
+ * Layouts: docs/reference/card-functions.md and docs/reference/buffers.md (1.10 / 1.41–1.44), from the control
+ * software's API manual. Both ways, as layouts.ts does:
  * - decoders never throw (card data): blank records are left out, blank or bad dates are null, bad
  *   numbers are null, Big5 text keeps 造字 as PUA plus raw hex;
  * - encoders (simulator, native-fixture seeding) lay stored fields out to the exact widths and refuse a
@@ -153,7 +153,7 @@ export interface VisitDiagnosesFields {
 const CI_DEFAULT_CODE_WIDTH = 5;
 const ICD10_CODE_WIDTH = 7;
 const DIAGNOSES_PER_VISIT = 6;
-/** The marker the caller pre-fills to ask for ICD-10 width (§4.4 of the reference; S3 Ex3-2). */
+/** The marker the caller pre-fills to ask for ICD-10 width (docs/reference/buffers.md (1.8 / 1.33 / 1.50) of the reference; S3 Ex3-2). */
 export const ICD10_MARKER = '[XXXXXXX]';
 
 for (const [layout, size] of [
@@ -332,7 +332,7 @@ export function decodePrenatalRecords(bytes: Uint8Array): PrenatalRecord[] {
 
 // ---- 1.5 visit ring with fees and critical-illness dates ------------------------------------------------
 
-/** §4.3: the 補卡 flag, as cTreatAfterCheck numbers it ('2' = card presented late). */
+/** docs/reference/buffers.md (1.5): the 補卡 flag, as cTreatAfterCheck numbers it ('2' = card presented late). */
 const LATE_CARD_FLAG = '2';
 
 function toVisitRecord(f: VisitFields): CardVisitRecord {

@@ -1,5 +1,5 @@
 /**
- * ROC (Minguo) dates and date-times ↔ ISO 8601 (cshis-api.md §12).
+ * ROC (Minguo) dates and date-times ↔ ISO 8601 (docs/reference/abi.md (Dates, Big5)).
  *
  * The card and the DLL speak `yyyMMdd` / `yyyMMddHHmmss` with yyy = Gregorian year − 1911, in Taiwan local
  * time. Taiwan has used UTC+8 without daylight saving since 1980 and every date we handle (visits, card
@@ -136,7 +136,7 @@ export function isoDateToRoc(iso: string, field: string): string {
   return formatRocDate(date);
 }
 
-/** Checks a 7-digit ROC date (e.g. pPatientBirthDate, §5) and returns it unchanged. */
+/** Checks a 7-digit ROC date (e.g. pPatientBirthDate, docs/reference/buffers.md (Write inputs)) and returns it unchanged. */
 export function validateRocDate(roc: string, field: string): string {
   parseRocDate(roc, field);
   return roc;
@@ -148,7 +148,7 @@ export function rocDateTimeToIso(roc: string, field: string): string {
   return `${formatIsoDate(dt)}T${pad(dt.hour, 2)}:${pad(dt.minute, 2)}:${pad(dt.second, 2)}${TAIWAN_OFFSET_SUFFIX}`;
 }
 
-/** Checks a 13-digit ROC date-time (pDateTime, pUnTreatDate, §5) and returns it unchanged. */
+/** Checks a 13-digit ROC date-time (pDateTime, pUnTreatDate, docs/reference/buffers.md (Write inputs)) and returns it unchanged. */
 export function validateRocDateTime13(roc: string, field: string): string {
   parseRocDateTime(roc, field);
   return roc;
@@ -190,7 +190,7 @@ function parseOffsetMinutes(offset: string, field: string): number {
   return sign * (hours * 60 + minutes);
 }
 
-/** An instant → Taiwan-local `yyyMMddHHmmss` (the simulated reader clock, §4.2 1.34). */
+/** An instant → Taiwan-local `yyyMMddHHmmss` (the simulated reader clock, docs/reference/buffers.md (1.34)). */
 export function dateToRocDateTime(d: Date): string {
   const epochMs = d.getTime();
   if (Number.isNaN(epochMs)) throw new InputError('date', 'must be a valid Date');
@@ -217,7 +217,7 @@ export function assertNotFuture(rocDateTime: string, now: Date, field: string, t
 
 /**
  * Lenient decoder for dates read from a card: blank, all-zero (the card's "no date") or invalid → null. Card data must never make
- * a read fail (§12); validation belongs to what we write, not to what we read.
+ * a read fail (docs/reference/abi.md (Dates, Big5)); validation belongs to what we write, not to what we read.
  */
 export function decodeRocDateOrNull(raw: string): string | null {
   const trimmed = trimPadding(raw);

@@ -1,5 +1,5 @@
 /**
- * Input strings of the card-write APIs (cshis-api.md §5) and validators for the values passed to the DLL.
+ * Input strings of the card-write APIs (docs/reference/buffers.md (Write inputs)) and validators for the values passed to the DLL.
  *
  * Encoders turn a `TreatmentWrite` into the pDataWrite strings of 1.16 / 1.17 / 1.47 (without the trailing
  * NUL: the adapter adds it). Decoders read those strings back for the simulator, which stores what the
@@ -13,7 +13,7 @@ import { InputError } from './input-error.ts';
 export { validateRocDate, validateRocDateTime13 } from './roc-date.ts';
 
 /**
- * §4.4/§5: the original layout has ICD-9-width 5-character slots; the ICD-10-CM layout brackets 7-character
+ * docs/reference/buffers.md (1.8 / 1.33 / 1.50; Write inputs): the original layout has ICD-9-width 5-character slots; the ICD-10-CM layout brackets 7-character
  * slots. The DLL tells them apart by the string's length.
  */
 export type DiagnosisLayout = 'default' | 'icd10';
@@ -24,13 +24,13 @@ const ICD10_CODE_WIDTH = 7;
 const ICD10_SLOT_WIDTH = ICD10_CODE_WIDTH + 2;
 const LATE_CARD_FLAG_WIDTH = 1;
 
-/** §5 1.16: flag + 6 × 5 = 31, flag + 6 × 9 = 55. */
+/** docs/reference/buffers.md (1.16): flag + 6 × 5 = 31, flag + 6 × 9 = 55. */
 export const TREATMENT_CODE_LENGTH = {
   default: LATE_CARD_FLAG_WIDTH + MAX_DIAGNOSES * DEFAULT_CODE_WIDTH,
   icd10: LATE_CARD_FLAG_WIDTH + MAX_DIAGNOSES * ICD10_SLOT_WIDTH,
 } as const satisfies Record<DiagnosisLayout, number>;
 
-/** §5 1.17 fee block, in order. */
+/** docs/reference/buffers.md (1.17) fee block, in order. */
 const FEE_FIELDS = [
   { key: 'outpatientFee', width: 8 },
   { key: 'outpatientCopay', width: 8 },
@@ -41,14 +41,14 @@ const FEE_FIELDS = [
 
 export const FEE_BLOCK_LENGTH = FEE_FIELDS.reduce((sum, f) => sum + f.width, 0);
 
-/** §5 1.47: the 1.16 layout followed by the fee block (69 / 93). */
+/** docs/reference/buffers.md (1.47): the 1.16 layout followed by the fee block (69 / 93). */
 export const TREATMENT_DATA_LENGTH = {
   default: TREATMENT_CODE_LENGTH.default + FEE_BLOCK_LENGTH,
   icd10: TREATMENT_CODE_LENGTH.icd10 + FEE_BLOCK_LENGTH,
 } as const satisfies Record<DiagnosisLayout, number>;
 
 /**
- * 補卡註記. §6.2 gives cTreatAfterCheck as '1' normal / '2' late card, and the write APIs' flag (§5) is the
+ * 補卡註記. docs/reference/buffers.md (Code lists) gives cTreatAfterCheck as '1' normal / '2' late card, and the write APIs' flag (docs/reference/buffers.md (Write inputs)) is the
  * same card field, so we write '1' / '2'. CONFLICT: NHI's own ICD-10 example passes '0' for "normal"; the
  * decoder therefore treats everything except '2' as not late.
  */
@@ -102,15 +102,15 @@ export function validateDiagnoses(diagnoses: readonly string[], layout: Diagnosi
 function encodeDiagnosisSlots(diagnoses: readonly string[], layout: DiagnosisLayout): string {
   const slots = Array.from({ length: MAX_DIAGNOSES }, (_, i) => diagnoses[i] ?? '');
   if (layout === 'default') {
-    // §5 1.16 default: left-aligned, space-padded 5-character slots.
+    // docs/reference/buffers.md (1.16) default: left-aligned, space-padded 5-character slots.
     return slots.map((code, i) => padRight(code, DEFAULT_CODE_WIDTH, `diagnoses[${i}]`)).join('');
   }
-  // §5 1.16 ICD-10: '[' + code left-aligned in 7 + ']' (S3 Ex4-1 `[G44201 ]`). Unused slots keep their
+  // docs/reference/buffers.md (1.16) ICD-10: '[' + code left-aligned in 7 + ']' (S3 Ex4-1 `[G44201 ]`). Unused slots keep their
   // brackets (inferred: the source shows only filled slots) so every slot is self-delimiting.
   return slots.map((code, i) => `[${padRight(code, ICD10_CODE_WIDTH, `diagnoses[${i}]`)}]`).join('');
 }
 
-/** §5 1.16 hisWriteTreatmentCode pDataWrite: 31 characters (default) or 55 (ICD-10). */
+/** docs/reference/buffers.md (1.16) hisWriteTreatmentCode pDataWrite: 31 characters (default) or 55 (ICD-10). */
 export function encodeTreatmentCodeInput(write: TreatmentWrite, layout: DiagnosisLayout): string {
   validateDiagnoses(write.diagnoses, layout);
   return lateCardFlag(write.lateCard) + encodeDiagnosisSlots(write.diagnoses, layout);
@@ -121,7 +121,7 @@ export function encodeTreatmentCodeInput(write: TreatmentWrite, layout: Diagnosi
 // ---------------------------------------------------------------------------------------------------------
 
 /**
- * §5 1.17 fee block, 38 characters. CONFLICT: the spec says left-aligned and space-padded, but S4 (a
+ * docs/reference/buffers.md (1.17) fee block, 38 characters. CONFLICT: the spec says left-aligned and space-padded, but S4 (a
  * production clinic system) sends right-aligned zero-padded digits, and a zero-padded amount cannot be
  * misread whichever way the DLL parses it. We follow S4; the decoder accepts both.
  */
@@ -129,7 +129,7 @@ export function encodeFeeInput(fees: TreatmentFees): string {
   return FEE_FIELDS.map(({ key, width }) => padLeftZeros(fees[key], width, `fees.${key}`)).join('');
 }
 
-/** §5 1.47 hisWriteTreatmentData pDataWrite: 1.16 layout + fee block, 69 (default) or 93 (ICD-10). */
+/** docs/reference/buffers.md (1.47) hisWriteTreatmentData pDataWrite: 1.16 layout + fee block, 69 (default) or 93 (ICD-10). */
 export function encodeTreatmentDataInput(write: TreatmentWrite, layout: DiagnosisLayout): string {
   if (!write.fees) throw new InputError('fees', 'required when writing diagnoses and fees together');
   const fees = encodeFeeInput(write.fees);
@@ -175,7 +175,7 @@ function decodeDiagnosisSlots(slotsText: string, layout: DiagnosisLayout, field:
   return codes;
 }
 
-/** Reads a §5 1.16 pDataWrite back; the layout follows from the length (31 / 55). */
+/** Reads a docs/reference/buffers.md (1.16) pDataWrite back; the layout follows from the length (31 / 55). */
 export function decodeTreatmentCodeInput(data: string): DecodedTreatmentCode {
   const layout = layoutOfTreatmentCode(data.length);
   if (!layout) {
@@ -191,7 +191,7 @@ export function decodeTreatmentCodeInput(data: string): DecodedTreatmentCode {
   };
 }
 
-/** Reads a §5 1.17 fee block back; blank fields are 0, both zero- and space-padded digits are accepted. */
+/** Reads a docs/reference/buffers.md (1.17) fee block back; blank fields are 0, both zero- and space-padded digits are accepted. */
 export function decodeFeeInput(data: string): TreatmentFees {
   if (data.length !== FEE_BLOCK_LENGTH) {
     throw new InputError('pDataWrite', `must be ${FEE_BLOCK_LENGTH} characters`);
@@ -207,7 +207,7 @@ export function decodeFeeInput(data: string): TreatmentFees {
   return fees as TreatmentFees;
 }
 
-/** Reads a §5 1.47 pDataWrite back; the layout follows from the length (69 / 93). */
+/** Reads a docs/reference/buffers.md (1.47) pDataWrite back; the layout follows from the length (69 / 93). */
 export function decodeTreatmentDataInput(data: string): DecodedTreatmentData {
   const codeLength =
     data.length === TREATMENT_DATA_LENGTH.default
@@ -269,7 +269,7 @@ export function validateTaiwanId(id: string, field: string): string {
   return id;
 }
 
-/** §6.2 cTreatItem 就醫類別. */
+/** docs/reference/buffers.md (Code lists) cTreatItem 就醫類別. */
 export function validateTreatmentCategory(code: string, field = 'treatmentCategory'): TreatmentCategoryCode {
   if (!Object.hasOwn(TREATMENT_CATEGORIES, code)) {
     throw new InputError(field, 'must be an NHI treatment category code (01-05, AA-AI, BA-BE, CA)');
@@ -277,7 +277,7 @@ export function validateTreatmentCategory(code: string, field = 'treatmentCatego
   return code as TreatmentCategoryCode;
 }
 
-/** 院所代碼: 10 letters or digits (§4.6, §5). */
+/** 院所代碼: 10 letters or digits (docs/reference/buffers.md (1.9 / 1.37 / 1.53), docs/reference/buffers.md (Write inputs)). */
 export function validateHospitalId(id: string, field: string): string {
   if (!/^[A-Za-z0-9]{10}$/.test(id)) throw new InputError(field, 'must be 10 letters or digits');
   return id;

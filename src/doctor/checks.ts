@@ -1,9 +1,9 @@
 /**
- * The doctor's checks: the console's 環境檢查 (csfsim.exe) and what clinic IT keeps getting wrong (anchors.md §4:
+ * The doctor's checks: the console's 環境檢查 (csfsim.exe) and what clinic IT keeps getting wrong (docs/clinic-it.md:
  * environment drift, COM/COMX guessing, 32- vs 64-bit, the console not running, silent failures). Each check
  * reads through the DoctorEnvironment only and says, when it fails, how to fix it in zh-TW and English.
  *
- * Sources: paths and csdll.ini keys from the NHI briefing (cshis-api.md §1, §10), return codes from §7
+ * Sources: paths and csdll.ini keys from the NHI briefing (docs/reference/abi.md (Installed files), docs/reference/abi.md (csdll.ini)), return codes from docs/reference/return-codes.md
  * (9200–9203 SAM file, 9240 console not running).
  */
 import type { Backend, GatewayConfig, DoctorOptions } from '../config.ts';
@@ -35,11 +35,11 @@ export interface CheckResult {
   readonly code?: string;
 }
 
-/** NHI's Web API host (cshis-api.md §9.3–9.4); contacted only with --network. */
+/** NHI's Web API host (docs/reference/webapi.md (Upload and download; Treatment-ID Web API)); contacted only with --network. */
 export const WEB_API_HOST = 'medvpndti.nhi.gov.tw';
 /** The reader clock may be this far from the PC's before the doctor warns. */
 export const CLOCK_TOLERANCE_MS = 60_000;
-/** §3 1.53 N1 needs control software 5.1.5.3 or later (S4 compares the version code with 5153). */
+/** docs/reference/functions.md (1.53) N1 needs control software 5.1.5.3 or later (S4 compares the version code with 5153). */
 const N1_MIN_VERSION = 5153;
 
 /** What the checks share as they run in order. */

@@ -212,9 +212,9 @@ export class CshisCardStack implements CardStack {
   async startVisit(input: StartVisitInput): Promise<Visit> {
     validateTreatmentCategory(input.category);
     const item = input.category;
-    // §6.2: cBabyTreat is a single flag character; samples pass a space when the visit is not a newborn's.
+    // docs/reference/buffers.md (Code lists): cBabyTreat is a single flag character; samples pass a space when the visit is not a newborn's.
     const baby = input.newborn ? 'Y' : ' ';
-    // §6.2 cTreatAfterCheck: '1' normal, '2' late card (the ICD-10 example's '0' is the documented conflict).
+    // docs/reference/buffers.md (Code lists) cTreatAfterCheck: '1' normal, '2' late card (the ICD-10 example's '0' is the documented conflict).
     const after = input.lateCard ? '2' : '1';
     const strategy = this.options.strategy;
     const warnings: VisitWarning[] = [];
@@ -357,7 +357,7 @@ export class CshisCardStack implements CardStack {
   }
 
   /**
-   * 方式4 (briefing §6): 1.37 for seq number, signature and insurance check, then NHI's Web API for the
+   * 方式4 (docs/webapi.md (Which way to configure)): 1.37 for seq number, signature and insurance check, then NHI's Web API for the
    * treatment ID. Before the visit is taken: the patient's ID and card number from the card (1.1, for
    * sPatientId/sCardId) and a valid SAM signature, so a missing card or a signer that cannot sign refuses the
    * visit instead of leaving it half done. After 1.37 the visit is on the card: any Web API failure (timeout,
@@ -435,7 +435,7 @@ export class CshisCardStack implements CardStack {
 }
 
 /**
- * hisGetCardStatus codes (§6.1) → throws the vendor error for "not inserted" (0), "not that kind of card" (9)
+ * hisGetCardStatus codes (docs/reference/buffers.md (1.15)) → throws the vendor error for "not inserted" (0), "not that kind of card" (9)
  * and any error code (4000 …); returns the status otherwise.
  */
 function requirePresent(status: number, notInsertedCode: number, wrongCardCode: number): number {
@@ -445,7 +445,7 @@ function requirePresent(status: number, notInsertedCode: number, wrongCardCode: 
   return status;
 }
 
-/** §4.2 3.1 (50 B): SAM id 12 · hospital code 10 · upload time 14 · receive time 14 (Gregorian, Taiwan time). */
+/** docs/reference/buffers.md (3.1) (50 B): SAM id 12 · hospital code 10 · upload time 14 · receive time 14 (Gregorian, Taiwan time). */
 function decodeUploadReceipt(bytes: Uint8Array): UploadReceipt {
   const text = Buffer.from(bytes).toString('latin1').padEnd(50, ' ');
   const gregorian = (raw: string): string | null => {
@@ -463,7 +463,7 @@ function decodeUploadReceipt(bytes: Uint8Array): UploadReceipt {
 }
 
 /**
- * §6.1 status codes → the console's lights. Health card: 0 none, 1 inserted, 2 authenticated with the SAM;
+ * docs/reference/buffers.md (1.15) status codes → the console's lights. Health card: 0 none, 1 inserted, 2 authenticated with the SAM;
  * professional card: 0, 1, 2, and 3 once its PIN is verified. With a verified professional card and an
  * authenticated health card both lights show 3 (the briefing's "medical mode", light purple).
  */

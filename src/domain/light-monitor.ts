@@ -3,7 +3,7 @@
  * the reader/card events those changes mean. One merged stream feeds both `lightStateChanged` and `readerEvents`.
  *
  * Two sources, either or both:
- * - a **poller** (`read`): the control software's status calls (§6.1 → lights 0–3). It reads only while
+ * - a **poller** (`read`): the control software's status calls (docs/reference/buffers.md (1.15) → lights 0–3). It reads only while
  *   somebody listens (a poll costs native calls), one call at a time so a waiting mutation is delayed by at
  *   most one poll call, and can be woken at once by a backend that knows something changed (`changeSignal`).
  * - a **presence source** (`presence`): PC/SC reader and card events, pushed the moment they happen
@@ -28,7 +28,7 @@ import type { LightColour, LightLevel } from './types.ts';
 
 export type CardSlot = 'HEALTH_CARD' | 'PROFESSIONAL_CARD';
 export type ReaderEventKind = 'READER_ATTACHED' | 'READER_DETACHED' | 'CARD_INSERTED' | 'CARD_REMOVED' | 'CARD_AUTHENTICATED';
-/** What a PC/SC card turned out to be (the §8 SELECT): an NHI health card, or any other card. */
+/** What a PC/SC card turned out to be (the SELECT of docs/reference/pcsc.md): an NHI health card, or any other card. */
 export type CardKind = 'NHI_CARD' | 'OTHER';
 
 export interface ReaderEvent {

@@ -1,13 +1,13 @@
 /**
  * Domain values decoded from the control software's buffers. These are what the schema exposes and what a
- * future control-software-6.0 backend (JSON, cshis-api.md §11) would produce too, so nothing here mentions
+ * future control-software-6.0 backend (JSON, docs/reference/webapi.md (Control software 6.0)) would produce too, so nothing here mentions
  * byte offsets.
  *
  * Dates are ISO strings: `YYYY-MM-DD` for dates, `YYYY-MM-DDTHH:mm:ss+08:00` for date-times (NHI times
  * are Taiwan local time), alongside the raw ROC form where the card's own form matters for later calls.
  */
 
-/** A Big5/CP950 text field decoded without ever rejecting the card (§12). */
+/** A Big5/CP950 text field decoded without ever rejecting the card (docs/reference/abi.md (Dates, Big5)). */
 export interface DecodedText {
   /** Unicode text, trimmed. Rare (user-defined area) characters appear as Private Use Area code points. */
   readonly text: string;
@@ -19,7 +19,7 @@ export interface DecodedText {
 
 export type Sex = 'M' | 'F';
 
-/** §4.1 API 1.1 (72 bytes). */
+/** docs/reference/buffers.md (1.1) (72 bytes). */
 export interface BasicData {
   readonly cardNumber: string;
   readonly name: DecodedText;
@@ -34,7 +34,7 @@ export interface BasicData {
   readonly emergencyPhone: string | null;
 }
 
-/** §4.1 API 1.2 (78 bytes). */
+/** docs/reference/buffers.md (1.2) (78 bytes). */
 export interface RegisterData {
   readonly cardNumber: string;
   readonly name: DecodedText;
@@ -54,14 +54,14 @@ export interface RegisterData {
   readonly newbornBirthOrder: string | null;
 }
 
-/** §4.2 API 1.38 (9 bytes). */
+/** docs/reference/buffers.md (1.38) (9 bytes). */
 export interface CardValidity {
   /** null when unreadable on the card. */
   readonly cardValidUntil: string | null;
   readonly remainingVisits: number | null;
 }
 
-/** §4.2 API 1.14 (7 bytes). */
+/** docs/reference/buffers.md (1.14) (7 bytes). */
 export interface LastSeqNumber {
   /** The raw 7 characters as on the card. */
   readonly raw: string;
@@ -69,7 +69,7 @@ export interface LastSeqNumber {
   readonly seqNumber: string;
 }
 
-/** §4.6 APIs 1.37 (296 bytes) and 1.53 (316 bytes). */
+/** docs/reference/buffers.md (1.37) (296 bytes) and 1.53 (316 bytes). */
 export interface SeqNumberResult {
   /** 就診日期時間 as ISO date-time. */
   readonly visitTime: string;
@@ -85,7 +85,7 @@ export interface SeqNumberResult {
   readonly treatmentId: string | null;
 }
 
-/** §4.7 API 1.54 (43 bytes). */
+/** docs/reference/buffers.md (1.54) (43 bytes). */
 export interface NoCardTreatmentId {
   readonly visitTime: string;
   readonly visitTimeRoc: string;
@@ -93,7 +93,7 @@ export interface NoCardTreatmentId {
   readonly treatmentId: string;
 }
 
-/** §6.1 hisGetCardStatus codes, per card type. */
+/** docs/reference/buffers.md (1.15) hisGetCardStatus codes, per card type. */
 export type SamStatus = 'NOT_INSERTED' | 'NOT_AUTHENTICATED' | 'AUTHENTICATED' | 'NOT_A_SAM' | 'READER_TIMEOUT' | 'UNKNOWN';
 export type HealthCardStatus =
   | 'NOT_INSERTED'
@@ -118,7 +118,7 @@ export type ProfessionalCardStatus =
 export type LightLevel = 0 | 1 | 2 | 3;
 export type LightColour = 'WHITE' | 'BROWN' | 'GREEN' | 'ORANGE' | 'PURPLE';
 
-/** 就醫類別 (§6.2). */
+/** 就醫類別 (docs/reference/buffers.md (Code lists)). */
 export const TREATMENT_CATEGORIES = {
   '01': '西醫門診',
   '02': '牙醫門診',
@@ -143,7 +143,7 @@ export const TREATMENT_CATEGORIES = {
 } as const;
 export type TreatmentCategoryCode = keyof typeof TREATMENT_CATEGORIES;
 
-/** Diagnoses and fees written by 1.16 / 1.17 / 1.47 (§5). */
+/** Diagnoses and fees written by 1.16 / 1.17 / 1.47 (docs/reference/buffers.md (Write inputs)). */
 export interface TreatmentWrite {
   /** 補卡註記: true when the card is presented late (補卡). */
   readonly lateCard: boolean;
@@ -152,7 +152,7 @@ export interface TreatmentWrite {
   readonly fees?: TreatmentFees;
 }
 
-/** §5 1.17 fee block, whole NT$ amounts. */
+/** docs/reference/buffers.md (1.17) fee block, whole NT$ amounts. */
 export interface TreatmentFees {
   readonly outpatientFee: number;
   readonly outpatientCopay: number;
@@ -161,7 +161,7 @@ export interface TreatmentFees {
   readonly inpatientCopayLongStay: number;
 }
 
-/** A professional card's identity (§4 4.5–4.8). */
+/** A professional card's identity (docs/reference/buffers.md (4.5–4.8)). */
 export interface ProfessionalCardIdentity {
   readonly serialNumber: string;
   readonly idNumber: string;

@@ -32,7 +32,7 @@ export interface ErrorText {
 export interface GatewayErrorInit {
   /** Stable machine code, e.g. `CARD_NOT_INSERTED`. Never changes once published. */
   readonly code: string;
-  /** The control software's return code (§7), or null when the error did not come from a vendor call. */
+  /** The control software's return code (docs/reference/return-codes.md), or null when the error did not come from a vendor call. */
   readonly vendorCode: number | null;
   readonly text: ErrorText;
   /** Whether the same call may simply be tried again (e.g. after inserting the card). */

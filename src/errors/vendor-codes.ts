@@ -1,11 +1,11 @@
 /**
- * The one table of vendor return codes (cshis-api.md §7): every code the control software is known to return,
+ * The one table of vendor return codes (docs/reference/return-codes.md): every code the control software is known to return,
  * each mapped to a stable machine code, an error category (and so a class in gateway-errors.ts), zh-TW and
  * English text, whether the same call may simply be tried again, and what to do about it.
  *
- * Sources: §7 lists the codes (official 3.3 appendix [S1] + ErrorCode.txt [S3]; 5.x additions from S4, marked ⁴
- * there). Where §7 groups a range under one line (5150–5154, 5160–5173, 9082–9092, 9210–9213 …) the per-code
- * meaning comes from the same S4 error list §7 summarises.
+ * Sources: docs/reference/return-codes.md lists the codes (official 3.3 appendix [S1] + ErrorCode.txt [S3]; 5.x additions from S4, marked ⁴
+ * there). Where docs/reference/return-codes.md groups a range under one line (5150–5154, 5160–5173, 9082–9092, 9210–9213 …) the per-code
+ * meaning comes from the same S4 error list docs/reference/return-codes.md summarises.
  *
  * Rules for `retryable` (see GatewayErrorInit): true when the same call may succeed if repeated once the user has
  * fixed something at the workstation (insert a card, start csfsim.exe, reconnect the VPN) or a transient fault has
@@ -26,7 +26,7 @@ import {
 export type VendorCodeCategory = Exclude<ErrorCategory, 'UNKNOWN_VENDOR_CODE'>;
 
 export interface VendorCodeEntry {
-  /** The control software's return code (§7). Never 0. */
+  /** The control software's return code (docs/reference/return-codes.md). Never 0. */
   readonly vendorCode: number;
   /** Stable SCREAMING_SNAKE machine code, unique across VENDOR_CODES and GATEWAY_CODES. Never changes once published. */
   readonly code: string;
@@ -101,17 +101,17 @@ const SAM_FILE_HINT = t(
 );
 
 /**
- * Every code of cshis-api.md §7, ascending. 0 (success) is not an error and is not listed.
+ * Every code of docs/reference/return-codes.md, ascending. 0 (success) is not an error and is not listed.
  */
 export const VENDOR_CODES: readonly VendorCodeEntry[] = [
-  // ---- −1: csOpenCom / csCloseCom (§7, §3 1.31/1.32) ----
+  // ---- −1: csOpenCom / csCloseCom (docs/reference/return-codes.md, docs/reference/functions.md (1.31 / 1.32)) ----
   {
     vendorCode: -1, code: 'READER_OPEN_CLOSE_FAILED', category: 'READER', retryable: true,
     text: t('讀卡機連接埠開啟或關閉失敗', 'Could not open or close the card reader (csOpenCom/csCloseCom failed)'),
     hint: RETRY_READER,
   },
 
-  // ---- CS 6.0 REST status codes (§7 "1000–3504", §11): only those §7 names individually ----
+  // ---- CS 6.0 REST status codes (docs/reference/return-codes.md "1000–3504", docs/reference/webapi.md (Control software 6.0)): only those docs/reference/return-codes.md names individually ----
   {
     // On Initial this means the service is already usable; the CS 6.0 adapter may treat it as success (S4 does).
     vendorCode: 1001, code: 'CS6_ALREADY_INITIALIZED', category: 'CONTROL_SOFTWARE', retryable: false,
@@ -132,7 +132,7 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     text: t('此筆就醫資料已寫入診斷碼', 'Diagnosis codes have already been written for this visit (CS 6.0)'),
   },
 
-  // ---- 4000–4071: reader, card presence, SAM/IDC (§7, §6.1) ----
+  // ---- 4000–4071: reader, card presence, SAM/IDC (docs/reference/return-codes.md, docs/reference/buffers.md (1.15)) ----
   {
     vendorCode: 4000, code: 'READER_TIMEOUT', category: 'READER', retryable: true,
     text: t('讀卡機逾時無回應', 'The card reader timed out'),
@@ -147,7 +147,7 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     ),
   },
   {
-    // §7: S4 notes 4013 also covers a missing virtual health card.
+    // docs/reference/return-codes.md: S4 notes 4013 also covers a missing virtual health card.
     vendorCode: 4013, code: 'HEALTH_CARD_NOT_INSERTED', category: 'CARD', retryable: true,
     text: t('未插入健保卡（或未出示虛擬健保卡）', 'No health card inserted (or no virtual health card presented)'),
     hint: t(
@@ -227,7 +227,7 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     ),
   },
 
-  // ---- 5001–5174: business rules, reads and writes (§7) ----
+  // ---- 5001–5174: business rules, reads and writes (docs/reference/return-codes.md) ----
   {
     vendorCode: 5001, code: 'NO_REMAINING_VISITS', category: 'VISIT', retryable: true,
     text: t('健保卡可用就醫次數不足', 'No visits left on the health card'),
@@ -247,7 +247,7 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     hint: t('請執行健保卡內容更新（API 1.30）以更新卡片效期，再試一次。', 'Run the card update (API 1.30) to renew the card’s validity, then try again.'),
   },
   {
-    // §7 CONFLICT: the 3.3 spec says "newborn attachment beyond 60 days", ErrorCode.txt says "not a newborn
+    // docs/reference/return-codes.md CONFLICT: the 3.3 spec says "newborn attachment beyond 60 days", ErrorCode.txt says "not a newborn
     // within one month". Both mean the newborn may no longer be seen on a parent's card; the text avoids the number.
     vendorCode: 5004, code: 'NEWBORN_ATTACHMENT_EXPIRED', category: 'VISIT', retryable: false,
     text: t('已超過新生兒依附父母健保卡就醫的期限', 'The period in which a newborn may be seen on a parent’s card has passed'),
@@ -274,12 +274,12 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     hint: RUN_SAM_AUTH,
   },
   {
-    // §7: some API pages word it as "投保單位無權限".
+    // docs/reference/return-codes.md: some API pages word it as "投保單位無權限".
     vendorCode: 5009, code: 'NO_VISIT_WRITE_PERMISSION', category: 'VISIT', retryable: false,
     text: t('無寫入就醫相關紀錄的權限', 'No permission to write visit records'),
   },
   {
-    // §7: since 3.x a warning, not fatal (S4 treats it as success). The visit was registered.
+    // docs/reference/return-codes.md: since 3.x a warning, not fatal (S4 treats it as success). The visit was registered.
     vendorCode: 5010, code: 'SAME_DAY_MULTIPLE_DEPARTMENTS', category: 'VISIT', retryable: false, warningOnly: true,
     text: t('提醒：病患今日已在兩科（含）以上就診', 'Note: the patient has visited two or more departments today'),
   },
@@ -366,7 +366,7 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     text: t('已放棄輸入器官捐贈及安寧緩和醫療註記', 'Entry of the organ-donation / hospice-care flag was abandoned'),
   },
   {
-    // §7 lists 5067 with the same meaning as 5006 (S4: read from the SAM card rather than the SAM file).
+    // docs/reference/return-codes.md lists 5067 with the same meaning as 5006 (S4: read from the SAM card rather than the SAM file).
     vendorCode: 5067, code: 'SAM_CARD_HOSPITAL_CODE_READ_FAILED', category: 'SAM', retryable: true,
     text: t('安全模組卡的醫事機構代碼讀取失敗', 'Could not read the hospital code from the SAM card'),
     hint: RUN_SAM_AUTH,
@@ -472,12 +472,12 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     hint: t('請確認網路與 VPN 正常、健保卡未被取出，再執行一次卡片更新。', 'Check the network/VPN and that the card stays inserted, then run the card update again.'),
   },
   {
-    // §7: the call returned only the critical-illness validity dates; the codes need an HPC.
+    // docs/reference/return-codes.md: the call returned only the critical-illness validity dates; the codes need an HPC.
     vendorCode: 5141, code: 'CRITICAL_ILLNESS_DATES_ONLY', category: 'PROFESSIONAL_CARD', retryable: true,
     text: t('未插入醫事人員卡，只能讀取重大傷病有效起訖日期', 'No professional card inserted: only the critical-illness validity dates can be read'),
     hint: t('若需重大傷病代碼，請插入醫事人員卡並完成 PIN 碼驗證後再讀取。', 'To get the critical-illness codes, insert the professional card, verify its PIN and read again.'),
   },
-  // §7 5150–5154: 退掛 (csUnGetSeqNumber) errors.
+  // docs/reference/return-codes.md 5150–5154: 退掛 (csUnGetSeqNumber) errors.
   {
     vendorCode: 5150, code: 'CANCEL_VISIT_NOT_ON_CARD', category: 'VISIT', retryable: false,
     text: t('退掛失敗：卡片中沒有這筆就醫紀錄', 'Cancellation failed: the card has no such visit'),
@@ -499,7 +499,7 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     vendorCode: 5154, code: 'CANCEL_DATE_NOT_ALLOWED', category: 'VISIT', retryable: false,
     text: t('退掛失敗：退掛日期不符規定', 'Cancellation failed: the visit date is outside the period in which it may be cancelled'),
   },
-  // §7 5160–5173: counters on the card are inconsistent (per-code meaning from S4's list).
+  // docs/reference/return-codes.md 5160–5173: counters on the card are inconsistent (per-code meaning from S4's list).
   {
     vendorCode: 5160, code: 'CARD_COUNTER_VISITS_LEFT_INVALID', category: 'CARD', retryable: false,
     text: t('卡片資料異常：就醫可用次數不合理', 'Card data inconsistent: remaining visits'),
@@ -580,7 +580,7 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     hint: CARD_COUNTER_HINT,
   },
   {
-    // §7 5174⁴: S4 tolerates it as non-fatal after 1.53 (the visit number was obtained); the domain layer maps that
+    // docs/reference/return-codes.md 5174⁴: S4 tolerates it as non-fatal after 1.53 (the visit number was obtained); the domain layer maps that
     // case to TREATMENT_ID_PENDING. The NHI briefing notes a 5.1.5.5 bug returning 5174 with test cards (1.54).
     vendorCode: 5174, code: 'TREATMENT_ID_FETCH_FAILED', category: 'VISIT', retryable: true,
     text: t('取得就醫識別碼失敗', 'Could not get the treatment ID'),
@@ -590,7 +590,7 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     ),
   },
 
-  // ---- 6005–6019: authentication, files, parameters (§7) ----
+  // ---- 6005–6019: authentication, files, parameters (docs/reference/return-codes.md) ----
   {
     vendorCode: 6005, code: 'SAM_EXTERNAL_AUTH_FAILED', category: 'SAM', retryable: true,
     text: t('安全模組卡外部認證失敗', 'SAM external authentication failed'),
@@ -632,8 +632,8 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     hint: t('請確認檔案路徑正確，且執行閘道的帳號有讀取權限。', 'Check the file path and that the account running the gateway may read it.'),
   },
   {
-    // §6.2 CONFLICT on cTreatAfterCheck: the spec allows 1 (normal) / 2 (late card), the official ICD-10 example
-    // passes "0". If 6018 comes back from hisGetSeqNumber256*, suspect that parameter. §3 1.48: len below 40 → 6018.
+    // docs/reference/buffers.md (Code lists) CONFLICT on cTreatAfterCheck: the spec allows 1 (normal) / 2 (late card), the official ICD-10 example
+    // passes "0". If 6018 comes back from hisGetSeqNumber256*, suspect that parameter. docs/reference/functions.md (1.48): len below 40 → 6018.
     vendorCode: 6018, code: 'INVALID_PARAMETER', category: 'CONTROL_SOFTWARE', retryable: false,
     text: t('傳入參數錯誤', 'Invalid parameter passed to the control software'),
   },
@@ -643,7 +643,7 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     hint: t('請輸入醫事人員卡 PIN 碼。', 'Enter the professional card PIN.'),
   },
 
-  // ---- 9001–9267: NHI IDC / data-centre and cloud-SAM answers (§7) ----
+  // ---- 9001–9267: NHI IDC / data-centre and cloud-SAM answers (docs/reference/return-codes.md) ----
   {
     vendorCode: 9001, code: 'IDC_HEADER_INVALID', category: 'NETWORK', retryable: false,
     text: t('送至健保署 IDC 的訊息表頭檢核不符', 'The message header sent to the NHI IDC was rejected'),
@@ -695,7 +695,7 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     hint: RUN_SAM_AUTH,
   },
   {
-    // §7 groups 9020 with the IDC authentication failures; kept with 6014 (same meaning) under NETWORK.
+    // docs/reference/return-codes.md groups 9020 with the IDC authentication failures; kept with 6014 (same meaning) under NETWORK.
     vendorCode: 9020, code: 'IDC_SIGNATURE_ERROR', category: 'NETWORK', retryable: true,
     text: t('健保署 IDC 驗章錯誤', 'Signature verification error at the NHI IDC'),
     hint: t('請再試一次；若持續失敗，請重新執行安全模組認證（verifySam）。', 'Try again; if it keeps failing, run SAM authentication (verifySam) again.'),
@@ -714,7 +714,7 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     text: t('無法執行健保卡 Applet Perso 認證', 'Health card applet personalisation authentication is not possible'),
   },
   {
-    // §7 CONFLICT: the 3.3 spec says "HC applet perso authentication failed"; S4 (CS 5.x) says "PIN length wrong
+    // docs/reference/return-codes.md CONFLICT: the 3.3 spec says "HC applet perso authentication failed"; S4 (CS 5.x) says "PIN length wrong
     // (6–8)". The 5.x meaning is used: it is what the installed generation returns and the user can act on it.
     vendorCode: 9041, code: 'PIN_LENGTH_INVALID', category: 'PIN', retryable: true,
     text: t('PIN 碼長度錯誤', 'The PIN has the wrong length'),
@@ -775,7 +775,7 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     text: t('卡片可用次數大於 3 次，未達更新標準', 'More than 3 visits left: the card does not need an update'),
     hint: t('不需執行健保卡內容更新，可直接使用。', 'No card update is needed; use the card as it is.'),
   },
-  // §7 9082–9092: coverage results (returned by the online card update / coverage check).
+  // docs/reference/return-codes.md 9082–9092: coverage results (returned by the online card update / coverage check).
   {
     vendorCode: 9082, code: 'COVERAGE_CARD_CANCELLED', category: 'INSURANCE', retryable: false,
     text: t('此卡已註銷，無法進行卡片更新', 'The card has been cancelled and cannot be updated'),
@@ -831,7 +831,7 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     text: t('查保結果：其他原因', 'Coverage check: other reason'),
     hint: COVERAGE_HINT,
   },
-  // §7 9093–9095⁴: real-time coverage check (即時查保).
+  // docs/reference/return-codes.md 9093–9095⁴: real-time coverage check (即時查保).
   {
     vendorCode: 9093, code: 'COVERAGE_IDENTITY_MISMATCH', category: 'INSURANCE', retryable: false,
     text: t('即時查保：投保身分不一致', 'Real-time coverage check: insured status does not match'),
@@ -855,7 +855,7 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     text: t('藥師／藥局無此權限', 'Pharmacist / pharmacy cards are not permitted to do this'),
   },
   {
-    // §7: the 3.3 spec lists 9101 as reserved; S4 (5.x) uses it for "inserted HPC is not a physician card".
+    // docs/reference/return-codes.md: the 3.3 spec lists 9101 as reserved; S4 (5.x) uses it for "inserted HPC is not a physician card".
     vendorCode: 9101, code: 'NOT_A_PHYSICIAN_CARD', category: 'PROFESSIONAL_CARD', retryable: true,
     text: t('插入的醫事人員卡不是醫師卡', 'The inserted professional card is not a physician card'),
     hint: t('此功能需要醫師卡，請改插醫師的醫事人員卡。', 'This function needs a physician card: insert a physician’s professional card.'),
@@ -879,7 +879,7 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     text: t('醫事人員卡已逾有效期限', 'The professional card has expired'),
     hint: t('請洽醫事憑證管理中心（HCA）換發醫事人員卡。', 'Have the card renewed by the Healthcare Certification Authority (HCA).'),
   },
-  // §7 9200–9203⁴: cloud SAM file (§1: C:\NHI\SAM\COMX<n>\<digits>.SAM, one file per slot).
+  // docs/reference/return-codes.md 9200–9203⁴: cloud SAM file (docs/reference/abi.md (Installed files): C:\NHI\SAM\COMX<n>\<digits>.SAM, one file per slot).
   {
     vendorCode: 9200, code: 'SAM_FILE_MISSING_OR_MULTIPLE', category: 'SAM', retryable: true,
     text: t('安全模組檔目錄錯誤、不存在，或目錄內超過一個安全模組檔', 'The cloud SAM folder is wrong or missing, or holds more than one SAM file'),
@@ -916,7 +916,7 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     text: t('開啟讀卡機連接埠失敗', 'Could not open the card reader port'),
     hint: RETRY_READER,
   },
-  // §7 9210–9213⁴, 9220⁴, 9221⁴: cloud SAM ↔ card authentication.
+  // docs/reference/return-codes.md 9210–9213⁴, 9220⁴, 9221⁴: cloud SAM ↔ card authentication.
   {
     vendorCode: 9210, code: 'HEALTH_CARD_INTERNAL_AUTH_FAILED', category: 'CARD', retryable: true,
     text: t('健保卡內部認證失敗', 'Health card internal authentication failed'),
@@ -958,7 +958,7 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     hint: SAM_FILE_HINT,
   },
   {
-    // §7, §10: the gateway's health check should also verify csfsim.exe is alive.
+    // docs/reference/return-codes.md, docs/reference/abi.md (Console and lights): the gateway's health check should also verify csfsim.exe is alive.
     vendorCode: 9240, code: 'CLOUD_SAM_CONSOLE_NOT_RUNNING', category: 'CONTROL_SOFTWARE', retryable: true,
     text: t('雲端安全模組主控台未啟動', 'The cloud SAM console (csfsim.exe) is not running'),
     hint: t(
@@ -1004,7 +1004,7 @@ const BY_VENDOR_CODE = new Map<number, VendorCodeEntry>();
   Object.freeze(VENDOR_CODES);
 }
 
-/** The table entry for a return code, or undefined when §7 does not know it. O(1). */
+/** The table entry for a return code, or undefined when docs/reference/return-codes.md does not know it. O(1). */
 export function lookupVendorCode(rc: number): VendorCodeEntry | undefined {
   return BY_VENDOR_CODE.get(rc);
 }

@@ -3,8 +3,8 @@
  * errors, with the same entry shape as the control software's table (vendor-codes.ts), so the README error
  * table, the schema's `Error` interface and clients treat both alike.
  *
- * Where the codes come from: the treatment-ID Web API's own RtnCode list is NOT public (cshis-api.md §9.4).
- * The codes below are the ones §9.3 documents for NHI's other medvpndti JSON API (VNHI_Upload / VNHI_Download,
+ * Where the codes come from: the treatment-ID Web API's own RtnCode list is NOT public (docs/reference/webapi.md (Treatment-ID Web API)).
+ * The codes below are the ones docs/reference/webapi.md (Upload and download) documents for NHI's other medvpndti JSON API (VNHI_Upload / VNHI_Download,
  * same host, same sSamid/sHospid/sClientrandom/sSignature envelope). They are applied by analogy: a code that
  * NHI's treatment-ID API answers differently, or one not listed here, still comes back typed — as
  * `VendorError` with code `WEB_API_CODE_UNKNOWN` and the number in `vendorCode` (errorForWebApiRtnCode).
@@ -20,7 +20,7 @@ import type { VendorCodeEntry } from './vendor-codes.ts';
 
 const t = (zh: string, en: string): ErrorText => ({ zh, en });
 
-/** RtnCode of success (briefing §5 回傳資料定義: RtnCode X(4), TreatNum X(20)). */
+/** RtnCode of success (docs/reference/webapi.md (Treatment-ID Web API) 回傳資料定義: RtnCode X(4), TreatNum X(20)). */
 export const WEB_API_OK = '0000';
 
 const RE_SIGN_AUTOMATICALLY = t(
@@ -40,7 +40,7 @@ const CONTACT_NHI_SAM = t(
   'Contact NHI (regional division) about the SAM contract and status.',
 );
 
-/** The RtnCodes of cshis-api.md §9.3, ascending. "0000" (success) is not an error and is not listed. */
+/** The RtnCodes of docs/reference/webapi.md (Upload and download), ascending. "0000" (success) is not an error and is not listed. */
 export const WEB_API_CODES: readonly VendorCodeEntry[] = [
   {
     vendorCode: 5002, code: 'WEB_API_RESULT_NOT_READY', category: 'NETWORK', retryable: true,

@@ -1,6 +1,6 @@
 /**
  * Yoga's CSRF prevention with a typed refusal. CORS alone does not stop a cross-site form POST or a simple
- * GET from executing (graphql-notes §1); requiring a custom header on every request a browser would send
+ * GET from executing (docs/security.md (3. CSRF header)); requiring a custom header on every request a browser would send
  * without a preflight does: a page cannot add a header without triggering the preflight, which the origin
  * check then answers.
  */

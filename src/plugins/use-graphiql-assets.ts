@@ -1,5 +1,5 @@
 /**
- * Offline GraphiQL (graphql-notes §4, option B): a small HTML page plus the GraphiQL bundle, CSS and
+ * Offline GraphiQL (docs/windows.md (Inside the executable), option B): a small HTML page plus the GraphiQL bundle, CSS and
  * Monaco workers served from this process under a content-hashed path, so the browser caches them for
  * good and nothing is fetched from the internet.
  *

@@ -3,7 +3,7 @@
  *
  * Resolvers talk to this, never to the control software. Today one implementation (src/domain/cshis-card-stack.ts)
  * runs over the `ControlSoftware` port, which the koffi/CSHIS.dll adapter and the simulator both implement.
- * A backend for NHI's control software 6.0 (local REST + cloud JSON, cshis-api.md §11) would implement this
+ * A backend for NHI's control software 6.0 (local REST + cloud JSON, docs/reference/webapi.md (Control software 6.0)) would implement this
  * port directly, and the schema would not change.
  *
  * Every method rejects with a `GatewayError` subclass for expected failures (vendor codes through the code
@@ -83,7 +83,7 @@ export interface LightState {
 export type TreatmentIdSource = 'CONTROL_SOFTWARE_1_53' | 'CONTROL_SOFTWARE_1_56' | 'CONTROL_SOFTWARE_1_54' | 'WEB_API';
 
 /**
- * How a visit gets its seq number, insurance check and treatment ID (NHI briefing §6, 方式 1–4).
+ * How a visit gets its seq number, insurance check and treatment ID (docs/webapi.md (Which way to configure), 方式 1–4).
  * - `SEQ256_QUICK_TREATNUM`: 1.55 then 1.37 then 1.56 (方式 1)
  * - `SEQ256_TREATNUM`: 1.37 then 1.56 (方式 2)
  * - `N1`: 1.53 alone (方式 3)
@@ -93,7 +93,7 @@ export type VisitStrategy = 'SEQ256_QUICK_TREATNUM' | 'SEQ256_TREATNUM' | 'N1' |
 
 /**
  * Where `treatmentIdWithoutCard` (例外就醫, no card) gets its treatment ID. NHI recommends the Web API for
- * visits without a card since 2022-10-03 (briefing §5); 1.54 (hisGetTreatNumNoICCard) remains.
+ * visits without a card since 2022-10-03 (docs/reference/webapi.md (Treatment-ID Web API)); 1.54 (hisGetTreatNumNoICCard) remains.
  * - `WEB_API`: the Web API only.
  * - `CONTROL_SOFTWARE_1_54`: API 1.54 only.
  * - `WEB_API_THEN_1_54`: the Web API; API 1.54 only when NHI certainly issued nothing (the request was not
@@ -148,7 +148,7 @@ export interface WriteTreatmentInput extends TreatmentWrite {
   /** The cardholder's ID and birth date: the DLL compares them with the inserted card (5020 on mismatch). */
   readonly patientId: string;
   readonly birthDate: string; // ISO date
-  /** ICD-10 layout (brackets, 7-char codes) or the old 5-char layout (§5). */
+  /** ICD-10 layout (brackets, 7-char codes) or the old 5-char layout (docs/reference/buffers.md (Write inputs)). */
   readonly layout: 'ICD10' | 'DEFAULT';
   /** Write codes and fees in one call (1.47) rather than 1.16 then 1.17. */
   readonly combined: boolean;
@@ -198,7 +198,7 @@ export interface UploadDataInput {
   readonly recordCount: number;
 }
 
-/** §4.2 3.1's 50-byte receipt. */
+/** docs/reference/buffers.md (3.1)'s 50-byte receipt. */
 export interface UploadReceipt {
   readonly samId: string;
   readonly hospitalId: string;
@@ -213,42 +213,42 @@ export interface CardStack extends AsyncDisposable {
   readonly records: CardRecords | null;
   describe(): Promise<ControlSoftwareDescription>;
   healthCardStatus(): Promise<HealthCardStatus>;
-  /** §1.1, no PIN. */
+  /** docs/reference/functions.md (1.1), no PIN. */
   basicData(): Promise<BasicData>;
-  /** §1.2, no PIN since 5.1.5.7. */
+  /** docs/reference/functions.md (1.2), no PIN since 5.1.5.7. */
   registerData(): Promise<RegisterData>;
-  /** §1.38. */
+  /** docs/reference/functions.md (1.38). */
   cardValidity(): Promise<CardValidity>;
-  /** §1.14. */
+  /** docs/reference/functions.md (1.14). */
   lastSeqNumber(): Promise<LastSeqNumber>;
   professionalCard(): Promise<ProfessionalCardInfo>;
-  /** §4.5–4.8; requires an inserted professional card. */
+  /** docs/reference/functions.md (4.5–4.8); requires an inserted professional card. */
   professionalIdentity(): Promise<ProfessionalCardIdentity>;
   sam(): Promise<SamInfo>;
   lightState(): Promise<LightState>;
   startVisit(input: StartVisitInput): Promise<Visit>;
-  /** §1.55: resolves when insured, rejects with an InsuranceError otherwise. */
+  /** docs/reference/functions.md (1.55): resolves when insured, rejects with an InsuranceError otherwise. */
   quickInsuranceCheck(category: TreatmentCategoryCode): Promise<void>;
-  /** §1.56 (or the Web API, per strategy) for a visit already on the card. */
+  /** docs/reference/functions.md (1.56) (or the Web API, per strategy) for a visit already on the card. */
   treatmentIdForVisit(visitTimeRoc: string): Promise<TreatmentIdResult>;
-  /** §1.54 (or the Web API) for a visit without a card. */
+  /** docs/reference/functions.md (1.54) (or the Web API) for a visit without a card. */
   treatmentIdWithoutCard(patientId: string): Promise<TreatmentIdResult>;
-  /** §1.39. */
+  /** docs/reference/functions.md (1.39). */
   cancelVisit(visitTimeRoc: string): Promise<void>;
-  /** §1.16 + §1.17, or §1.47. */
+  /** docs/reference/functions.md (1.16) + docs/reference/functions.md (1.17), or docs/reference/functions.md (1.47). */
   writeTreatment(input: WriteTreatmentInput): Promise<WriteTreatmentResult>;
-  /** §2.1. */
+  /** docs/reference/functions.md (2.1). */
   verifySam(): Promise<SamInfo>;
-  /** §4.2 hpcVerifyHPCPIN: the DLL asks for the PIN in its own dialog. Never retried automatically. */
+  /** docs/reference/functions.md (4.2) hpcVerifyHPCPIN: the DLL asks for the PIN in its own dialog. Never retried automatically. */
   verifyProfessionalPin(): Promise<ProfessionalCardInfo>;
-  /** §1.52. */
+  /** docs/reference/functions.md (1.52). */
   reset(target: ResetTarget): Promise<void>;
   /**
-   * §1.30 online card update, reporting each stage as its call starts; resolves with the counters read back
+   * docs/reference/functions.md (1.30) online card update, reporting each stage as its call starts; resolves with the counters read back
    * (1.38). Rejects with the typed error (4013 no card, 9081 more than 3 visits left, 4061 network …).
    */
   updateCard(onStage?: StageListener): Promise<CardUpdateResult>;
-  /** §3.1 data upload of an XML file, reporting each stage; resolves with the decoded 50-byte receipt. */
+  /** docs/reference/functions.md (3.1) data upload of an XML file, reporting each stage; resolves with the decoded 50-byte receipt. */
   uploadData(input: UploadDataInput, onStage?: StageListener): Promise<UploadReceipt>;
 }
 

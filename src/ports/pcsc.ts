@@ -1,7 +1,7 @@
 /**
  * The PC/SC port: the operating system's smart-card API (winscard.dll on Windows, libpcsclite.so.1 with pcscd on
- * Linux, PCSC.framework on macOS; toolchain.md §3–§4), at the level the gateway needs for reader hot-plug, card
- * presence and the §8 basic-data APDUs (cshis-api.md). Types only: the koffi adapter is
+ * Linux, PCSC.framework on macOS; docs/pcsc.md (The native layer and its ABI)), at the level the gateway needs for reader hot-plug, card
+ * presence and the basic-data APDUs of docs/reference/pcsc.md. Types only: the koffi adapter is
  * src/adapters/pcsc/native.ts, unit tests use a fake.
  *
  * Conventions for every method:
@@ -22,12 +22,12 @@
  *   functions (Windows; reader names are ASCII in practice) and passed back unchanged.
  */
 
-/** SCARDCONTEXT: an opaque handle, as a bigint whatever its native width (4 or 8 bytes, per platform, §3). */
+/** SCARDCONTEXT: an opaque handle, as a bigint whatever its native width (4 or 8 bytes, per platform, docs/pcsc.md (The native layer and its ABI)). */
 export type PcscContext = bigint;
 /** SCARDHANDLE: a connection to the card in one reader. */
 export type PcscHandle = bigint;
 
-/** SCARD_SHARE_*: SHARED lets other applications (e.g. NHI's control software) use the card too (§8). */
+/** SCARD_SHARE_*: SHARED lets other applications (e.g. NHI's control software) use the card too (docs/reference/pcsc.md). */
 export type PcscShareMode = 'SHARED' | 'EXCLUSIVE';
 /** SCARD_PROTOCOL_T0 / _T1: the transmission protocol negotiated with the card. */
 export type PcscProtocol = 'T0' | 'T1';
@@ -105,7 +105,7 @@ export interface ReaderStateResult {
   readonly atr: Uint8Array;
 }
 
-/** The special reader name whose state changes when a reader is attached or detached (anchors.md §2). */
+/** The special reader name whose state changes when a reader is attached or detached (docs/pcsc.md (Surviving what breaks other agents)). */
 export type PnpNotificationReader = '\\\\?PnP?\\Notification';
 
 export interface PcscLibraryInfo {
@@ -114,7 +114,7 @@ export interface PcscLibraryInfo {
   /** The platform ABI, e.g. `linux-x64`, `win32-ia32`, `darwin-arm64` (src/adapters/pcsc/abi.ts). */
   readonly abi: string;
   /**
-   * True under Wine, whose blocking SCardGetStatusChange returns at once (toolchain.md §3): watchers must poll.
+   * True under Wine, whose blocking SCardGetStatusChange returns at once (docs/pcsc.md (The native layer and its ABI)): watchers must poll.
    * False elsewhere, and before the library has been loaded.
    */
   readonly wine: boolean;
@@ -180,7 +180,7 @@ export interface PcscPort {
   endTransaction(handle: PcscHandle, disposition: PcscDisposition): Promise<void>;
 
   /**
-   * SCardTransmit one command APDU with the protocol's PCI (SCARD_IO_REQUEST, §3 layouts); resolves with the
+   * SCardTransmit one command APDU with the protocol's PCI (SCARD_IO_REQUEST, docs/pcsc.md (The native layer and its ABI) layouts); resolves with the
    * response APDU (data + SW1 SW2). `maxResponseBytes` sizes the receive buffer (default 258: 256 data + SW).
    * Rejects SCARD_W_REMOVED_CARD / SCARD_W_RESET_CARD / SCARD_E_NO_SMARTCARD (the card went away or was reset),
    * SCARD_E_NOT_TRANSACTED / SCARD_F_COMM_ERROR (transmission failed), SCARD_E_INSUFFICIENT_BUFFER.

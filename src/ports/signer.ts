@@ -1,10 +1,10 @@
 /**
  * The `Signer` port: where the treatment-ID Web API's `sClientrandom` and `sSignature` come from. Types only.
  *
- * NHI briefing §5 (就醫識別碼 web API 介接說明書, 函式說明 and 取得簽章流程): first `VPNGetRandomX()` (a 20-character
+ * docs/reference/webapi.md (CsHisX) (就醫識別碼 web API 介接說明書, 函式說明 and 取得簽章流程): first `VPNGetRandomX()` (a 20-character
  * random), then `VPNH_SignX(random, "3", "11")` — card type 3 is the SAM, service code 11 the treatment-ID
- * service (12 with NHI test cards, cshis-api.md §9.2) — which returns a 512-character hex signature. Both are
- * methods of the VPN value-added COM component CsHisX (ProgID `CsHisX.nhicshisx.1`, cshis-api.md §9.1), not
+ * service (12 with NHI test cards, docs/reference/webapi.md (Card types and service codes)) — which returns a 512-character hex signature. Both are
+ * methods of the VPN value-added COM component CsHisX (ProgID `CsHisX.nhicshisx.1`, docs/reference/webapi.md (CsHisX)), not
  * exports of CSHIS.dll.
  *
  * Implementations: the CsHisX COM object through koffi (src/adapters/signer/com-signer.ts, Windows) and the
@@ -14,11 +14,11 @@
  */
 import type { GatewayError } from '../errors/gateway-errors.ts';
 
-/** VPNH_SignX's card type: 3 = SAM (the only one the treatment-ID service accepts, briefing §5). */
+/** VPNH_SignX's card type: 3 = SAM (the only one the treatment-ID service accepts, docs/reference/webapi.md (CsHisX)). */
 export type SignerCardType = '3';
 
 /**
- * VPNH_SignX's service code (cshis-api.md §9.2): `11` 取得就醫識別碼 (Web API) with production cards,
+ * VPNH_SignX's service code (docs/reference/webapi.md (Card types and service codes)): `11` 取得就醫識別碼 (Web API) with production cards,
  * `12` the same service with NHI test cards.
  */
 export type SignerServiceCode = '11' | '12';

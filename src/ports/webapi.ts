@@ -1,10 +1,10 @@
 /**
  * The `TreatmentIdWebApi` port: NHI's 就醫識別碼 Web API as the domain layer sees it. Types only.
  *
- * NHI briefing §5 ((四)資料定義 / (五)回傳資料定義): an HTTPS POST to medvpndti.nhi.gov.tw:443 with
+ * docs/reference/webapi.md (Treatment-ID Web API) ((四)資料定義 / (五)回傳資料定義): an HTTPS POST to medvpndti.nhi.gov.tw:443 with
  * sSamid X(12), sHospid X(10), sClientrandom X(20), sSignature X(512), sCardType "3", sCardId X(12) (optional),
  * sPatientId X(10) and sTreatDT X(13) (ROC, not later than now); the answer is RtnCode X(4) and TreatNum X(20).
- * The operation's path is not public (cshis-api.md §9.4): it is configuration (`--webapi-url`).
+ * The operation's path is not public (docs/reference/webapi.md (Treatment-ID Web API)): it is configuration (`--webapi-url`).
  *
  * The domain passes what it knows about the visit; the adapter (src/adapters/webapi/) adds the SAM signature,
  * validates every field before any network call, and maps the answer to typed errors.

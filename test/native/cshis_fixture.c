@@ -1,22 +1,22 @@
 /*
  * cshis_fixture.c — a test stand-in for NHI's CSHIS.dll (card-reader control software).
  *
- * Exports every function of /work/shared/reference/cshis-api.md §3 with the normalised signatures there
+ * Exports every function of docs/reference/functions.md with the normalised signatures there
  * (buf = char* out, len = int* in/out, in = char* in, `int` everywhere), plus `fixture*` control exports
  * that tests use to insert cards, force return codes, delay or hang calls and count overlaps.
  *
  * Builds (see build/native-fixture.sh):
  *   - Linux x86_64 shared object with gcc: __stdcall is defined away (cdecl), symbols hidden except exports.
  *   - Windows i686 / x86_64 CSHIS.dll with mingw-w64: __declspec(dllexport) + __stdcall, linked with
- *     -Wl,--kill-at so the names are undecorated exactly like the real DLL (§2). No .def file.
+ *     -Wl,--kill-at so the names are undecorated exactly like the real DLL (docs/reference/abi.md). No .def file.
  *
  * Conventions this fixture follows (and documents where the real DLL is unknown):
- *   - Outputs are fixed-width and NOT NUL-terminated (§2); *len is the caller's buffer size on input and the
+ *   - Outputs are fixed-width and NOT NUL-terminated (docs/reference/abi.md); *len is the caller's buffer size on input and the
  *     number of bytes written on output. A smaller *len truncates the write (rc 0) for plain reads.
  *   - Sequence-number calls (1.9/1.37/1.53) return 6018 (bad parameter) when *len is smaller than the
  *     full record (167/296/316): a real DLL would write past the caller's buffer; the fixture refuses.
  *   - Parameter validation (6018) happens before card-presence checks (4013/4014).
- *   - The first health-card or HPC operation authenticates the SAM (since 3.3 the DLL does it, §10).
+ *   - The first health-card or HPC operation authenticates the SAM (since 3.3 the DLL does it, docs/reference/abi.md (Console and lights)).
  *   - Functions the spec does not describe well return 0 with blank (space-filled) buffers or a
  *     realistic error code; see each one below.
  *   - Control exports (`fixture*`) do not take part in the in-flight/overlap accounting, so a test can
@@ -454,7 +454,7 @@ static int field_eq(const char *in, const unsigned char *field, int n) {
     return memcmp(in, field, (size_t)n) == 0;
 }
 
-/* §5: the DLL first compares ID (basic 33–42) and birth date (43–49) with the inserted card. */
+/* docs/reference/buffers.md (Write inputs): the DLL first compares ID (basic 33–42) and birth date (43–49) with the inserted card. */
 static int check_identity(const char *id, const char *birth) {
     if (!field_eq(id, S.basic + 32, 10) || !field_eq(birth, S.basic + 42, 7)) return 5020;
     return 0;
@@ -485,7 +485,7 @@ static int is_counted(const char *item) {
     return item[0] == '0' && item[1] >= '1' && item[1] <= '5';
 }
 
-/* §6.2 cTreatItem: 01–05, AA–AI, BA–BE, CA (2 chars + NUL). */
+/* docs/reference/buffers.md (Code lists) cTreatItem: 01–05, AA–AI, BA–BE, CA (2 chars + NUL). */
 static int valid_treat_item(const char *item) {
     if (!item || cstrnlen(item, 3) != 2) return 0;
     if (is_counted(item)) return 1;
@@ -555,7 +555,7 @@ static void parse_fees(visit_t *v, const char *f) {
     v->has_fees = 1;
 }
 
-/* What a visit write carries, by its length (§5 of the reference: 31/55 codes, 38 fees, 69/93 both). */
+/* What a visit write carries, by its length (docs/reference/buffers.md (Write inputs) of the reference: 31/55 codes, 38 fees, 69/93 both). */
 static void parse_visit_write(visit_t *v, const char *data, size_t n) {
     if (n == 31 || n == 55) parse_codes(v, data, n == 55);
     else if (n == 38) parse_fees(v, data);
@@ -696,7 +696,7 @@ static void outpatient_view(unsigned char *out) {
 /* implementations                                                                                  */
 /* ------------------------------------------------------------------------------------------------ */
 
-/* 1.9 (167, binary signature), 1.37 (296), 1.53 (316): layouts per §4.6. */
+/* 1.9 (167, binary signature), 1.37 (296), 1.53 (316): layouts per docs/reference/buffers.md (1.9 / 1.37 / 1.53). */
 static int do_seq(int size, const char *item, const char *baby, const char *after, char *buf, int *len) {
     if (!buf || !len) return 6018;
     if (!valid_treat_item(item)) return 6018;
@@ -898,7 +898,7 @@ static int do_upload(const char *file, char *buf, int *len) {
 }
 
 /* ------------------------------------------------------------------------------------------------ */
-/* CSHIS exports (§3)                                                                               */
+/* CSHIS exports (docs/reference/functions.md)                                                                               */
 /* ------------------------------------------------------------------------------------------------ */
 
 /* 1.1 */ CSAPI hisGetBasicData(char *buf, int *len) {
@@ -1043,11 +1043,11 @@ CSAPI hisReadPrescription(char *b1, int *l1, char *b2, int *l2, char *b3, int *l
 /* 1.12 */ CSAPI hisGetOrganDonate(char *buf, int *len) {
     FX_BODY_LEN(hisGetOrganDonate, len, need_hc() ? 4013 : copy_out(buf, len, &S.organ, 1));
 }
-/* 1.13: basic-data bytes 59–72 (§4.1). */
+/* 1.13: basic-data bytes 59–72 (docs/reference/buffers.md (1.1 / 1.2)). */
 CSAPI hisGetEmergentTel(char *buf, int *len) {
     FX_BODY_LEN(hisGetEmergentTel, len, need_hc() ? 4013 : copy_out(buf, len, S.basic + 58, 14));
 }
-/* 1.14: 3-char ROC year of the last visit (or of today) + 4-digit last sequence number (§4.2). */
+/* 1.14: 3-char ROC year of the last visit (or of today) + 4-digit last sequence number (docs/reference/buffers.md (1.14)). */
 static int do_last_seq(char *buf, int *len) {
     int rc = need_hc();
     if (rc) return rc;
@@ -1060,7 +1060,7 @@ static int do_last_seq(char *buf, int *len) {
     return copy_out(buf, len, out, 7);
 }
 CSAPI hisGetLastSeqNum(char *buf, int *len) { FX_BODY_LEN(hisGetLastSeqNum, len, do_last_seq(buf, len)); }
-/* 1.15: returns the status (§6.1), not an rc. */
+/* 1.15: returns the status (docs/reference/buffers.md (1.15)), not an rc. */
 CSAPI hisGetCardStatus(int type) { FX_BODY(hisGetCardStatus, do_card_status(type)); }
 /* 1.16 */ CSAPI hisWriteTreatmentCode(char *dt, char *id, char *birth, char *data, char *docid) {
     FX_BODY(hisWriteTreatmentCode, do_write_visit(dt, id, birth, data, docid, 1));
@@ -1287,7 +1287,7 @@ CSAPI csISSetPIN(void) { FX_BODY(csISSetPIN, need_hc() ? 4013 : S.pin_set); }
 /* 1.37 */ CSAPI hisGetSeqNumber256(char *item, char *baby, char *after, char *buf, int *len) {
     FX_BODY_LEN(hisGetSeqNumber256, len, do_seq(296, item, baby, after, buf, len));
 }
-/* 1.38: register bytes 62–70 = validity 7 + remaining visits 2 (§4.2). */
+/* 1.38: register bytes 62–70 = validity 7 + remaining visits 2 (docs/reference/buffers.md (1.38)). */
 CSAPI hisGetRegisterBasic2(char *buf, int *len) {
     FX_BODY_LEN(hisGetRegisterBasic2, len, need_hc() ? 4013 : copy_out(buf, len, S.reg + 61, 9));
 }
@@ -1354,7 +1354,7 @@ CSAPI hisWriteAllergicNum(char *id, char *birth, char *data, char *docid, int sl
 /* 1.47 */ CSAPI hisWriteTreatmentData(char *dt, char *id, char *birth, char *data, char *docid) {
     FX_BODY(hisWriteTreatmentData, do_write_visit(dt, id, birth, data, docid, 1));
 }
-/* 1.48 / 1.49: 40 hex characters per record; len must hold them all (6018 otherwise, §3). */
+/* 1.48 / 1.49: 40 hex characters per record; len must hold them all (6018 otherwise, docs/reference/functions.md). */
 static int do_write_sign(const char *dt, const char *id, const char *birth, const char *data, int n, char *buf,
                          int *len) {
     if (!buf || !len || n < 1 || *len < 40 * n) return 6018;
@@ -1404,14 +1404,14 @@ CSAPI hisQuickInsurence(char *item) { FX_BODY(hisQuickInsurence, do_quick(item))
 /* 2.2 */ CSAPI csGetHospID(char *buf, int *len) {
     FX_BODY_LEN(csGetHospID, len, copy_out(buf, len, S.hosp_id, 10));
 }
-/* 3.1 / 3.2: 6017 when the file does not exist, else the 50-byte receipt (§4.2). */
+/* 3.1 / 3.2: 6017 when the file does not exist, else the 50-byte receipt (docs/reference/buffers.md (3.1)). */
 CSAPI csUploadData(char *file, char *size, char *count, char *buf, int *len) {
     FX_BODY_LEN(csUploadData, len, !size || !count ? 6018 : do_upload(file, buf, len));
 }
 CSAPI csUploadDataPrec(char *file, char *size, char *count, char *precCount, char *buf, int *len) {
     FX_BODY_LEN(csUploadDataPrec, len, !size || !count || !precCount ? 6018 : do_upload(file, buf, len));
 }
-/* No spec found (§3): the fixture has no data centre, so it reports "network down" (4061). */
+/* No spec found (docs/reference/functions.md): the fixture has no data centre, so it reports "network down" (4061). */
 CSAPI csDownloadData(char *samId, char *hospId, char *number, char *sendDate, char *recvDate, char *serverRandom,
                      char *fileName) {
     FX_BODY(csDownloadData,

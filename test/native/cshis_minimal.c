@@ -1,7 +1,7 @@
 /*
  * cshis_minimal.c — an "old DLL" for the missing-export tests: it exports only csGetVersionEx (returning the
- * 3.0-era version code 3013, §2), csOpenCom/csCloseCom and the emergency-phone read under the capitalised
- * name HisGetEmergentTel (the spelling one C# wrapper uses, §2), so the adapter's fallback can be exercised.
+ * 3.0-era version code 3013, docs/reference/abi.md), csOpenCom/csCloseCom and the emergency-phone read under the capitalised
+ * name HisGetEmergentTel (the spelling one C# wrapper uses, docs/reference/abi.md), so the adapter's fallback can be exercised.
  * Same build flags as cshis_fixture.c (see build/native-fixture.sh).
  */
 #include <string.h>

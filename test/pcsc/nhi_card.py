@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """
-A virtual NHI health card for the vsmartcard `vpcd` reader driver (toolchain.md §3), answering the basic-data
-APDUs of cshis-api.md §8. Inserting the card = starting this process; removing it = stopping it.
+A virtual NHI health card for the vsmartcard `vpcd` reader driver (docs/pcsc.md (The native layer and its ABI)), answering the basic-data
+APDUs of docs/reference/pcsc.md. Inserting the card = starting this process; removing it = stopping it.
 
 Run with Debian's /usr/bin/python3 (the pyenv python3 on PATH lacks the package):
 
@@ -9,12 +9,12 @@ Run with Debian's /usr/bin/python3 (the pyenv python3 on PATH lacks the package)
 
 Modes:
   (default)      SELECT AID -> 90 00; READ (00 CA 11 00 02 00 00) -> 57 bytes + 90 00 (a T=1 ATR)
-  --t0           a T=0 ATR; READ answers 61 39 and the data comes with GET RESPONSE (00 C0 00 00 39), §8
+  --t0           a T=0 ATR; READ answers 61 39 and the data comes with GET RESPONSE (00 C0 00 00 39), docs/reference/pcsc.md
   --unknown      a card that is not an NHI card: SELECT answers 6A 82 (file not found)
   --exit-on-read the process exits on READ without answering: a card pulled out in the middle of a read
 
 The patient (JSON, every key optional): cardNumber (12), nameBig5Hex (up to 20 bytes, NUL-padded as on the
-card, §8/§12), idNumber (10), birthDate (7, ROC yyyMMdd), sex (M/F), issueDate (7, ROC).
+card, docs/reference/pcsc.md / docs/reference/abi.md (Dates, Big5)), idNumber (10), birthDate (7, ROC yyyMMdd), sex (M/F), issueDate (7, ROC).
 
 It prints CONNECTED on stdout once vpcd accepted it (the test bed waits for that line); logs go to stderr.
 """
@@ -25,7 +25,7 @@ import os
 import socket
 import sys
 
-# toolchain.md §3 gotchas: Debian installs the package outside sys.path, and its CryptoUtils imports PyCrypto's
+# docs/pcsc.md (The native layer and its ABI) gotchas: Debian installs the package outside sys.path, and its CryptoUtils imports PyCrypto's
 # `Crypto` namespace, which Debian's python3-pycryptodome provides as `Cryptodome`.
 sys.path.insert(0, '/usr/lib/python3/site-packages/virtualsmartcard')
 import Cryptodome  # noqa: E402
@@ -44,7 +44,7 @@ sys.modules.update({
 
 from virtualsmartcard.VirtualSmartcard import SmartcardOS, VirtualICC  # noqa: E402
 
-# §8: SELECT by AID, then READ the basic-data file.
+# docs/reference/pcsc.md: SELECT by AID, then READ the basic-data file.
 NHI_AID = bytes.fromhex('D15800000100000000000000000011' '00')
 SELECT_HEADER = bytes.fromhex('00A40400')
 READ_BASIC = bytes.fromhex('00CA11000200' '00')
@@ -56,7 +56,7 @@ SW_INS_NOT_SUPPORTED = bytes.fromhex('6D00')
 SW_CONDITIONS_NOT_SATISFIED = bytes.fromhex('6985')
 SW_WRONG_LENGTH = bytes.fromhex('6700')
 
-# The ATRs: a T=1 card (TD1 = 0x01, so case-4 answers pass without GET RESPONSE, toolchain.md §3) and a T=0 one
+# The ATRs: a T=1 card (TD1 = 0x01, so case-4 answers pass without GET RESPONSE, docs/pcsc.md (The native layer and its ABI)) and a T=0 one
 # (no TD1: T=0 is implied). Historical bytes spell TWNHI-FAKE-0001 / TWNHI-FAKE-T000 / OTHER-CARD-0001; a T=1
 # ATR ends with its TCK (XOR of T0..last = 0), a T=0-only ATR has none.
 ATR_T1 = bytes.fromhex('3B8F0154574E48492D46414B452D30303031CA')
@@ -82,7 +82,7 @@ def ascii_field(value, width, name):
 
 
 def basic_data(patient):
-    """The 57-byte §8 response: card no 12, name 20 (Big5, NUL-padded), ID 10, birth 7, sex 1, issue 7."""
+    """The 57-byte response of docs/reference/pcsc.md: card no 12, name 20 (Big5, NUL-padded), ID 10, birth 7, sex 1, issue 7."""
     name = bytes.fromhex(patient['nameBig5Hex'])
     if len(name) > 20:
         raise SystemExit('nameBig5Hex: longer than 20 bytes')

@@ -1,5 +1,5 @@
 /**
- * A PC/SC test bed the tests start themselves (issue 4 item 5; toolchain.md §3): pcscd in the foreground with
+ * A PC/SC test bed the tests start themselves (issue 4 item 5; docs/pcsc.md (The native layer and its ABI)): pcscd in the foreground with
  * only the vsmartcard `vpcd` reader driver configured (its own reader.conf.d, its own TCP port), and virtual NHI
  * cards (test/pcsc/nhi_card.py on Debian's python3-virtualsmartcard) inserted by starting a process and removed by
  * stopping it.
@@ -21,7 +21,7 @@ const VPCD_DRIVER = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
 const VIRTUALSMARTCARD = '/usr/lib/python3/site-packages/virtualsmartcard/virtualsmartcard/VirtualSmartcard.py';
 const CRYPTODOME = '/usr/lib/python3/dist-packages/Cryptodome/__init__.py';
 const LIBPCSCLITE = ['/usr/lib/x86_64-linux-gnu/libpcsclite.so.1', '/usr/lib/aarch64-linux-gnu/libpcsclite.so.1'];
-/** Debian's python3 (the one python3-virtualsmartcard is installed for), not a pyenv one on PATH (§3 gotchas). */
+/** Debian's python3 (the one python3-virtualsmartcard is installed for), not a pyenv one on PATH (docs/pcsc.md (The native layer and its ABI) gotchas). */
 const SYSTEM_PYTHON = '/usr/bin/python3';
 const CARD_SCRIPT = fileURLToPath(new URL('./nhi_card.py', import.meta.url));
 const PCSCD_RUN_DIR = '/run/pcscd';
@@ -54,7 +54,7 @@ export interface Patient {
   readonly issueDate: string;
 }
 
-/** 王 + the first character of Big5's user-defined area (0xFA40 → U+E000) + 明: a 造字 name (§12). A test patient. */
+/** 王 + the first character of Big5's user-defined area (0xFA40 → U+E000) + 明: a 造字 name (docs/reference/abi.md (Dates, Big5)). A test patient. */
 export const RARE_NAME_PATIENT: Patient = {
   cardNumber: '000012345678',
   nameBig5Hex: 'A4FDFA40A9FA',
@@ -68,7 +68,7 @@ export interface CardOptions {
   /** Reader slot (0 or 1). @default 0 */
   readonly slot?: 0 | 1;
   readonly patient?: Patient;
-  /** T=0 ATR; READ answers `61 39` and the data needs GET RESPONSE (§8). */
+  /** T=0 ATR; READ answers `61 39` and the data needs GET RESPONSE (docs/reference/pcsc.md). */
   readonly t0?: boolean;
   /** Not an NHI card: SELECT answers 6A 82. */
   readonly unknown?: boolean;
@@ -130,7 +130,7 @@ export async function acquireTestBed(waitMs = 120_000): Promise<TestBed> {
   try {
     const readerConfDir = join(configDir, 'reader.conf.d');
     spawnSync('mkdir', ['-p', readerConfDir]);
-    // The vpcd driver takes its TCP port from DEVICENAME (toolchain.md §3: /etc/reader.conf.d/vpcd is the same shape).
+    // The vpcd driver takes its TCP port from DEVICENAME (docs/pcsc.md (The native layer and its ABI): /etc/reader.conf.d/vpcd is the same shape).
     const hexPort = `0x${VPCD_PORT.toString(16).toUpperCase()}`;
     writeFileSync(
       join(readerConfDir, 'vpcd'),

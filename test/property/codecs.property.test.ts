@@ -179,7 +179,7 @@ describe('ROC dates', () => {
   });
 });
 
-describe('write inputs (§5)', () => {
+describe('write inputs (docs/reference/buffers.md (Write inputs))', () => {
   const code = fc.stringMatching(/^[A-Z]\d[0-9A-Z]{1,5}$/);
   const fee = (max: number) => fc.integer({ min: 0, max });
   const fees = fc.record({

@@ -1,7 +1,7 @@
 /**
  * A stand-in for NHI's 就醫識別碼 Web API: a real HTTPS server on 127.0.0.1 with its own CA (made at test time,
- * test/webapi/certs.ts), checking every request the way the briefing specifies (§5 (四)資料定義) and answering
- * RtnCode + TreatNum (§5 (五)). It verifies that the signature came from the simulator signer (same SAM, same
+ * test/webapi/certs.ts), checking every request the way the briefing specifies (docs/reference/webapi.md (Treatment-ID Web API) (四)資料定義) and answering
+ * RtnCode + TreatNum (docs/reference/webapi.md (Treatment-ID Web API) (五)). It verifies that the signature came from the simulator signer (same SAM, same
  * random, same service code) and that it is not too old, and it can misbehave on demand: be slow, drop the
  * connection before TLS or after reading the request, answer garbage, or answer any RtnCode.
  *
@@ -50,7 +50,7 @@ export interface StandInOptions {
   /** SAM card number → hospital code. Default: the simulator's SAM and hospital. */
   readonly sams?: Readonly<Record<string, string>>;
   readonly signingKey?: string;
-  /** Signatures whose random is older are refused with 8203. Default 8 h (briefing §5). */
+  /** Signatures whose random is older are refused with 8203. Default 8 h (docs/reference/webapi.md (Treatment-ID Web API)). */
   readonly maxSignatureAgeMs?: number;
   /** The operation path. Default: the path of the gateway's DEFAULT_WEBAPI_URL. */
   readonly path?: string;

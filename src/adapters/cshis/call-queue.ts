@@ -1,6 +1,6 @@
 /**
  * A FIFO queue that lets at most one native call run at a time (CSHIS.dll keeps global reader state and is
- * not thread-safe, cshis-api.md §2 Threading / §14.7). Pure TypeScript: no koffi.
+ * not thread-safe, docs/reference/abi.md (Threading and blocking) / docs/reference/open-questions.md (7)). Pure TypeScript: no koffi.
  *
  * - Each task has a timeout. When it expires, the caller's promise rejects with CallTimeoutError, but the
  *   queue stays BLOCKED (`isStuck`) until the native call really returns: a call inside the DLL cannot be

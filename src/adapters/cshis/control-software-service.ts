@@ -29,7 +29,7 @@ export interface ControlSoftwareService extends AsyncDisposable {
   readonly loadError: GatewayError | null;
   /** csGetVersionEx's code read at load (5158 = 5.1.5.8); null when not loaded or it did not answer. */
   readonly versionCode: number | null;
-  /** §3 exports the loaded library lacks. */
+  /** Exports of docs/reference/functions.md that the loaded library lacks. */
   readonly missingExports: readonly string[];
   readonly callTimeout: { readonly ms: number; readonly source: CallTimeoutSource };
   readonly readerPort: { readonly index: number; readonly source: ReaderPortSource };

@@ -1,7 +1,7 @@
 /**
- * csdll.ini — the control software's settings file (`C:\NHI\INI\csdll.ini`, section `[CS]`; cshis-api.md §10,
+ * csdll.ini — the control software's settings file (`C:\NHI\INI\csdll.ini`, section `[CS]`; docs/reference/abi.md (csdll.ini),
  * NHI briefing 2022-11): reading it typed, validating and writing changes, and noticing when another
- * program rewrote it (NHI's VPN page is known to rewrite `COM=`, anchors.md §1.6).
+ * program rewrote it (NHI's VPN page is known to rewrite `COM=`, docs/reference/abi.md (csdll.ini)).
  *
  * Layers, top to bottom:
  * - pure functions: {@link parseCsdllIni} (bytes → typed document, through the `ini` package),
@@ -71,7 +71,7 @@ export type CsdllSwitch = 'ENABLE' | 'DISABLE';
 /** What each key means, for docs and the schema. */
 export const CSDLL_KEY_DOC: Readonly<Record<CsdllKey, string>> = {
   READER: 'Reader type. "PC/SC" = generic chip readers with the cloud SAM (晶片讀卡機, the only value NHI documents); NHI’s dedicated reader (健保讀卡機) is selected with C:\\NHI\\UTILITY\\csUpRDType.exe, whose value is not public.',
-  COM: 'Port: COMX1…COMX10 = cloud-SAM slot (its SAM file lives in C:\\NHI\\SAM\\COMXn); COM1, COM2… = serial port of a dedicated reader. The gateway opens the reader with csOpenCom(n − 1) (§1.31, §10: COMX1 → 0, inferred).',
+  COM: 'Port: COMX1…COMX10 = cloud-SAM slot (its SAM file lives in C:\\NHI\\SAM\\COMXn); COM1, COM2… = serial port of a dedicated reader. The gateway opens the reader with csOpenCom(n − 1) (docs/reference/functions.md (1.31), docs/reference/abi.md (csdll.ini): COMX1 → 0, inferred).',
   HCA: 'Shown as ENABLE in every NHI sample; no public description (undocumented).',
   CSFSIM: 'Shown as ENABLE in every NHI sample; the cloud-SAM console (csfsim.exe) setting shown on its 系統設定 page (undocumented).',
   MSGSHOW: 'Shown as ENABLE in every NHI sample; presumably whether the control software shows its own message boxes (undocumented).',
@@ -105,7 +105,7 @@ export interface CsdllComSetting {
   readonly kind: 'CLOUD_SAM_SLOT' | 'SERIAL_PORT';
   /** n of COMXn / COMn. */
   readonly number: number;
-  /** The csOpenCom argument for it: n − 1 (§1.31: 0 = COM1; §10: 0 → COMX1, inferred). */
+  /** The csOpenCom argument for it: n − 1 (docs/reference/functions.md (1.31): 0 = COM1; docs/reference/abi.md (csdll.ini): 0 → COMX1, inferred). */
   readonly openComIndex: number;
 }
 

@@ -3,11 +3,11 @@
  *
  * - Every call goes through one CallQueue: at most one native call is inside the DLL at any time, each runs
  *   on a koffi worker thread (`.async`) so the event loop stays free, and each has a timeout.
- * - Inputs get a trailing NUL (latin1). Output buffers are allocated per OUTPUT_SIZE (§4), `len` starts as the
+ * - Inputs get a trailing NUL (latin1). Output buffers are allocated per OUTPUT_SIZE (docs/reference/buffers.md), `len` starts as the
  *   buffer size, and the length the DLL reports is clamped to the buffer (never read past it). Bytes are
  *   empty when rc ≠ 0.
  * - openPolicy 'per-operation' brackets each call with csOpenCom(port)/csCloseCom() inside the same queue
- *   slot (what the public wrappers do, §2 Threading); 'keep-open' opens once and reopens after a reader
+ *   slot (what the public wrappers do, docs/reference/abi.md (Threading and blocking)); 'keep-open' opens once and reopens after a reader
  *   failure (−1, 4000, 9204, 9205).
  * - After a timed-out call finally returns, the queue first runs a recovery task: csSoftwareReset(0) and a
  *   fresh csOpenCom (per-operation: open, reset, close).
@@ -41,13 +41,13 @@ export interface CshisControlSoftwareOptions {
   readonly libraryPath: string;
   /** Timeout of one queue slot (the call plus its csOpenCom/csCloseCom bracket), ms. */
   readonly callTimeoutMs: number;
-  /** csOpenCom port index: 0 = COM1 / COMX1 (§1.31, §10). */
+  /** csOpenCom port index: 0 = COM1 / COMX1 (docs/reference/functions.md (1.31), docs/reference/abi.md (csdll.ini)). */
   readonly readerPort: number;
   readonly openPolicy: OpenPolicy;
   /**
    * Timeout for calls that may wait for a person or for the NHI network: the PIN keypad dialog
-   * (hpcVerifyHPCPIN), sequence numbers (visit-count reminder dialog and online coverage checks, §2 Blocking
-   * UI / §6.2), hisQuickInsurence, hisGetTreatNumNoICCard and csVerifySAMDC.
+   * (hpcVerifyHPCPIN), sequence numbers (visit-count reminder dialog and online coverage checks, docs/reference/abi.md Blocking
+   * UI / docs/reference/buffers.md (Code lists)), hisQuickInsurence, hisGetTreatNumNoICCard and csVerifySAMDC.
    * Default: max(callTimeoutMs, 120 000).
    */
   readonly slowCallTimeoutMs?: number | undefined;
@@ -69,7 +69,7 @@ export interface CshisAdapterStats extends QueueStats {
 
 export interface CshisControlSoftware extends ControlSoftware {
   queueStats(): CshisAdapterStats;
-  /** §3 exports the loaded DLL lacks (calling a method that needs one rejects with MissingExportError). */
+  /** Exports of docs/reference/functions.md that the loaded DLL lacks (calling a method that needs one rejects with MissingExportError). */
   readonly missingExports: readonly string[];
   /**
    * csGetVersionEx's code read at load (e.g. 5158 = 5.1.5.8), or null when that call did not answer in time.
@@ -88,7 +88,7 @@ const READER_FAILURE_CODES: ReadonlySet<number> = new Set([-1, 4000, 9204, 9205]
 
 const EMPTY = new Uint8Array(0);
 
-/** Input string → NUL-terminated latin1 bytes (§2: plain char*, NUL-terminated). */
+/** Input string → NUL-terminated latin1 bytes (docs/reference/abi.md: plain char*, NUL-terminated). */
 function cstr(value: string): Buffer {
   return Buffer.from(`${value}\0`, 'latin1');
 }
@@ -98,7 +98,7 @@ function cbytes(value: Uint8Array): Buffer {
   return Buffer.concat([Buffer.from(value), Buffer.from([0])]);
 }
 
-/** A NUL-terminated latin1 string in a 32-byte buffer the DLL may rewrite (in/out char*, §3 3.1). */
+/** A NUL-terminated latin1 string in a 32-byte buffer the DLL may rewrite (in/out char*, docs/reference/functions.md (3.1)). */
 function inOutString(value: string): Buffer {
   const buf = Buffer.alloc(Math.max(32, value.length + 1));
   buf.write(value, 'latin1');
@@ -112,7 +112,7 @@ function decodePath(bytes: Uint8Array): string {
   if (raw.every((b) => b < 0x80)) return Buffer.from(raw).toString('latin1');
   if (process.platform !== 'win32') return new TextDecoder('utf-8').decode(raw);
   try {
-    return new TextDecoder('big5').decode(raw); // the ANSI code page of a Taiwanese Windows (§12)
+    return new TextDecoder('big5').decode(raw); // the ANSI code page of a Taiwanese Windows (docs/reference/abi.md (Dates, Big5))
   } catch {
     return Buffer.from(raw).toString('latin1'); // Node built without full ICU
   }
@@ -250,7 +250,7 @@ export async function createCshisControlSoftware(options: CshisControlSoftwareOp
     return { rc, bytes: Uint8Array.from(buf.subarray(0, n)) };
   };
 
-  /** A write with a DocID out-buffer (≥ 11 bytes, §5): the HPC holder's ID up to the NUL, or empty. */
+  /** A write with a DocID out-buffer (≥ 11 bytes, docs/reference/buffers.md (Write inputs)): the HPC holder's ID up to the NUL, or empty. */
   const writeWithDocId = async (invoke: (docId: Buffer) => Promise<number>): Promise<RawOutput> => {
     const docId = Buffer.alloc(OUTPUT_SIZE.docId);
     const rc = await invoke(docId);
@@ -546,7 +546,7 @@ export async function createCshisControlSoftware(options: CshisControlSoftwareOp
         'csUploadData',
         () =>
           readBuffer(OUTPUT_SIZE.csUploadData, (buf, len) =>
-            // pFileSize and pNumber are in/out char* (§3 3.1): give the DLL room to write a longer number back.
+            // pFileSize and pNumber are in/out char* (docs/reference/functions.md (3.1)): give the DLL room to write a longer number back.
             call('csUploadData', cstr(file), inOutString(fileSize), inOutString(recordCount), buf, len),
           ),
         { ...rawOut, reader: true, timeoutMs: slowTimeoutMs },

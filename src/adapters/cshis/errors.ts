@@ -74,7 +74,7 @@ export class AdapterDisposedError extends ControlSoftwareError {
   }
 }
 
-/** PE `Machine` values we name (cshis-api.md §2 bitness). */
+/** PE `Machine` values we name (docs/reference/abi.md (Bitness)). */
 export type PeArchitecture = 'i386' | 'x64' | 'arm64' | 'unknown';
 
 /** CSHIS.dll and the running Node process have different bitness: Windows cannot load it. */
@@ -98,7 +98,7 @@ export class WrongBitnessError extends ControlSoftwareError {
       retryable: false,
       hint: build
         ? {
-            en: `Start ${build} instead of this gateway (a DLL loads only into a process of its own bitness, cshis-api.md §2)`,
+            en: `Start ${build} instead of this gateway (a DLL loads only into a process of its own bitness, docs/reference/abi.md)`,
             zh: `請改以 ${build} 啟動閘道（DLL 只能載入相同位元數的程式）`,
           }
         : {
@@ -135,7 +135,7 @@ export class LibraryLoadError extends ControlSoftwareError {
   }
 }
 
-/** `1234` → `"1.2.3.4"`: csGetVersionEx codes are the version's four digits (5158 = 5.1.5.8, §2 / §3 1.51). */
+/** `1234` → `"1.2.3.4"`: csGetVersionEx codes are the version's four digits (5158 = 5.1.5.8, docs/reference/abi.md / docs/reference/functions.md 1.51). */
 export function spellVersionCode(code: number): string {
   return /^\d{4}$/.test(String(code)) ? String(code).split('').join('.') : String(code);
 }
@@ -175,7 +175,7 @@ export class ControlSoftwareTooOldError extends ControlSoftwareError {
 export type CsdllIniErrorCode =
   /** The file does not exist (the control software is not installed, or --csdll-ini points elsewhere). */
   | 'CSDLL_INI_NOT_FOUND'
-  /** The file is read-only: NHI advises exactly that against the VPN page rewriting COM= (anchors.md §1.6). */
+  /** The file is read-only: NHI advises exactly that against the VPN page rewriting COM= (docs/reference/abi.md (csdll.ini)). */
   | 'CSDLL_INI_READ_ONLY'
   /** Reading, backing up or replacing the file failed (permissions, disk, a program holding it open). */
   | 'CSDLL_INI_IO_FAILED'

@@ -2,13 +2,13 @@
  * Which control-software version introduced which API, and what each visit strategy needs. Pure data and
  * functions (no koffi): the adapter gates calls with it, readiness explains a too-old DLL with it.
  *
- * Version codes are what csGetVersionEx returns (§3 1.51): the version's four digits, 5158 = 5.1.5.8.
+ * Version codes are what csGetVersionEx returns (docs/reference/functions.md (1.51)): the version's four digits, 5158 = 5.1.5.8.
  * Sources: the NHI briefing (2022-11) table "5.1.5.*讀卡機控制軟體取就醫識別碼之相關API一覽表":
  * 1.53 hisGetSeqNumber256N1 and 1.55 hisQuickInsurence are "5.1.5.1版新增之API", 1.56 hisGetTreatNumICCard
- * is "5.1.5.3版新增之API" (cshis-api.md §3 rows 1.53–1.56, §11). One public client (S4) compares the code
+ * is "5.1.5.3版新增之API" (docs/reference/functions.md rows 1.53–1.56, docs/reference/webapi.md (Control software 6.0)). One public client (S4) compares the code
  * with 5153 before using N1; that is the 1.56 threshold, stricter than 1.53 needs.
  *
- * Caveat: the same release wave ships a 3.5.5.0 build (briefing §4) whose API set is not public. A numeric
+ * Caveat: the same release wave ships a 3.5.5.0 build (docs/reference/functions.md (1.51)) whose API set is not public. A numeric
  * comparison calls it too old for 1.53; the gate only applies when the version code is known.
  */
 import type { VisitStrategy } from '../../ports/card-stack.ts';

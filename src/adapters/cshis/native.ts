@@ -1,25 +1,25 @@
 /**
  * THE ONLY module that imports koffi. Loads CSHIS.dll (or the Linux test fixture) and declares every export of
- * cshis-api.md §3 once, with the normalised signatures there and the ABI of §2:
+ * docs/reference/functions.md once, with the normalised signatures there and the ABI of docs/reference/abi.md:
  *
  * - `int __stdcall` everywhere (koffi ignores the convention on non-x86 targets; on x86 it also finds
  *   `name@N` decorated exports by itself).
  * - `buf` → `_Out_ uint8_t *` (a Buffer/Uint8Array: koffi passes its memory directly, the DLL writes into it;
- *   outputs are not NUL-terminated, §2). Buffers the caller pre-fills (ICD-10 markers §4.4, upload sizes) are
+ *   outputs are not NUL-terminated, docs/reference/abi.md). Buffers the caller pre-fills (ICD-10 markers docs/reference/buffers.md (1.8 / 1.33 / 1.50), upload sizes) are
  *   `_Inout_ uint8_t *`.
  * - `len` → `_Inout_ int *`, passed as a zero-initialised 4-byte Int32Array holding the buffer size (the
- *   header's `short*` vs `int*` CONFLICT, §2: a 16-bit writer leaves the upper half 0 on little-endian x86).
+ *   header's `short*` vs `int*` CONFLICT, docs/reference/abi.md: a 16-bit writer leaves the upper half 0 on little-endian x86).
  * - `in` → `const char *`, passed as a NUL-terminated Uint8Array (the adapter encodes latin1 + NUL).
  * - other `int*` (counts, HPC status) → Int32Array(1).
  *
  * Missing exports (older DLL versions) do not fail the load: they are listed in `missingExports` and calling
- * one throws / rejects with MissingExportError. `hisGetEmergentTel` falls back to `HisGetEmergentTel` (§2).
+ * one throws / rejects with MissingExportError. `hisGetEmergentTel` falls back to `HisGetEmergentTel` (docs/reference/abi.md).
  * Before loading, the PE header's Machine field is compared with `process.arch` (WrongBitnessError).
  *
  * koffi is obtained with `require('koffi')` when a CommonJS `require` exists (the esbuild CJS bundle of the
  * Windows single executable: esbuild sees the literal require and inlines koffi's index.cjs), otherwise with
  * `createRequire(import.meta.url)` (ESM under tsx/vitest). `import koffi from 'koffi'` would break the CJS
- * bundle (toolchain.md §1 gotchas).
+ * bundle (docs/windows.md gotchas).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -35,7 +35,7 @@ const koffi: Koffi =
   typeof require === 'function' ? (require('koffi') as Koffi) : (createRequire(import.meta.url)('koffi') as Koffi);
 
 // ---------------------------------------------------------------------------------------------------------
-// signature table (§3, normalised)
+// signature table (docs/reference/functions.md, normalised)
 // ---------------------------------------------------------------------------------------------------------
 
 /** Parameter kinds and their koffi types. */
@@ -58,7 +58,7 @@ const KOFFI_TYPE = {
 
 type ParamKind = keyof typeof KOFFI_TYPE;
 
-/** Every export of §3 with its parameter kinds, in §3 order. All return `int`. */
+/** Every export of docs/reference/functions.md with its parameter kinds, in docs/reference/functions.md order. All return `int`. */
 export const CSHIS_EXPORTS = {
   hisGetBasicData: ['buf', 'len'], // 1.1
   hisGetRegisterBasic: ['buf', 'len'], // 1.2
@@ -67,7 +67,7 @@ export const CSHIS_EXPORTS = {
   hisGetTreatmentNoNeedHPC: ['buf', 'len'], // 1.5
   hisGetCumulativeData: ['buf', 'len'], // 1.6
   hisGetCumulativeFee: ['buf', 'len'], // 1.7
-  hisGetTreatmentNeedHPC: ['ioBuf', 'len'], // 1.8 (ICD-10 markers pre-filled, §4.4)
+  hisGetTreatmentNeedHPC: ['ioBuf', 'len'], // 1.8 (ICD-10 markers pre-filled, docs/reference/buffers.md (1.8 / 1.33 / 1.50))
   hisGetSeqNumber: ['in', 'in', 'buf', 'len'], // 1.9
   hisReadPrescription: ['buf', 'len', 'buf', 'len', 'buf', 'len', 'buf', 'len'], // 1.10
   hisGetInoculateData: ['buf', 'len'], // 1.11
@@ -140,7 +140,7 @@ export const CSHIS_EXPORTS = {
 export type CshisExportName = keyof typeof CSHIS_EXPORTS;
 export const CSHIS_EXPORT_NAMES = Object.keys(CSHIS_EXPORTS) as CshisExportName[];
 
-/** Alternative spellings tried when the canonical export is absent (§2 export name case). */
+/** Alternative spellings tried when the canonical export is absent (docs/reference/functions.md (1.13)). */
 const EXPORT_ALIASES: Partial<Record<CshisExportName, readonly string[]>> = {
   hisGetEmergentTel: ['HisGetEmergentTel'],
 };
@@ -166,7 +166,7 @@ export interface CshisLibrary {
   readonly path: string;
   /** PE header of the file (null for an ELF/Mach-O library). */
   readonly pe: PeHeaderInfo | null;
-  /** Exports of §3 the library does not have (calling them gives MissingExportError). */
+  /** Exports of docs/reference/functions.md the library does not have (calling them gives MissingExportError). */
   readonly missingExports: readonly CshisExportName[];
   /** Exports found under another spelling, e.g. `{ hisGetEmergentTel: 'HisGetEmergentTel' }`. */
   readonly aliasedExports: Readonly<Partial<Record<CshisExportName, string>>>;
@@ -189,7 +189,7 @@ interface LibraryInternals {
 const internals = new WeakMap<CshisLibrary, LibraryInternals>();
 
 /**
- * Loads the control-software library and declares every §3 export.
+ * Loads the control-software library and declares every export of docs/reference/functions.md.
  * Throws WrongBitnessError (PE machine ≠ process.arch) or LibraryLoadError (koffi.load failed).
  */
 export function loadCshisLibrary(path: string): CshisLibrary {
@@ -308,7 +308,7 @@ const FIXTURE_EXPORTS = {
 export interface FixtureControls {
   /** Clears cards, visits, knobs and counters; releases hung calls. */
   reset(): void;
-  /** Inserts a health card: exactly 72 + 78 raw bytes (§4.1), and the last sequence number on it. */
+  /** Inserts a health card: exactly 72 + 78 raw bytes (docs/reference/buffers.md (1.1 / 1.2)), and the last sequence number on it. */
   insertHealthCard(basic72: Uint8Array, register78: Uint8Array, lastSeq: number): void;
   removeHealthCard(): void;
   insertProfessionalCard(card: {

@@ -1,6 +1,6 @@
 /**
  * Minimal PE (Windows DLL/EXE) header reading for the bitness check before loading CSHIS.dll
- * (cshis-api.md §2: a 32-bit DLL loads only into a 32-bit process). No koffi here.
+ * (docs/reference/abi.md: a 32-bit DLL loads only into a 32-bit process). No koffi here.
  *
  * Layout used: "MZ" at 0; e_lfanew (uint32 LE) at 0x3C; "PE\0\0" at e_lfanew; IMAGE_FILE_HEADER.Machine
  * (uint16 LE) right after the signature.

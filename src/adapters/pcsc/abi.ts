@@ -1,5 +1,5 @@
 /**
- * The PC/SC ABI of each platform as pure data (toolchain.md §3 "PC/SC via koffi — struct/ABI notes"): which
+ * The PC/SC ABI of each platform as pure data (docs/pcsc.md (The native layer and its ABI) "PC/SC via koffi — struct/ABI notes"): which
  * library, calling convention and names, the widths of DWORD / LONG / SCARDCONTEXT, and the layouts of
  * SCARD_READERSTATE and SCARD_IO_REQUEST. No koffi here: native.ts builds its koffi types from this, checks them
  * against it at load time, and test/unit/pcsc/abi.test.ts pins the numbers for every platform.

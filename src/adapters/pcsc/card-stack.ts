@@ -1,12 +1,12 @@
 /**
  * The CardStack over PC/SC alone, with no control software (issue 4): the health card's basic data read by APDU
- * (cshis-api.md §8), decoded by the same codecs as the DLL path (§4.1 layout, §12 Big5 with 造字 → PUA, never
+ * (docs/reference/pcsc.md), decoded by the same codecs as the DLL path (docs/reference/buffers.md (1.1 / 1.2) layout, docs/reference/abi.md (Dates, Big5) Big5 with 造字 → PUA, never
  * rejecting a rare character). Everything the public APDUs cannot do — the SAM, the professional card, visits,
- * writes; all need the SAM + HPC mutual-authentication chain (§8) — rejects with NOT_SUPPORTED_BY_BACKEND.
+ * writes; all need the SAM + HPC mutual-authentication chain (docs/reference/pcsc.md) — rejects with NOT_SUPPORTED_BY_BACKEND.
  *
  * Card access uses its own PC/SC context (the watcher's blocks in SCardGetStatusChange, and pcsc-lite serialises
  * calls per context), one exchange at a time, in a transaction, in SHARED mode so NHI's control software on the
- * same workstation can use the card too (§8), and leaves the card as it was (SCARD_LEAVE_CARD).
+ * same workstation can use the card too (docs/reference/pcsc.md), and leaves the card as it was (SCARD_LEAVE_CARD).
  */
 import type {
   CardStack,
@@ -35,15 +35,15 @@ import { gatewayError } from '../../errors/gateway-codes.ts';
 import { lookupVendorCode } from '../../errors/vendor-codes.ts';
 import { ERROR_CLASSES, GatewayError } from '../../errors/gateway-errors.ts';
 
-// ---- §8 APDUs ----
+// ---- docs/reference/pcsc.md APDUs ----
 
-/** SELECT by AID: 00 A4 04 00 10 + D1 58 00 00 01 00 00 00 00 00 00 00 00 00 11 00 (the canonical padding, §8). */
+/** SELECT by AID: 00 A4 04 00 10 + D1 58 00 00 01 00 00 00 00 00 00 00 00 00 11 00 (the canonical padding, docs/reference/pcsc.md). */
 export const SELECT_NHI_AID = Uint8Array.from([
   0x00, 0xa4, 0x04, 0x00, 0x10, 0xd1, 0x58, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x11, 0x00,
 ]);
 /** READ basic data: 00 CA 11 00 02 00 00 → 57 data bytes + SW. */
 export const READ_BASIC_DATA = Uint8Array.from([0x00, 0xca, 0x11, 0x00, 0x02, 0x00, 0x00]);
-/** §8 response length: card no 12, name 20 (Big5, NUL-padded), ID 10, birth 7, sex 1, issue 7. */
+/** docs/reference/pcsc.md response length: card no 12, name 20 (Big5, NUL-padded), ID 10, birth 7, sex 1, issue 7. */
 export const BASIC_DATA_LENGTH = 57;
 /** Bounds the T=0 `61 xx` / `6C xx` loop against a card that never stops asking. */
 const MAX_CHAINED_RESPONSES = 16;
@@ -55,7 +55,7 @@ export interface ApduResponse {
 }
 
 /**
- * Sends one command and follows the T=0 conventions (§8 "T=0 readers"): `61 xx` → GET RESPONSE `00 C0 00 00 xx`
+ * Sends one command and follows the T=0 conventions (docs/reference/pcsc.md "T=0 readers"): `61 xx` → GET RESPONSE `00 C0 00 00 xx`
  * (repeated while the card has more), `6C xx` → the same command again with Le = xx.
  */
 export async function exchange(
@@ -171,13 +171,13 @@ export class PcscCardStack implements CardStack {
   async healthCardStatus(): Promise<HealthCardStatus> {
     this.requireService();
     const cards = this.options.presence.readers().map((r) => r.card);
-    // §6.1 codes by meaning: an NHI card that nobody authenticated with a SAM is "1" (NOT_SAM_AUTHENTICATED).
+    // docs/reference/buffers.md (1.15) codes by meaning: an NHI card that nobody authenticated with a SAM is "1" (NOT_SAM_AUTHENTICATED).
     if (cards.some((c) => c?.kind === 'NHI_CARD')) return 'NOT_SAM_AUTHENTICATED';
     if (cards.some((c) => c !== null)) return 'NOT_A_HEALTH_CARD';
     return 'NOT_INSERTED';
   }
 
-  /** §8: SELECT the NHI AID, READ the 57-byte basic data, decode like §4.1 1.1. */
+  /** docs/reference/pcsc.md: SELECT the NHI AID, READ the 57-byte basic data, decode like docs/reference/buffers.md (1.1). */
   async basicData(): Promise<BasicData> {
     this.requireService();
     const readers = this.options.presence.readers();
@@ -187,13 +187,13 @@ export class PcscCardStack implements CardStack {
     const reader = (withCard.find((r) => r.card?.kind === 'NHI_CARD') ?? withCard[0])!.name;
     return this.withTimeout(this.serialized(async (context) => {
       const data = await this.readBasic(context, reader);
-      // 57 bytes + blank 1.1 tail: the cancelled flag and the emergency phone are not in this file (§8).
+      // 57 bytes + blank 1.1 tail: the cancelled flag and the emergency phone are not in this file (docs/reference/pcsc.md).
       return decodeBasicData(data);
     }));
   }
 
   /**
-   * Tells an NHI card from another card by the §8 SELECT alone (no data read), for the watcher's CARD_INSERTED.
+   * Tells an NHI card from another card by the SELECT of docs/reference/pcsc.md alone (no data read), for the watcher's CARD_INSERTED.
    * Never rejects: anything but a clean 90 00 is OTHER.
    */
   async classify(reader: string): Promise<CardKind> {
@@ -295,7 +295,7 @@ export class PcscCardStack implements CardStack {
   private async readBasic(context: PcscContext, reader: string): Promise<Uint8Array> {
     return this.withCard(context, reader, async (transmit) => {
       const select = await exchange(transmit, SELECT_NHI_AID);
-      // §8: anything but 90 00 to the SELECT means this is not an NHI card: say so, never decode garbage.
+      // docs/reference/pcsc.md: anything but 90 00 to the SELECT means this is not an NHI card: say so, never decode garbage.
       if (select.sw !== 0x9000) throw gatewayError('NOT_AN_NHI_CARD');
       const read = await exchange(transmit, READ_BASIC_DATA);
       if (read.sw !== 0x9000 || read.data.length < BASIC_DATA_LENGTH) throw cardIoError();

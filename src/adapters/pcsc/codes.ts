@@ -28,7 +28,7 @@ export const STATE = {
   UNPOWERED: 0x0400,
 } as const;
 
-/** The pseudo-reader whose state changes when readers come and go (anchors.md §2, WICG smart-card PR #9). */
+/** The pseudo-reader whose state changes when readers come and go (docs/pcsc.md (Surviving what breaks other agents), WICG smart-card PR #9). */
 export const PNP_NOTIFICATION = '\\\\?PnP?\\Notification';
 
 export const SCARD_S_SUCCESS = 0;
@@ -102,7 +102,7 @@ export function pcscCode(error: unknown): PcscErrorCode | null {
  * Codes after which the context is useless and a new one must be established: the service stopped or was
  * restarted (pcscd killed: SCARD_F_COMM_ERROR first, then SCARD_E_NO_SERVICE; Windows stopping the Smart Card
  * service when the last reader goes: SCARD_E_SERVICE_STOPPED / SCARD_E_NO_READERS_AVAILABLE, pyscard #153), or the
- * handle is no longer valid (anchors.md §2: node-pcsclite #68).
+ * handle is no longer valid (docs/pcsc.md (Surviving what breaks other agents): node-pcsclite #68).
  */
 export const CONTEXT_DEAD_CODES: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>([
   'SCARD_E_NO_SERVICE',

@@ -1,5 +1,5 @@
 /**
- * THE module that loads the PC/SC library through koffi (toolchain.md §3–§4): winscard.dll on Windows (`…A`
+ * THE module that loads the PC/SC library through koffi (docs/pcsc.md (The native layer and its ABI)): winscard.dll on Windows (`…A`
  * functions, 4-byte DWORD/LONG, `__stdcall`), libpcsclite.so.1 on Linux (DWORD/LONG are C `long`s: 8 bytes on
  * x86_64, cdecl), PCSC.framework on macOS (4-byte DWORD, packed structs). The widths and struct layouts come from
  * abi.ts (pure data); the koffi struct types built here are checked against that data when the library loads,
@@ -14,7 +14,7 @@
  * a gateway started before pcsc-lite was installed attaches once it is (issue 4, "absent PC/SC library").
  *
  * koffi is obtained as in src/adapters/cshis/native.ts: `require('koffi')` in the CJS bundle of the Windows
- * executable, `createRequire(import.meta.url)` under tsx/vitest (toolchain.md §1 gotchas).
+ * executable, `createRequire(import.meta.url)` under tsx/vitest (docs/windows.md gotchas).
  */
 import { createRequire } from 'node:module';
 import type {
@@ -321,7 +321,7 @@ export function createNativePcscPort(options: NativePcscOptions = {}): PcscPort 
     },
   };
 
-  /** SCARD_IO_REQUEST {dwProtocol, cbPciLength = sizeof(SCARD_IO_REQUEST)} in the ABI's layout (§3 table). */
+  /** SCARD_IO_REQUEST {dwProtocol, cbPciLength = sizeof(SCARD_IO_REQUEST)} in the ABI's layout (docs/pcsc.md (The native layer and its ABI) table). */
   const ioRequest = (protocol: PcscProtocol): Buffer => {
     const layout = abi!.ioRequest;
     const buffer = Buffer.alloc(layout.size);
@@ -370,7 +370,7 @@ function loadLibrary(abi: PcscAbi, library: string): Loaded {
 
 /**
  * Wine's ntdll exports wine_get_version; Windows' does not. Under Wine, blocking SCardGetStatusChange returns at
- * once (toolchain.md §3), so the watcher polls.
+ * once (docs/pcsc.md (The native layer and its ABI)), so the watcher polls.
  */
 function detectWine(abi: PcscAbi): boolean {
   if (!abi.id.startsWith('win32')) return false;

@@ -1,6 +1,6 @@
 /**
  * Watches PC/SC readers and cards and reports attach/detach/insert/remove as they happen, surviving what breaks
- * the anchors (anchors.md §2):
+ * the anchors (docs/pcsc.md (Surviving what breaks other agents)):
  *
  * - readers attached before start are reported (nfc-pcsc #46/#89 missed them): the first pass asks every reader's
  *   state with SCARD_STATE_UNAWARE;
@@ -9,7 +9,7 @@
  * - when the service stops or the context dies (SCARD_E_NO_SERVICE, SCARD_E_SERVICE_STOPPED, SCARD_F_COMM_ERROR
  *   when pcscd is killed, Windows stopping the service with the last reader — pyscard #153) every reader is
  *   reported detached and a new context is established with exponential backoff; no restart needed;
- * - where blocking SCardGetStatusChange does not block (Wine: toolchain.md §3) it polls with a timeout of 0 every
+ * - where blocking SCardGetStatusChange does not block (Wine: docs/pcsc.md (The native layer and its ABI)) it polls with a timeout of 0 every
  *   `pollIntervalMs` and compares states itself. Polling is chosen when the library reports Wine, and also when
  *   blocking calls keep returning at once without a change (so an unknown broken implementation cannot spin).
  *
@@ -66,7 +66,7 @@ export interface ReaderWatcherOptions {
   /** Backoff between attempts to establish a context, in ms: doubles from `initialMs` up to `maxMs`. */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /**
-   * Tells an NHI card from other cards (the §8 SELECT) when a card is inserted, before CARD_INSERTED is emitted.
+   * Tells an NHI card from other cards (the SELECT of docs/reference/pcsc.md) when a card is inserted, before CARD_INSERTED is emitted.
    * Must not reject; bounded by `classifyTimeoutMs` (then OTHER). Without it every card is OTHER.
    */
   readonly classify?: (reader: string, atr: Uint8Array) => Promise<CardKind>;
@@ -215,7 +215,7 @@ export class ReaderWatcher implements AsyncDisposable {
       // The service answered: after this context dies, the first retry comes soon again.
       delay = this.backoff.initialMs;
       if (this.options.mode !== 'blocking' && this.options.mode !== 'poll' && this.port.info.wine) {
-        this.switchToPolling('Wine: blocking SCardGetStatusChange returns at once (toolchain.md §3)');
+        this.switchToPolling('Wine: blocking SCardGetStatusChange returns at once (docs/pcsc.md (The native layer and its ABI))');
       }
       try {
         await this.watch(context);

@@ -4,7 +4,7 @@
  * HRESULT to a typed gateway error with the fix an operator needs.
  *
  * Why layouts per pointer size: the gateway runs as win-x86 (CSHIS.dll and, very likely, csHisX.dll are 32-bit
- * components, cshis-api.md §2) or win-x64. Pointers are 4 or 8 bytes, which moves every field after the first
+ * components, docs/reference/abi.md) or win-x64. Pointers are 4 or 8 bytes, which moves every field after the first
  * pointer; VARIANT is 16 bytes on Win32 and 24 on Win64. Layouts are computed with MSVC's natural alignment
  * (each member aligned to its own size, 8-byte integers to 8 on both), and the tests check the 64-bit result
  * against the real C ABI through koffi and both against the sizes Windows documents.
@@ -121,10 +121,10 @@ export const CLSCTX_LOCAL_SERVER = 0x4;
 export const COINIT_APARTMENTTHREADED = 0x2;
 export const COINIT_MULTITHREADED = 0x0;
 
-/** The component's ProgID and install location (cshis-api.md §1, §9.1). */
+/** The component's ProgID and install location (docs/reference/abi.md (Installed files), docs/reference/webapi.md (CsHisX)). */
 export const CSHISX_PROGID = 'CsHisX.nhicshisx.1';
 export const CSHISX_DEFAULT_PATH = 'C:\\NHI\\LIB\\csHisX.dll';
-/** VPNH_SignX's card type: 3 = SAM (briefing §5). */
+/** VPNH_SignX's card type: 3 = SAM (docs/reference/webapi.md (CsHisX)). */
 export const SAM_CARD_TYPE = '3';
 export const SERVICE_CODES: readonly SignerServiceCode[] = ['11', '12'];
 

@@ -1,13 +1,13 @@
 /**
  * The Signer over NHI's VPN value-added COM component CsHisX (`CsHisX.nhicshisx.1`, C:\NHI\LIB\csHisX.dll,
- * cshis-api.md §9.1), called in-process through koffi: VPNGetRandomX(), then VPNH_SignX(random, "3", service)
- * (briefing §5, 取得簽章流程: 先取亂數，再取簽章).
+ * docs/reference/webapi.md (CsHisX)), called in-process through koffi: VPNGetRandomX(), then VPNH_SignX(random, "3", service)
+ * (docs/reference/webapi.md (CsHisX), 取得簽章流程: 先取亂數，再取簽章).
  *
  * What this module adds to the generic dispatch code: the two calls in order, one signing at a time (the
  * component keeps the SAM session; two interleaved random/sign pairs would be meaningless), validation of what
  * comes back (a 20-character random, a 512-character hex signature), and a precise not-ready reason for
  * `/ready` — most often an unregistered class, whose fix is regsvr32 (and, for a 64-bit gateway, the 32-bit
- * build: a 32-bit in-process server cannot load into a 64-bit process, cshis-api.md §2).
+ * build: a 32-bit in-process server cannot load into a 64-bit process, docs/reference/abi.md).
  *
  * Never logged or put in an error: the random and the signature.
  */

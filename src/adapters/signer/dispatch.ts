@@ -1,6 +1,6 @@
 /**
  * Late-bound calls to an automation object (IDispatch) by method name with string arguments and a string
- * result — all CsHisX needs (cshis-api.md §9.1: VPNGetRandomX(), VPNH_SignX(BSTR, BSTR, BSTR) → BSTR).
+ * result — all CsHisX needs (docs/reference/webapi.md (CsHisX): VPNGetRandomX(), VPNH_SignX(BSTR, BSTR, BSTR) → BSTR).
  *
  * The sequence is the one every late-binding client performs (VB's CreateObject, jacob's Dispatch, S4's
  * win32com): CoInitializeEx → CLSIDFromProgID → CoCreateInstance(IID_IDispatch) → per method

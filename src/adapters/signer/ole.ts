@@ -4,11 +4,11 @@
  * works with BigInt addresses and these three interfaces, so the tests can put a fake COM runtime (fake
  * entry points, a real vtable of koffi callbacks) under the real dispatch code on Linux.
  *
- * koffi is obtained as in src/adapters/cshis/native.ts (toolchain.md §2): `require('koffi')` when a CommonJS
+ * koffi is obtained as in src/adapters/cshis/native.ts (docs/windows.md (Inside the executable)): `require('koffi')` when a CommonJS
  * `require` exists (the esbuild bundle of the Windows executable), otherwise `createRequire(import.meta.url)`.
  * This module is loaded only by the COM signer (the cshis backend), never on the simulator path.
  *
- * ABI notes (cshis-api.md §2): every COM method and ole32/oleaut32 export is `__stdcall` (koffi ignores the
+ * ABI notes (docs/reference/abi.md): every COM method and ole32/oleaut32 export is `__stdcall` (koffi ignores the
  * convention off x86); HRESULT is a 32-bit signed LONG on both Win32 and Win64; pointers are passed as BigInt.
  */
 import { createRequire } from 'node:module';

@@ -1,7 +1,7 @@
 /**
  * Reuses one SAM signature for its validity instead of signing per request, and never signs twice at once.
  *
- * The briefing (§5, sSignature: 簽章時效僅 8 小時) gives a signature 8 hours. A signing goes through CsHisX and
+ * The briefing (docs/reference/webapi.md (Treatment-ID Web API), sSignature: 簽章時效僅 8 小時) gives a signature 8 hours. A signing goes through CsHisX and
  * the cloud SAM to NHI's IDC, so signing per treatment ID would add that round trip to every visit and load
  * the SAM for nothing.
  *
@@ -19,7 +19,7 @@
 import type { SamSignature, Signer, SignerServiceCode } from '../../ports/signer.ts';
 import { GatewayError } from '../../errors/gateway-errors.ts';
 
-/** Briefing §5: 簽章時效僅 8 小時. */
+/** docs/reference/webapi.md (Treatment-ID Web API): 簽章時效僅 8 小時. */
 export const SIGNATURE_LIFETIME_MS = 8 * 60 * 60 * 1000;
 /** Default refresh margin: start re-signing 15 minutes before the 8 hours are up. */
 export const DEFAULT_REFRESH_MARGIN_MS = 15 * 60 * 1000;

@@ -3,7 +3,7 @@
  * and for rehearsals (test/webapi/stand-in.ts), exactly as NHI verifies a real SAM signature.
  *
  * - `sClientrandom` (X(20)): 8 hex digits of the issue time (Unix seconds) + 12 random hex digits. The real
- *   VPNGetRandomX's format is not public (§9.1 says "hex"); putting the time in lets the stand-in answer
+ *   VPNGetRandomX's format is not public (docs/reference/webapi.md (CsHisX) says "hex"); putting the time in lets the stand-in answer
  *   8203 (signature too old) the way NHI does, without shared state.
  * - `sSignature` (X(512)): 512 upper-case hex digits = HMAC-SHA512 under a test key over
  *   `index|samId|clientRandom|cardType|serviceCode` for index 0..3, concatenated. It binds the SAM, the random

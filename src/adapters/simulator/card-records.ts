@@ -142,5 +142,5 @@ export class SimulatedCardRecords {
   }
 }
 
-/** Order types a pharmacy's professional card may see (§4.5 of the reference: 1, 2, A, B). */
+/** Order types a pharmacy's professional card may see (docs/reference/buffers.md (1.10) of the reference: 1, 2, A, B). */
 export const PHARMACY_VISIBLE_ORDER_TYPES: ReadonlySet<string> = new Set(['1', '2', 'A', 'B']);

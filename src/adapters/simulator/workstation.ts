@@ -2,11 +2,11 @@
  * The embedded simulator: an in-memory clinic workstation implementing the ControlSoftware port with the
  * DLL's own buffers and return codes, so every codec and the whole domain layer above it run unchanged.
  *
- * State machine (cshis-api.md §6.1, §10): the SAM authenticates with the IDC (csVerifySAMDC, or
+ * State machine (docs/reference/buffers.md (1.15), docs/reference/abi.md (Console and lights)): the SAM authenticates with the IDC (csVerifySAMDC, or
  * automatically on the first card operation as the DLL has done since 3.3); an inserted health card becomes
  * SAM-authenticated on its first operation; a professional card goes inserted → SAM-authenticated → PIN
  * verified. Visits consume counted visits (就醫類別 01–05), take seq numbers and can be cancelled (1.39)
- * within the §5 rules.
+ * within the docs/reference/buffers.md (Write inputs) rules.
  */
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
@@ -102,7 +102,7 @@ const RC = {
   UPDATE_REFUSED_VISITS_LEFT: 9081,
 } as const;
 
-/** §7 9081: the card update refuses a card that still has more than this many visits. */
+/** docs/reference/return-codes.md 9081: the card update refuses a card that still has more than this many visits. */
 const UPDATE_MAX_VISITS_LEFT = 3;
 /** What a card update refills the visit counter to (the card's usual six). */
 const VISITS_AFTER_UPDATE = 6;
@@ -317,7 +317,7 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     return this.output('csGetDateTime', () => ascii(dateToRocDateTime(this.now())));
   }
 
-  // ---- presence and status (§6.1) ----
+  // ---- presence and status (docs/reference/buffers.md (1.15)) ----
 
   hisGetCardStatus(cardType: CardType) {
     return this.run('hisGetCardStatus', () => {
@@ -979,7 +979,7 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     if (rc !== OK) return rc;
     const visit = card.visits.find((v) => v.visitTimeRoc === dateTime && !v.cancelled);
     if (!visit) return RC.VISIT_NOT_FOUND;
-    // §5: each record's visit time must be the visit the call names.
+    // docs/reference/buffers.md (Write inputs): each record's visit time must be the visit the call names.
     if (records.some((r) => r.visitTimeRoc !== dateTime)) return RC.BAD_PARAMETER;
     card.records.addPrescriptions(records, SIMULATED_HOSPITAL.hospitalId);
     if (!signed) return new Uint8Array(0);
@@ -1045,7 +1045,7 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     const now = this.now();
     if (dateToRocDateTime(now).slice(0, 7) > this.validUntilRoc(patient, card)) return RC.CARD_EXPIRED;
     const newborn = babyTreat.trim() !== '';
-    // §7 5004: a newborn visit needs a newborn attachment on the card, and only within 60 days of birth.
+    // docs/reference/return-codes.md 5004: a newborn visit needs a newborn attachment on the card, and only within 60 days of birth.
     if (newborn && (patient.newbornAgeDays === null || patient.newbornAgeDays > 60)) return RC.NEWBORN_NOT_ALLOWED;
     if (patient.insuranceCheckCode !== 0) return patient.insuranceCheckCode;
     const counted = COUNTED_CATEGORIES.has(treatItem);
@@ -1075,7 +1075,7 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     return visit;
   }
 
-  /** §7 5010: a counted visit to a second department on the same day is registered, with a warning. */
+  /** docs/reference/return-codes.md 5010: a counted visit to a second department on the same day is registered, with a warning. */
   private sameDayOtherDepartment(card: InsertedHealthCard, visit: SimulatedVisit): number {
     if (!COUNTED_CATEGORIES.has(visit.category)) return OK;
     const day = visit.visitTimeRoc.slice(0, 7);
@@ -1113,7 +1113,7 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     if (!visit) return RC.VISIT_NOT_FOUND;
     visit.writes.push(data);
     if (!withDocId) return new Uint8Array(0);
-    // §5 pBufferDocID: the HPC holder's ID (when an HPC is verified) followed by NUL.
+    // docs/reference/buffers.md (Write inputs) pBufferDocID: the HPC holder's ID (when an HPC is verified) followed by NUL.
     const doc = this.professionalCard?.pinVerified ? this.professionalCard.professional.idNumber : '';
     return ascii(`${doc}\0`);
   }
@@ -1185,7 +1185,7 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     return this.healthCard;
   }
 
-  /** Since 3.3 the DLL authenticates the SAM by itself on the first card operation (§10). */
+  /** Since 3.3 the DLL authenticates the SAM by itself on the first card operation (docs/reference/abi.md (Console and lights)). */
   private authenticateSam(): void {
     if (this.samAuthenticated) return;
     this.samAuthenticated = true;
@@ -1245,7 +1245,7 @@ function ascii(text: string): Uint8Array {
   return Uint8Array.from(Buffer.from(text, 'latin1'));
 }
 
-/** 256 printable characters, as 1.37's hex-converted signature (§4.6); deterministic per visit. */
+/** 256 printable characters, as 1.37's hex-converted signature (docs/reference/buffers.md (1.9 / 1.37 / 1.53)); deterministic per visit. */
 function signatureFor(idNumber: string, visitTimeRoc: string): string {
   let hex = '';
   for (let i = 0; hex.length < 256; i++) {
@@ -1254,7 +1254,7 @@ function signatureFor(idNumber: string, visitTimeRoc: string): string {
   return hex.slice(0, 256);
 }
 
-/** Taiwan-local Gregorian `yyyyMMddHHmmss`, as 3.1's receipt times (§4.2; S4 parses them as Gregorian). */
+/** Taiwan-local Gregorian `yyyyMMddHHmmss`, as 3.1's receipt times (docs/reference/buffers.md (3.1); S4 parses them as Gregorian). */
 function gregorianDateTime(d: Date): string {
   const roc = dateToRocDateTime(d);
   return `${Number(roc.slice(0, 3)) + 1911}${roc.slice(3)}`;

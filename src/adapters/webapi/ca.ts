@@ -2,7 +2,7 @@
  * NHI's certificate chain as extra trust anchors (`--nhi-ca-file`).
  *
  * TLS verification is always on. medvpndti.nhi.gov.tw's chain is presumably not in public trust stores (public
- * samples turn verification off instead, cshis-api.md §9.3 — a security review item we do not repeat), so the
+ * samples turn verification off instead, docs/reference/webapi.md (Upload and download) — a security review item we do not repeat), so the
  * clinic installs NHI's CA certificate(s) as a file and the gateway trusts them IN ADDITION to Node's bundled
  * roots. The file may hold PEM certificates (one or more "BEGIN CERTIFICATE" blocks, as Windows' "Base-64
  * encoded X.509 (.CER)" export writes them) or a single DER certificate (Windows' "DER encoded binary").

@@ -1,5 +1,5 @@
 /**
- * The treatment-ID Web API's request body: exactly the briefing's fields and widths (NHI briefing §5,
+ * The treatment-ID Web API's request body: exactly the briefing's fields and widths (docs/reference/webapi.md (Treatment-ID Web API),
  * (四)資料定義), validated before any network call. Every failure is a field-level `InputError` naming the
  * wire field (`sPatientId`, `sTreatDT`, …) and the rule — never the value (it may be an ID number).
  *
@@ -15,7 +15,7 @@
  * | sTreatDT      | X(13)  | required: ROC yyyMMddHHmmss, a real date-time, not later than now           |
  *
  * The optional sCardId is sent as an empty string rather than left out, so every request carries the same
- * eight keys; whether NHI prefers the key absent is not public (cshis-api.md §9.4).
+ * eight keys; whether NHI prefers the key absent is not public (docs/reference/webapi.md (Treatment-ID Web API)).
  */
 import type { WebApiTreatmentIdRequest } from '../../ports/webapi.ts';
 import type { SamSignature } from '../../ports/signer.ts';
@@ -36,7 +36,7 @@ export const WEB_API_FIELD_WIDTHS = {
 
 export type WebApiField = keyof typeof WEB_API_FIELD_WIDTHS;
 
-/** The JSON body, keys in the briefing's order and casing (§9.3: send exactly the deck's casing). */
+/** The JSON body, keys in the briefing's order and casing (docs/reference/webapi.md (Upload and download): send exactly the deck's casing). */
 export interface TreatmentIdRequestBody {
   readonly sSamid: string;
   readonly sHospid: string;
@@ -55,7 +55,7 @@ export interface TreatmentIdRequestBody {
 export function validateTreatmentIdRequest(request: WebApiTreatmentIdRequest, now: Date): void {
   validateTaiwanId(request.patientId, 'sPatientId');
   validateRocDateTime13(request.visitTimeRoc, 'sTreatDT');
-  // 不能超過目前系統時間 (briefing §5); the same one-minute slack as every visit time in the gateway, for a
+  // 不能超過目前系統時間 (docs/reference/webapi.md (Treatment-ID Web API)); the same one-minute slack as every visit time in the gateway, for a
   // reader clock slightly ahead of the PC's.
   assertNotFuture(request.visitTimeRoc, now, 'sTreatDT');
   if (request.samId.trim() === '') {

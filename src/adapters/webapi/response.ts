@@ -1,6 +1,6 @@
 /**
- * The treatment-ID Web API's answer (NHI briefing §5, (五)回傳資料定義): RtnCode X(4) and TreatNum X(20),
- * "若發生錯誤將回傳 null". Key casing differs between NHI's APIs and client samples (cshis-api.md §9.3,
+ * The treatment-ID Web API's answer (docs/reference/webapi.md (Treatment-ID Web API), (五)回傳資料定義): RtnCode X(4) and TreatNum X(20),
+ * "若發生錯誤將回傳 null". Key casing differs between NHI's APIs and client samples (docs/reference/webapi.md (Upload and download),
  * RtnCode vs rtnCode), so keys are matched case-insensitively.
  *
  * Anything else — not HTTP 200, not JSON, no RtnCode, a success without a 20-character TreatNum — is

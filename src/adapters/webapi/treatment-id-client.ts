@@ -1,11 +1,11 @@
 /**
- * NHI's 就醫識別碼 Web API (briefing §5; cshis-api.md §9.4) behind the TreatmentIdWebApi port: validation of every
+ * NHI's 就醫識別碼 Web API (docs/reference/webapi.md (Treatment-ID Web API)) behind the TreatmentIdWebApi port: validation of every
  * field before anything else, a cached SAM signature (8 h, single flight), one HTTPS POST, and the answer
  * mapped to a TreatNum or a typed error.
  *
  * The operation's URL is configuration (`--webapi-url`): the host is public (medvpndti.nhi.gov.tw:443) but the
- * path is not (§9.4). The default (src/config.ts DEFAULT_WEBAPI_URL) is an assumption by analogy with NHI's
- * documented VNHI_Upload/VNHI_Download paths (§9.3); docs/webapi.md says so.
+ * path is not (docs/reference/webapi.md (Treatment-ID Web API)). The default (src/config.ts DEFAULT_WEBAPI_URL) is an assumption by analogy with NHI's
+ * documented VNHI_Upload/VNHI_Download paths (docs/reference/webapi.md (Upload and download)); docs/webapi.md says so.
  *
  * Signature refusals: 8203 (too old) is answered by signing anew and sending ONCE more. This cannot create a
  * second treatment ID: NHI checks the signature before it does anything (it authenticates the caller), so a
@@ -27,7 +27,7 @@ export interface NhiTreatmentIdWebApiOptions {
   /** https:// URL of the treatment-ID operation. */
   readonly url: string;
   readonly signer: Signer;
-  /** VPNH_SignX service code: '11' production cards, '12' NHI test cards (cshis-api.md §9.2). */
+  /** VPNH_SignX service code: '11' production cards, '12' NHI test cards (docs/reference/webapi.md (Card types and service codes)). */
   readonly serviceCode: SignerServiceCode;
   /** NHI's CA chain (PEM or DER file), trusted in addition to Node's roots. */
   readonly caFile?: string;
@@ -38,7 +38,7 @@ export interface NhiTreatmentIdWebApiOptions {
   readonly connectTimeoutMs?: number;
   /** Re-sign this long before the 8 hours are up. @default 15 min */
   readonly refreshMarginMs?: number;
-  /** Signature lifetime. @default 8 h (briefing §5) */
+  /** Signature lifetime. @default 8 h (docs/reference/webapi.md (Treatment-ID Web API)) */
   readonly signatureLifetimeMs?: number;
   readonly now?: () => Date;
   /** Dispose the signer with this client. @default true */

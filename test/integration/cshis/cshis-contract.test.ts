@@ -1,7 +1,7 @@
 /**
  * The shared ControlSoftware contract (test/contract/control-software.contract.ts) run against the koffi
  * adapter over the native fixture, so the simulator and the CSHIS.dll path cannot drift apart.
- * The simulator's test patients are encoded with the same §4.1 encoders the simulator uses.
+ * The simulator's test patients are encoded with the same docs/reference/buffers.md (1.1 / 1.2) encoders the simulator uses.
  */
 import { afterAll } from 'vitest';
 import { createCshisControlSoftware } from '../../../src/adapters/cshis/cshis-control-software.ts';

@@ -55,7 +55,7 @@ function insertCard(o: CardOptions & { lastSeq?: number } = {}): void {
   fx.insertHealthCard(basicData(o), registerData(o), o.lastSeq ?? 41);
 }
 
-/** §4.6 fields of a 296/316-byte sequence-number buffer. */
+/** docs/reference/buffers.md (1.9 / 1.37 / 1.53) fields of a 296/316-byte sequence-number buffer. */
 function seqFields(r: RawOutput) {
   const s = ascii(r.bytes);
   return {
@@ -150,7 +150,7 @@ describe('CSHIS adapter: health card reads', () => {
 });
 
 describe('CSHIS adapter: visits', () => {
-  it('hisGetSeqNumber256 increments the sequence number and decrements remaining visits (§4.6 layout)', async () => {
+  it('hisGetSeqNumber256 increments the sequence number and decrements remaining visits (docs/reference/buffers.md (1.9 / 1.37 / 1.53) layout)', async () => {
     const cs = await adapter();
     insertCard({ lastSeq: 41, remainingVisits: 6 });
     const first = await cs.hisGetSeqNumber256('01', ' ', '1');

@@ -2,7 +2,7 @@
  * The whole GraphQL API over the REAL koffi adapter and the native CSHIS fixture (no simulator anywhere):
  * services composed as `--backend cshis` composes them (src/backends/cshis.ts: csdll.ini, queue, readiness),
  * requests through yoga.fetch in-process. Cards are the simulator's test patients, encoded with the same
- * §4.1 encoders (helpers.ts), so both backends answer from one behaviour model.
+ * docs/reference/buffers.md (1.1 / 1.2) encoders (helpers.ts), so both backends answer from one behaviour model.
  */
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

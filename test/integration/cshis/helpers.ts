@@ -1,6 +1,6 @@
 /**
  * Shared helpers for the CSHIS tests: building the native fixture on demand and hand-built card buffers
- * (cshis-api.md §4.1 layouts).
+ * (docs/reference/buffers.md (1.1 / 1.2) layouts).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -83,9 +83,9 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 export interface CardOptions {
-  /** '1' normal, '2' cancelled (§4.1 byte 58). */
+  /** '1' normal, '2' cancelled (docs/reference/buffers.md (1.1 / 1.2) byte 58). */
   readonly cancelFlag?: string;
-  /** Remaining visits, 0–99 (§4.1 bytes 69–70). */
+  /** Remaining visits, 0–99 (docs/reference/buffers.md (1.1 / 1.2) bytes 69–70). */
   readonly remainingVisits?: number;
   readonly id?: string;
   readonly sex?: 'M' | 'F';
@@ -104,14 +104,14 @@ function common(o: CardOptions): Uint8Array {
   ]);
 }
 
-/** §4.1 basic data, 72 bytes. */
+/** docs/reference/buffers.md (1.1 / 1.2) basic data, 72 bytes. */
 export function basicData(o: CardOptions = {}): Uint8Array {
   const b = concat([common(o), field(PATIENT.phone, 14)]);
   if (b.length !== 72) throw new Error(`basic data is ${b.length} bytes`);
   return b;
 }
 
-/** §4.1 register data, 78 bytes. */
+/** docs/reference/buffers.md (1.1 / 1.2) register data, 78 bytes. */
 export function registerData(o: CardOptions = {}): Uint8Array {
   const visits = String(o.remainingVisits ?? 6).padStart(2, '0');
   const r = concat([
@@ -138,7 +138,7 @@ export const rocDateDaysFromNow = (days: number): string =>
   dateToRocDateTime(new Date(Date.now() + days * 86_400_000)).slice(0, 7);
 
 /**
- * A SIMULATED_PATIENTS record ready for the §4.1 encoders (its "one year from today" validity and newborn
+ * A SIMULATED_PATIENTS record ready for the docs/reference/buffers.md (1.1 / 1.2) encoders (its "one year from today" validity and newborn
  * date resolved), optionally with fields overridden (e.g. `remainingVisits: 99` for a benchmark).
  */
 export function simulatedPatientRecord(key: string, overrides: Partial<SimulatedPatient> = {}) {

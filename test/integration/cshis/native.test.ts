@@ -41,7 +41,7 @@ beforeAll(() => {
 beforeEach(() => fx.reset());
 
 describe('loadCshisLibrary on the fixture', () => {
-  it('declares every §3 export and the fixture exports exactly those', () => {
+  it('declares every export of docs/reference/functions.md and the fixture exports exactly those', () => {
     expect(lib.missingExports).toEqual([]);
     expect(lib.aliasedExports).toEqual({});
     expect(lib.pe).toBeNull(); // an ELF file

@@ -182,7 +182,7 @@ describe.skipIf(missing !== null)(
         { id: `pcsc:${READERS[1]}`, name: READERS[1], slot: 'HEALTH_CARD', cardPresent: false, atr: null, cardKind: null, light: { level: 0, colour: 'WHITE' } },
       ]);
 
-      // §8 basic data through the pcsc backend: the 造字 (Big5 0xFA40) arrives as U+E000 with its raw bytes.
+      // docs/reference/pcsc.md basic data through the pcsc backend: the 造字 (Big5 0xFA40) arrives as U+E000 with its raw bytes.
       const basic = await gql(BASIC_QUERY);
       expect(basic.healthCard.basicData).toEqual({
         __typename: 'BasicData',

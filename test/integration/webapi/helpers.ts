@@ -21,9 +21,7 @@ import type { ControlSoftware } from '../../../src/ports/control-software.ts';
 import type { Signer } from '../../../src/ports/signer.ts';
 import { AUTH_HEADERS, TEST_TOKEN } from '../../helpers/auth.ts';
 import type { StandIn } from '../../webapi/stand-in.ts';
-import { createFakeCom } from '../../webapi/fake-com.ts';
-import { simulatorClientRandom, simulatorSignature } from '../../../src/adapters/signer/simulator-signer.ts';
-import { SIMULATED_HOSPITAL } from '../../../src/adapters/simulator/patients.ts';
+import { samBehindFakeCom } from '../../webapi/fake-com-runtime.ts';
 import { FIXTURE_SO, ensureFixtureBuilt, insertSimulatedPatient } from '../cshis/helpers.ts';
 
 export type Bed = 'simulator' | 'fixture';
@@ -177,20 +175,6 @@ async function onFixture(options: GatewayOptions) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/**
- * The fake COM object answering VPNGetRandomX/VPNH_SignX as the simulated SAM would (the stand-in verifies
- * signatures against that SAM), so the whole COM call path runs through koffi and NHI's side still checks.
- */
-function samBehindFakeCom() {
-  return createFakeCom({
-    methods: {
-      VPNGetRandomX: () => simulatorClientRandom(new Date()),
-      VPNH_SignX: ([clientRandom = '', cardType = '', serviceCode = '']) =>
-        simulatorSignature({ samId: SIMULATED_HOSPITAL.samId, clientRandom, cardType, serviceCode }),
-    },
-  });
 }
 
 export const INSERT_STANDARD = 'mutation { simulatorInsertHealthCard(card: STANDARD) { __typename } }';

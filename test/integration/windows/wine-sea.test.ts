@@ -6,7 +6,7 @@
  *   over SSE, serves the embedded GraphiQL files, refuses a second instance (same port; same data folder),
  *   and registers/unregisters itself in the Wine registry's HKCU Run key with install/uninstall.
  *   Skipped (pending) only when wine64 is not installed.
- * - win-x86: checked structurally, since these machines cannot run 32-bit code (toolchain.md §1e).
+ * - win-x86: checked structurally, since these machines cannot run 32-bit code (docs/windows.md).
  * - linux-x64: a corrupt embedded asset stops it at start with a message naming the asset.
  */
 import { execFileSync } from 'node:child_process';

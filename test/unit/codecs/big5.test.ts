@@ -67,7 +67,7 @@ describe('decodeBig5Field: ordinary names', () => {
   });
 });
 
-describe('decodeBig5Field: rare characters (user-defined areas, §12)', () => {
+describe('decodeBig5Field: rare characters (user-defined areas, docs/reference/abi.md (Dates, Big5))', () => {
   it('maps 0xFA40 to U+E000 and flags the field', () => {
     const field = hex('B3AF FA40 ACFC 2020 2020 2020 2020 2020 2020 2020'); // 陳 + EUDC + 美
     expect(decodeBig5Field(field)).toEqual({ text: '陳\uE000美', rawHex: 'B3AFFA40ACFC', hasRareCharacters: true });

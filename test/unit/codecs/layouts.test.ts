@@ -54,11 +54,11 @@ function bytesOf(...parts: (string | number[])[]): Uint8Array {
 }
 
 const SPACES = (n: number) => ' '.repeat(n);
-// 王小明 in CP950, followed by 14 padding spaces = the 20-byte name field of §4.1.
+// 王小明 in CP950, followed by 14 padding spaces = the 20-byte name field of docs/reference/buffers.md (1.1 / 1.2).
 const NAME_FIELD = [0xa4, 0xfd, 0xa4, 0x70, 0xa9, 0xfa, ...new Array<number>(14).fill(0x20)];
 const NAME_TEXT = { text: '王小明', rawHex: 'A4FDA470A9FA', hasRareCharacters: false };
 
-// §4.1 bytes 1–58, hand-laid: card no. 12 · name 20 · ID 10 · birth 7 · sex 1 · issue 7 · cancelled 1.
+// docs/reference/buffers.md (1.1 / 1.2) bytes 1–58, hand-laid: card no. 12 · name 20 · ID 10 · birth 7 · sex 1 · issue 7 · cancelled 1.
 const COMMON_58 = ['000012345678', NAME_FIELD, 'A123456789', '0850315', 'M', '1090101', '1'] as const;
 
 const BASIC_72 = bytesOf(...COMMON_58, '0912345678    ');
@@ -105,7 +105,7 @@ describe('hand-built buffers have the documented sizes', () => {
   });
 });
 
-describe('decodeBasicData (§4.1 1.1)', () => {
+describe('decodeBasicData (docs/reference/buffers.md (1.1))', () => {
   it('decodes every field', () => {
     expect(decodeBasicData(BASIC_72)).toEqual({
       cardNumber: '000012345678',
@@ -190,7 +190,7 @@ describe('decodeSex', () => {
   });
 });
 
-describe('decodeRegisterBasic (§4.1 1.2)', () => {
+describe('decodeRegisterBasic (docs/reference/buffers.md (1.2))', () => {
   it('decodes every field', () => {
     expect(decodeRegisterBasic(REGISTER_78)).toEqual({
       cardNumber: '000012345678',
@@ -226,7 +226,7 @@ describe('decodeRegisterBasic (§4.1 1.2)', () => {
   });
 });
 
-describe('small buffers (§4.2)', () => {
+describe('small buffers (docs/reference/buffers.md)', () => {
   it('1.38: validity and remaining visits', () => {
     expect(decodeRegisterBasic2(bytesOf('1151231', '06'))).toEqual({ cardValidUntil: '2026-12-31', remainingVisits: 6 });
     expect(decodeRegisterBasic2(bytesOf('1151231', '  '))).toEqual({ cardValidUntil: '2026-12-31', remainingVisits: null });
@@ -256,7 +256,7 @@ describe('small buffers (§4.2)', () => {
   });
 });
 
-describe('sequence-number buffers (§4.6)', () => {
+describe('sequence-number buffers (docs/reference/buffers.md (1.9 / 1.37 / 1.53))', () => {
   it('1.37 decodes 296 bytes with no treatment ID', () => {
     expect(decodeSeqNumber256(SEQ_296)).toEqual({
       visitTime: '2024-02-29T14:30:05+08:00',
@@ -313,7 +313,7 @@ describe('sequence-number buffers (§4.6)', () => {
   });
 });
 
-describe('treatment-ID buffers (§4.7)', () => {
+describe('treatment-ID buffers (docs/reference/buffers.md (1.54 / 1.56))', () => {
   it('1.54 decodes 43 bytes', () => {
     expect(decodeTreatNumNoICCard(bytesOf('1130229143005', '3501200000', 'T1130229143005000001'))).toEqual({
       visitTime: '2024-02-29T14:30:05+08:00',
@@ -338,7 +338,7 @@ describe('treatment-ID buffers (§4.7)', () => {
   });
 });
 
-describe('professional card (§3 4.5–4.8) and DocID (§5)', () => {
+describe('professional card (docs/reference/functions.md (4.5–4.8)) and DocID (docs/reference/buffers.md (Write inputs))', () => {
   it('decodes each read', () => {
     expect(decodeHpcSerialNumber(bytesOf('0000HPC12345'))).toBe('0000HPC12345');
     expect(decodeHpcIdNumber(bytesOf('B223344554'))).toBe('B223344554');
@@ -376,7 +376,7 @@ describe('professional card (§3 4.5–4.8) and DocID (§5)', () => {
   });
 });
 
-describe('§6.1 card status codes', () => {
+describe('docs/reference/buffers.md (1.15) card status codes', () => {
   it.each([
     [0, 'NOT_INSERTED'],
     [1, 'NOT_AUTHENTICATED'],

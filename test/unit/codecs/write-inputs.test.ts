@@ -41,14 +41,14 @@ const FEES: TreatmentFees = {
 };
 const FEE_BLOCK = '00001234' + '00000050' + '00000000' + '0000000' + '0000000';
 
-describe('layout lengths (§5)', () => {
+describe('layout lengths (docs/reference/buffers.md (Write inputs))', () => {
   it('match the spec', () => {
     expect(TREATMENT_CODE_LENGTH).toEqual({ default: 31, icd10: 55 });
     expect(FEE_BLOCK_LENGTH).toBe(38);
     expect(TREATMENT_DATA_LENGTH).toEqual({ default: 69, icd10: 93 });
   });
 
-  it('late-card flag: 1 normal, 2 late (§6.2)', () => {
+  it('late-card flag: 1 normal, 2 late (docs/reference/buffers.md (Code lists))', () => {
     expect(lateCardFlag(false)).toBe('1');
     expect(lateCardFlag(true)).toBe('2');
   });
@@ -288,7 +288,7 @@ describe('validateTaiwanId', () => {
   );
 });
 
-describe('validateTreatmentCategory (§6.2)', () => {
+describe('validateTreatmentCategory (docs/reference/buffers.md (Code lists))', () => {
   it('accepts every code of the table', () => {
     for (const code of Object.keys(TREATMENT_CATEGORIES)) {
       expect(validateTreatmentCategory(code)).toBe(code);

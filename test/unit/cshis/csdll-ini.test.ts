@@ -1,6 +1,6 @@
 /**
  * csdll.ini: parsing, validation, byte-exact serialisation, atomic writes with a backup, read-only refusal,
- * and the watcher that notices another program rewriting the file (anchors.md §1.6).
+ * and the watcher that notices another program rewriting the file (docs/reference/abi.md (csdll.ini)).
  * Samples are NHI's from the 2022-11 briefing (5.1.5.7 sample with all twelve keys).
  */
 import { execFileSync } from 'node:child_process';

@@ -164,7 +164,7 @@ describe('CshisCardStack over the simulator', () => {
   });
 });
 
-describe('light state from §6.1 status codes', () => {
+describe('light state from docs/reference/buffers.md (1.15) status codes', () => {
   it.each([
     [0, 0, 0, 'WHITE', 0, 'WHITE'],
     [1, 1, 1, 'BROWN', 1, 'BROWN'],

@@ -54,7 +54,7 @@ describe('renderErrorTableMarkdown', () => {
   });
 });
 
-describe('README marker replacement', () => {
+describe('error-table marker replacement', () => {
   const dir = mkdtempSync(join(tmpdir(), 'error-table-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -79,7 +79,7 @@ describe('README marker replacement', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('4013', '4014'));
     const stale = await cli('--check', file);
     expect(stale.code).toBe(1);
-    expect(stale.stderr).toContain('README error table is stale: run `npm run docs`');
+    expect(stale.stderr).toContain('the error table is stale: run `npm run docs`');
   }, 30_000);
 
   it('CLI: --write without markers prints an error and exits 1, leaving the file alone', async () => {

@@ -18,12 +18,12 @@ import {
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 /**
- * Every code listed in cshis-api.md §7, ranges expanded, written out by hand from the reference (not from the
+ * Every code listed in docs/reference/return-codes.md, ranges expanded, written out by hand from the reference (not from the
  * table), so a code dropped from VENDOR_CODES fails here. 0 (success) is not an error.
  */
 const EXPECTED_SECTION_7 = [
   -1,
-  // CS 6.0 status codes §7 names individually
+  // CS 6.0 status codes docs/reference/return-codes.md names individually
   1001, 1102, 1402, 3209,
   4000, 4012, 4013, 4014, 4029, 4032, 4033, 4034, 4042, 4043, 4050, 4051, 4061, 4071,
   5001, 5002, 5003, 5004, 5005, 5006, 5007, 5008, 5009, 5010, 5012,
@@ -70,11 +70,11 @@ describe('VENDOR_CODES', () => {
     }
   });
 
-  it('covers every code of cshis-api.md §7', () => {
+  it('covers every code of docs/reference/return-codes.md', () => {
     expect(new Set(EXPECTED_SECTION_7).size).toBe(EXPECTED_SECTION_7.length);
     const missing = EXPECTED_SECTION_7.filter((rc) => lookupVendorCode(rc) === undefined);
     expect(missing).toEqual([]);
-    // and nothing that §7 does not list
+    // and nothing that docs/reference/return-codes.md does not list
     const extra = VENDOR_CODES.map((e) => e.vendorCode).filter((rc) => !EXPECTED_SECTION_7.includes(rc));
     expect(extra).toEqual([]);
     expect(VENDOR_CODES).toHaveLength(EXPECTED_SECTION_7.length);

@@ -1,5 +1,5 @@
 /**
- * SCARD_READERSTATE and SCARD_IO_REQUEST per platform (toolchain.md §3 table): the documented numbers for every
+ * SCARD_READERSTATE and SCARD_IO_REQUEST per platform (docs/pcsc.md (The native layer and its ABI) table): the documented numbers for every
  * ABI, koffi's own layout on this host, and koffi's layout of the other platforms' field types where the host can
  * express them (same pointer width, or 4-byte pointers modelled as uint32).
  */

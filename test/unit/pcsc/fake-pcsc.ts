@@ -40,7 +40,7 @@ const fail = (call: string, code: Exclude<PcscErrorCode, 'LIBRARY_UNAVAILABLE' |
 
 export class FakePcsc implements PcscPort {
   info = { library: 'fake-pcsc', abi: 'linux-x64', wine: false };
-  /** Blocking getStatusChange returns at once, unchanged (Wine, toolchain.md §3). */
+  /** Blocking getStatusChange returns at once, unchanged (Wine, docs/pcsc.md (The native layer and its ABI)). */
   wineMode = false;
   /**
    * A blocking wait starts this long after the call (koffi queues it to a worker thread first): a cancel in
@@ -297,7 +297,7 @@ const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s
 export const ATR_NHI = hex('3B8F0154574E48492D46414B452D30303031CA');
 export const ATR_OTHER = hex('3B8F014F544845522D434152442D30303031DF');
 
-/** The §8 57-byte answer for a test patient with a 造字 (0xFA40) in the name. */
+/** The docs/reference/pcsc.md 57-byte answer for a test patient with a 造字 (0xFA40) in the name. */
 export function basicData57(): Uint8Array {
   const ascii = (s: string) => Buffer.from(s, 'latin1');
   const name = Buffer.alloc(20, 0);

@@ -1,5 +1,5 @@
 /**
- * The pcsc backend's CardStack against the in-memory PC/SC service: the §8 exchange (SELECT, READ, T=0 GET
+ * The pcsc backend's CardStack against the in-memory PC/SC service: the docs/reference/pcsc.md exchange (SELECT, READ, T=0 GET
  * RESPONSE, 6C xx), decoding with the DLL path's codecs (造字 → PUA, never a rejection), and the typed errors.
  */
 import { describe, expect, it } from 'vitest';
@@ -48,9 +48,9 @@ const EXPECTED_BASIC = {
   emergencyPhone: null,
 };
 
-describe('§8 APDU exchange', () => {
+describe('APDU exchange of docs/reference/pcsc.md', () => {
   it('sends the canonical SELECT and READ', () => {
-    // cshis-api.md §8, byte for byte (the canonical 16-byte AID padding).
+    // docs/reference/pcsc.md, byte for byte (the canonical 16-byte AID padding).
     expect(SELECT_NHI_AID).toEqual(hex('00 A4 04 00 10  D1 58 00 00 01 00 00 00 00 00 00 00 00 00 11 00'));
     expect(READ_BASIC_DATA).toEqual(hex('00 CA 11 00 02 00 00'));
   });

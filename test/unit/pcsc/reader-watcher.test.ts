@@ -1,5 +1,5 @@
 /**
- * The reader watcher against the in-memory PC/SC service: what the anchors get wrong (anchors.md §2) — readers
+ * The reader watcher against the in-memory PC/SC service: what the anchors get wrong (docs/pcsc.md (Surviving what breaks other agents)) — readers
  * present at start, unplug/replug, the service stopping and coming back, Wine's non-blocking wait — and that
  * dispose() ends the blocking call with SCardCancel.
  */

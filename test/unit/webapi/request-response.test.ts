@@ -28,7 +28,7 @@ function fieldOf(fn: () => unknown): string {
   return 'accepted';
 }
 
-describe('treatment-ID request body (briefing §5 資料定義)', () => {
+describe('treatment-ID request body (docs/reference/webapi.md (Treatment-ID Web API) 資料定義)', () => {
   it('has exactly the briefing’s eight fields at their widths', () => {
     const body = buildTreatmentIdRequestBody(request, signature, NOW);
     expect(Object.keys(body)).toEqual(['sSamid', 'sHospid', 'sClientrandom', 'sSignature', 'sCardType', 'sCardId', 'sPatientId', 'sTreatDT']);
@@ -64,7 +64,7 @@ describe('treatment-ID request body (briefing §5 資料定義)', () => {
   });
 });
 
-describe('treatment-ID answer (briefing §5 回傳資料定義)', () => {
+describe('treatment-ID answer (docs/reference/webapi.md (Treatment-ID Web API) 回傳資料定義)', () => {
   const ok = JSON.stringify({ RtnCode: '0000', TreatNum: 'NHI1150301ABCDEF0123' });
 
   it('takes TreatNum from RtnCode 0000, whatever the key casing', () => {
@@ -108,7 +108,7 @@ describe('treatment-ID answer (briefing §5 回傳資料定義)', () => {
 });
 
 describe('Web API code table', () => {
-  it('has the §9.3 codes, unique, distinct from every control-software and gateway code', () => {
+  it('has the codes of docs/reference/webapi.md (Upload and download), unique, distinct from every control-software and gateway code', () => {
     expect(WEB_API_CODES.map((e) => e.vendorCode)).toEqual([5002, 5003, 5004, 8201, 8202, 8203, 8205, 9002, 9005, 9999]);
     const all = [...VENDOR_CODES.map((e) => e.code), ...GATEWAY_CODES.map((e) => e.code), ...WEB_API_CODES.map((e) => e.code)];
     expect(new Set(all).size).toBe(all.length);
