@@ -1,8 +1,9 @@
 /**
  * The gateway, readers, health card, professional card, SAM and lights.
  */
-import { builder } from './builder.ts';
-import { cardErrors } from './errors.ts';
+import { API_VERSION, builder } from './builder.ts';
+import { caught, resultUnion } from './errors.ts';
+import { DateScalar, DateTimeScalar, RocDateScalar, RocDateTimeScalar } from './scalars.ts';
 import type {
   BasicData,
   CardValidity,
@@ -37,11 +38,23 @@ interface GatewayShape {
   readonly backend: string;
 }
 
+export const BackendEnum = builder.enumType('Backend', {
+  description: 'What the gateway talks to (--backend).',
+  values: {
+    SIMULATOR: { value: 'simulator', description: 'The embedded simulator: test cards, no hardware.' },
+    CSHIS: { value: 'cshis', description: 'NHI’s control software (CSHIS.dll).' },
+    PCSC: { value: 'pcsc', description: 'PC/SC card readers directly (reads only).' },
+    CS6: { value: 'cs6', description: 'NHI’s control software 6.0 (REST service).' },
+  } as const,
+});
+
+type BackendName = 'simulator' | 'cshis' | 'pcsc' | 'cs6';
+
 const ControlSoftwareRef = builder
   .objectRef<{ backend: string; version: number | null; libraryPath: string }>('ControlSoftware')
   .implement({
     fields: (t) => ({
-      backend: t.exposeString('backend'),
+      backend: t.field({ type: BackendEnum, resolve: (cs) => cs.backend as BackendName }),
       versionCode: t.exposeInt('version', {
         nullable: true,
         description: 'csGetVersionEx (§1.51) code, e.g. 5158 for 5.1.5.8.',
@@ -58,12 +71,15 @@ const ControlSoftwareRef = builder
 const GatewayRef = builder.objectRef<GatewayShape>('Gateway').implement({
   description: 'The gateway itself: what it runs on and whether it is ready.',
   fields: (t) => ({
-    version: t.exposeString('version'),
-    backend: t.exposeString('backend', { description: '"simulator", "cshis" or "pcsc".' }),
+    version: t.exposeString('version', { description: 'The gateway’s own version (package version).' }),
+    apiVersion: t.string({
+      description: 'The API version this schema implements (major.minor; docs/api-conventions.md). Breaking changes only in a new major.',
+      resolve: () => API_VERSION,
+    }),
+    backend: t.field({ type: BackendEnum, resolve: (g) => g.backend as BackendName }),
     controlSoftware: t.field({
-      type: ControlSoftwareRef,
-      errors: cardErrors,
-      resolve: (_g, _a, ctx) => ctx.cards.describe(),
+      type: resultUnion('Gateway.controlSoftware', ControlSoftwareRef),
+      resolve: (_g, _a, ctx) => caught('Gateway.controlSoftware', () => ctx.cards.describe()),
     }),
     ready: t.boolean({ resolve: async (_g, _a, ctx) => (await ctx.status.readiness()).ready }),
     readinessReasons: t.stringList({
@@ -128,9 +144,8 @@ const ReaderRef = builder.objectRef<ReaderDescription>('Reader').implement({
     }),
     cardKind: t.field({ type: CardKindEnum, nullable: true, resolve: (r) => r.cardKind ?? null }),
     light: t.field({
-      type: CardLightRef,
-      errors: cardErrors,
-      resolve: (r, _a, ctx) => ctx.monitor.readerLight(r),
+      type: resultUnion('Reader.light', CardLightRef),
+      resolve: (r, _a, ctx) => caught('Reader.light', () => ctx.monitor.readerLight(r)),
     }),
   }),
 });
@@ -138,7 +153,10 @@ const ReaderRef = builder.objectRef<ReaderDescription>('Reader').implement({
 builder.queryField('readers', (t) => t.field({ type: [ReaderRef], resolve: (_r, _a, ctx) => [...ctx.monitor.readers] }));
 
 builder.queryField('lightState', (t) =>
-  t.field({ type: LightStateRef, errors: cardErrors, resolve: (_r, _a, ctx) => ctx.monitor.current() }),
+  t.field({
+    type: resultUnion('Query.lightState', LightStateRef),
+    resolve: (_r, _a, ctx) => caught('Query.lightState', () => ctx.monitor.current()),
+  }),
 );
 
 const ReaderEventKindEnum = builder.enumType('ReaderEventKind', {
@@ -152,7 +170,8 @@ const ReaderEventRef = builder.objectRef<ReaderEvent>('ReaderEvent').implement({
     readerName: t.exposeString('readerName'),
     slot: t.field({ type: CardSlotEnum, resolve: (e) => e.slot }),
     level: t.exposeInt('level', { description: 'The light level after the event.' }),
-    at: t.exposeString('at', { description: 'ISO 8601 time the gateway saw the change.' }),
+    at: t.field({ type: DateTimeScalar, description: 'When the gateway saw the change.', resolve: (e) => e.at }),
+    atRoc: t.field({ type: RocDateTimeScalar, description: 'at, in the ROC form.', resolve: (e) => e.at }),
     atr: t.string({
       nullable: true,
       description: 'PC/SC card events: the ATR (uppercase hex) of the card inserted or removed; null otherwise.',
@@ -208,9 +227,11 @@ const CardholderRef = builder.interfaceRef<BasicData | RegisterData>('Cardholder
     cardNumber: t.exposeString('cardNumber'),
     name: t.field({ type: DecodedTextRef, resolve: (d) => d.name }),
     idNumber: t.exposeString('idNumber'),
-    birthDate: t.exposeString('birthDate', { nullable: true, description: 'ISO date; null when unreadable on the card.' }),
+    birthDate: t.field({ type: DateScalar, nullable: true, description: 'Null when unreadable on the card.', resolve: (d) => d.birthDate }),
+    birthDateRoc: t.field({ type: RocDateScalar, nullable: true, resolve: (d) => d.birthDate }),
     sex: t.field({ type: SexEnum, nullable: true, resolve: (d) => d.sex }),
-    issueDate: t.exposeString('issueDate', { nullable: true, description: 'ISO date; null when unreadable on the card.' }),
+    issueDate: t.field({ type: DateScalar, nullable: true, description: 'Null when unreadable on the card.', resolve: (d) => d.issueDate }),
+    issueDateRoc: t.field({ type: RocDateScalar, nullable: true, resolve: (d) => d.issueDate }),
     cancelled: t.exposeBoolean('cancelled', { description: '卡片註銷註記.' }),
   }),
 });
@@ -231,9 +252,16 @@ const RegisterDataRef = builder.objectRef<RegisterData>('RegisterData').implemen
   fields: (t) => ({
     insurerCode: t.exposeString('insurerCode'),
     beneficiaryCategory: t.exposeString('beneficiaryCategory', { nullable: true, description: '保險對象身分註記.' }),
-    cardValidUntil: t.exposeString('cardValidUntil', { nullable: true }),
+    cardValidUntil: t.field({ type: DateScalar, nullable: true, resolve: (d) => d.cardValidUntil }),
+    cardValidUntilRoc: t.field({ type: RocDateScalar, nullable: true, resolve: (d) => d.cardValidUntil }),
     remainingVisits: t.exposeInt('remainingVisits', { nullable: true }),
-    newbornBirthDate: t.exposeString('newbornBirthDate', { nullable: true, description: '新生兒依附註記: the attached newborn’s birth date.' }),
+    newbornBirthDate: t.field({
+      type: DateScalar,
+      nullable: true,
+      description: '新生兒依附註記: the attached newborn’s birth date.',
+      resolve: (d) => d.newbornBirthDate,
+    }),
+    newbornBirthDateRoc: t.field({ type: RocDateScalar, nullable: true, resolve: (d) => d.newbornBirthDate }),
     newbornBirthOrder: t.exposeString('newbornBirthOrder', { nullable: true, description: '新生兒胞胎註記.' }),
   }),
 });
@@ -241,7 +269,8 @@ const RegisterDataRef = builder.objectRef<RegisterData>('RegisterData').implemen
 const CardValidityRef = builder.objectRef<CardValidity>('CardValidity').implement({
   description: 'API 1.38 hisGetRegisterBasic2 (§4.2): validity and remaining visits, no PIN check.',
   fields: (t) => ({
-    cardValidUntil: t.exposeString('cardValidUntil', { nullable: true }),
+    cardValidUntil: t.field({ type: DateScalar, nullable: true, resolve: (d) => d.cardValidUntil }),
+    cardValidUntilRoc: t.field({ type: RocDateScalar, nullable: true, resolve: (d) => d.cardValidUntil }),
     remainingVisits: t.exposeInt('remainingVisits', { nullable: true }),
   }),
 });
@@ -267,15 +296,26 @@ const HealthCardRef = builder.objectRef<object>('HealthCard').implement({
   description: 'The health card (健保卡) in the reader. Each field is one control-software call.',
   fields: (t) => ({
     state: t.field({
-      type: HealthCardStateRef,
+      type: resultUnion('HealthCard.state', HealthCardStateRef),
       description: 'hisGetCardStatus(2): whether a health card is in and how far it is authenticated.',
-      errors: cardErrors,
-      resolve: async (_h, _a, ctx) => ({ status: await ctx.cards.healthCardStatus() }),
+      resolve: (_h, _a, ctx) => caught('HealthCard.state', async () => ({ status: await ctx.cards.healthCardStatus() })),
     }),
-    basicData: t.field({ type: BasicDataRef, errors: cardErrors, resolve: (_h, _a, ctx) => ctx.cards.basicData() }),
-    registerData: t.field({ type: RegisterDataRef, errors: cardErrors, resolve: (_h, _a, ctx) => ctx.cards.registerData() }),
-    validity: t.field({ type: CardValidityRef, errors: cardErrors, resolve: (_h, _a, ctx) => ctx.cards.cardValidity() }),
-    lastSeqNumber: t.field({ type: LastSeqNumberRef, errors: cardErrors, resolve: (_h, _a, ctx) => ctx.cards.lastSeqNumber() }),
+    basicData: t.field({
+      type: resultUnion('HealthCard.basicData', BasicDataRef),
+      resolve: (_h, _a, ctx) => caught('HealthCard.basicData', () => ctx.cards.basicData()),
+    }),
+    registerData: t.field({
+      type: resultUnion('HealthCard.registerData', RegisterDataRef),
+      resolve: (_h, _a, ctx) => caught('HealthCard.registerData', () => ctx.cards.registerData()),
+    }),
+    validity: t.field({
+      type: resultUnion('HealthCard.validity', CardValidityRef),
+      resolve: (_h, _a, ctx) => caught('HealthCard.validity', () => ctx.cards.cardValidity()),
+    }),
+    lastSeqNumber: t.field({
+      type: resultUnion('HealthCard.lastSeqNumber', LastSeqNumberRef),
+      resolve: (_h, _a, ctx) => caught('HealthCard.lastSeqNumber', () => ctx.cards.lastSeqNumber()),
+    }),
   }),
 });
 
@@ -313,15 +353,17 @@ export const ProfessionalCardRef = builder.objectRef<ProfessionalCardInfo>('Prof
     present: t.exposeBoolean('present'),
     pinVerified: t.exposeBoolean('pinVerified'),
     identity: t.field({
-      type: ProfessionalIdentityRef,
-      errors: cardErrors,
-      resolve: (_p, _a, ctx) => ctx.cards.professionalIdentity(),
+      type: resultUnion('ProfessionalCard.identity', ProfessionalIdentityRef),
+      resolve: (_p, _a, ctx) => caught('ProfessionalCard.identity', () => ctx.cards.professionalIdentity()),
     }),
   }),
 });
 
 builder.queryField('professionalCard', (t) =>
-  t.field({ type: ProfessionalCardRef, errors: cardErrors, resolve: (_r, _a, ctx) => ctx.cards.professionalCard() }),
+  t.field({
+    type: resultUnion('Query.professionalCard', ProfessionalCardRef),
+    resolve: (_r, _a, ctx) => caught('Query.professionalCard', () => ctx.cards.professionalCard()),
+  }),
 );
 
 // ---- SAM ----
@@ -342,4 +384,6 @@ export const SamRef = builder.objectRef<SamInfo>('Sam').implement({
   }),
 });
 
-builder.queryField('sam', (t) => t.field({ type: SamRef, errors: cardErrors, resolve: (_r, _a, ctx) => ctx.cards.sam() }));
+builder.queryField('sam', (t) =>
+  t.field({ type: resultUnion('Query.sam', SamRef), resolve: (_r, _a, ctx) => caught('Query.sam', () => ctx.cards.sam()) }),
+);
