@@ -6,7 +6,7 @@
  * `DateTime`/`RocDateTime` is a 13-digit ROC date-time (what the card takes). For output a resolver may hand
  * either scalar a JS `Date`, an ISO string (any offset) or the ROC string: the scalar converts.
  */
-import { GraphQLError, Kind, type ValueNode } from 'graphql';
+import { Kind, type ValueNode } from 'graphql';
 import { builder } from './builder.ts';
 import { InputError } from '../src/codecs/input-error.ts';
 import {
@@ -17,10 +17,14 @@ import {
   rocDateTimeToIso,
 } from '../src/codecs/roc-date.ts';
 
-/** A scalar's input failure: BAD_USER_INPUT with the rule; the field is added from the path (src/errors/client-errors.ts). */
+/**
+ * A scalar's input failure: BAD_USER_INPUT with the rule. A plain Error (not a GraphQLError), so graphql-js
+ * wraps it with the value's location and keeps these extensions; the field is added from the variable path or
+ * the literal's place in the document (src/errors/client-errors.ts).
+ */
 function badInput(error: unknown, scalar: string): never {
   const rule = error instanceof InputError ? error.rule : `must be a ${scalar}`;
-  throw new GraphQLError(rule, { extensions: { code: 'BAD_USER_INPUT', rule } });
+  throw Object.assign(new Error(rule), { extensions: { code: 'BAD_USER_INPUT', rule } });
 }
 
 function parseWith<T>(scalar: string, parse: (value: string) => T) {

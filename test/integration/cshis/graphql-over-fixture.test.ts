@@ -128,7 +128,7 @@ describe('GraphQL over the koffi adapter and the native fixture', () => {
 
     const visit = (
       await gql(
-        `mutation { startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }) { __typename
+        `mutation { startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) { __typename
           ... on Visit { visitTime visitTimeRoc seqNumber hospitalId signature samId treatmentId treatmentIdSource strategy }
           ... on Error { code message } } }`,
       )
@@ -137,15 +137,15 @@ describe('GraphQL over the koffi adapter and the native fixture', () => {
     expect(visit.signature).toHaveLength(256);
     expect(visit.treatmentId).toHaveLength(20);
 
-    const byVisit = await gql('mutation($t: String!) { treatmentIdForVisit(visitTime: $t) { __typename ... on TreatmentId { treatmentId source } } }', { t: visit.visitTime });
+    const byVisit = await gql('mutation($t: DateTime!) { treatmentIdForVisit(input: { visitTime: $t }) { __typename ... on TreatmentId { treatmentId source } } }', { t: visit.visitTime });
     expect(byVisit.data.treatmentIdForVisit).toEqual({ __typename: 'TreatmentId', treatmentId: visit.treatmentId, source: 'CONTROL_SOFTWARE_1_56' });
 
     const write = await gql(
-      'mutation($input: WriteTreatmentInput!) { writeTreatment(input: $input) { __typename ... on TreatmentWritten { apis visitTimeRoc } ... on Error { code vendorCode } } }',
+      'mutation($input: WriteTreatmentInput!) { writeTreatment(input: $input) { __typename ... on TreatmentWritten { apis visitTimeRoc } ... on Error { code } ... on VendorError { vendorCode } } }',
       {
         input: {
           visitTime: visit.visitTimeRoc,
-          patientId: patient.idNumber,
+          idNumber: patient.idNumber,
           birthDate: rocDateToIso(patient.birthDateRoc, 'birthDate'),
           diagnoses: ['J069', 'R05'],
           fees: { outpatientFee: 350, outpatientCopay: 50 },
@@ -155,9 +155,9 @@ describe('GraphQL over the koffi adapter and the native fixture', () => {
     expect(write.data.writeTreatment).toEqual({ __typename: 'TreatmentWritten', apis: ['1.16', '1.17'], visitTimeRoc: visit.visitTimeRoc });
     expect(fx.writeCount(visit.visitTimeRoc)).toBe(2);
 
-    const cancel = await gql('mutation($t: String!) { cancelVisit(visitTime: $t) { __typename ... on CancelledVisit { cancelled } } }', { t: visit.visitTimeRoc });
+    const cancel = await gql('mutation($t: DateTime!) { cancelVisit(input: { visitTime: $t }) { __typename ... on CancelledVisit { cancelledAt } } }', { t: visit.visitTimeRoc });
     expect(cancel.data.cancelVisit).toEqual({ __typename: 'CancelledVisit', cancelled: true });
-    const again = await gql('mutation($t: String!) { cancelVisit(visitTime: $t) { __typename ... on Error { code vendorCode } } }', { t: visit.visitTimeRoc });
+    const again = await gql('mutation($t: DateTime!) { cancelVisit(input: { visitTime: $t }) { __typename ... on Error { code } ... on VendorError { vendorCode } } }', { t: visit.visitTimeRoc });
     expect(again.data.cancelVisit).toMatchObject({ __typename: 'VisitError', vendorCode: 5153 });
 
     // The queue saw every call, one at a time.
@@ -348,7 +348,7 @@ describe('a control software that cannot be used', () => {
     expect(data.gateway.readinessReasons).toEqual([expect.stringMatching(/^control software unavailable \(CONTROL_SOFTWARE_UNAVAILABLE\): .*file not found\. Fix: Install/)]);
     expect(data.healthCard.basicData).toMatchObject({ __typename: 'ControlSoftwareError', code: 'CONTROL_SOFTWARE_UNAVAILABLE' });
 
-    const visit = await gql('mutation { startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }) { __typename ... on Error { code } } }');
+    const visit = await gql('mutation { startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) { __typename ... on Error { code } } }');
     expect(visit.data.startVisit).toEqual({ __typename: 'ControlSoftwareError', code: 'CONTROL_SOFTWARE_UNAVAILABLE' });
     const r = await ready();
     expect(r.status).toBe(503);
@@ -376,7 +376,7 @@ describe('a control software that cannot be used', () => {
     expect(data.gateway.readinessReasons).toEqual([expect.stringMatching(/version code 3013\) is too old for the N1 visit strategy: hisGetSeqNumber256N1 needs 5\.1\.5\.1 or later \(CONTROL_SOFTWARE_TOO_OLD\)/)]);
     expect(data.gateway.controlSoftwareQueue.versionCode).toBe(3013);
     expect(data.gateway.controlSoftwareQueue.missingExports).toContain('hisGetBasicData');
-    const visit = await gql('mutation { startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }) { __typename ... on Error { code message hint } } }');
+    const visit = await gql('mutation { startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) { __typename ... on Error { code message hint } } }');
     expect(visit.data.startVisit).toMatchObject({ __typename: 'ControlSoftwareError', code: 'CONTROL_SOFTWARE_TOO_OLD' });
     expect(visit.data.startVisit.message).toMatch(/3\.0\.1\.3 \(version code 3013\) is too old for hisGetSeqNumber256N1: it needs 5\.1\.5\.1/);
     const basic = await gql('{ healthCard { basicData { __typename ... on Error { code } } } }');

@@ -57,7 +57,7 @@ beforeAll(async () => {
   server = await startServer({ yoga, host: '127.0.0.1', port: 0, logger });
 
   for (const patient of people) {
-    await gql(`mutation { simulatorInsertHealthCard(card: ${patient.key}) { __typename } }`, undefined, {});
+    await gql(`mutation { simulatorInsertHealthCard(input: { card: ${patient.key} }) { __typename } }`, undefined, {});
     const overHttp = await gql(READ);
     expect(overHttp.data.healthCard.basicData.idNumber).toBe(patient.idNumber);
     const [overWs] = await subscribeWs(`${server.url}/graphql`, READ, undefined, { headers: { origin: HIS } });
