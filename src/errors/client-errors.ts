@@ -61,7 +61,9 @@ export function clientErrorExtensions(message: string, extensions: Extensions | 
  * (a write's input), so the message keeps only which variable and why.
  */
 export function withoutValues(message: string): string {
-  return message.replace(/^(Variable "\$[^"]+") got invalid value .*?(?=(?: at "[^"]*")?; )/s, '$1 got an invalid value');
+  return message
+    .replace(/^(Variable "\$[^"]+") got invalid value .*?(?=(?: at "[^"]*")?; )/s, '$1 got an invalid value')
+    .replace(/^(Expected value of type "[^"]+"), found .*?; /s, '$1; ');
 }
 
 /** A GraphQLError with the catalogue's extensions (same path, locations and original error; no input values). */
@@ -84,11 +86,11 @@ export function withClientExtensions(error: GraphQLError): GraphQLError {
 export function fieldOfLiteral(document: DocumentNode, target: ASTNode): string | undefined {
   let found: string | undefined;
   visit(document, {
-    enter(node, _key, _parent, _path, ancestors) {
+    enter(node, _key, parent, _path, ancestors) {
       if (found !== undefined) return BREAK;
       if (node !== target) return undefined;
       const names: string[] = [];
-      for (const a of [...ancestors, node]) {
+      for (const a of [...ancestors, parent]) {
         if (Array.isArray(a)) continue;
         const n = a as ASTNode;
         if (n.kind === Kind.ARGUMENT || n.kind === Kind.OBJECT_FIELD) names.push(n.name.value);
