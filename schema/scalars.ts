@@ -6,7 +6,7 @@
  * `DateTime`/`RocDateTime` is a 13-digit ROC date-time (what the card takes). For output a resolver may hand
  * either scalar a JS `Date`, an ISO string (any offset) or the ROC string: the scalar converts.
  */
-import { Kind, type ValueNode } from 'graphql';
+import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import { builder } from './builder.ts';
 import { InputError } from '../src/codecs/input-error.ts';
 import {
@@ -18,30 +18,30 @@ import {
 } from '../src/codecs/roc-date.ts';
 
 /**
- * A scalar's input failure: BAD_USER_INPUT with the rule. A plain Error (not a GraphQLError), so graphql-js
- * wraps it with the value's location and keeps these extensions; the field is added from the variable path or
- * the literal's place in the document (src/errors/client-errors.ts).
+ * A scalar's input failure: BAD_USER_INPUT with the rule; the field is added from the variable path or the
+ * literal's place in the document (src/errors/client-errors.ts). For a variable it is a GraphQLError (graphql-js
+ * keeps it as the original error, so yoga does not mask it); for a literal a plain Error, which validation wraps
+ * with the value's location, keeping these extensions.
  */
-function badInput(error: unknown, scalar: string): never {
+function badInput(error: unknown, scalar: string, literal: boolean): never {
   const rule = error instanceof InputError ? error.rule : `must be a ${scalar}`;
-  throw Object.assign(new Error(rule), { extensions: { code: 'BAD_USER_INPUT', rule } });
+  const extensions = { code: 'BAD_USER_INPUT', rule };
+  if (literal) throw Object.assign(new Error(rule), { extensions });
+  throw new GraphQLError(rule, { extensions });
 }
 
 function parseWith<T>(scalar: string, parse: (value: string) => T) {
-  const parseValue = (value: unknown): T => {
-    if (typeof value !== 'string') badInput(null, `${scalar} string`);
+  const parseAs = (value: unknown, literal: boolean): T => {
+    if (typeof value !== 'string') return badInput(null, `${scalar} string`, literal);
     try {
       return parse(value);
     } catch (error) {
-      return badInput(error, scalar);
+      return badInput(error, scalar, literal);
     }
   };
   return {
-    parseValue,
-    parseLiteral: (node: ValueNode): T => {
-      if (node.kind !== Kind.STRING) return badInput(null, `${scalar} string`);
-      return parseValue(node.value);
-    },
+    parseValue: (value: unknown): T => parseAs(value, false),
+    parseLiteral: (node: ValueNode): T => parseAs(node.kind === Kind.STRING ? node.value : null, true),
   };
 }
 
