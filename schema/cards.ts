@@ -57,7 +57,7 @@ const ControlSoftwareRef = builder
       backend: t.field({ type: BackendEnum, resolve: (cs) => cs.backend as BackendName }),
       versionCode: t.exposeInt('version', {
         nullable: true,
-        description: 'csGetVersionEx (§1.51) code, e.g. 5158 for 5.1.5.8.',
+        description: 'csGetVersionEx (API 1.51, docs/reference/functions.md) code, e.g. 5158 for 5.1.5.8.',
       }),
       version: t.string({
         nullable: true,
@@ -120,7 +120,7 @@ export const LightStateRef = builder.objectRef<LightState>('LightState').impleme
 const CardSlotEnum = builder.enumType('CardSlot', { values: ['HEALTH_CARD', 'PROFESSIONAL_CARD'] as const });
 
 const CardKindEnum = builder.enumType('CardKind', {
-  description: 'What a card in a PC/SC reader is: an NHI health card (it answers the §8 SELECT with 90 00) or another card.',
+  description: 'What a card in a PC/SC reader is: an NHI health card (it answers the NHI application SELECT with 90 00, docs/reference/pcsc.md) or another card.',
   values: ['NHI_CARD', 'OTHER'] as const,
 });
 
@@ -207,7 +207,7 @@ builder.subscriptionField('readerEvents', (t) =>
 // ---- health card ----
 
 const HealthCardStatusEnum = builder.enumType('HealthCardStatus', {
-  description: 'hisGetCardStatus(2), §6.1.',
+  description: 'hisGetCardStatus(2) (docs/reference/buffers.md).',
   values: [
     'NOT_INSERTED',
     'NOT_SAM_AUTHENTICATED',
@@ -222,7 +222,7 @@ const HealthCardStatusEnum = builder.enumType('HealthCardStatus', {
 });
 
 const CardholderRef = builder.interfaceRef<BasicData | RegisterData>('Cardholder').implement({
-  description: 'The cardholder fields shared by APIs 1.1 and 1.2 (§4.1).',
+  description: 'The cardholder fields shared by APIs 1.1 and 1.2 (docs/reference/buffers.md).',
   fields: (t) => ({
     cardNumber: t.exposeString('cardNumber'),
     name: t.field({ type: DecodedTextRef, resolve: (d) => d.name }),
@@ -237,7 +237,7 @@ const CardholderRef = builder.interfaceRef<BasicData | RegisterData>('Cardholder
 });
 
 const BasicDataRef = builder.objectRef<BasicData>('BasicData').implement({
-  description: 'API 1.1 hisGetBasicData (§4.1). No PIN needed.',
+  description: 'API 1.1 hisGetBasicData (docs/reference/buffers.md). No PIN needed.',
   interfaces: [CardholderRef],
   isTypeOf: (d) => typeof d === 'object' && d !== null && 'emergencyPhone' in d,
   fields: (t) => ({
@@ -246,7 +246,7 @@ const BasicDataRef = builder.objectRef<BasicData>('BasicData').implement({
 });
 
 const RegisterDataRef = builder.objectRef<RegisterData>('RegisterData').implement({
-  description: 'API 1.2 hisGetRegisterBasic (§4.1). No PIN since control software 5.1.5.7.',
+  description: 'API 1.2 hisGetRegisterBasic (docs/reference/buffers.md). No PIN since control software 5.1.5.7.',
   interfaces: [CardholderRef],
   isTypeOf: (d) => typeof d === 'object' && d !== null && 'insurerCode' in d,
   fields: (t) => ({
@@ -267,7 +267,7 @@ const RegisterDataRef = builder.objectRef<RegisterData>('RegisterData').implemen
 });
 
 const CardValidityRef = builder.objectRef<CardValidity>('CardValidity').implement({
-  description: 'API 1.38 hisGetRegisterBasic2 (§4.2): validity and remaining visits, no PIN check.',
+  description: 'API 1.38 hisGetRegisterBasic2 (docs/reference/buffers.md): validity and remaining visits, no PIN check.',
   fields: (t) => ({
     cardValidUntil: t.field({ type: DateScalar, nullable: true, resolve: (d) => d.cardValidUntil }),
     cardValidUntilRoc: t.field({ type: RocDateScalar, nullable: true, resolve: (d) => d.cardValidUntil }),
@@ -276,7 +276,7 @@ const CardValidityRef = builder.objectRef<CardValidity>('CardValidity').implemen
 });
 
 const LastSeqNumberRef = builder.objectRef<LastSeqNumber>('LastSeqNumber').implement({
-  description: 'API 1.14 hisGetLastSeqNum (§4.2).',
+  description: 'API 1.14 hisGetLastSeqNum (docs/reference/buffers.md).',
   fields: (t) => ({
     seqNumber: t.exposeString('seqNumber'),
     raw: t.exposeString('raw'),
@@ -324,7 +324,7 @@ builder.queryField('healthCard', (t) => t.field({ type: HealthCardRef, resolve: 
 // ---- professional card ----
 
 const ProfessionalCardStatusEnum = builder.enumType('ProfessionalCardStatus', {
-  description: 'hisGetCardStatus(3), §6.1.',
+  description: 'hisGetCardStatus(3) (docs/reference/buffers.md).',
   values: [
     'NOT_INSERTED',
     'NOT_SAM_AUTHENTICATED',
@@ -369,14 +369,14 @@ builder.queryField('professionalCard', (t) =>
 // ---- SAM ----
 
 const SamStatusEnum = builder.enumType('SamStatus', {
-  description: 'hisGetCardStatus(1), §6.1.',
+  description: 'hisGetCardStatus(1) (docs/reference/buffers.md).',
   values: ['NOT_INSERTED', 'NOT_AUTHENTICATED', 'AUTHENTICATED', 'NOT_A_SAM', 'READER_TIMEOUT', 'UNKNOWN'] as const,
 });
 
 export const SamRef = builder.objectRef<SamInfo>('Sam').implement({
   description: 'The (cloud) security module: hospital, SAM ID and authentication with NHI’s IDC.',
   fields: (t) => ({
-    hospitalId: t.exposeString('hospitalId', { description: '醫事機構代碼 (csGetHospID, §2.2).' }),
+    hospitalId: t.exposeString('hospitalId', { description: '醫事機構代碼 (csGetHospID, API 2.2).' }),
     samId: t.exposeString('samId'),
     status: t.field({ type: SamStatusEnum, resolve: (s) => s.status }),
     authenticated: t.exposeBoolean('authenticated'),

@@ -33,7 +33,7 @@ interface QueueView {
 }
 
 const ReaderOpenPolicyEnum = builder.enumType('ReaderOpenPolicy', {
-  description: 'When the gateway calls csOpenCom / csCloseCom (§1.31 / §1.32).',
+  description: 'When the gateway calls csOpenCom / csCloseCom (APIs 1.31 / 1.32, docs/reference/functions.md).',
   values: {
     PER_OPERATION: { value: 'per-operation', description: 'Open and close around every call, as the public wrappers do.' },
     KEEP_OPEN: { value: 'keep-open', description: 'Open once; reopen after a reader failure (−1, 4000, 9204, 9205).' },
@@ -108,7 +108,7 @@ const ControlSoftwareQueueRef = builder.objectRef<QueueView>('ControlSoftwareQue
           .map(([name, s]) => ({ ...s, name })),
     }),
     missingExports: t.stringList({
-      description: '§3 exports the loaded CSHIS.dll lacks (an older version): calls needing one answer MISSING_EXPORT.',
+      description: 'Exports (docs/reference/functions.md) the loaded CSHIS.dll lacks (an older version): calls needing one answer MISSING_EXPORT.',
       resolve: (q) => [...q.service.missingExports],
     }),
     versionCode: t.int({
@@ -196,7 +196,7 @@ const CsdllComRef = builder.objectRef<CsdllComSetting>('CsdllCom').implement({
     value: t.exposeString('value', { description: 'e.g. "COMX1".' }),
     kind: t.field({ type: CsdllComKindEnum, resolve: (c) => c.kind }),
     number: t.exposeInt('number', { description: 'n of COMXn / COMn.' }),
-    openComIndex: t.exposeInt('openComIndex', { description: 'The csOpenCom argument for it: n − 1 (§1.31; COMX1 → 0, §10 inferred).' }),
+    openComIndex: t.exposeInt('openComIndex', { description: 'The csOpenCom argument for it: n − 1 (API 1.31; COMX1 → 0 inferred, docs/reference/abi.md).' }),
   }),
 });
 

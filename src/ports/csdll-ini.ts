@@ -39,7 +39,7 @@ export type CsdllSwitch = 'ENABLE' | 'DISABLE';
 /** What each key means, for docs and the schema. */
 export const CSDLL_KEY_DOC: Readonly<Record<CsdllKey, string>> = {
   READER: 'Reader type. "PC/SC" = generic chip readers with the cloud SAM (晶片讀卡機, the only value NHI documents); NHI’s dedicated reader (健保讀卡機) is selected with C:\\NHI\\UTILITY\\csUpRDType.exe, whose value is not public.',
-  COM: 'Port: COMX1…COMX10 = cloud-SAM slot (its SAM file lives in C:\\NHI\\SAM\\COMXn); COM1, COM2… = serial port of a dedicated reader. The gateway opens the reader with csOpenCom(n − 1) (§1.31, §10: COMX1 → 0, inferred).',
+  COM: 'Port: COMX1…COMX10 = cloud-SAM slot (its SAM file lives in C:\\NHI\\SAM\\COMXn); COM1, COM2… = serial port of a dedicated reader. The gateway opens the reader with csOpenCom(n − 1) (API 1.31; COMX1 → 0, inferred; docs/reference/abi.md).',
   HCA: 'Shown as ENABLE in every NHI sample; no public description (undocumented).',
   CSFSIM: 'Shown as ENABLE in every NHI sample; the cloud-SAM console (csfsim.exe) setting shown on its 系統設定 page (undocumented).',
   MSGSHOW: 'Shown as ENABLE in every NHI sample; presumably whether the control software shows its own message boxes (undocumented).',
@@ -73,7 +73,7 @@ export interface CsdllComSetting {
   readonly kind: 'CLOUD_SAM_SLOT' | 'SERIAL_PORT';
   /** n of COMXn / COMn. */
   readonly number: number;
-  /** The csOpenCom argument for it: n − 1 (§1.31: 0 = COM1; §10: 0 → COMX1, inferred). */
+  /** The csOpenCom argument for it: n − 1 (API 1.31: 0 = COM1; 0 → COMX1 inferred, docs/reference/abi.md). */
   readonly openComIndex: number;
 }
 
