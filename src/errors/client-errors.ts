@@ -12,11 +12,12 @@ type Extensions = Record<string, unknown>;
 /** The catalogue code for an error that carries none, or one the catalogue does not know. */
 function inferCode(message: string, extensions: Extensions): string {
   const code = extensions['code'];
-  if (typeof code === 'string' && catalogueEntry(code)) return code;
+  // A code someone set on purpose is kept, even one the catalogue lacks (then only the code travels; the
+  // catalogue test keeps the gateway's own paths inside the catalogue).
+  if (typeof code === 'string') return code;
   if (message.startsWith('Syntax Error')) return 'GRAPHQL_PARSE_FAILED';
   const status = (extensions['http'] as { status?: unknown } | undefined)?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) return 'BAD_REQUEST';
-  if (typeof code === 'string' && /VALIDATION|INVALID|BAD_REQUEST|NOT_FOUND/.test(code)) return 'BAD_REQUEST';
   return 'INTERNAL_SERVER_ERROR';
 }
 

@@ -61,34 +61,34 @@ export function startGateway(options: GatewayOptions): TestGateway {
   };
 }
 
-export const INSERT_STANDARD = 'mutation { simulatorInsertHealthCard(card: STANDARD) { __typename } }';
+export const INSERT_STANDARD = 'mutation { simulatorInsertHealthCard(input: { card: STANDARD }) { __typename } }';
 
 export const START_VISIT = /* GraphQL */ `
   mutation {
-    startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }) {
+    startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) {
       __typename
       ... on Visit { visitTime visitTimeRoc seqNumber samId hospitalId treatmentId treatmentIdSource treatmentIdPending strategy warnings { code vendorCode message messageZh } }
-      ... on Error { code vendorCode category retryable message hint }
+      ... on Error { code category retryable message hint } ... on VendorError { vendorCode }
     }
   }
 `;
 
 export const FOR_VISIT = /* GraphQL */ `
-  mutation($t: String!) {
-    treatmentIdForVisit(visitTime: $t) {
+  mutation($t: DateTime!) {
+    treatmentIdForVisit(input: { visitTime: $t }) {
       __typename
       ... on TreatmentId { treatmentId source visitTimeRoc hospitalId }
-      ... on Error { code vendorCode category retryable message }
+      ... on Error { code category retryable message } ... on VendorError { vendorCode }
     }
   }
 `;
 
 export const WITHOUT_CARD = /* GraphQL */ `
   mutation($id: String!) {
-    treatmentIdWithoutCard(patientId: $id) {
+    treatmentIdWithoutCard(input: { idNumber: $id }) {
       __typename
       ... on TreatmentId { treatmentId source visitTimeRoc hospitalId }
-      ... on Error { code vendorCode category retryable message hint }
+      ... on Error { code category retryable message hint } ... on VendorError { vendorCode }
     }
   }
 `;
