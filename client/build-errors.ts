@@ -1,6 +1,6 @@
 /**
  * The error-code catalogue for HIS developers, generated from the gateway's one code table
- * (src/errors/vendor-codes.ts, webapi-codes.ts and gateway-codes.ts, as the README's table), in zh-TW and English:
+ * (src/errors/catalogue.ts: vendor-codes.ts, webapi-codes.ts and gateway-codes.ts), in zh-TW and English:
  *
  *   client/errors.json                    for any language (a HIS in C#, Java, Python …)
  *   client/generated/error-catalogue.ts   the same data as a typed `as const` object (client/src/errors.ts)
@@ -11,92 +11,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { VENDOR_CODES } from '../src/errors/vendor-codes.ts';
-import { GATEWAY_CODES } from '../src/errors/gateway-codes.ts';
-import { WEB_API_CODES } from '../src/errors/webapi-codes.ts';
+import { catalogueEntries, type CatalogueEntry } from '../src/errors/catalogue.ts';
 
 const CLIENT = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(CLIENT, '..');
 export const ERRORS_JSON = join(CLIENT, 'errors.json');
 export const ERRORS_TS = join(CLIENT, 'generated', 'error-catalogue.ts');
 
-export interface CatalogueEntry {
-  readonly code: string;
-  /** Where the number comes from: the control software (docs/reference/return-codes.md), NHI's Web API (RtnCode) or the gateway itself. */
-  readonly source: 'CONTROL_SOFTWARE' | 'WEB_API' | 'GATEWAY';
-  /** The control software's return code or the Web API's RtnCode as a number (they overlap: see `source`). */
-  readonly vendorCode: number | null;
-  readonly category: string;
-  readonly retryable: boolean;
-  /** Success with a warning (5010): the operation went through. */
-  readonly warningOnly: boolean;
-  readonly zh: string;
-  readonly en: string;
-  readonly hintZh: string | null;
-  readonly hintEn: string | null;
-}
-
-/** Every code: control-software codes by number, Web API RtnCodes, the gateway's own, then the catch-alls. */
-export function catalogueEntries(): CatalogueEntry[] {
-  const vendor = [...VENDOR_CODES]
-    .sort((a, b) => a.vendorCode - b.vendorCode)
-    .map((e) => ({
-      code: e.code,
-      source: 'CONTROL_SOFTWARE' as const,
-      vendorCode: e.vendorCode,
-      category: e.category,
-      retryable: e.retryable,
-      warningOnly: e.warningOnly === true,
-      zh: e.text.zh,
-      en: e.text.en,
-      hintZh: e.hint?.zh ?? null,
-      hintEn: e.hint?.en ?? null,
-    }));
-  const webApi = WEB_API_CODES.map((e) => ({
-    code: e.code,
-    source: 'WEB_API' as const,
-    vendorCode: e.vendorCode,
-    category: e.category,
-    retryable: e.retryable,
-    warningOnly: e.warningOnly === true,
-    zh: e.text.zh,
-    en: e.text.en,
-    hintZh: e.hint?.zh ?? null,
-    hintEn: e.hint?.en ?? null,
-  }));
-  const gateway = GATEWAY_CODES.map((e) => ({
-    code: e.code,
-    source: 'GATEWAY' as const,
-    vendorCode: null,
-    category: e.category,
-    retryable: e.retryable,
-    warningOnly: false,
-    zh: e.text.zh,
-    en: e.text.en,
-    hintZh: 'hint' in e && e.hint ? e.hint.zh : null,
-    hintEn: 'hint' in e && e.hint ? e.hint.en : null,
-  }));
-  // The answers for numbers the tables do not know (the number itself is in the error's `vendorCode`).
-  const unknown = (code: string, source: CatalogueEntry['source'], zh: string, en: string): CatalogueEntry => ({
-    code,
-    source,
-    vendorCode: null,
-    category: 'UNKNOWN_VENDOR_CODE',
-    retryable: false,
-    warningOnly: false,
-    zh,
-    en,
-    hintZh: null,
-    hintEn: null,
-  });
-  return [
-    ...vendor,
-    ...webApi,
-    ...gateway,
-    unknown('VENDOR_CODE_UNKNOWN', 'CONTROL_SOFTWARE', '控制軟體回傳未知代碼', 'The control software returned an unknown code'),
-    unknown('WEB_API_CODE_UNKNOWN', 'WEB_API', '健保署 Web API 回傳未知代碼', 'NHI’s Web API returned an unknown RtnCode'),
-  ];
-}
+export type { CatalogueEntry };
+export { catalogueEntries };
 
 export function renderErrorsJson(): string {
   return `${JSON.stringify(

@@ -71,8 +71,14 @@ export async function generateClientTypes(operations: readonly OperationSource[]
     config: {
       useTypeImports: true,
       enumsAsTypes: true,
-      // The gateway's scalars are the built-in ones; IDs come back as strings.
-      scalars: { ID: { input: 'string', output: 'string' } },
+      // IDs and the time scalars (docs/api-conventions.md) travel as strings.
+      scalars: {
+        ID: { input: 'string', output: 'string' },
+        Date: { input: 'string', output: 'string' },
+        RocDate: { input: 'string', output: 'string' },
+        DateTime: { input: 'string', output: 'string' },
+        RocDateTime: { input: 'string', output: 'string' },
+      },
       avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: false },
       nonOptionalTypename: false,
       skipTypename: false,

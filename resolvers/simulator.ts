@@ -3,7 +3,7 @@
  * wants to see, and refuse politely on real hardware.
  */
 import type { GatewayServices } from '../src/context.ts';
-import type { SimulatorControls } from '../src/adapters/simulator/workstation.ts';
+import type { SimulatorControls } from '../src/ports/simulator.ts';
 import { gatewayError } from '../src/errors/gateway-codes.ts';
 import { InputError } from '../src/codecs/input-error.ts';
 
@@ -23,10 +23,10 @@ export const reset = (s: GatewayServices) => control(s, (sim) => sim.reset());
 
 export function forceReturnCode(s: GatewayServices, functionName: string, vendorCode: number | null) {
   if (!/^(his|cs|hpc)[A-Za-z0-9]+$/.test(functionName)) {
-    throw new InputError('function', 'must be a control-software export name such as hisGetBasicData');
+    throw new InputError('input.function', 'must be a control-software export name such as hisGetBasicData');
   }
   if (vendorCode !== null && (vendorCode < -1 || vendorCode > 99999)) {
-    throw new InputError('vendorCode', 'must be between -1 and 99999');
+    throw new InputError('input.vendorCode', 'must be between -1 and 99999');
   }
   return control(s, (sim) => sim.forceReturnCode(functionName, vendorCode));
 }

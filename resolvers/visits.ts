@@ -6,7 +6,7 @@ import type { GatewayServices } from '../src/context.ts';
 import type { StartVisitInput, WriteTreatmentInput } from '../src/ports/card-stack.ts';
 import type { ResetTarget } from '../src/ports/control-software.ts';
 import type { TreatmentCategoryCode, TreatmentFees } from '../src/domain/types.ts';
-import { visitTimeToRoc } from './input.ts';
+import { pastVisitTime, withInputNames } from './input.ts';
 import { InputError } from '../src/codecs/input-error.ts';
 
 async function andRefresh<T>(services: GatewayServices, work: Promise<T>): Promise<T> {
@@ -23,54 +23,80 @@ type Key = string | null | undefined;
 export function startVisit(services: GatewayServices, input: StartVisitInput, idempotencyKey?: Key) {
   return andRefresh(
     services,
-    services.writes.run({
+    withInputNames(() => services.writes.run({
       op: 'startVisit',
       key: idempotencyKey,
       input,
       // 1.14 before the call: after a crash, a changed last seq number shows the visit was taken.
       before: async () => ({ lastSeqNumber: await services.cards.lastSeqNumber().then((l) => l.raw, () => null) }),
       execute: () => services.cards.startVisit(input),
+    })),
+  );
+}
+
+/** The patient was insured for `category` when the check ran. */
+export interface InsuranceCheck {
+  readonly category: TreatmentCategoryCode;
+  readonly checkedAt: Date;
+}
+
+export async function quickInsuranceCheck(services: GatewayServices, category: TreatmentCategoryCode): Promise<InsuranceCheck> {
+  await services.cards.quickInsuranceCheck(category);
+  return { category, checkedAt: new Date() };
+}
+
+/** `visitTimeRoc`: the 13-digit ROC form the DateTime scalar parsed. */
+export function treatmentIdForVisit(services: GatewayServices, visitTimeRoc: string) {
+  return withInputNames(() => services.cards.treatmentIdForVisit(pastVisitTime(visitTimeRoc)));
+}
+
+export function treatmentIdWithoutCard(services: GatewayServices, idNumber: string, idempotencyKey?: Key) {
+  const id = idNumber.trim().toUpperCase();
+  return withInputNames(() =>
+    services.writes.run({
+      op: 'treatmentIdWithoutCard',
+      key: idempotencyKey,
+      input: { patientId: id },
+      execute: () => services.cards.treatmentIdWithoutCard(id),
     }),
   );
 }
 
-export function quickInsuranceCheck(services: GatewayServices, category: TreatmentCategoryCode) {
-  return services.cards.quickInsuranceCheck(category).then(() => ({ category, insured: true }));
+/** A cancelled registration: which visit, and when (ISO, Taiwan time). */
+export interface CancelledVisit {
+  readonly visitTimeRoc: string;
+  readonly cancelledAt: string;
 }
 
-export function treatmentIdForVisit(services: GatewayServices, visitTime: string) {
-  return services.cards.treatmentIdForVisit(visitTimeToRoc(visitTime, 'visitTime'));
-}
-
-export function treatmentIdWithoutCard(services: GatewayServices, patientId: string, idempotencyKey?: Key) {
-  const id = patientId.trim().toUpperCase();
-  return services.writes.run({
-    op: 'treatmentIdWithoutCard',
-    key: idempotencyKey,
-    input: { patientId: id },
-    execute: () => services.cards.treatmentIdWithoutCard(id),
-  });
-}
-
-export async function cancelVisit(services: GatewayServices, visitTime: string, idempotencyKey?: Key) {
-  const visitTimeRoc = visitTimeToRoc(visitTime, 'visitTime');
+export async function cancelVisit(services: GatewayServices, visitTimeRoc: string, idempotencyKey?: Key): Promise<CancelledVisit> {
+  pastVisitTime(visitTimeRoc);
   return andRefresh(
     services,
-    services.writes.run({
-      op: 'cancelVisit',
-      key: idempotencyKey,
-      input: { visitTimeRoc },
-      execute: async () => {
-        await services.cards.cancelVisit(visitTimeRoc);
-        return { visitTimeRoc, cancelled: true };
-      },
-    }),
+    withInputNames(() =>
+      services.writes.run({
+        op: 'cancelVisit',
+        key: idempotencyKey,
+        input: { visitTimeRoc },
+        execute: async (): Promise<CancelledVisit> => {
+          await services.cards.cancelVisit(visitTimeRoc);
+          // A string, so a replay from the journal after a restart reads the same.
+          return { visitTimeRoc, cancelledAt: new Date().toISOString() };
+        },
+      }),
+    ),
   );
+}
+
+export interface TreatmentWritten {
+  readonly visitTimeRoc: string;
+  readonly apis: readonly string[];
+  readonly doctorIdNumber: string | null;
 }
 
 export interface WriteTreatmentArgs {
-  readonly visitTime: string;
-  readonly patientId: string;
+  /** The 13-digit ROC form the DateTime scalar parsed. */
+  readonly visitTimeRoc: string;
+  readonly idNumber: string;
   readonly birthDate: string;
   readonly lateCard: boolean;
   readonly diagnoses: readonly string[];
@@ -80,10 +106,10 @@ export interface WriteTreatmentArgs {
   readonly idempotencyKey?: Key;
 }
 
-export function writeTreatment(services: GatewayServices, args: WriteTreatmentArgs) {
+export function writeTreatment(services: GatewayServices, args: WriteTreatmentArgs): Promise<TreatmentWritten> {
   const input: WriteTreatmentInput = {
-    visitTimeRoc: visitTimeToRoc(args.visitTime, 'visitTime'),
-    patientId: args.patientId.trim().toUpperCase(),
+    visitTimeRoc: pastVisitTime(args.visitTimeRoc),
+    patientId: args.idNumber.trim().toUpperCase(),
     birthDate: args.birthDate,
     lateCard: args.lateCard,
     diagnoses: args.diagnoses.map((d) => d.trim().toUpperCase()),
@@ -91,14 +117,16 @@ export function writeTreatment(services: GatewayServices, args: WriteTreatmentAr
     layout: args.layout,
     combined: args.combined,
   };
-  return services.writes.run({
-    op: 'writeTreatment',
-    key: args.idempotencyKey,
-    input,
-    execute: () => services.cards.writeTreatment(input),
-    // The doctor's ID number stays out of the journal; a replay after a restart returns it as null.
-    persistable: (result) => ({ ...result, doctorIdNumber: null }),
-  });
+  return withInputNames(() =>
+    services.writes.run({
+      op: 'writeTreatment',
+      key: args.idempotencyKey,
+      input,
+      execute: () => services.cards.writeTreatment(input),
+      // The doctor's ID number stays out of the journal; a replay after a restart returns it as null.
+      persistable: (result) => ({ ...result, doctorIdNumber: null }),
+    }),
+  );
 }
 
 /** Card writes whose outcome is unknown because the gateway stopped mid-call. */
@@ -107,7 +135,7 @@ export function unresolvedCardWrites(services: GatewayServices) {
     id: e.begin.id,
     operation: e.begin.op,
     idempotencyKey: e.begin.key,
-    startedAt: e.begin.at,
+    startedAt: e.begin.at as string,
     checkable: e.begin.op === 'startVisit' && e.begin.before?.['lastSeqNumber'] != null,
   }));
 }
@@ -121,17 +149,17 @@ export async function checkCardWrite(services: GatewayServices, id: string) {
   const entry = services.writes.unresolved().find((e) => e.begin.id === id);
   const before = entry?.begin.before?.['lastSeqNumber'];
   if (!entry || entry.begin.op !== 'startVisit' || before == null) {
-    throw new InputError('id', 'is not an unresolved startVisit that can be checked on the card');
+    throw new InputError('input.id', 'is not an unresolved startVisit that can be checked on the card');
   }
   const now = await services.cards.lastSeqNumber();
   const resolution: 'APPLIED' | 'NOT_APPLIED' = now.raw !== before ? 'APPLIED' : 'NOT_APPLIED';
   await services.writes.resolve(id, resolution, 'CHECKED');
-  return { id, resolution, how: 'CHECKED' as const };
+  return { id, resolution, how: 'CHECKED' as const, settledAt: new Date() };
 }
 
 export async function confirmCardWrite(services: GatewayServices, id: string, resolution: 'APPLIED' | 'NOT_APPLIED') {
   await services.writes.resolve(id, resolution, 'CONFIRMED_BY_OPERATOR');
-  return { id, resolution, how: 'CONFIRMED_BY_OPERATOR' as const };
+  return { id, resolution, how: 'CONFIRMED_BY_OPERATOR' as const, settledAt: new Date() };
 }
 
 export function verifySam(services: GatewayServices) {
@@ -142,7 +170,12 @@ export function verifyProfessionalPin(services: GatewayServices) {
   return andRefresh(services, services.cards.verifyProfessionalPin());
 }
 
-export async function resetControlSoftware(services: GatewayServices, target: ResetTarget) {
+export interface ControlSoftwareReset {
+  readonly target: ResetTarget;
+  readonly resetAt: Date;
+}
+
+export async function resetControlSoftware(services: GatewayServices, target: ResetTarget): Promise<ControlSoftwareReset> {
   await andRefresh(services, services.cards.reset(target));
-  return { target, done: true };
+  return { target, resetAt: new Date() };
 }

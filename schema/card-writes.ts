@@ -2,7 +2,8 @@
  * Card writes whose outcome is unknown (the gateway stopped mid-call), and how to settle them.
  */
 import { builder } from './builder.ts';
-import { cardErrors } from './errors.ts';
+import { caught, resultUnion } from './errors.ts';
+import { DateTimeScalar, RocDateTimeScalar } from './scalars.ts';
 import * as visits from '../resolvers/visits.ts';
 
 const UnresolvedCardWriteRef = builder
@@ -13,7 +14,8 @@ const UnresolvedCardWriteRef = builder
       id: t.exposeID('id'),
       operation: t.exposeString('operation'),
       idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
-      startedAt: t.exposeString('startedAt'),
+      startedAt: t.field({ type: DateTimeScalar, resolve: (w) => w.startedAt }),
+      startedAtRoc: t.field({ type: RocDateTimeScalar, resolve: (w) => w.startedAt }),
       checkable: t.exposeBoolean('checkable', { description: 'Whether checkCardWrite can settle it by reading the card.' }),
     }),
   });
@@ -25,13 +27,25 @@ const CardWriteResolutionEnum = builder.enumType('CardWriteResolution', {
   } as const,
 });
 
+const SettlementMethodEnum = builder.enumType('SettlementMethod', {
+  description: 'How an unresolved card write was settled.',
+  values: {
+    CHECKED: { description: 'Read from the card (checkCardWrite).' },
+    CONFIRMED_BY_OPERATOR: { description: 'On the operator’s word (confirmCardWrite).' },
+  } as const,
+});
+
 const SettledCardWriteRef = builder
-  .objectRef<{ id: string; resolution: 'APPLIED' | 'NOT_APPLIED'; how: string }>('SettledCardWrite')
+  .objectRef<{ id: string; resolution: 'APPLIED' | 'NOT_APPLIED'; how: 'CHECKED' | 'CONFIRMED_BY_OPERATOR'; settledAt: Date }>(
+    'SettledCardWrite',
+  )
   .implement({
     fields: (t) => ({
       id: t.exposeID('id'),
       resolution: t.field({ type: CardWriteResolutionEnum, resolve: (s) => s.resolution }),
-      how: t.exposeString('how', { description: 'CHECKED (read from the card) or CONFIRMED_BY_OPERATOR.' }),
+      how: t.field({ type: SettlementMethodEnum, resolve: (s) => s.how }),
+      settledAt: t.field({ type: DateTimeScalar, resolve: (s) => s.settledAt }),
+      settledAtRoc: t.field({ type: RocDateTimeScalar, resolve: (s) => s.settledAt }),
     }),
   });
 
@@ -39,19 +53,29 @@ builder.queryField('unresolvedCardWrites', (t) =>
   t.field({ type: [UnresolvedCardWriteRef], resolve: (_r, _a, ctx) => visits.unresolvedCardWrites(ctx) }),
 );
 
+const CheckCardWriteInput = builder.inputType('CheckCardWriteInput', {
+  fields: (t) => ({ id: t.id({ required: true, description: 'The UnresolvedCardWrite’s id.' }) }),
+});
+
+const ConfirmCardWriteInput = builder.inputType('ConfirmCardWriteInput', {
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'The UnresolvedCardWrite’s id.' }),
+    resolution: t.field({ type: CardWriteResolutionEnum, required: true }),
+  }),
+});
+
 builder.mutationFields((t) => ({
   checkCardWrite: t.field({
-    type: SettledCardWriteRef,
+    type: resultUnion('Mutation.checkCardWrite', SettledCardWriteRef),
     description: 'Settle an unknown startVisit by reading the card’s last seq number (API 1.14).',
-    errors: cardErrors,
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_r, { id }, ctx) => visits.checkCardWrite(ctx, String(id)),
+    args: { input: t.arg({ type: CheckCardWriteInput, required: true }) },
+    resolve: (_r, { input }, ctx) => caught('Mutation.checkCardWrite', () => visits.checkCardWrite(ctx, String(input.id))),
   }),
   confirmCardWrite: t.field({
-    type: SettledCardWriteRef,
+    type: resultUnion('Mutation.confirmCardWrite', SettledCardWriteRef),
     description: 'Record what the operator found on the card for an unknown write.',
-    errors: cardErrors,
-    args: { id: t.arg.id({ required: true }), resolution: t.arg({ type: CardWriteResolutionEnum, required: true }) },
-    resolve: (_r, { id, resolution }, ctx) => visits.confirmCardWrite(ctx, String(id), resolution),
+    args: { input: t.arg({ type: ConfirmCardWriteInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      caught('Mutation.confirmCardWrite', () => visits.confirmCardWrite(ctx, String(input.id), input.resolution)),
   }),
 }));

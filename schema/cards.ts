@@ -1,8 +1,9 @@
 /**
  * The gateway, readers, health card, professional card, SAM and lights.
  */
-import { builder } from './builder.ts';
-import { cardErrors } from './errors.ts';
+import { API_VERSION, builder } from './builder.ts';
+import { caught, resultUnion } from './errors.ts';
+import { DateScalar, DateTimeScalar, RocDateScalar, RocDateTimeScalar } from './scalars.ts';
 import type {
   BasicData,
   CardValidity,
@@ -37,14 +38,26 @@ interface GatewayShape {
   readonly backend: string;
 }
 
+export const BackendEnum = builder.enumType('Backend', {
+  description: 'What the gateway talks to (--backend).',
+  values: {
+    SIMULATOR: { value: 'simulator', description: 'The embedded simulator: test cards, no hardware.' },
+    CSHIS: { value: 'cshis', description: 'NHI’s control software (CSHIS.dll).' },
+    PCSC: { value: 'pcsc', description: 'PC/SC card readers directly (reads only).' },
+    CS6: { value: 'cs6', description: 'NHI’s control software 6.0 (REST service).' },
+  } as const,
+});
+
+type BackendName = 'simulator' | 'cshis' | 'pcsc' | 'cs6';
+
 const ControlSoftwareRef = builder
   .objectRef<{ backend: string; version: number | null; libraryPath: string }>('ControlSoftware')
   .implement({
     fields: (t) => ({
-      backend: t.exposeString('backend'),
+      backend: t.field({ type: BackendEnum, resolve: (cs) => cs.backend as BackendName }),
       versionCode: t.exposeInt('version', {
         nullable: true,
-        description: 'csGetVersionEx (docs/reference/functions.md (1.51)) code, e.g. 5158 for 5.1.5.8.',
+        description: 'csGetVersionEx (API 1.51, docs/reference/functions.md) code, e.g. 5158 for 5.1.5.8.',
       }),
       version: t.string({
         nullable: true,
@@ -58,12 +71,15 @@ const ControlSoftwareRef = builder
 const GatewayRef = builder.objectRef<GatewayShape>('Gateway').implement({
   description: 'The gateway itself: what it runs on and whether it is ready.',
   fields: (t) => ({
-    version: t.exposeString('version'),
-    backend: t.exposeString('backend', { description: '"simulator", "cshis" or "pcsc".' }),
+    version: t.exposeString('version', { description: 'The gateway’s own version (package version).' }),
+    apiVersion: t.string({
+      description: 'The API version this schema implements (major.minor; docs/api-conventions.md). Breaking changes only in a new major.',
+      resolve: () => API_VERSION,
+    }),
+    backend: t.field({ type: BackendEnum, resolve: (g) => g.backend as BackendName }),
     controlSoftware: t.field({
-      type: ControlSoftwareRef,
-      errors: cardErrors,
-      resolve: (_g, _a, ctx) => ctx.cards.describe(),
+      type: resultUnion('Gateway.controlSoftware', ControlSoftwareRef),
+      resolve: (_g, _a, ctx) => caught('Gateway.controlSoftware', () => ctx.cards.describe()),
     }),
     ready: t.boolean({ resolve: async (_g, _a, ctx) => (await ctx.status.readiness()).ready }),
     readinessReasons: t.stringList({
@@ -104,7 +120,7 @@ export const LightStateRef = builder.objectRef<LightState>('LightState').impleme
 const CardSlotEnum = builder.enumType('CardSlot', { values: ['HEALTH_CARD', 'PROFESSIONAL_CARD'] as const });
 
 const CardKindEnum = builder.enumType('CardKind', {
-  description: 'What a card in a PC/SC reader is: an NHI health card (it answers the SELECT of docs/reference/pcsc.md with 90 00) or another card.',
+  description: 'What a card in a PC/SC reader is: an NHI health card (it answers the NHI application SELECT with 90 00, docs/reference/pcsc.md) or another card.',
   values: ['NHI_CARD', 'OTHER'] as const,
 });
 
@@ -128,9 +144,8 @@ const ReaderRef = builder.objectRef<ReaderDescription>('Reader').implement({
     }),
     cardKind: t.field({ type: CardKindEnum, nullable: true, resolve: (r) => r.cardKind ?? null }),
     light: t.field({
-      type: CardLightRef,
-      errors: cardErrors,
-      resolve: (r, _a, ctx) => ctx.monitor.readerLight(r),
+      type: resultUnion('Reader.light', CardLightRef),
+      resolve: (r, _a, ctx) => caught('Reader.light', () => ctx.monitor.readerLight(r)),
     }),
   }),
 });
@@ -138,7 +153,10 @@ const ReaderRef = builder.objectRef<ReaderDescription>('Reader').implement({
 builder.queryField('readers', (t) => t.field({ type: [ReaderRef], resolve: (_r, _a, ctx) => [...ctx.monitor.readers] }));
 
 builder.queryField('lightState', (t) =>
-  t.field({ type: LightStateRef, errors: cardErrors, resolve: (_r, _a, ctx) => ctx.monitor.current() }),
+  t.field({
+    type: resultUnion('Query.lightState', LightStateRef),
+    resolve: (_r, _a, ctx) => caught('Query.lightState', () => ctx.monitor.current()),
+  }),
 );
 
 const ReaderEventKindEnum = builder.enumType('ReaderEventKind', {
@@ -152,7 +170,8 @@ const ReaderEventRef = builder.objectRef<ReaderEvent>('ReaderEvent').implement({
     readerName: t.exposeString('readerName'),
     slot: t.field({ type: CardSlotEnum, resolve: (e) => e.slot }),
     level: t.exposeInt('level', { description: 'The light level after the event.' }),
-    at: t.exposeString('at', { description: 'ISO 8601 time the gateway saw the change.' }),
+    at: t.field({ type: DateTimeScalar, description: 'When the gateway saw the change.', resolve: (e) => e.at }),
+    atRoc: t.field({ type: RocDateTimeScalar, description: 'at, in the ROC form.', resolve: (e) => e.at }),
     atr: t.string({
       nullable: true,
       description: 'PC/SC card events: the ATR (uppercase hex) of the card inserted or removed; null otherwise.',
@@ -171,7 +190,7 @@ builder.subscriptionField('lightStateChanged', (t) =>
   t.field({
     type: LightStateRef,
     description: 'The current lights first, then every change.',
-    subscribe: (_r, _a, ctx) => ctx.monitor.lightStates(ctx.streamCursor),
+    subscribe: (_r, _a, ctx) => ctx.monitor.lightStates(),
     resolve: (state) => state,
   }),
 );
@@ -180,7 +199,7 @@ builder.subscriptionField('readerEvents', (t) =>
   t.field({
     type: ReaderEventRef,
     description: 'Readers attached/detached and cards inserted, removed or authenticated, as they happen.',
-    subscribe: (_r, _a, ctx) => ctx.monitor.readerEvents(ctx.streamCursor),
+    subscribe: (_r, _a, ctx) => ctx.monitor.readerEvents(),
     resolve: (event) => event,
   }),
 );
@@ -188,7 +207,7 @@ builder.subscriptionField('readerEvents', (t) =>
 // ---- health card ----
 
 const HealthCardStatusEnum = builder.enumType('HealthCardStatus', {
-  description: 'hisGetCardStatus(2), docs/reference/buffers.md (1.15).',
+  description: 'hisGetCardStatus(2) (docs/reference/buffers.md).',
   values: [
     'NOT_INSERTED',
     'NOT_SAM_AUTHENTICATED',
@@ -203,20 +222,22 @@ const HealthCardStatusEnum = builder.enumType('HealthCardStatus', {
 });
 
 const CardholderRef = builder.interfaceRef<BasicData | RegisterData>('Cardholder').implement({
-  description: 'The cardholder fields shared by APIs 1.1 and 1.2 (docs/reference/buffers.md (1.1 / 1.2)).',
+  description: 'The cardholder fields shared by APIs 1.1 and 1.2 (docs/reference/buffers.md).',
   fields: (t) => ({
     cardNumber: t.exposeString('cardNumber'),
     name: t.field({ type: DecodedTextRef, resolve: (d) => d.name }),
     idNumber: t.exposeString('idNumber'),
-    birthDate: t.exposeString('birthDate', { nullable: true, description: 'ISO date; null when unreadable on the card.' }),
+    birthDate: t.field({ type: DateScalar, nullable: true, description: 'Null when unreadable on the card.', resolve: (d) => d.birthDate }),
+    birthDateRoc: t.field({ type: RocDateScalar, nullable: true, resolve: (d) => d.birthDate }),
     sex: t.field({ type: SexEnum, nullable: true, resolve: (d) => d.sex }),
-    issueDate: t.exposeString('issueDate', { nullable: true, description: 'ISO date; null when unreadable on the card.' }),
+    issueDate: t.field({ type: DateScalar, nullable: true, description: 'Null when unreadable on the card.', resolve: (d) => d.issueDate }),
+    issueDateRoc: t.field({ type: RocDateScalar, nullable: true, resolve: (d) => d.issueDate }),
     cancelled: t.exposeBoolean('cancelled', { description: '卡片註銷註記.' }),
   }),
 });
 
 const BasicDataRef = builder.objectRef<BasicData>('BasicData').implement({
-  description: 'API 1.1 hisGetBasicData (docs/reference/buffers.md (1.1 / 1.2)). No PIN needed.',
+  description: 'API 1.1 hisGetBasicData (docs/reference/buffers.md). No PIN needed.',
   interfaces: [CardholderRef],
   isTypeOf: (d) => typeof d === 'object' && d !== null && 'emergencyPhone' in d,
   fields: (t) => ({
@@ -225,29 +246,37 @@ const BasicDataRef = builder.objectRef<BasicData>('BasicData').implement({
 });
 
 const RegisterDataRef = builder.objectRef<RegisterData>('RegisterData').implement({
-  description: 'API 1.2 hisGetRegisterBasic (docs/reference/buffers.md (1.1 / 1.2)). No PIN since control software 5.1.5.7.',
+  description: 'API 1.2 hisGetRegisterBasic (docs/reference/buffers.md). No PIN since control software 5.1.5.7.',
   interfaces: [CardholderRef],
   isTypeOf: (d) => typeof d === 'object' && d !== null && 'insurerCode' in d,
   fields: (t) => ({
     insurerCode: t.exposeString('insurerCode'),
     beneficiaryCategory: t.exposeString('beneficiaryCategory', { nullable: true, description: '保險對象身分註記.' }),
-    cardValidUntil: t.exposeString('cardValidUntil', { nullable: true }),
+    cardValidUntil: t.field({ type: DateScalar, nullable: true, resolve: (d) => d.cardValidUntil }),
+    cardValidUntilRoc: t.field({ type: RocDateScalar, nullable: true, resolve: (d) => d.cardValidUntil }),
     remainingVisits: t.exposeInt('remainingVisits', { nullable: true }),
-    newbornBirthDate: t.exposeString('newbornBirthDate', { nullable: true, description: '新生兒依附註記: the attached newborn’s birth date.' }),
+    newbornBirthDate: t.field({
+      type: DateScalar,
+      nullable: true,
+      description: '新生兒依附註記: the attached newborn’s birth date.',
+      resolve: (d) => d.newbornBirthDate,
+    }),
+    newbornBirthDateRoc: t.field({ type: RocDateScalar, nullable: true, resolve: (d) => d.newbornBirthDate }),
     newbornBirthOrder: t.exposeString('newbornBirthOrder', { nullable: true, description: '新生兒胞胎註記.' }),
   }),
 });
 
 const CardValidityRef = builder.objectRef<CardValidity>('CardValidity').implement({
-  description: 'API 1.38 hisGetRegisterBasic2 (docs/reference/buffers.md (1.38)): validity and remaining visits, no PIN check.',
+  description: 'API 1.38 hisGetRegisterBasic2 (docs/reference/buffers.md): validity and remaining visits, no PIN check.',
   fields: (t) => ({
-    cardValidUntil: t.exposeString('cardValidUntil', { nullable: true }),
+    cardValidUntil: t.field({ type: DateScalar, nullable: true, resolve: (d) => d.cardValidUntil }),
+    cardValidUntilRoc: t.field({ type: RocDateScalar, nullable: true, resolve: (d) => d.cardValidUntil }),
     remainingVisits: t.exposeInt('remainingVisits', { nullable: true }),
   }),
 });
 
 const LastSeqNumberRef = builder.objectRef<LastSeqNumber>('LastSeqNumber').implement({
-  description: 'API 1.14 hisGetLastSeqNum (docs/reference/buffers.md (1.14)).',
+  description: 'API 1.14 hisGetLastSeqNum (docs/reference/buffers.md).',
   fields: (t) => ({
     seqNumber: t.exposeString('seqNumber'),
     raw: t.exposeString('raw'),
@@ -267,15 +296,26 @@ const HealthCardRef = builder.objectRef<object>('HealthCard').implement({
   description: 'The health card (健保卡) in the reader. Each field is one control-software call.',
   fields: (t) => ({
     state: t.field({
-      type: HealthCardStateRef,
+      type: resultUnion('HealthCard.state', HealthCardStateRef),
       description: 'hisGetCardStatus(2): whether a health card is in and how far it is authenticated.',
-      errors: cardErrors,
-      resolve: async (_h, _a, ctx) => ({ status: await ctx.cards.healthCardStatus() }),
+      resolve: (_h, _a, ctx) => caught('HealthCard.state', async () => ({ status: await ctx.cards.healthCardStatus() })),
     }),
-    basicData: t.field({ type: BasicDataRef, errors: cardErrors, resolve: (_h, _a, ctx) => ctx.cards.basicData() }),
-    registerData: t.field({ type: RegisterDataRef, errors: cardErrors, resolve: (_h, _a, ctx) => ctx.cards.registerData() }),
-    validity: t.field({ type: CardValidityRef, errors: cardErrors, resolve: (_h, _a, ctx) => ctx.cards.cardValidity() }),
-    lastSeqNumber: t.field({ type: LastSeqNumberRef, errors: cardErrors, resolve: (_h, _a, ctx) => ctx.cards.lastSeqNumber() }),
+    basicData: t.field({
+      type: resultUnion('HealthCard.basicData', BasicDataRef),
+      resolve: (_h, _a, ctx) => caught('HealthCard.basicData', () => ctx.cards.basicData()),
+    }),
+    registerData: t.field({
+      type: resultUnion('HealthCard.registerData', RegisterDataRef),
+      resolve: (_h, _a, ctx) => caught('HealthCard.registerData', () => ctx.cards.registerData()),
+    }),
+    validity: t.field({
+      type: resultUnion('HealthCard.validity', CardValidityRef),
+      resolve: (_h, _a, ctx) => caught('HealthCard.validity', () => ctx.cards.cardValidity()),
+    }),
+    lastSeqNumber: t.field({
+      type: resultUnion('HealthCard.lastSeqNumber', LastSeqNumberRef),
+      resolve: (_h, _a, ctx) => caught('HealthCard.lastSeqNumber', () => ctx.cards.lastSeqNumber()),
+    }),
   }),
 });
 
@@ -284,7 +324,7 @@ builder.queryField('healthCard', (t) => t.field({ type: HealthCardRef, resolve: 
 // ---- professional card ----
 
 const ProfessionalCardStatusEnum = builder.enumType('ProfessionalCardStatus', {
-  description: 'hisGetCardStatus(3), docs/reference/buffers.md (1.15).',
+  description: 'hisGetCardStatus(3) (docs/reference/buffers.md).',
   values: [
     'NOT_INSERTED',
     'NOT_SAM_AUTHENTICATED',
@@ -313,28 +353,30 @@ export const ProfessionalCardRef = builder.objectRef<ProfessionalCardInfo>('Prof
     present: t.exposeBoolean('present'),
     pinVerified: t.exposeBoolean('pinVerified'),
     identity: t.field({
-      type: ProfessionalIdentityRef,
-      errors: cardErrors,
-      resolve: (_p, _a, ctx) => ctx.cards.professionalIdentity(),
+      type: resultUnion('ProfessionalCard.identity', ProfessionalIdentityRef),
+      resolve: (_p, _a, ctx) => caught('ProfessionalCard.identity', () => ctx.cards.professionalIdentity()),
     }),
   }),
 });
 
 builder.queryField('professionalCard', (t) =>
-  t.field({ type: ProfessionalCardRef, errors: cardErrors, resolve: (_r, _a, ctx) => ctx.cards.professionalCard() }),
+  t.field({
+    type: resultUnion('Query.professionalCard', ProfessionalCardRef),
+    resolve: (_r, _a, ctx) => caught('Query.professionalCard', () => ctx.cards.professionalCard()),
+  }),
 );
 
 // ---- SAM ----
 
 const SamStatusEnum = builder.enumType('SamStatus', {
-  description: 'hisGetCardStatus(1), docs/reference/buffers.md (1.15).',
+  description: 'hisGetCardStatus(1) (docs/reference/buffers.md).',
   values: ['NOT_INSERTED', 'NOT_AUTHENTICATED', 'AUTHENTICATED', 'NOT_A_SAM', 'READER_TIMEOUT', 'UNKNOWN'] as const,
 });
 
 export const SamRef = builder.objectRef<SamInfo>('Sam').implement({
   description: 'The (cloud) security module: hospital, SAM ID and authentication with NHI’s IDC.',
   fields: (t) => ({
-    hospitalId: t.exposeString('hospitalId', { description: '醫事機構代碼 (csGetHospID, docs/reference/functions.md (2.2)).' }),
+    hospitalId: t.exposeString('hospitalId', { description: '醫事機構代碼 (csGetHospID, API 2.2).' }),
     samId: t.exposeString('samId'),
     status: t.field({ type: SamStatusEnum, resolve: (s) => s.status }),
     authenticated: t.exposeBoolean('authenticated'),
@@ -342,4 +384,6 @@ export const SamRef = builder.objectRef<SamInfo>('Sam').implement({
   }),
 });
 
-builder.queryField('sam', (t) => t.field({ type: SamRef, errors: cardErrors, resolve: (_r, _a, ctx) => ctx.cards.sam() }));
+builder.queryField('sam', (t) =>
+  t.field({ type: resultUnion('Query.sam', SamRef), resolve: (_r, _a, ctx) => caught('Query.sam', () => ctx.cards.sam()) }),
+);

@@ -3,16 +3,13 @@
  * and csdll.ini (`csdllIni`, `updateCsdllIni`). Everything here is null / CSDLL_INI_NOT_CONFIGURED on the
  * simulator, which has neither. Nothing here carries patient data.
  */
-import { existsSync } from 'node:fs';
 import { builder } from './builder.ts';
-import { cardErrors } from './errors.ts';
+import { caught, resultUnion } from './errors.ts';
+import { DateTimeScalar, RocDateTimeScalar } from './scalars.ts';
 import type { GatewayContext } from '../src/context.ts';
-import type { InFlightInfo, FunctionStats } from '../src/adapters/cshis/call-queue.ts';
-import type { CshisAdapterStats } from '../src/adapters/cshis/cshis-control-software.ts';
-import type { ControlSoftwareService } from '../src/adapters/cshis/control-software-service.ts';
+import type { CallQueueState, ControlSoftwareAdmin, FunctionCallStats, InFlightCall } from '../src/ports/control-software-admin.ts';
 import {
   CSDLL_KEY_DOC,
-  backupPathOf,
   type CsdllChange,
   type CsdllComSetting,
   type CsdllEntry,
@@ -23,20 +20,20 @@ import {
   type CsdllProblem,
   type CsdllReaderSetting,
   type CsdllSwitchKey,
-} from '../src/adapters/cshis/csdll-ini.ts';
-import { CsdllIniError } from '../src/adapters/cshis/errors.ts';
+} from '../src/ports/csdll-ini.ts';
+import { gatewayError } from '../src/errors/gateway-codes.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // gateway { controlSoftwareQueue }
 // ---------------------------------------------------------------------------------------------------------
 
 interface QueueView {
-  readonly stats: CshisAdapterStats;
-  readonly service: ControlSoftwareService;
+  readonly stats: CallQueueState;
+  readonly service: ControlSoftwareAdmin;
 }
 
 const ReaderOpenPolicyEnum = builder.enumType('ReaderOpenPolicy', {
-  description: 'When the gateway calls csOpenCom / csCloseCom (docs/reference/functions.md (1.31/1.32)).',
+  description: 'When the gateway calls csOpenCom / csCloseCom (APIs 1.31 / 1.32, docs/reference/functions.md).',
   values: {
     PER_OPERATION: { value: 'per-operation', description: 'Open and close around every call, as the public wrappers do.' },
     KEEP_OPEN: { value: 'keep-open', description: 'Open once; reopen after a reader failure (−1, 4000, 9204, 9205).' },
@@ -58,11 +55,12 @@ const ReaderPortSourceEnum = builder.enumType('ReaderPortSource', {
   } as const,
 });
 
-const ControlSoftwareCallRef = builder.objectRef<InFlightInfo>('ControlSoftwareCall').implement({
+const ControlSoftwareCallRef = builder.objectRef<InFlightCall>('ControlSoftwareCall').implement({
   description: 'The call inside the control software right now.',
   fields: (t) => ({
     name: t.exposeString('name', { description: 'The export, e.g. hisGetSeqNumber256N1 (or "recovery" for the reset after a stuck call).' }),
-    startedAt: t.string({ description: 'ISO 8601.', resolve: (c) => new Date(c.startedAt).toISOString() }),
+    startedAt: t.field({ type: DateTimeScalar, resolve: (c) => new Date(c.startedAt) }),
+    startedAtRoc: t.field({ type: RocDateTimeScalar, resolve: (c) => new Date(c.startedAt) }),
     elapsedMs: t.float({ resolve: (c) => Math.round(c.elapsedMs * 10) / 10 }),
     timedOut: t.exposeBoolean('timedOut', {
       description: 'Its caller already got CALL_TIMEOUT; the call is still inside the DLL, so the queue is stuck until it returns.',
@@ -71,7 +69,7 @@ const ControlSoftwareCallRef = builder.objectRef<InFlightInfo>('ControlSoftwareC
 });
 
 const FunctionStatsRef = builder
-  .objectRef<FunctionStats & { readonly name: string }>('ControlSoftwareFunctionStats')
+  .objectRef<FunctionCallStats & { readonly name: string }>('ControlSoftwareFunctionStats')
   .implement({
     description: 'Durations of one export since the gateway started (the queue slot: the call plus its csOpenCom/csCloseCom bracket).',
     fields: (t) => ({
@@ -110,7 +108,7 @@ const ControlSoftwareQueueRef = builder.objectRef<QueueView>('ControlSoftwareQue
           .map(([name, s]) => ({ ...s, name })),
     }),
     missingExports: t.stringList({
-      description: 'Exports of docs/reference/functions.md that the loaded CSHIS.dll lacks (an older version): calls needing one answer MISSING_EXPORT.',
+      description: 'Exports (docs/reference/functions.md) the loaded CSHIS.dll lacks (an older version): calls needing one answer MISSING_EXPORT.',
       resolve: (q) => [...q.service.missingExports],
     }),
     versionCode: t.int({
@@ -157,6 +155,7 @@ builder.objectField(GATEWAY, 'controlSoftwareQueue', (t) =>
 interface CsdllIniView {
   readonly snapshot: CsdllIniSnapshot;
   readonly lastExternalChange: CsdllExternalChange | null;
+  readonly backupPath: string | null;
 }
 
 const CsdllSwitchEnum = builder.enumType('CsdllSwitch', { values: ['ENABLE', 'DISABLE'] as const });
@@ -197,7 +196,7 @@ const CsdllComRef = builder.objectRef<CsdllComSetting>('CsdllCom').implement({
     value: t.exposeString('value', { description: 'e.g. "COMX1".' }),
     kind: t.field({ type: CsdllComKindEnum, resolve: (c) => c.kind }),
     number: t.exposeInt('number', { description: 'n of COMXn / COMn.' }),
-    openComIndex: t.exposeInt('openComIndex', { description: 'The csOpenCom argument for it: n − 1 (docs/reference/functions.md (1.31); COMX1 → 0, docs/reference/abi.md (csdll.ini) inferred).' }),
+    openComIndex: t.exposeInt('openComIndex', { description: 'The csOpenCom argument for it: n − 1 (API 1.31; COMX1 → 0 inferred, docs/reference/abi.md).' }),
   }),
 });
 
@@ -232,7 +231,8 @@ const CsdllExternalChangeRef = builder.objectRef<CsdllExternalChange>('CsdllIniE
     'csdll.ini rewritten by another program (the gateway compares the file’s hash with what it last read or wrote). ' +
     'NHI’s VPN page is known to rewrite COM=; restore it with updateCsdllIni, or make the file read-only as NHI advises.',
   fields: (t) => ({
-    at: t.exposeString('at', { description: 'ISO 8601: when the gateway noticed it.' }),
+    at: t.field({ type: DateTimeScalar, description: 'When the gateway noticed it.', resolve: (c) => c.at }),
+    atRoc: t.field({ type: RocDateTimeScalar, resolve: (c) => c.at }),
     removed: t.exposeBoolean('removed', { description: 'The file was deleted.' }),
     changedKeys: t.field({ type: [CsdllKeyChangeRef], resolve: (c) => [...c.changedKeys] }),
   }),
@@ -252,7 +252,8 @@ const CsdllIniRef = builder.objectRef<CsdllIniView>('CsdllIni').implement({
       description: 'The file is read-only (NHI’s advice against the VPN page rewriting it); updateCsdllIni then refuses with CSDLL_INI_READ_ONLY.',
       resolve: (v) => v.snapshot.readOnly,
     }),
-    readAt: t.string({ description: 'ISO 8601.', resolve: (v) => v.snapshot.readAt }),
+    readAt: t.field({ type: DateTimeScalar, resolve: (v) => v.snapshot.readAt }),
+    readAtRoc: t.field({ type: RocDateTimeScalar, resolve: (v) => v.snapshot.readAt }),
     encoding: t.field({ type: CsdllEncodingEnum, nullable: true, resolve: (v) => v.snapshot.document?.encoding ?? null }),
     lineEnding: t.field({ type: LineEndingEnum, nullable: true, resolve: (v) => v.snapshot.document?.lineEnding ?? null }),
     reader: t.field({ type: CsdllReaderRef, nullable: true, description: keyDoc('READER'), resolve: (v) => v.snapshot.document?.settings.reader ?? null }),
@@ -286,7 +287,7 @@ const CsdllIniRef = builder.objectRef<CsdllIniView>('CsdllIni').implement({
     backupPath: t.string({
       nullable: true,
       description: 'The file as it was before the gateway’s last change (csdll.ini.bak), when there is one.',
-      resolve: (v) => (existsSync(backupPathOf(v.snapshot.path)) ? backupPathOf(v.snapshot.path) : null),
+      resolve: (v) => v.backupPath,
     }),
   }),
 });
@@ -312,7 +313,7 @@ const CsdllIniUpdateRef = builder.objectRef<CsdllIniUpdateView>('CsdllIniUpdate'
   }),
 });
 
-const CsdllIniChangeInput = builder.inputType('CsdllIniChange', {
+const CsdllIniChangeInput = builder.inputType('UpdateCsdllIniInput', {
   description:
     'Keys to change in csdll.ini [CS]; omitted keys stay as they are. Bad values are refused with BAD_USER_INPUT naming the ini key ' +
     '(extensions.field, e.g. "CSTIMEOUT"). The write is atomic and keeps csdll.ini.bak, unknown keys, comments and line endings.',
@@ -360,39 +361,39 @@ export function csdllChangeFromInput(input: Readonly<Record<string, unknown>>): 
 
 builder.queryField('csdllIni', (t) =>
   t.field({
-    type: CsdllIniRef,
+    type: resultUnion('Query.csdllIni', CsdllIniRef),
     nullable: true,
-    errors: cardErrors,
     description:
       'The control software’s csdll.ini, read now (also checks whether another program rewrote it). ' +
-      'Null when this backend has no csdll.ini (the simulator). I/O failures come back as ControlSoftwareError (CSDLL_INI_IO_FAILED).',
-    resolve: async (_r, _a, ctx) => {
-      const file = ctx.controlSoftware?.csdllIni;
-      if (!file) return null;
-      const snapshot = await file.read();
-      return { snapshot, lastExternalChange: file.lastExternalChange };
-    },
+      'Null when this backend has no csdll.ini (the simulator). I/O failures come back as GatewayError CSDLL_INI_IO_FAILED.',
+    resolve: (_r, _a, ctx) =>
+      caught('Query.csdllIni', async () => {
+        const file = ctx.controlSoftware?.csdllIni;
+        if (!file) return null;
+        const snapshot = await file.read();
+        return { snapshot, lastExternalChange: file.lastExternalChange, backupPath: await file.existingBackupPath() };
+      }),
   }),
 );
 
 builder.mutationField('updateCsdllIni', (t) =>
   t.field({
-    type: CsdllIniUpdateRef,
-    errors: cardErrors,
+    type: resultUnion('Mutation.updateCsdllIni', CsdllIniUpdateRef),
     description:
       'Change keys of csdll.ini [CS]: validated (BAD_USER_INPUT naming the key), backed up to csdll.ini.bak, written atomically. ' +
-      'Refused with ControlSoftwareError CSDLL_INI_READ_ONLY when the file is read-only, CSDLL_INI_NOT_FOUND when it is missing, ' +
+      'Refused with GatewayError CSDLL_INI_READ_ONLY when the file is read-only, CSDLL_INI_NOT_FOUND when it is missing, ' +
       'CSDLL_INI_NOT_CONFIGURED on the simulator.',
     args: { input: t.arg({ type: CsdllIniChangeInput, required: true }) },
-    resolve: async (_r, { input }, ctx) => {
-      const file = ctx.controlSoftware?.csdllIni;
-      if (!file) throw new CsdllIniError('CSDLL_INI_NOT_CONFIGURED', '');
-      const result = await file.update(csdllChangeFromInput(input));
-      return {
-        csdllIni: { snapshot: result.snapshot, lastExternalChange: file.lastExternalChange },
-        changedKeys: result.changedKeys,
-        backupPath: result.backupPath,
-      };
-    },
+    resolve: (_r, { input }, ctx) =>
+      caught('Mutation.updateCsdllIni', async () => {
+        const file = ctx.controlSoftware?.csdllIni;
+        if (!file) throw gatewayError('CSDLL_INI_NOT_CONFIGURED');
+        const result = await file.update(csdllChangeFromInput(input));
+        return {
+          csdllIni: { snapshot: result.snapshot, lastExternalChange: file.lastExternalChange, backupPath: result.backupPath },
+          changedKeys: result.changedKeys,
+          backupPath: result.backupPath,
+        };
+      }),
   }),
 );

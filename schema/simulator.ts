@@ -1,30 +1,31 @@
 /**
  * Controls of the embedded simulator, so a front-end developer can rehearse every screen without hardware.
- * Against a real backend they answer with ControlSoftwareError SIMULATOR_ONLY.
+ * Against a real backend they answer with GatewayError SIMULATOR_ONLY.
  */
 import { builder } from './builder.ts';
-import { cardErrors } from './errors.ts';
+import { caught, resultUnion } from './errors.ts';
 import { LightStateRef } from './cards.ts';
-import { SIMULATED_PATIENTS, SIMULATED_PROFESSIONALS } from '../src/adapters/simulator/patients.ts';
+import { SIMULATED_CARDS, SIMULATED_PROFESSIONAL_CARDS, type SimulatedCardDescription } from '../src/ports/simulator.ts';
 import * as simulator from '../resolvers/simulator.ts';
+
+const describeEach = (cards: Readonly<Record<string, string>>) =>
+  Object.fromEntries(Object.entries(cards).map(([key, description]) => [key, { description }]));
 
 const SimulatedCardEnum = builder.enumType('SimulatedCard', {
   description: 'The simulator’s test health cards, each exercising an edge case.',
-  values: Object.fromEntries(SIMULATED_PATIENTS.map((p) => [p.key, { description: p.description }])),
+  values: describeEach(SIMULATED_CARDS),
 });
 
 const SimulatedProfessionalEnum = builder.enumType('SimulatedProfessionalCard', {
-  values: Object.fromEntries(SIMULATED_PROFESSIONALS.map((p) => [p.key, { description: p.description }])),
+  values: describeEach(SIMULATED_PROFESSIONAL_CARDS),
 });
 
-const SimulatedPatientRef = builder
-  .objectRef<(typeof SIMULATED_PATIENTS)[number]>('SimulatedPatient')
-  .implement({
-    fields: (t) => ({
-      card: t.string({ resolve: (p) => p.key }),
-      description: t.exposeString('description'),
-    }),
-  });
+const SimulatedPatientRef = builder.objectRef<SimulatedCardDescription>('SimulatedPatient').implement({
+  fields: (t) => ({
+    card: t.field({ type: SimulatedCardEnum, resolve: (p) => p.key as never }),
+    description: t.exposeString('description'),
+  }),
+});
 
 builder.queryField('simulatedCards', (t) =>
   t.field({
@@ -34,43 +35,51 @@ builder.queryField('simulatedCards', (t) =>
   }),
 );
 
+const SimulatorInsertHealthCardInput = builder.inputType('SimulatorInsertHealthCardInput', {
+  fields: (t) => ({ card: t.field({ type: SimulatedCardEnum, required: true }) }),
+});
+
+const SimulatorInsertProfessionalCardInput = builder.inputType('SimulatorInsertProfessionalCardInput', {
+  fields: (t) => ({ card: t.field({ type: SimulatedProfessionalEnum, defaultValue: 'PHYSICIAN' }) }),
+});
+
+const SimulatorForceReturnCodeInput = builder.inputType('SimulatorForceReturnCodeInput', {
+  fields: (t) => ({
+    function: t.string({ required: true, description: 'CSHIS export name, e.g. "hisGetSeqNumber256N1".' }),
+    vendorCode: t.int({ required: false, description: 'The return code to force; null clears it.' }),
+  }),
+});
+
 builder.mutationFields((t) => ({
   simulatorInsertHealthCard: t.field({
-    type: LightStateRef,
-    errors: cardErrors,
-    args: { card: t.arg({ type: SimulatedCardEnum, required: true }) },
-    resolve: (_r, { card }, ctx) => simulator.insertHealthCard(ctx, String(card)),
+    type: resultUnion('Mutation.simulatorInsertHealthCard', LightStateRef),
+    args: { input: t.arg({ type: SimulatorInsertHealthCardInput, required: true }) },
+    resolve: (_r, { input }, ctx) => caught('Mutation.simulatorInsertHealthCard', () => simulator.insertHealthCard(ctx, String(input.card))),
   }),
   simulatorRemoveHealthCard: t.field({
-    type: LightStateRef,
-    errors: cardErrors,
-    resolve: (_r, _a, ctx) => simulator.removeHealthCard(ctx),
+    type: resultUnion('Mutation.simulatorRemoveHealthCard', LightStateRef),
+    resolve: (_r, _a, ctx) => caught('Mutation.simulatorRemoveHealthCard', () => simulator.removeHealthCard(ctx)),
   }),
   simulatorInsertProfessionalCard: t.field({
-    type: LightStateRef,
-    errors: cardErrors,
-    args: { card: t.arg({ type: SimulatedProfessionalEnum, defaultValue: 'PHYSICIAN' }) },
-    resolve: (_r, { card }, ctx) => simulator.insertProfessionalCard(ctx, String(card ?? 'PHYSICIAN')),
+    type: resultUnion('Mutation.simulatorInsertProfessionalCard', LightStateRef),
+    args: { input: t.arg({ type: SimulatorInsertProfessionalCardInput, required: false }) },
+    resolve: (_r, { input }, ctx) =>
+      caught('Mutation.simulatorInsertProfessionalCard', () => simulator.insertProfessionalCard(ctx, String(input?.card ?? 'PHYSICIAN'))),
   }),
   simulatorRemoveProfessionalCard: t.field({
-    type: LightStateRef,
-    errors: cardErrors,
-    resolve: (_r, _a, ctx) => simulator.removeProfessionalCard(ctx),
+    type: resultUnion('Mutation.simulatorRemoveProfessionalCard', LightStateRef),
+    resolve: (_r, _a, ctx) => caught('Mutation.simulatorRemoveProfessionalCard', () => simulator.removeProfessionalCard(ctx)),
   }),
   simulatorForceReturnCode: t.field({
-    type: LightStateRef,
+    type: resultUnion('Mutation.simulatorForceReturnCode', LightStateRef),
     description: 'Make a control-software function return a vendor code (e.g. hisGetBasicData → 9240); null clears it.',
-    errors: cardErrors,
-    args: {
-      function: t.arg.string({ required: true, description: 'CSHIS export name, e.g. "hisGetSeqNumber256N1".' }),
-      vendorCode: t.arg.int({ required: false }),
-    },
-    resolve: (_r, args, ctx) => simulator.forceReturnCode(ctx, args.function, args.vendorCode ?? null),
+    args: { input: t.arg({ type: SimulatorForceReturnCodeInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      caught('Mutation.simulatorForceReturnCode', () => simulator.forceReturnCode(ctx, input.function, input.vendorCode ?? null)),
   }),
   simulatorReset: t.field({
-    type: LightStateRef,
+    type: resultUnion('Mutation.simulatorReset', LightStateRef),
     description: 'Back to power-on: no cards, SAM not authenticated, no forced codes.',
-    errors: cardErrors,
-    resolve: (_r, _a, ctx) => simulator.reset(ctx),
+    resolve: (_r, _a, ctx) => caught('Mutation.simulatorReset', () => simulator.reset(ctx)),
   }),
 }));

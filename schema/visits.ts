@@ -2,17 +2,19 @@
  * Visits (就醫序號 + 安全簽章), treatment IDs (就醫識別碼), card writes, SAM verification and resets.
  */
 import { builder } from './builder.ts';
-import { cardErrors } from './errors.ts';
+import { caught, resultUnion } from './errors.ts';
 import { ProfessionalCardRef, SamRef } from './cards.ts';
+import { DateScalar, DateTimeScalar, RocDateTimeScalar } from './scalars.ts';
 import { TREATMENT_CATEGORIES, type TreatmentCategoryCode } from '../src/domain/types.ts';
-import type { TreatmentIdResult, Visit, VisitWarning, WriteTreatmentResult } from '../src/ports/card-stack.ts';
+import type { TreatmentIdResult, Visit, VisitWarning } from '../src/ports/card-stack.ts';
 import type { ResetTarget } from '../src/ports/control-software.ts';
 import * as visits from '../resolvers/visits.ts';
 
 const IDEMPOTENCY_KEY_DOC =
-  'A client-chosen unique key (e.g. a UUID) per intended operation: repeating the request with the same key returns the first result without touching the card again.';
+  'A client-chosen unique key per intended operation, 8–128 printable ASCII characters (a UUID is a good choice): repeating ' +
+  'the request with the same key returns the first result without touching the card again.';
 
-/** GraphQL enum names for the docs/reference/buffers.md (Code lists) 就醫類別 codes (codes like "01" are not valid GraphQL names). */
+/** GraphQL enum names for the 就醫類別 codes (codes like "01" are not valid GraphQL names). */
 const CATEGORY_NAMES: Record<TreatmentCategoryCode, string> = {
   '01': 'WESTERN_MEDICINE_OUTPATIENT',
   '02': 'DENTAL_OUTPATIENT',
@@ -37,7 +39,7 @@ const CATEGORY_NAMES: Record<TreatmentCategoryCode, string> = {
 };
 
 export const TreatmentCategoryEnum = builder.enumType('TreatmentCategory', {
-  description: '就醫類別 (docs/reference/buffers.md (Code lists)). 01–05 consume a visit on the card; the others do not.',
+  description: '就醫類別 (docs/reference/buffers.md). 01–05 consume a visit on the card; the others do not.',
   values: Object.fromEntries(
     (Object.keys(TREATMENT_CATEGORIES) as TreatmentCategoryCode[]).map((code) => [
       CATEGORY_NAMES[code],
@@ -79,9 +81,9 @@ const VisitWarningRef = builder.objectRef<VisitWarning>('VisitWarning').implemen
 const VisitRef = builder.objectRef<Visit>('Visit').implement({
   description: 'A registered visit: what the card returned for 1.37 / 1.53 plus its treatment ID.',
   fields: (t) => ({
-    category: t.field({ type: TreatmentCategoryEnum, resolve: (v) => v.category }),
-    visitTime: t.exposeString('visitTime', { description: 'ISO 8601, Taiwan time.' }),
-    visitTimeRoc: t.exposeString('visitTimeRoc', { description: '就診日期時間 as 13-digit ROC; pass it (or visitTime) to later calls.' }),
+    treatmentCategory: t.field({ type: TreatmentCategoryEnum, resolve: (v) => v.category }),
+    visitTime: t.field({ type: DateTimeScalar, description: '就診日期時間; pass it (or visitTimeRoc) to later calls.', resolve: (v) => v.visitTimeRoc }),
+    visitTimeRoc: t.field({ type: RocDateTimeScalar, description: 'visitTime in the card’s 13-digit ROC form.', resolve: (v) => v.visitTimeRoc }),
     seqNumber: t.exposeString('seqNumber', { description: '就醫序號.' }),
     hospitalId: t.exposeString('hospitalId'),
     signature: t.exposeString('signature', { description: '安全簽章, 256 characters.' }),
@@ -101,36 +103,48 @@ const TreatmentIdRef = builder.objectRef<TreatmentIdResult>('TreatmentId').imple
   fields: (t) => ({
     treatmentId: t.exposeString('treatmentId'),
     source: t.field({ type: TreatmentIdSourceEnum, resolve: (r) => r.source }),
-    visitTime: t.exposeString('visitTime'),
-    visitTimeRoc: t.exposeString('visitTimeRoc'),
+    visitTime: t.field({ type: DateTimeScalar, resolve: (r) => r.visitTimeRoc }),
+    visitTimeRoc: t.field({ type: RocDateTimeScalar, resolve: (r) => r.visitTimeRoc }),
     hospitalId: t.exposeString('hospitalId', { nullable: true }),
   }),
 });
 
-const InsuranceCheckRef = builder
-  .objectRef<{ category: TreatmentCategoryCode; insured: boolean }>('InsuranceCheck')
-  .implement({
-    description: 'API 1.55: the patient is insured for this category. Failures come back as InsuranceError.',
-    fields: (t) => ({
-      category: t.field({ type: TreatmentCategoryEnum, resolve: (r) => r.category }),
-      insured: t.exposeBoolean('insured'),
-    }),
-  });
-
-const CancelledVisitRef = builder
-  .objectRef<{ visitTimeRoc: string; cancelled: boolean }>('CancelledVisit')
-  .implement({
-    fields: (t) => ({
-      visitTimeRoc: t.exposeString('visitTimeRoc'),
-      cancelled: t.exposeBoolean('cancelled'),
-    }),
-  });
-
-const TreatmentWrittenRef = builder.objectRef<WriteTreatmentResult>('TreatmentWritten').implement({
+const InsuranceCheckRef = builder.objectRef<visits.InsuranceCheck>('InsuranceCheck').implement({
+  description: 'API 1.55: the patient is insured for this category at checkedAt. A failed check comes back as VendorError (e.g. 9094).',
   fields: (t) => ({
-    visitTimeRoc: t.exposeString('visitTimeRoc'),
+    treatmentCategory: t.field({ type: TreatmentCategoryEnum, resolve: (r) => r.category }),
+    checkedAt: t.field({ type: DateTimeScalar, resolve: (r) => r.checkedAt }),
+    checkedAtRoc: t.field({ type: RocDateTimeScalar, resolve: (r) => r.checkedAt }),
+  }),
+});
+
+const CancelledVisitRef = builder.objectRef<visits.CancelledVisit>('CancelledVisit').implement({
+  description: 'A registration cancelled on the card (退掛, API 1.39): which visit, and when it was cancelled.',
+  fields: (t) => ({
+    visitTime: t.field({ type: DateTimeScalar, description: 'The visit that was cancelled.', resolve: (c) => c.visitTimeRoc }),
+    visitTimeRoc: t.field({ type: RocDateTimeScalar, resolve: (c) => c.visitTimeRoc }),
+    cancelledAt: t.field({ type: DateTimeScalar, resolve: (c) => c.cancelledAt }),
+    cancelledAtRoc: t.field({ type: RocDateTimeScalar, resolve: (c) => c.cancelledAt }),
+  }),
+});
+
+const PersonRef = builder.objectRef<{ idNumber: string }>('Person').implement({
+  description: 'A person named in a result, by ID number only.',
+  fields: (t) => ({ idNumber: t.exposeString('idNumber') }),
+});
+
+const TreatmentWrittenRef = builder.objectRef<visits.TreatmentWritten>('TreatmentWritten').implement({
+  description: 'Diagnoses and fees written to the card for a visit.',
+  fields: (t) => ({
+    visitTime: t.field({ type: DateTimeScalar, resolve: (w) => w.visitTimeRoc }),
+    visitTimeRoc: t.field({ type: RocDateTimeScalar, resolve: (w) => w.visitTimeRoc }),
     apis: t.exposeStringList('apis', { description: 'Control-software APIs called, in order (e.g. ["1.16","1.17"] or ["1.47"]).' }),
-    doctorIdNumber: t.exposeString('doctorIdNumber', { nullable: true, description: 'pBufferDocID: the verified professional’s ID.' }),
+    doctor: t.field({
+      type: PersonRef,
+      nullable: true,
+      description: 'The verified professional the control software signed with (pBufferDocID); null on a replay after a restart.',
+      resolve: (w) => (w.doctorIdNumber ? { idNumber: w.doctorIdNumber } : null),
+    }),
   }),
 });
 
@@ -144,23 +158,50 @@ const ResetTargetEnum = builder.enumType('ResetTarget', {
   } as const,
 });
 
-const ResetDoneRef = builder.objectRef<{ target: ResetTarget; done: boolean }>('ResetDone').implement({
+const ControlSoftwareResetRef = builder.objectRef<visits.ControlSoftwareReset>('ControlSoftwareReset').implement({
+  description: 'What was reset, and when.',
   fields: (t) => ({
     target: t.field({ type: ResetTargetEnum, resolve: (r) => r.target }),
-    done: t.exposeBoolean('done'),
+    resetAt: t.field({ type: DateTimeScalar, resolve: (r) => r.resetAt }),
+    resetAtRoc: t.field({ type: RocDateTimeScalar, resolve: (r) => r.resetAt }),
   }),
 });
 
 const StartVisitInput = builder.inputType('StartVisitInput', {
   fields: (t) => ({
-    category: t.field({ type: TreatmentCategoryEnum, required: true }),
+    treatmentCategory: t.field({ type: TreatmentCategoryEnum, required: true }),
     newborn: t.boolean({ defaultValue: false, description: '新生兒就醫註記: the visit is for the newborn attached to this card.' }),
     lateCard: t.boolean({ defaultValue: false, description: '補卡註記: the card is presented after the visit.' }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DOC }),
+  }),
+});
+
+const QuickInsuranceCheckInput = builder.inputType('QuickInsuranceCheckInput', {
+  fields: (t) => ({ treatmentCategory: t.field({ type: TreatmentCategoryEnum, required: true }) }),
+});
+
+const TreatmentIdForVisitInput = builder.inputType('TreatmentIdForVisitInput', {
+  fields: (t) => ({
+    visitTime: t.field({ type: DateTimeScalar, required: true, description: 'The visit’s time (visitTime or visitTimeRoc of the Visit).' }),
+  }),
+});
+
+const TreatmentIdWithoutCardInput = builder.inputType('TreatmentIdWithoutCardInput', {
+  fields: (t) => ({
+    idNumber: t.string({ required: true, description: 'The patient’s ID number (身分證號或居留證號).' }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DOC }),
+  }),
+});
+
+const CancelVisitInput = builder.inputType('CancelVisitInput', {
+  fields: (t) => ({
+    visitTime: t.field({ type: DateTimeScalar, required: true, description: 'The visit to cancel (its visitTime or visitTimeRoc).' }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DOC }),
   }),
 });
 
 const FeesInput = builder.inputType('TreatmentFeesInput', {
-  description: 'Whole NT$ amounts (API 1.17 fee block, docs/reference/buffers.md (Write inputs)).',
+  description: 'Whole NT$ amounts (API 1.17 fee block, docs/reference/buffers.md).',
   fields: (t) => ({
     outpatientFee: t.int({ required: true }),
     outpatientCopay: t.int({ required: true }),
@@ -172,106 +213,111 @@ const FeesInput = builder.inputType('TreatmentFeesInput', {
 
 const DiagnosisLayoutEnum = builder.enumType('DiagnosisLayout', {
   values: {
-    ICD10: { description: 'ICD-10-CM layout: codes up to 7 characters in brackets (docs/reference/buffers.md (Write inputs)).' },
+    ICD10: { description: 'ICD-10-CM layout: codes up to 7 characters in brackets.' },
     DEFAULT: { description: 'The old 5-character layout (codes of ≤ 5 characters only).' },
   } as const,
 });
 
 const WriteTreatmentInputRef = builder.inputType('WriteTreatmentInput', {
   fields: (t) => ({
-    visitTime: t.string({ required: true, description: 'The visit’s time: 13-digit ROC (visitTimeRoc) or ISO 8601.' }),
-    patientId: t.string({ required: true, description: 'The cardholder’s ID number; the DLL compares it with the card.' }),
-    birthDate: t.string({ required: true, description: 'The cardholder’s birth date, ISO (YYYY-MM-DD).' }),
+    visitTime: t.field({ type: DateTimeScalar, required: true, description: 'The visit’s time (visitTime or visitTimeRoc of the Visit).' }),
+    idNumber: t.string({ required: true, description: 'The cardholder’s ID number; the control software compares it with the card.' }),
+    birthDate: t.field({ type: DateScalar, required: true, description: 'The cardholder’s birth date.' }),
     lateCard: t.boolean({ defaultValue: false }),
     diagnoses: t.stringList({ required: true, description: 'Main diagnosis first, then up to five secondary; ICD-10-CM without the dot.' }),
     fees: t.field({ type: FeesInput, required: false }),
     layout: t.field({ type: DiagnosisLayoutEnum, defaultValue: 'ICD10' }),
     combined: t.boolean({ defaultValue: false, description: 'Write codes and fees in one call (API 1.47) instead of 1.16 then 1.17.' }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DOC }),
   }),
+});
+
+const ResetControlSoftwareInput = builder.inputType('ResetControlSoftwareInput', {
+  fields: (t) => ({ target: t.field({ type: ResetTargetEnum, required: true }) }),
 });
 
 builder.mutationFields((t) => ({
   startVisit: t.field({
-    type: VisitRef,
+    type: resultUnion('Mutation.startVisit', VisitRef),
     description: 'Register a visit on the inserted health card: seq number, signature and treatment ID (per the configured strategy).',
-    errors: cardErrors,
-    args: { input: t.arg({ type: StartVisitInput, required: true }), idempotencyKey: t.arg.string({ description: IDEMPOTENCY_KEY_DOC }) },
-    resolve: (_r, { input, idempotencyKey }, ctx) =>
-      visits.startVisit(ctx, { category: input.category, newborn: input.newborn ?? false, lateCard: input.lateCard ?? false }, idempotencyKey),
+    args: { input: t.arg({ type: StartVisitInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      caught('Mutation.startVisit', () =>
+        visits.startVisit(
+          ctx,
+          { category: input.treatmentCategory, newborn: input.newborn ?? false, lateCard: input.lateCard ?? false },
+          input.idempotencyKey,
+        ),
+      ),
   }),
   quickInsuranceCheck: t.field({
-    type: InsuranceCheckRef,
+    type: resultUnion('Mutation.quickInsuranceCheck', InsuranceCheckRef),
     description: 'API 1.55 hisQuickInsurence: real-time insurance check before taking a seq number.',
-    errors: cardErrors,
-    args: { category: t.arg({ type: TreatmentCategoryEnum, required: true }) },
-    resolve: (_r, { category }, ctx) => visits.quickInsuranceCheck(ctx, category),
+    args: { input: t.arg({ type: QuickInsuranceCheckInput, required: true }) },
+    resolve: (_r, { input }, ctx) => caught('Mutation.quickInsuranceCheck', () => visits.quickInsuranceCheck(ctx, input.treatmentCategory)),
   }),
   treatmentIdForVisit: t.field({
-    type: TreatmentIdRef,
+    type: resultUnion('Mutation.treatmentIdForVisit', TreatmentIdRef),
     description:
       'The treatment ID of a visit already on the card, e.g. one startVisit returned with treatmentIdPending: API 1.56 hisGetTreatNumICCard, or with --visit-strategy seq256-webapi NHI’s Web API (the patient is read from the inserted card).',
-    errors: cardErrors,
-    args: { visitTime: t.arg.string({ required: true, description: '13-digit ROC or ISO 8601.' }) },
-    resolve: (_r, { visitTime }, ctx) => visits.treatmentIdForVisit(ctx, visitTime),
+    args: { input: t.arg({ type: TreatmentIdForVisitInput, required: true }) },
+    resolve: (_r, { input }, ctx) => caught('Mutation.treatmentIdForVisit', () => visits.treatmentIdForVisit(ctx, input.visitTime)),
   }),
   treatmentIdWithoutCard: t.field({
-    type: TreatmentIdRef,
+    type: resultUnion('Mutation.treatmentIdWithoutCard', TreatmentIdRef),
     description:
       'A treatment ID for a visit without a card (例外就醫): NHI’s Web API when it is configured, else API 1.54 hisGetTreatNumNoICCard (--no-card-treatment-id; the result’s source says which).',
-    errors: cardErrors,
-    args: { patientId: t.arg.string({ required: true }), idempotencyKey: t.arg.string({ description: IDEMPOTENCY_KEY_DOC }) },
-    resolve: (_r, { patientId, idempotencyKey }, ctx) => visits.treatmentIdWithoutCard(ctx, patientId, idempotencyKey),
+    args: { input: t.arg({ type: TreatmentIdWithoutCardInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      caught('Mutation.treatmentIdWithoutCard', () => visits.treatmentIdWithoutCard(ctx, input.idNumber, input.idempotencyKey)),
   }),
   cancelVisit: t.field({
-    type: CancelledVisitRef,
-    description: 'API 1.39 csUnGetSeqNumber: cancel a registration (退掛) within the rules of docs/reference/functions.md (1.39).',
-    errors: cardErrors,
-    args: { visitTime: t.arg.string({ required: true }), idempotencyKey: t.arg.string({ description: IDEMPOTENCY_KEY_DOC }) },
-    resolve: (_r, { visitTime, idempotencyKey }, ctx) => visits.cancelVisit(ctx, visitTime, idempotencyKey),
+    type: resultUnion('Mutation.cancelVisit', CancelledVisitRef),
+    description: 'API 1.39 csUnGetSeqNumber: cancel a registration (退掛) within NHI’s cancellation rules (docs/reference/functions.md).',
+    args: { input: t.arg({ type: CancelVisitInput, required: true }) },
+    resolve: (_r, { input }, ctx) => caught('Mutation.cancelVisit', () => visits.cancelVisit(ctx, input.visitTime, input.idempotencyKey)),
   }),
   writeTreatment: t.field({
-    type: TreatmentWrittenRef,
+    type: resultUnion('Mutation.writeTreatment', TreatmentWrittenRef),
     description: 'Write diagnoses (API 1.16) and fees (1.17), or both at once (1.47).',
-    errors: cardErrors,
-    args: { input: t.arg({ type: WriteTreatmentInputRef, required: true }), idempotencyKey: t.arg.string({ description: IDEMPOTENCY_KEY_DOC }) },
-    resolve: (_r, { input, idempotencyKey }, ctx) =>
-      visits.writeTreatment(ctx, {
-        idempotencyKey,
-        visitTime: input.visitTime,
-        patientId: input.patientId,
-        birthDate: input.birthDate,
-        lateCard: input.lateCard ?? false,
-        diagnoses: input.diagnoses,
-        fees: input.fees
-          ? {
-              outpatientFee: input.fees.outpatientFee,
-              outpatientCopay: input.fees.outpatientCopay,
-              inpatientFee: input.fees.inpatientFee ?? 0,
-              inpatientCopayShortStay: input.fees.inpatientCopayShortStay ?? 0,
-              inpatientCopayLongStay: input.fees.inpatientCopayLongStay ?? 0,
-            }
-          : null,
-        layout: input.layout ?? 'ICD10',
-        combined: input.combined ?? false,
-      }),
+    args: { input: t.arg({ type: WriteTreatmentInputRef, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      caught('Mutation.writeTreatment', () =>
+        visits.writeTreatment(ctx, {
+          idempotencyKey: input.idempotencyKey,
+          visitTimeRoc: input.visitTime,
+          idNumber: input.idNumber,
+          birthDate: input.birthDate,
+          lateCard: input.lateCard ?? false,
+          diagnoses: input.diagnoses,
+          fees: input.fees
+            ? {
+                outpatientFee: input.fees.outpatientFee,
+                outpatientCopay: input.fees.outpatientCopay,
+                inpatientFee: input.fees.inpatientFee ?? 0,
+                inpatientCopayShortStay: input.fees.inpatientCopayShortStay ?? 0,
+                inpatientCopayLongStay: input.fees.inpatientCopayLongStay ?? 0,
+              }
+            : null,
+          layout: input.layout ?? 'ICD10',
+          combined: input.combined ?? false,
+        }),
+      ),
   }),
   verifySam: t.field({
-    type: SamRef,
+    type: resultUnion('Mutation.verifySam', SamRef),
     description: 'API 2.1 csVerifySAMDC: authenticate the SAM with NHI’s IDC.',
-    errors: cardErrors,
-    resolve: (_r, _a, ctx) => visits.verifySam(ctx),
+    resolve: (_r, _a, ctx) => caught('Mutation.verifySam', () => visits.verifySam(ctx)),
   }),
   verifyProfessionalCardPin: t.field({
-    type: ProfessionalCardRef,
+    type: resultUnion('Mutation.verifyProfessionalCardPin', ProfessionalCardRef),
     description: 'API 4.2 hpcVerifyHPCPIN: the control software asks for the PIN in its own dialog.',
-    errors: cardErrors,
-    resolve: (_r, _a, ctx) => visits.verifyProfessionalPin(ctx),
+    resolve: (_r, _a, ctx) => caught('Mutation.verifyProfessionalCardPin', () => visits.verifyProfessionalPin(ctx)),
   }),
   resetControlSoftware: t.field({
-    type: ResetDoneRef,
+    type: resultUnion('Mutation.resetControlSoftware', ControlSoftwareResetRef),
     description: 'API 1.52 csSoftwareReset: reset the reader, SAM, professional card or health card session.',
-    errors: cardErrors,
-    args: { target: t.arg({ type: ResetTargetEnum, required: true }) },
-    resolve: (_r, { target }, ctx) => visits.resetControlSoftware(ctx, target as ResetTarget),
+    args: { input: t.arg({ type: ResetControlSoftwareInput, required: true }) },
+    resolve: (_r, { input }, ctx) => caught('Mutation.resetControlSoftware', () => visits.resetControlSoftware(ctx, input.target as ResetTarget)),
   }),
 }));

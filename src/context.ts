@@ -5,8 +5,9 @@ import type { CardStack } from './ports/card-stack.ts';
 import type { LightMonitor } from './domain/light-monitor.ts';
 import type { StreamCursor } from './domain/stream-cursor.ts';
 import type { IdempotentWrites } from './domain/idempotent-writes.ts';
-import type { SimulatorControls } from './adapters/simulator/workstation.ts';
-import type { ControlSoftwareService } from './adapters/cshis/control-software-service.ts';
+import type { SimulatorControls } from './ports/simulator.ts';
+import type { ControlSoftwareAdmin } from './ports/control-software-admin.ts';
+import type { LongOperations } from './ports/long-operations.ts';
 
 export interface Readiness {
   readonly ready: boolean;
@@ -15,7 +16,7 @@ export interface Readiness {
 
 export interface GatewayStatus {
   readonly version: string;
-  /** The configured backend: 'simulator' or 'cshis'. */
+  /** The configured backend: 'simulator', 'cshis' or 'pcsc'. */
   readonly backend: string;
   readiness(): Promise<Readiness>;
 }
@@ -31,7 +32,12 @@ export interface GatewayServices {
    * The CSHIS backend's load state, call queue and csdll.ini (schema/control-software.ts). Null or absent for
    * the simulator, whose fields then answer null.
    */
-  readonly controlSoftware?: ControlSoftwareService | null;
+  readonly controlSoftware?: ControlSoftwareAdmin | null;
+  /**
+   * Long operations (card update, upload) with progress. Absent: the resolvers use one tracker per card stack
+   * (src/domain/long-operations.ts).
+   */
+  readonly operations?: LongOperations;
   readonly status: GatewayStatus;
 }
 

@@ -6,6 +6,7 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga, type GraphiQLOptions, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import { renderOfflineGraphiQL, GRAPHIQL_FAVICON, GRAPHIQL_LOGO, useGraphiQLAssets } from './plugins/use-graphiql-assets.ts';
 import { useErrorMapping, type ErrorMapper } from './plugins/use-error-mapping.ts';
+import { useErrorExtensions } from './plugins/use-error-extensions.ts';
 import { useLimits, type OperationLimits } from './plugins/use-limits.ts';
 import { useReadiness, type Readiness } from './plugins/use-readiness.ts';
 import type { IncomingMessage } from 'node:http';
@@ -114,23 +115,23 @@ query Gateway {
 }
 
 mutation InsertTestCard {
-  simulatorInsertHealthCard(card: STANDARD) { ... on LightState { healthCard { level colour } } }
+  simulatorInsertHealthCard(input: { card: STANDARD }) { ... on LightState { healthCard { level colour } } }
 }
 
 query ReadCard {
   healthCard {
     basicData {
       ... on BasicData { cardNumber idNumber birthDate sex name { text hasRareCharacters } }
-      ... on Error { code vendorCode messageZh hint }
+      ... on Error { code messageZh hint } ... on VendorError { vendorCode }
     }
     registerData { ... on RegisterData { remainingVisits cardValidUntil } }
   }
 }
 
 mutation StartVisit {
-  startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }) {
+  startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) {
     ... on Visit { visitTimeRoc seqNumber treatmentId treatmentIdSource treatmentIdPending }
-    ... on Error { code vendorCode messageZh hint }
+    ... on Error { code messageZh hint } ... on VendorError { vendorCode }
   }
 }
 
@@ -217,6 +218,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       useResumableStreams(sseStreams),
       ...(deps.mapError ? [useErrorMapping(deps.mapError)] : []),
       ...useLimits(deps.limits, (error) => logger?.info('operation rejected by limits', { reason: error.message })),
+      // Last: every error a client sees gets the catalogue's code, texts and hint (docs/api-conventions.md).
+      useErrorExtensions(),
     ],
   });
   if (accessControl) wsAdmissions.set(yoga, createWsAdmission(accessControl));

@@ -6,6 +6,17 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** What the gateway talks to (--backend). */
+export type Backend =
+  /** NHI’s control software 6.0 (REST service). */
+  | 'CS6'
+  /** NHI’s control software (CSHIS.dll). */
+  | 'CSHIS'
+  /** PC/SC card readers directly (reads only). */
+  | 'PCSC'
+  /** The embedded simulator: test cards, no hardware. */
+  | 'SIMULATOR';
+
 export type CardSlot =
   | 'HEALTH_CARD'
   | 'PROFESSIONAL_CARD';
@@ -13,23 +24,513 @@ export type CardSlot =
 export type DiagnosisLayout =
   /** The old 5-character layout (codes of ≤ 5 characters only). */
   | 'DEFAULT'
-  /** ICD-10-CM layout: codes up to 7 characters in brackets (docs/reference/buffers.md (Write inputs)). */
+  /** ICD-10-CM layout: codes up to 7 characters in brackets. */
   | 'ICD10';
+
+/** What to do when retrying cannot help by itself. */
+export type ErrorAction =
+  /** A card write may have partly happened: read the card before writing again. */
+  | 'CHECK_CARD_BEFORE_RETRY'
+  /** The patient’s coverage must be checked with NHI or their insurance unit. */
+  | 'CHECK_COVERAGE'
+  /** The Healthcare Certification Authority must act. */
+  | 'CONTACT_HCA'
+  /** NHI (regional division) must act. */
+  | 'CONTACT_NHI'
+  /** Fix the workstation’s or the gateway’s configuration. */
+  | 'FIX_CONFIGURATION'
+  /** The client must change its request. */
+  | 'FIX_REQUEST'
+  /** A gateway bug: report it with the time and the log. */
+  | 'REPORT_BUG'
+  /** Settle the interrupted write (unresolvedCardWrites, checkCardWrite, confirmCardWrite). */
+  | 'SETTLE_CARD_WRITE'
+  /** Run the online card update (updateHealthCard, API 1.30), then retry. */
+  | 'UPDATE_CARD'
+  /** Install or update NHI’s control software. */
+  | 'UPDATE_CONTROL_SOFTWARE'
+  /** This card cannot be used: use another card, or the patient’s ID number without a card. */
+  | 'USE_ANOTHER_CARD';
 
 /** Broad group of an error, stable across control-software versions. */
 export type ErrorCategory =
+  /** Refused at the door: origin, token, rate or size limits (top-level errors only). */
   | 'ACCESS'
+  /** The health card itself (missing, unreadable, cancelled, expired). */
   | 'CARD'
+  /** Writing the card, and the card-write journal. */
   | 'CARD_WRITE'
+  /** NHI’s control software (CSHIS.dll), csdll.ini, or the backend. */
   | 'CONTROL_SOFTWARE'
+  /** The patient’s insurance status. */
   | 'INSURANCE'
+  /** NHI’s network services (IDC, VPN, Web API). */
   | 'NETWORK'
+  /** PIN entry. */
   | 'PIN'
+  /** The professional card (醫事人員卡). */
   | 'PROFESSIONAL_CARD'
+  /** The card reader or its connection. */
   | 'READER'
+  /** The request itself: malformed, invalid, bad input, or a gateway bug (top-level errors only). */
+  | 'REQUEST'
+  /** The security module (SAM) or its signer. */
   | 'SAM'
+  /** A return code the catalogue does not know (its number is in vendorCode). */
   | 'UNKNOWN_VENDOR_CODE'
+  /** Visit rules (seq numbers, cancellation, treatment IDs). */
   | 'VISIT';
+
+/** Every code a client can see, in a result union or in errors[].extensions.code, from the one catalogue (src/errors/catalogue.ts; client/errors.json has the texts). New codes are added in minor versions. */
+export type ErrorCode =
+  /** Another PIN operation is already in progress */
+  | 'ACTION_PENDING'
+  /** Return code 5018: Could not read the drug allergies from the health card */
+  | 'ALLERGIES_READ_FAILED'
+  /** Return code 5057: Writing the drug allergy record failed */
+  | 'ALLERGY_WRITE_FAILED'
+  /** Return code 9040: Health card applet personalisation authentication is not possible */
+  | 'APPLET_PERSO_AUTH_UNAVAILABLE'
+  /** The request is malformed */
+  | 'BAD_REQUEST'
+  /** An input value is not valid */
+  | 'BAD_USER_INPUT'
+  /** A control-software call timed out; the gateway is resetting it */
+  | 'CALL_TIMEOUT'
+  /** Return code 5153: Cancellation failed: the visit has already been cancelled */
+  | 'CANCEL_ALREADY_CANCELLED'
+  /** Return code 5151: Cancellation failed: only visits with a numeric treatment category (01–05) can be cancelled */
+  | 'CANCEL_CATEGORY_NOT_NUMERIC'
+  /** Return code 5154: Cancellation failed: the visit date is outside the period in which it may be cancelled */
+  | 'CANCEL_DATE_NOT_ALLOWED'
+  /** Return code 5152: Cancellation failed: the visit was at a different hospital */
+  | 'CANCEL_DIFFERENT_HOSPITAL'
+  /** Return code 5082: No prenatal check at this hospital in the last 24 hours, so none can be cancelled */
+  | 'CANCEL_NO_RECENT_PRENATAL_CHECK'
+  /** Return code 5084: No preventive care at this hospital in the last 24 hours, so none can be cancelled */
+  | 'CANCEL_NO_RECENT_PREVENTIVE_CARE'
+  /** Return code 5081: No visit at this hospital in the last 24 hours, so no visit can be cancelled */
+  | 'CANCEL_NO_RECENT_VISIT'
+  /** Return code 5150: Cancellation failed: the card has no such visit */
+  | 'CANCEL_VISIT_NOT_ON_CARD'
+  /** Return code 5165: Card data inconsistent: year of the cumulative data */
+  | 'CARD_COUNTER_CUMULATIVE_YEAR_INVALID'
+  /** Return code 5173: Card data inconsistent: cumulative inpatient medical costs */
+  | 'CARD_COUNTER_INPATIENT_COST_INVALID'
+  /** Return code 5163: Card data inconsistent: total inpatient fees */
+  | 'CARD_COUNTER_INPATIENT_FEE_TOTAL_INVALID'
+  /** Return code 5162: Card data inconsistent: last visit sequence number */
+  | 'CARD_COUNTER_LAST_SEQ_INVALID'
+  /** Return code 5161: Card data inconsistent: year of the last visit */
+  | 'CARD_COUNTER_LAST_VISIT_YEAR_INVALID'
+  /** Return code 5169: Card data inconsistent: cumulative inpatient co-payment (acute from 31 days, chronic from 181 days) */
+  | 'CARD_COUNTER_LONG_STAY_COPAY_INVALID'
+  /** Return code 5167: Card data inconsistent: cumulative outpatient co-payment */
+  | 'CARD_COUNTER_OUTPATIENT_COPAY_INVALID'
+  /** Return code 5172: Card data inconsistent: cumulative outpatient medical costs */
+  | 'CARD_COUNTER_OUTPATIENT_COST_INVALID'
+  /** Return code 5164: Card data inconsistent: total outpatient fees */
+  | 'CARD_COUNTER_OUTPATIENT_FEE_TOTAL_INVALID'
+  /** Return code 5171: Card data inconsistent: cumulative co-payment for outpatient plus short inpatient stays (acute up to 30 days, chronic up to 180 days) */
+  | 'CARD_COUNTER_OUTPATIENT_SHORT_STAY_COPAY_INVALID'
+  /** Return code 5168: Card data inconsistent: cumulative inpatient co-payment (acute up to 30 days, chronic up to 180 days) */
+  | 'CARD_COUNTER_SHORT_STAY_COPAY_INVALID'
+  /** Return code 5170: Card data inconsistent: cumulative outpatient plus inpatient co-payment */
+  | 'CARD_COUNTER_TOTAL_COPAY_INVALID'
+  /** Return code 5160: Card data inconsistent: remaining visits */
+  | 'CARD_COUNTER_VISITS_LEFT_INVALID'
+  /** Return code 5166: Card data inconsistent: cumulative outpatient/inpatient visit count */
+  | 'CARD_COUNTER_VISIT_TOTAL_INVALID'
+  /** Return code 5020: The data to write belongs to a different person than the health card */
+  | 'CARD_HOLDER_MISMATCH'
+  /** Another application is using the card exclusively */
+  | 'CARD_IN_USE'
+  /** Return code 9030: Card-management system authentication is not possible */
+  | 'CARD_MANAGEMENT_AUTH_UNAVAILABLE'
+  /** Return code 4029: The card does not have permission for this operation */
+  | 'CARD_PERMISSION_DENIED'
+  /** The card was removed during the operation */
+  | 'CARD_REMOVED'
+  /** Return code 5130: Updating the health card failed */
+  | 'CARD_UPDATE_FAILED'
+  /** Return code 9081: More than 3 visits left: the card does not need an update */
+  | 'CARD_UPDATE_NOT_NEEDED'
+  /** Return code 9045: The certificate has been revoked */
+  | 'CERTIFICATE_REVOKED'
+  /** Return code 5069: Writing the child preventive-care record into the prenatal-check slot failed */
+  | 'CHILD_CARE_PRENATAL_SLOT_WRITE_FAILED'
+  /** Return code 9213: The card update through the cloud SAM timed out */
+  | 'CLOUD_SAM_CARD_UPDATE_TIMEOUT'
+  /** Return code 9240: The cloud SAM console (csfsim.exe) is not running */
+  | 'CLOUD_SAM_CONSOLE_NOT_RUNNING'
+  /** Return code 9211: The cloud SAM (IDC) failed to authenticate the health card */
+  | 'CLOUD_SAM_REJECTED_HEALTH_CARD'
+  /** Return code 9221: The cloud SAM (IDC) failed to authenticate the professional card */
+  | 'CLOUD_SAM_REJECTED_PROFESSIONAL_CARD'
+  /** The control software is too old for this function */
+  | 'CONTROL_SOFTWARE_TOO_OLD'
+  /** The NHI control software (CSHIS.dll) could not be loaded */
+  | 'CONTROL_SOFTWARE_UNAVAILABLE'
+  /** Return code 9095: Real-time coverage check: premium arrears */
+  | 'COVERAGE_ARREARS'
+  /** Return code 9089: Coverage check: premium arrears of both the person and the insurance unit */
+  | 'COVERAGE_ARREARS_BOTH'
+  /** Return code 9088: Coverage check: premium arrears of the insurance unit (employer) */
+  | 'COVERAGE_ARREARS_EMPLOYER'
+  /** Return code 9090: Coverage check: premium arrears and not insured */
+  | 'COVERAGE_ARREARS_NOT_INSURED'
+  /** Return code 9087: Coverage check: premium arrears of the employer’s responsible person */
+  | 'COVERAGE_ARREARS_OWNER'
+  /** Return code 9086: Coverage check: personal premium arrears */
+  | 'COVERAGE_ARREARS_PERSONAL'
+  /** Return code 9082: The card has been cancelled and cannot be updated */
+  | 'COVERAGE_CARD_CANCELLED'
+  /** Return code 9091: Coverage check: false declaration */
+  | 'COVERAGE_FALSE_DECLARATION'
+  /** Return code 9093: Real-time coverage check: insured status does not match */
+  | 'COVERAGE_IDENTITY_MISMATCH'
+  /** Return code 9083: Coverage check: not insured */
+  | 'COVERAGE_NOT_INSURED'
+  /** Return code 9092: Coverage check: other reason */
+  | 'COVERAGE_OTHER'
+  /** Return code 9084: Coverage check: coverage suspended */
+  | 'COVERAGE_SUSPENDED'
+  /** Return code 9094: Real-time coverage check: coverage suspended or withdrawn */
+  | 'COVERAGE_SUSPENDED_OR_WITHDRAWN'
+  /** Return code 9085: Coverage check: withdrawn from insurance */
+  | 'COVERAGE_WITHDRAWN'
+  /** Return code 5141: No professional card inserted: only the critical-illness validity dates can be read */
+  | 'CRITICAL_ILLNESS_DATES_ONLY'
+  /** Return code 1001: The control software (CS 6.0) is already initialised */
+  | 'CS6_ALREADY_INITIALIZED'
+  /** Return code 3209: Diagnosis codes have already been written for this visit (CS 6.0) */
+  | 'CS6_DIAGNOSIS_ALREADY_WRITTEN'
+  /** Return code 1102: No card in the reader (CS 6.0) */
+  | 'CS6_NO_CARD'
+  /** Return code 1402: The professional card (HPC) has not been verified (CS 6.0) */
+  | 'CS6_PROFESSIONAL_CARD_NOT_VERIFIED'
+  /** Cannot read or write csdll.ini */
+  | 'CSDLL_INI_IO_FAILED'
+  /** This backend has no csdll.ini (the simulator does not use one) */
+  | 'CSDLL_INI_NOT_CONFIGURED'
+  /** csdll.ini not found */
+  | 'CSDLL_INI_NOT_FOUND'
+  /** csdll.ini is read-only, so the gateway did not change it */
+  | 'CSDLL_INI_READ_ONLY'
+  /** The request lacks the gateway’s CSRF header */
+  | 'CSRF_HEADER_MISSING'
+  /** Return code 5071: Writing the emergency contact number failed */
+  | 'EMERGENCY_TEL_WRITE_FAILED'
+  /** Return code 5028: Writing the visit fee record failed */
+  | 'FEE_RECORD_WRITE_FAILED'
+  /** Return code 6017: File not found or no permission to open it */
+  | 'FILE_NOT_ACCESSIBLE'
+  /** Return code 6015: File size mismatch or file transfer failed */
+  | 'FILE_TRANSFER_FAILED'
+  /** The GraphQL document does not parse */
+  | 'GRAPHQL_PARSE_FAILED'
+  /** The GraphQL document does not match the schema */
+  | 'GRAPHQL_VALIDATION_FAILED'
+  /** Return code 5002: This health card has been cancelled */
+  | 'HEALTH_CARD_CANCELLED'
+  /** Return code 5003: The health card has expired */
+  | 'HEALTH_CARD_EXPIRED'
+  /** Return code 4071: Health card authentication with the NHI IDC failed */
+  | 'HEALTH_CARD_IDC_AUTH_FAILED'
+  /** Return code 9210: Health card internal authentication failed */
+  | 'HEALTH_CARD_INTERNAL_AUTH_FAILED'
+  /** Return code 4043: Error reading or writing the health card */
+  | 'HEALTH_CARD_IO_ERROR'
+  /** Return code 4013: No health card inserted (or no virtual health card presented) */
+  | 'HEALTH_CARD_NOT_INSERTED'
+  /** Return code 5102: The PIN entered does not match the health card’s PIN */
+  | 'HEALTH_CARD_PIN_INCORRECT'
+  /** Return code 9212: The health card failed to authenticate the cloud SAM */
+  | 'HEALTH_CARD_REJECTED_CLOUD_SAM'
+  /** The request’s Host is not a local address of this gateway (DNS rebinding protection) */
+  | 'HOST_NOT_ALLOWED'
+  /** Return code 9127: ICD-10 encode/decode failed: the code is not in the mapping or the parameter is invalid */
+  | 'ICD10_CODEC_FAILED'
+  /** Return code 9010: The NHI IDC cannot authenticate this card */
+  | 'IDC_CANNOT_VERIFY_CARD'
+  /** Return code 6006: NHI IDC external authentication failed */
+  | 'IDC_EXTERNAL_AUTH_FAILED'
+  /** Return code 9001: The message header sent to the NHI IDC was rejected */
+  | 'IDC_HEADER_INVALID'
+  /** Return code 9011: The NHI IDC failed to authenticate the health card */
+  | 'IDC_HEALTH_CARD_AUTH_FAILED'
+  /** Return code 9012: The NHI IDC has no data for this card */
+  | 'IDC_NO_CARD_DATA'
+  /** Return code 9014: The NHI IDC failed to authenticate the SAM */
+  | 'IDC_REJECTED_SAM'
+  /** Return code 6014: The NHI IDC could not verify the signature */
+  | 'IDC_SIGNATURE_CHECK_FAILED'
+  /** Return code 9020: Signature verification error at the NHI IDC */
+  | 'IDC_SIGNATURE_ERROR'
+  /** Return code 9002: The message sent to the NHI IDC has invalid syntax */
+  | 'IDC_SYNTAX_INVALID'
+  /** Return code 9003: The NHI IDC timed out */
+  | 'IDC_TIMEOUT'
+  /** Return code 9004: The NHI IDC is down and cannot serve requests */
+  | 'IDC_UNAVAILABLE'
+  /** This idempotency key was already used for a request with different input */
+  | 'IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_INPUT'
+  /** The request with this idempotency key has ended and has no result to return again */
+  | 'IDEMPOTENCY_KEY_SPENT'
+  /** Return code 5017: Could not read the important medical orders from the health card */
+  | 'IMPORTANT_ORDERS_READ_FAILED'
+  /** Unexpected error in the gateway */
+  | 'INTERNAL_SERVER_ERROR'
+  /** Return code 6018: Invalid parameter passed to the control software */
+  | 'INVALID_PARAMETER'
+  /** The card-write journal cannot be written, so the card was not touched */
+  | 'JOURNAL_UNAVAILABLE'
+  /** Return code 5016: Could not read the long-term prescriptions from the health card */
+  | 'LONG_TERM_PRESCRIPTIONS_READ_FAILED'
+  /** This page is only served to this computer */
+  | 'LOOPBACK_ONLY'
+  /** This control-software version does not provide this function */
+  | 'MISSING_EXPORT'
+  /** Return code 4061: The network is down: NHI cannot be reached */
+  | 'NETWORK_DOWN'
+  /** Return code 5004: The period in which a newborn may be seen on a parent’s card has passed */
+  | 'NEWBORN_ATTACHMENT_EXPIRED'
+  /** Return code 5052: A newborn birth date was given without the birth-order (multiple birth) flag */
+  | 'NEWBORN_BIRTH_ORDER_MISSING'
+  /** Return code 5051: Writing the newborn flag failed */
+  | 'NEWBORN_FLAG_WRITE_FAILED'
+  /** Return code 5107: The two new PINs entered differ */
+  | 'NEW_PINS_DIFFER'
+  /** Return code 5007: Writing a new visit record to the health card failed */
+  | 'NEW_VISIT_RECORD_WRITE_FAILED'
+  /** The inserted card is not an NHI health card */
+  | 'NOT_AN_NHI_CARD'
+  /** Return code 4033: The inserted card is not a health card */
+  | 'NOT_A_HEALTH_CARD'
+  /** Return code 9101: The inserted professional card is not a physician card */
+  | 'NOT_A_PHYSICIAN_CARD'
+  /** Return code 4034: The inserted card is not a professional card (HPC) */
+  | 'NOT_A_PROFESSIONAL_CARD'
+  /** Return code 4032: The card in the SAM slot is not a SAM card */
+  | 'NOT_A_SAM_CARD'
+  /** Return code 5012: The patient is not currently insured (or has arrears) */
+  | 'NOT_INSURED'
+  /** The current backend cannot do this (direct PC/SC access reads basic data only) */
+  | 'NOT_SUPPORTED_BY_BACKEND'
+  /** Return code 5083: None of the last 6 visits has treatment category AC, so a preventive-care or prenatal record cannot be written on its own */
+  | 'NO_AC_VISIT_IN_LAST_SIX'
+  /** Return code 9204: No card reader found, or the PC/SC environment is not working */
+  | 'NO_READER_OR_PCSC_ERROR'
+  /** Return code 5001: No visits left on the health card */
+  | 'NO_REMAINING_VISITS'
+  /** Return code 5009: No permission to write visit records */
+  | 'NO_VISIT_WRITE_PERMISSION'
+  /** Return code 5105: The current PIN has not been verified */
+  | 'OLD_PIN_NOT_VERIFIED'
+  /** No such long operation */
+  | 'OPERATION_NOT_FOUND'
+  /** Return code 5062: Entry of the organ-donation / hospice-care flag was abandoned */
+  | 'ORGAN_DONATION_ENTRY_ABANDONED'
+  /** Return code 5061: Writing the organ-donation / hospice-care flag failed */
+  | 'ORGAN_DONATION_WRITE_FAILED'
+  /** This web page’s origin is not allowed to call the gateway */
+  | 'ORIGIN_NOT_ALLOWED'
+  /** A previous card write was interrupted and its outcome is unknown; it is not repeated automatically */
+  | 'OUTCOME_UNKNOWN'
+  /** Return code 5015: Could not read the outpatient prescriptions from the health card */
+  | 'OUTPATIENT_PRESCRIPTIONS_READ_FAILED'
+  /** Return code 6016: The control software ran out of memory */
+  | 'OUT_OF_MEMORY'
+  /** The smart-card service (PC/SC) is not available */
+  | 'PCSC_UNAVAILABLE'
+  /** Return code 9100: Pharmacist / pharmacy cards are not permitted to do this */
+  | 'PHARMACY_CARD_NOT_PERMITTED'
+  /** Return code 5108: Changing the PIN failed */
+  | 'PIN_CHANGE_FAILED'
+  /** Return code 5111: Disabling the PIN failed; the health card PIN is still enabled */
+  | 'PIN_DISABLE_FAILED'
+  /** Return code 5109: PIN entry was cancelled (Cancel was pressed) */
+  | 'PIN_ENTRY_CANCELLED'
+  /** Return code 9042: The PIN has expired */
+  | 'PIN_EXPIRED'
+  /** Return code 9039: Incorrect PIN */
+  | 'PIN_INCORRECT'
+  /** Return code 9041: The PIN has the wrong length */
+  | 'PIN_LENGTH_INVALID'
+  /** Return code 9043: The PIN is locked */
+  | 'PIN_LOCKED'
+  /** Return code 5078: Writing the prenatal-check record failed */
+  | 'PRENATAL_CHECK_WRITE_FAILED'
+  /** Return code 5087: Deleting the 11 prenatal-check records failed */
+  | 'PRENATAL_DELETE_FAILED'
+  /** Return code 5033: Writing the outpatient prescription failed */
+  | 'PRESCRIPTION_WRITE_FAILED'
+  /** Return code 5068: Writing the preventive-care record failed */
+  | 'PREVENTIVE_CARE_WRITE_FAILED'
+  /** Return code 9140: The professional card has expired */
+  | 'PROFESSIONAL_CARD_EXPIRED'
+  /** Return code 5056: Could not read the ID number from the professional card */
+  | 'PROFESSIONAL_CARD_ID_READ_FAILED'
+  /** Return code 9220: Professional card internal authentication failed */
+  | 'PROFESSIONAL_CARD_INTERNAL_AUTH_FAILED'
+  /** Return code 9130: The professional card has been revoked or is invalid */
+  | 'PROFESSIONAL_CARD_INVALID'
+  /** Return code 9267: The same professional card is logged in on another computer */
+  | 'PROFESSIONAL_CARD_LOGGED_IN_ELSEWHERE'
+  /** Return code 4014: No professional card (HPC) inserted */
+  | 'PROFESSIONAL_CARD_NOT_INSERTED'
+  /** Return code 6019: The professional card PIN must not be empty */
+  | 'PROFESSIONAL_CARD_PIN_EMPTY'
+  /** Return code 4042: The professional card PIN has not been verified */
+  | 'PROFESSIONAL_CARD_PIN_NOT_VERIFIED'
+  /** Return code 9999: The professional card (HPC) reader was not found */
+  | 'PROFESSIONAL_CARD_READER_NOT_FOUND'
+  /** Return code 5122: The professional card is still locked */
+  | 'PROFESSIONAL_CARD_STILL_LOCKED'
+  /** The query costs more than the gateway allows */
+  | 'QUERY_TOO_COMPLEX'
+  /** The query is nested deeper than the gateway allows */
+  | 'QUERY_TOO_DEEP'
+  /** Too many identity reads from this origin */
+  | 'RATE_LIMITED'
+  /** Return code 5005: Could not read the card reader’s clock */
+  | 'READER_CLOCK_READ_FAILED'
+  /** Return code 6008: Could not set the card reader’s clock */
+  | 'READER_CLOCK_WRITE_FAILED'
+  /** No such card reader */
+  | 'READER_NOT_FOUND'
+  /** Return code -1: Could not open or close the card reader (csOpenCom/csCloseCom failed) */
+  | 'READER_OPEN_CLOSE_FAILED'
+  /** Return code 9205: Could not open the card reader port */
+  | 'READER_PORT_OPEN_FAILED'
+  /** Return code 4000: The card reader timed out */
+  | 'READER_TIMEOUT'
+  /** Return code 5110: The professional card must be removed while the health card PIN is changed */
+  | 'REMOVE_PROFESSIONAL_CARD_FOR_PIN_CHANGE'
+  /** The request body is larger than the gateway allows (HTTP 413) */
+  | 'REQUEST_ENTITY_TOO_LARGE'
+  /** Return code 9129: The cardholder is restricted to designated hospitals and this is not one of them */
+  | 'RESTRICTED_TO_OTHER_HOSPITALS'
+  /** Return code 5010: Note: the patient has visited two or more departments today */
+  | 'SAME_DAY_MULTIPLE_DEPARTMENTS'
+  /** Return code 4051: SAM authentication with the NHI IDC failed */
+  | 'SAM_AUTHENTICATION_FAILED'
+  /** Return code 5067: Could not read the hospital code from the SAM card */
+  | 'SAM_CARD_HOSPITAL_CODE_READ_FAILED'
+  /** Return code 9062: The SAM contract has expired or is not yet in force */
+  | 'SAM_CONTRACT_EXPIRED'
+  /** Return code 6005: SAM external authentication failed */
+  | 'SAM_EXTERNAL_AUTH_FAILED'
+  /** Return code 9230: Could not read the hospital name from the cloud SAM file */
+  | 'SAM_FILE_HOSPITAL_NAME_READ_FAILED'
+  /** Return code 9231: Could not read the hospital short name from the cloud SAM file */
+  | 'SAM_FILE_HOSPITAL_SHORT_NAME_READ_FAILED'
+  /** Return code 9200: The cloud SAM folder is wrong or missing, or holds more than one SAM file */
+  | 'SAM_FILE_MISSING_OR_MULTIPLE'
+  /** Return code 9201: The cloud SAM file could not be read at initialisation */
+  | 'SAM_FILE_READ_FAILED'
+  /** Return code 9202: The cloud SAM file has already been used on another computer */
+  | 'SAM_FILE_USED_ON_OTHER_PC'
+  /** Return code 9051: SAM generation-code update authentication failed */
+  | 'SAM_GENERATION_UPDATE_FAILED'
+  /** Return code 9050: SAM generation-code update authentication is not possible */
+  | 'SAM_GENERATION_UPDATE_UNAVAILABLE'
+  /** Return code 5006: Could not read the hospital code stored in the SAM */
+  | 'SAM_HOSPITAL_CODE_READ_FAILED'
+  /** Return code 6007: SAM internal authentication failed */
+  | 'SAM_INTERNAL_AUTH_FAILED'
+  /** Return code 9013: Invalid SAM card */
+  | 'SAM_INVALID'
+  /** Return code 4050: The SAM has not been authenticated with the NHI IDC yet */
+  | 'SAM_NOT_AUTHENTICATED'
+  /** Return code 4012: No SAM card inserted */
+  | 'SAM_NOT_INSERTED'
+  /** Return code 9061: The SAM is outside its validity period */
+  | 'SAM_OUT_OF_VALIDITY'
+  /** Return code 9015: The SAM failed to authenticate the NHI IDC */
+  | 'SAM_REJECTED_IDC'
+  /** Return code 5008: The SAM failed to sign */
+  | 'SAM_SIGNING_FAILED'
+  /** Return code 9060: The SAM has been suspended (contract penalty) */
+  | 'SAM_SUSPENDED'
+  /** Return code 5079: Sex mismatch: the health card records the holder as male */
+  | 'SEX_MISMATCH_CARD_MALE'
+  /** The SAM signature for the Web API (VPNGetRandomX / VPNH_SignX) failed */
+  | 'SIGNER_FAILED'
+  /** The VPN value-added component (CsHisX COM object) is not available for signing */
+  | 'SIGNER_UNAVAILABLE'
+  /** This operation is only available on the simulator */
+  | 'SIMULATOR_ONLY'
+  /** Return code 9203: Card pairing error: production and test cards cannot be mixed */
+  | 'TEST_PRODUCTION_CARD_MISMATCH'
+  /** The access token is not this gateway’s token */
+  | 'TOKEN_INVALID'
+  /** This operation needs the gateway’s access token */
+  | 'TOKEN_REQUIRED'
+  /** The query uses more aliases than the gateway allows */
+  | 'TOO_MANY_ALIASES'
+  /** The query uses more directives than the gateway allows */
+  | 'TOO_MANY_DIRECTIVES'
+  /** The query document is longer than the gateway allows */
+  | 'TOO_MANY_TOKENS'
+  /** Return code 5174: Could not get the treatment ID */
+  | 'TREATMENT_ID_FETCH_FAILED'
+  /** The visit is registered but its treatment ID is not available yet */
+  | 'TREATMENT_ID_PENDING'
+  /** Return code 9071: The upload date does not match the NHI data centre */
+  | 'UPLOAD_DATE_MISMATCH'
+  /** Return code 9070: Upload size mismatch: the file was not accepted */
+  | 'UPLOAD_SIZE_MISMATCH'
+  /** Return code 5093: Writing the vaccination record failed */
+  | 'VACCINATION_WRITE_FAILED'
+  /** The control software returned an unknown code */
+  | 'VENDOR_CODE_UNKNOWN'
+  /** Return code 9250: Virtual physician card PIN verification failed */
+  | 'VIRTUAL_PHYSICIAN_PIN_FAILED'
+  /** Return code 9251: The virtual physician card session timed out */
+  | 'VIRTUAL_PHYSICIAN_SESSION_TIMEOUT'
+  /** Return code 5022: The visit record was not found on the health card */
+  | 'VISIT_RECORD_NOT_FOUND'
+  /** Return code 5023: Writing the visit record failed */
+  | 'VISIT_RECORD_WRITE_FAILED'
+  /** The Web API’s answer could not be understood */
+  | 'WEB_API_BAD_RESPONSE'
+  /** The NHI CA file (--nhi-ca-file) cannot be read or holds no certificate */
+  | 'WEB_API_CA_FILE_INVALID'
+  /** NHI’s Web API returned an unknown RtnCode */
+  | 'WEB_API_CODE_UNKNOWN'
+  /** The connection to the Web API was lost before its answer (the request was sent; its outcome is unknown) */
+  | 'WEB_API_CONNECTION_LOST'
+  /** RtnCode 9005: NHI does not know this hospital code (sHospid) */
+  | 'WEB_API_HOSPITAL_UNKNOWN'
+  /** The treatment-ID Web API is not configured */
+  | 'WEB_API_NOT_CONFIGURED'
+  /** RtnCode 9999: NHI’s Web API reported another error */
+  | 'WEB_API_OTHER_ERROR'
+  /** A Web API request field does not meet the specification, so nothing was sent */
+  | 'WEB_API_REQUEST_INVALID'
+  /** RtnCode 5002: NHI has not produced the result yet */
+  | 'WEB_API_RESULT_NOT_READY'
+  /** RtnCode 5004: The SAM does not belong to this hospital code (sSamid / sHospid) */
+  | 'WEB_API_SAM_MISMATCH'
+  /** RtnCode 8205: The SAM has been revoked */
+  | 'WEB_API_SAM_REVOKED'
+  /** RtnCode 8203: The SAM signature is too old for NHI */
+  | 'WEB_API_SIGNATURE_EXPIRED'
+  /** RtnCode 9002: NHI could not verify the SAM signature */
+  | 'WEB_API_SIGNATURE_INVALID'
+  /** The Web API did not answer in time (the request was sent; its outcome is unknown) */
+  | 'WEB_API_TIMEOUT'
+  /** The Web API server’s certificate could not be verified, so nothing was sent */
+  | 'WEB_API_TLS_UNTRUSTED'
+  /** NHI’s treatment-ID Web API could not be reached (the request was not sent) */
+  | 'WEB_API_UNREACHABLE'
+  /** RtnCode 8201: NHI’s signature verification service reported an error */
+  | 'WEB_API_VERIFICATION_SERVICE_ERROR'
+  /** RtnCode 8202: NHI’s signature verification service is not available */
+  | 'WEB_API_VERIFICATION_SERVICE_UNAVAILABLE'
+  /** RtnCode 5003: Wrong operation type for this Web API */
+  | 'WEB_API_WRONG_OPERATION_TYPE';
 
 /** The console’s colours: 0 white, 1 brown, 2 green (health card) / orange (professional card), 3 light purple. */
 export type LightColour =
@@ -90,7 +591,7 @@ export type SimulatedCard =
   /** An ordinary insured adult with visits left */
   | 'STANDARD';
 
-/** 就醫類別 (docs/reference/buffers.md (Code lists)). 01–05 consume a visit on the card; the others do not. */
+/** 就醫類別 (docs/reference/buffers.md). 01–05 consume a visit on the card; the others do not. */
 export type TreatmentCategory =
   /** 03 中醫門診 */
   | 'CHINESE_MEDICINE_OUTPATIENT'
@@ -133,7 +634,7 @@ export type TreatmentCategory =
   /** 01 西醫門診 */
   | 'WESTERN_MEDICINE_OUTPATIENT';
 
-/** Whole NT$ amounts (API 1.17 fee block, docs/reference/buffers.md (Write inputs)). */
+/** Whole NT$ amounts (API 1.17 fee block, docs/reference/buffers.md). */
 export type TreatmentFeesInput = {
   /** 住院部分負擔 (急性31日/慢性181日以上). */
   inpatientCopayLongStay?: number | null | undefined;
@@ -156,58 +657,30 @@ export type TreatmentIdSource =
   | 'WEB_API';
 
 export type WriteTreatmentInput = {
-  /** The cardholder’s birth date, ISO (YYYY-MM-DD). */
+  /** The cardholder’s birth date. */
   birthDate: string;
   /** Write codes and fees in one call (API 1.47) instead of 1.16 then 1.17. */
   combined?: boolean | null | undefined;
   /** Main diagnosis first, then up to five secondary; ICD-10-CM without the dot. */
   diagnoses: Array<string>;
   fees?: TreatmentFeesInput | null | undefined;
+  /** The cardholder’s ID number; the control software compares it with the card. */
+  idNumber: string;
+  /** A client-chosen unique key per intended operation, 8–128 printable ASCII characters (a UUID is a good choice): repeating the request with the same key returns the first result without touching the card again. */
+  idempotencyKey?: string | null | undefined;
   lateCard?: boolean | null | undefined;
   layout?: DiagnosisLayout | null | undefined;
-  /** The cardholder’s ID number; the DLL compares it with the card. */
-  patientId: string;
-  /** The visit’s time: 13-digit ROC (visitTimeRoc) or ISO 8601. */
+  /** The visit’s time (visitTime or visitTimeRoc of the Visit). */
   visitTime: string;
 };
 
-type GatewayErrorFields_AccessError_Fragment = { __typename: 'AccessError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null };
+type GatewayErrorFields_GatewayError_Fragment = { __typename: 'GatewayError', code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null };
 
-type GatewayErrorFields_CardError_Fragment = { __typename: 'CardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null };
-
-type GatewayErrorFields_CardWriteError_Fragment = { __typename: 'CardWriteError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null };
-
-type GatewayErrorFields_ControlSoftwareError_Fragment = { __typename: 'ControlSoftwareError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null };
-
-type GatewayErrorFields_InsuranceError_Fragment = { __typename: 'InsuranceError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null };
-
-type GatewayErrorFields_NetworkError_Fragment = { __typename: 'NetworkError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null };
-
-type GatewayErrorFields_PinError_Fragment = { __typename: 'PinError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null };
-
-type GatewayErrorFields_ProfessionalCardError_Fragment = { __typename: 'ProfessionalCardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null };
-
-type GatewayErrorFields_ReaderError_Fragment = { __typename: 'ReaderError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null };
-
-type GatewayErrorFields_SamError_Fragment = { __typename: 'SamError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null };
-
-type GatewayErrorFields_VendorError_Fragment = { __typename: 'VendorError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null };
-
-type GatewayErrorFields_VisitError_Fragment = { __typename: 'VisitError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null };
+type GatewayErrorFields_VendorError_Fragment = { __typename: 'VendorError', vendorCode: number, code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null };
 
 export type GatewayErrorFieldsFragment =
-  | GatewayErrorFields_AccessError_Fragment
-  | GatewayErrorFields_CardError_Fragment
-  | GatewayErrorFields_CardWriteError_Fragment
-  | GatewayErrorFields_ControlSoftwareError_Fragment
-  | GatewayErrorFields_InsuranceError_Fragment
-  | GatewayErrorFields_NetworkError_Fragment
-  | GatewayErrorFields_PinError_Fragment
-  | GatewayErrorFields_ProfessionalCardError_Fragment
-  | GatewayErrorFields_ReaderError_Fragment
-  | GatewayErrorFields_SamError_Fragment
+  | GatewayErrorFields_GatewayError_Fragment
   | GatewayErrorFields_VendorError_Fragment
-  | GatewayErrorFields_VisitError_Fragment
 ;
 
 export type LightFieldsFragment = { healthCard: { level: number, colour: LightColour }, professionalCard: { level: number, colour: LightColour } };
@@ -215,39 +688,19 @@ export type LightFieldsFragment = { healthCard: { level: number, colour: LightCo
 export type GatewayInfoQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type GatewayInfoQuery = { gateway: { version: string, backend: string, ready: boolean, readinessReasons: Array<string> }, readers: Array<{ id: string, name: string, slot: CardSlot }> };
+export type GatewayInfoQuery = { gateway: { version: string, backend: Backend, ready: boolean, readinessReasons: Array<string> }, readers: Array<{ id: string, name: string, slot: CardSlot }> };
 
 export type ReadCardQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type ReadCardQuery = { healthCard: { basicData:
-      | { __typename: 'AccessError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
       | { __typename: 'BasicData', cardNumber: string, idNumber: string, birthDate: string | null, sex: Sex | null, name: { text: string, rawHex: string, hasRareCharacters: boolean } }
-      | { __typename: 'CardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'CardWriteError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'ControlSoftwareError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'InsuranceError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'NetworkError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'PinError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'ProfessionalCardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'ReaderError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'SamError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'VendorError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'VisitError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+      | { __typename: 'GatewayError', code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+      | { __typename: 'VendorError', vendorCode: number, code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
     , registerData:
-      | { __typename: 'AccessError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'CardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'CardWriteError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'ControlSoftwareError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'InsuranceError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'NetworkError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'PinError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'ProfessionalCardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'ReaderError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+      | { __typename: 'GatewayError', code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
       | { __typename: 'RegisterData', remainingVisits: number | null, cardValidUntil: string | null, newbornBirthDate: string | null }
-      | { __typename: 'SamError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'VendorError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'VisitError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+      | { __typename: 'VendorError', vendorCode: number, code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
      } };
 
 export type StartVisitMutationVariables = Exact<{
@@ -258,19 +711,9 @@ export type StartVisitMutationVariables = Exact<{
 
 
 export type StartVisitMutation = { startVisit:
-    | { __typename: 'AccessError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'CardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'CardWriteError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ControlSoftwareError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'InsuranceError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'NetworkError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'PinError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ProfessionalCardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ReaderError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'SamError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'VendorError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+    | { __typename: 'GatewayError', code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+    | { __typename: 'VendorError', vendorCode: number, code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
     | { __typename: 'Visit', visitTime: string, visitTimeRoc: string, seqNumber: string, hospitalId: string, samId: string, sameDayVisit: boolean, treatmentId: string | null, treatmentIdSource: TreatmentIdSource | null, treatmentIdPending: boolean, warnings: Array<{ code: string, vendorCode: number | null, message: string, messageZh: string }> }
-    | { __typename: 'VisitError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
    };
 
 export type TreatmentIdForVisitMutationVariables = Exact<{
@@ -279,41 +722,20 @@ export type TreatmentIdForVisitMutationVariables = Exact<{
 
 
 export type TreatmentIdForVisitMutation = { treatmentIdForVisit:
-    | { __typename: 'AccessError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'CardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'CardWriteError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ControlSoftwareError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'InsuranceError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'NetworkError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'PinError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ProfessionalCardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ReaderError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'SamError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+    | { __typename: 'GatewayError', code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
     | { __typename: 'TreatmentId', treatmentId: string, source: TreatmentIdSource, visitTimeRoc: string }
-    | { __typename: 'VendorError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'VisitError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+    | { __typename: 'VendorError', vendorCode: number, code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
    };
 
 export type WriteTreatmentMutationVariables = Exact<{
   input: WriteTreatmentInput;
-  idempotencyKey?: string | null | undefined;
 }>;
 
 
 export type WriteTreatmentMutation = { writeTreatment:
-    | { __typename: 'AccessError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'CardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'CardWriteError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ControlSoftwareError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'InsuranceError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'NetworkError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'PinError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ProfessionalCardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ReaderError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'SamError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'TreatmentWritten', visitTimeRoc: string, apis: Array<string>, doctorIdNumber: string | null }
-    | { __typename: 'VendorError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'VisitError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+    | { __typename: 'GatewayError', code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+    | { __typename: 'TreatmentWritten', visitTimeRoc: string, apis: Array<string>, doctor: { idNumber: string } | null }
+    | { __typename: 'VendorError', vendorCode: number, code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
    };
 
 export type CancelVisitMutationVariables = Exact<{
@@ -323,38 +745,18 @@ export type CancelVisitMutationVariables = Exact<{
 
 
 export type CancelVisitMutation = { cancelVisit:
-    | { __typename: 'AccessError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'CancelledVisit', visitTimeRoc: string, cancelled: boolean }
-    | { __typename: 'CardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'CardWriteError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ControlSoftwareError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'InsuranceError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'NetworkError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'PinError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ProfessionalCardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ReaderError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'SamError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'VendorError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'VisitError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+    | { __typename: 'CancelledVisit', visitTimeRoc: string, cancelledAt: string }
+    | { __typename: 'GatewayError', code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+    | { __typename: 'VendorError', vendorCode: number, code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
    };
 
 export type LightsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type LightsQuery = { lightState:
-    | { __typename: 'AccessError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'CardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'CardWriteError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ControlSoftwareError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'InsuranceError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+    | { __typename: 'GatewayError', code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
     | { __typename: 'LightState', healthCard: { level: number, colour: LightColour }, professionalCard: { level: number, colour: LightColour } }
-    | { __typename: 'NetworkError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'PinError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ProfessionalCardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ReaderError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'SamError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'VendorError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'VisitError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+    | { __typename: 'VendorError', vendorCode: number, code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
    };
 
 export type LightsChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
@@ -372,22 +774,12 @@ export type UpdateHealthCardMutationVariables = Exact<{
 }>;
 
 
-export type UpdateHealthCardMutation = { updateHealthCard: { id: string, kind: OperationKind, stage: OperationStage, done: boolean, message: string, messageZh: string, plannedStages: Array<OperationStage>, steps: Array<{ stage: OperationStage, at: string }>, result:
+export type UpdateHealthCardMutation = { updateHealthCard: { id: string, kind: OperationKind, stage: OperationStage, finishedAt: string | null, message: string, messageZh: string, plannedStages: Array<OperationStage>, steps: Array<{ stage: OperationStage, at: string }>, result:
       | { __typename: 'CardUpdated', remainingVisits: number | null, cardValidUntil: string | null }
       | { __typename: 'DataUploaded', file: string, recordCount: number, samId: string, hospitalId: string, uploadedAt: string | null, receivedAt: string | null }
      | null, error:
-      | { __typename: 'AccessError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'CardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'CardWriteError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'ControlSoftwareError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'InsuranceError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'NetworkError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'PinError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'ProfessionalCardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'ReaderError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'SamError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'VendorError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'VisitError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+      | { __typename: 'GatewayError', code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+      | { __typename: 'VendorError', vendorCode: number, code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
      | null } };
 
 export type OperationProgressSubscriptionVariables = Exact<{
@@ -395,40 +787,20 @@ export type OperationProgressSubscriptionVariables = Exact<{
 }>;
 
 
-export type OperationProgressSubscription = { operationProgress: { id: string, kind: OperationKind, stage: OperationStage, done: boolean, message: string, messageZh: string, plannedStages: Array<OperationStage>, steps: Array<{ stage: OperationStage, at: string }>, result:
+export type OperationProgressSubscription = { operationProgress: { id: string, kind: OperationKind, stage: OperationStage, finishedAt: string | null, message: string, messageZh: string, plannedStages: Array<OperationStage>, steps: Array<{ stage: OperationStage, at: string }>, result:
       | { __typename: 'CardUpdated', remainingVisits: number | null, cardValidUntil: string | null }
       | { __typename: 'DataUploaded', file: string, recordCount: number, samId: string, hospitalId: string, uploadedAt: string | null, receivedAt: string | null }
      | null, error:
-      | { __typename: 'AccessError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'CardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'CardWriteError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'ControlSoftwareError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'InsuranceError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'NetworkError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'PinError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'ProfessionalCardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'ReaderError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'SamError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'VendorError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-      | { __typename: 'VisitError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+      | { __typename: 'GatewayError', code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+      | { __typename: 'VendorError', vendorCode: number, code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
      | null } };
 
-export type OperationFieldsFragment = { id: string, kind: OperationKind, stage: OperationStage, done: boolean, message: string, messageZh: string, plannedStages: Array<OperationStage>, steps: Array<{ stage: OperationStage, at: string }>, result:
+export type OperationFieldsFragment = { id: string, kind: OperationKind, stage: OperationStage, finishedAt: string | null, message: string, messageZh: string, plannedStages: Array<OperationStage>, steps: Array<{ stage: OperationStage, at: string }>, result:
     | { __typename: 'CardUpdated', remainingVisits: number | null, cardValidUntil: string | null }
     | { __typename: 'DataUploaded', file: string, recordCount: number, samId: string, hospitalId: string, uploadedAt: string | null, receivedAt: string | null }
    | null, error:
-    | { __typename: 'AccessError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'CardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'CardWriteError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ControlSoftwareError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'InsuranceError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'NetworkError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'PinError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ProfessionalCardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ReaderError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'SamError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'VendorError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'VisitError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+    | { __typename: 'GatewayError', code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+    | { __typename: 'VendorError', vendorCode: number, code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
    | null };
 
 export type SimulatorInsertHealthCardMutationVariables = Exact<{
@@ -437,53 +809,31 @@ export type SimulatorInsertHealthCardMutationVariables = Exact<{
 
 
 export type SimulatorInsertHealthCardMutation = { simulatorInsertHealthCard:
-    | { __typename: 'AccessError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'CardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'CardWriteError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ControlSoftwareError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'InsuranceError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+    | { __typename: 'GatewayError', code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
     | { __typename: 'LightState', healthCard: { level: number, colour: LightColour }, professionalCard: { level: number, colour: LightColour } }
-    | { __typename: 'NetworkError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'PinError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ProfessionalCardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ReaderError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'SamError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'VendorError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'VisitError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
    };
 
 export type SimulatorRemoveHealthCardMutationVariables = Exact<{ [key: string]: never; }>;
 
 
 export type SimulatorRemoveHealthCardMutation = { simulatorRemoveHealthCard:
-    | { __typename: 'AccessError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'CardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'CardWriteError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ControlSoftwareError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'InsuranceError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
+    | { __typename: 'GatewayError', code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
     | { __typename: 'LightState', healthCard: { level: number, colour: LightColour }, professionalCard: { level: number, colour: LightColour } }
-    | { __typename: 'NetworkError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'PinError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ProfessionalCardError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'ReaderError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'SamError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'VendorError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
-    | { __typename: 'VisitError', code: string, vendorCode: number | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
    };
 
 export const LightFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"LightFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LightState"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"healthCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"colour"}}]}},{"kind":"Field","name":{"kind":"Name","value":"professionalCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"colour"}}]}}]}}]} as unknown as DocumentNode<LightFieldsFragment, unknown>;
-export const GatewayErrorFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}}]} as unknown as DocumentNode<GatewayErrorFieldsFragment, unknown>;
-export const OperationFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperationFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Operation"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"stage"}},{"kind":"Field","name":{"kind":"Name","value":"done"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"plannedStages"}},{"kind":"Field","name":{"kind":"Name","value":"steps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"stage"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}},{"kind":"Field","name":{"kind":"Name","value":"result"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CardUpdated"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"remainingVisits"}},{"kind":"Field","name":{"kind":"Name","value":"cardValidUntil"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DataUploaded"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"file"}},{"kind":"Field","name":{"kind":"Name","value":"recordCount"}},{"kind":"Field","name":{"kind":"Name","value":"samId"}},{"kind":"Field","name":{"kind":"Name","value":"hospitalId"}},{"kind":"Field","name":{"kind":"Name","value":"uploadedAt"}},{"kind":"Field","name":{"kind":"Name","value":"receivedAt"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"error"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}}]} as unknown as DocumentNode<OperationFieldsFragment, unknown>;
+export const GatewayErrorFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VendorError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}}]} as unknown as DocumentNode<GatewayErrorFieldsFragment, unknown>;
+export const OperationFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperationFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Operation"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"stage"}},{"kind":"Field","name":{"kind":"Name","value":"finishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"plannedStages"}},{"kind":"Field","name":{"kind":"Name","value":"steps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"stage"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}},{"kind":"Field","name":{"kind":"Name","value":"result"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CardUpdated"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"remainingVisits"}},{"kind":"Field","name":{"kind":"Name","value":"cardValidUntil"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DataUploaded"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"file"}},{"kind":"Field","name":{"kind":"Name","value":"recordCount"}},{"kind":"Field","name":{"kind":"Name","value":"samId"}},{"kind":"Field","name":{"kind":"Name","value":"hospitalId"}},{"kind":"Field","name":{"kind":"Name","value":"uploadedAt"}},{"kind":"Field","name":{"kind":"Name","value":"receivedAt"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"error"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VendorError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}}]} as unknown as DocumentNode<OperationFieldsFragment, unknown>;
 export const GatewayInfoDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GatewayInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"gateway"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"backend"}},{"kind":"Field","name":{"kind":"Name","value":"ready"}},{"kind":"Field","name":{"kind":"Name","value":"readinessReasons"}}]}},{"kind":"Field","name":{"kind":"Name","value":"readers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"slot"}}]}}]}}]} as unknown as DocumentNode<GatewayInfoQuery, GatewayInfoQueryVariables>;
-export const ReadCardDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ReadCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"healthCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"basicData"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"BasicData"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"cardNumber"}},{"kind":"Field","name":{"kind":"Name","value":"idNumber"}},{"kind":"Field","name":{"kind":"Name","value":"birthDate"}},{"kind":"Field","name":{"kind":"Name","value":"sex"}},{"kind":"Field","name":{"kind":"Name","value":"name"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"rawHex"}},{"kind":"Field","name":{"kind":"Name","value":"hasRareCharacters"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"registerData"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RegisterData"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"remainingVisits"}},{"kind":"Field","name":{"kind":"Name","value":"cardValidUntil"}},{"kind":"Field","name":{"kind":"Name","value":"newbornBirthDate"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}}]} as unknown as DocumentNode<ReadCardQuery, ReadCardQueryVariables>;
-export const StartVisitDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"StartVisit"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"category"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"TreatmentCategory"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"newborn"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}},"defaultValue":{"kind":"BooleanValue","value":false}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"startVisit"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"category"},"value":{"kind":"Variable","name":{"kind":"Name","value":"category"}}},{"kind":"ObjectField","name":{"kind":"Name","value":"newborn"},"value":{"kind":"Variable","name":{"kind":"Name","value":"newborn"}}}]}},{"kind":"Argument","name":{"kind":"Name","value":"idempotencyKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Visit"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"visitTime"}},{"kind":"Field","name":{"kind":"Name","value":"visitTimeRoc"}},{"kind":"Field","name":{"kind":"Name","value":"seqNumber"}},{"kind":"Field","name":{"kind":"Name","value":"hospitalId"}},{"kind":"Field","name":{"kind":"Name","value":"samId"}},{"kind":"Field","name":{"kind":"Name","value":"sameDayVisit"}},{"kind":"Field","name":{"kind":"Name","value":"treatmentId"}},{"kind":"Field","name":{"kind":"Name","value":"treatmentIdSource"}},{"kind":"Field","name":{"kind":"Name","value":"treatmentIdPending"}},{"kind":"Field","name":{"kind":"Name","value":"warnings"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}}]} as unknown as DocumentNode<StartVisitMutation, StartVisitMutationVariables>;
-export const TreatmentIdForVisitDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"TreatmentIdForVisit"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"visitTime"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"treatmentIdForVisit"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"visitTime"},"value":{"kind":"Variable","name":{"kind":"Name","value":"visitTime"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TreatmentId"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"treatmentId"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"visitTimeRoc"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}}]} as unknown as DocumentNode<TreatmentIdForVisitMutation, TreatmentIdForVisitMutationVariables>;
-export const WriteTreatmentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"WriteTreatment"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"WriteTreatmentInput"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"writeTreatment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}},{"kind":"Argument","name":{"kind":"Name","value":"idempotencyKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TreatmentWritten"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"visitTimeRoc"}},{"kind":"Field","name":{"kind":"Name","value":"apis"}},{"kind":"Field","name":{"kind":"Name","value":"doctorIdNumber"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}}]} as unknown as DocumentNode<WriteTreatmentMutation, WriteTreatmentMutationVariables>;
-export const CancelVisitDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CancelVisit"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"visitTime"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cancelVisit"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"visitTime"},"value":{"kind":"Variable","name":{"kind":"Name","value":"visitTime"}}},{"kind":"Argument","name":{"kind":"Name","value":"idempotencyKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CancelledVisit"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"visitTimeRoc"}},{"kind":"Field","name":{"kind":"Name","value":"cancelled"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}}]} as unknown as DocumentNode<CancelVisitMutation, CancelVisitMutationVariables>;
-export const LightsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Lights"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lightState"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LightState"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"LightFields"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"LightFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LightState"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"healthCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"colour"}}]}},{"kind":"Field","name":{"kind":"Name","value":"professionalCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"colour"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}}]} as unknown as DocumentNode<LightsQuery, LightsQueryVariables>;
+export const ReadCardDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ReadCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"healthCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"basicData"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"BasicData"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"cardNumber"}},{"kind":"Field","name":{"kind":"Name","value":"idNumber"}},{"kind":"Field","name":{"kind":"Name","value":"birthDate"}},{"kind":"Field","name":{"kind":"Name","value":"sex"}},{"kind":"Field","name":{"kind":"Name","value":"name"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"rawHex"}},{"kind":"Field","name":{"kind":"Name","value":"hasRareCharacters"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"registerData"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RegisterData"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"remainingVisits"}},{"kind":"Field","name":{"kind":"Name","value":"cardValidUntil"}},{"kind":"Field","name":{"kind":"Name","value":"newbornBirthDate"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VendorError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}}]} as unknown as DocumentNode<ReadCardQuery, ReadCardQueryVariables>;
+export const StartVisitDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"StartVisit"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"category"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"TreatmentCategory"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"newborn"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}},"defaultValue":{"kind":"BooleanValue","value":false}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"startVisit"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"treatmentCategory"},"value":{"kind":"Variable","name":{"kind":"Name","value":"category"}}},{"kind":"ObjectField","name":{"kind":"Name","value":"newborn"},"value":{"kind":"Variable","name":{"kind":"Name","value":"newborn"}}},{"kind":"ObjectField","name":{"kind":"Name","value":"idempotencyKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}}}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Visit"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"visitTime"}},{"kind":"Field","name":{"kind":"Name","value":"visitTimeRoc"}},{"kind":"Field","name":{"kind":"Name","value":"seqNumber"}},{"kind":"Field","name":{"kind":"Name","value":"hospitalId"}},{"kind":"Field","name":{"kind":"Name","value":"samId"}},{"kind":"Field","name":{"kind":"Name","value":"sameDayVisit"}},{"kind":"Field","name":{"kind":"Name","value":"treatmentId"}},{"kind":"Field","name":{"kind":"Name","value":"treatmentIdSource"}},{"kind":"Field","name":{"kind":"Name","value":"treatmentIdPending"}},{"kind":"Field","name":{"kind":"Name","value":"warnings"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VendorError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}}]} as unknown as DocumentNode<StartVisitMutation, StartVisitMutationVariables>;
+export const TreatmentIdForVisitDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"TreatmentIdForVisit"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"visitTime"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"treatmentIdForVisit"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"visitTime"},"value":{"kind":"Variable","name":{"kind":"Name","value":"visitTime"}}}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TreatmentId"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"treatmentId"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"visitTimeRoc"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VendorError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}}]} as unknown as DocumentNode<TreatmentIdForVisitMutation, TreatmentIdForVisitMutationVariables>;
+export const WriteTreatmentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"WriteTreatment"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"WriteTreatmentInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"writeTreatment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TreatmentWritten"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"visitTimeRoc"}},{"kind":"Field","name":{"kind":"Name","value":"apis"}},{"kind":"Field","name":{"kind":"Name","value":"doctor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"idNumber"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VendorError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}}]} as unknown as DocumentNode<WriteTreatmentMutation, WriteTreatmentMutationVariables>;
+export const CancelVisitDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CancelVisit"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"visitTime"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cancelVisit"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"visitTime"},"value":{"kind":"Variable","name":{"kind":"Name","value":"visitTime"}}},{"kind":"ObjectField","name":{"kind":"Name","value":"idempotencyKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}}}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CancelledVisit"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"visitTimeRoc"}},{"kind":"Field","name":{"kind":"Name","value":"cancelledAt"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VendorError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}}]} as unknown as DocumentNode<CancelVisitMutation, CancelVisitMutationVariables>;
+export const LightsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Lights"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lightState"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LightState"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"LightFields"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"LightFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LightState"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"healthCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"colour"}}]}},{"kind":"Field","name":{"kind":"Name","value":"professionalCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"colour"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VendorError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}}]} as unknown as DocumentNode<LightsQuery, LightsQueryVariables>;
 export const LightsChangedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"LightsChanged"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lightStateChanged"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"LightFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"LightFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LightState"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"healthCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"colour"}}]}},{"kind":"Field","name":{"kind":"Name","value":"professionalCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"colour"}}]}}]}}]} as unknown as DocumentNode<LightsChangedSubscription, LightsChangedSubscriptionVariables>;
 export const ReaderEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"ReaderEvents"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"readerEvents"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"readerId"}},{"kind":"Field","name":{"kind":"Name","value":"readerName"}},{"kind":"Field","name":{"kind":"Name","value":"slot"}},{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<ReaderEventsSubscription, ReaderEventsSubscriptionVariables>;
-export const UpdateHealthCardDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateHealthCard"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateHealthCard"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"idempotencyKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OperationFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperationFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Operation"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"stage"}},{"kind":"Field","name":{"kind":"Name","value":"done"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"plannedStages"}},{"kind":"Field","name":{"kind":"Name","value":"steps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"stage"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}},{"kind":"Field","name":{"kind":"Name","value":"result"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CardUpdated"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"remainingVisits"}},{"kind":"Field","name":{"kind":"Name","value":"cardValidUntil"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DataUploaded"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"file"}},{"kind":"Field","name":{"kind":"Name","value":"recordCount"}},{"kind":"Field","name":{"kind":"Name","value":"samId"}},{"kind":"Field","name":{"kind":"Name","value":"hospitalId"}},{"kind":"Field","name":{"kind":"Name","value":"uploadedAt"}},{"kind":"Field","name":{"kind":"Name","value":"receivedAt"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"error"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}}]} as unknown as DocumentNode<UpdateHealthCardMutation, UpdateHealthCardMutationVariables>;
-export const OperationProgressDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"OperationProgress"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"operationProgress"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OperationFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperationFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Operation"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"stage"}},{"kind":"Field","name":{"kind":"Name","value":"done"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"plannedStages"}},{"kind":"Field","name":{"kind":"Name","value":"steps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"stage"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}},{"kind":"Field","name":{"kind":"Name","value":"result"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CardUpdated"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"remainingVisits"}},{"kind":"Field","name":{"kind":"Name","value":"cardValidUntil"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DataUploaded"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"file"}},{"kind":"Field","name":{"kind":"Name","value":"recordCount"}},{"kind":"Field","name":{"kind":"Name","value":"samId"}},{"kind":"Field","name":{"kind":"Name","value":"hospitalId"}},{"kind":"Field","name":{"kind":"Name","value":"uploadedAt"}},{"kind":"Field","name":{"kind":"Name","value":"receivedAt"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"error"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}}]} as unknown as DocumentNode<OperationProgressSubscription, OperationProgressSubscriptionVariables>;
-export const SimulatorInsertHealthCardDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SimulatorInsertHealthCard"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"card"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SimulatedCard"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"simulatorInsertHealthCard"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"card"},"value":{"kind":"Variable","name":{"kind":"Name","value":"card"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LightState"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"LightFields"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"LightFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LightState"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"healthCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"colour"}}]}},{"kind":"Field","name":{"kind":"Name","value":"professionalCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"colour"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}}]} as unknown as DocumentNode<SimulatorInsertHealthCardMutation, SimulatorInsertHealthCardMutationVariables>;
-export const SimulatorRemoveHealthCardDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SimulatorRemoveHealthCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"simulatorRemoveHealthCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LightState"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"LightFields"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"LightFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LightState"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"healthCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"colour"}}]}},{"kind":"Field","name":{"kind":"Name","value":"professionalCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"colour"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}}]} as unknown as DocumentNode<SimulatorRemoveHealthCardMutation, SimulatorRemoveHealthCardMutationVariables>;
+export const UpdateHealthCardDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateHealthCard"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateHealthCard"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"idempotencyKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}}}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OperationFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VendorError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperationFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Operation"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"stage"}},{"kind":"Field","name":{"kind":"Name","value":"finishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"plannedStages"}},{"kind":"Field","name":{"kind":"Name","value":"steps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"stage"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}},{"kind":"Field","name":{"kind":"Name","value":"result"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CardUpdated"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"remainingVisits"}},{"kind":"Field","name":{"kind":"Name","value":"cardValidUntil"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DataUploaded"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"file"}},{"kind":"Field","name":{"kind":"Name","value":"recordCount"}},{"kind":"Field","name":{"kind":"Name","value":"samId"}},{"kind":"Field","name":{"kind":"Name","value":"hospitalId"}},{"kind":"Field","name":{"kind":"Name","value":"uploadedAt"}},{"kind":"Field","name":{"kind":"Name","value":"receivedAt"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"error"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}}]} as unknown as DocumentNode<UpdateHealthCardMutation, UpdateHealthCardMutationVariables>;
+export const OperationProgressDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"OperationProgress"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"operationProgress"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OperationFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VendorError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperationFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Operation"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"stage"}},{"kind":"Field","name":{"kind":"Name","value":"finishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"plannedStages"}},{"kind":"Field","name":{"kind":"Name","value":"steps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"stage"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}},{"kind":"Field","name":{"kind":"Name","value":"result"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CardUpdated"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"remainingVisits"}},{"kind":"Field","name":{"kind":"Name","value":"cardValidUntil"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DataUploaded"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"file"}},{"kind":"Field","name":{"kind":"Name","value":"recordCount"}},{"kind":"Field","name":{"kind":"Name","value":"samId"}},{"kind":"Field","name":{"kind":"Name","value":"hospitalId"}},{"kind":"Field","name":{"kind":"Name","value":"uploadedAt"}},{"kind":"Field","name":{"kind":"Name","value":"receivedAt"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"error"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}}]} as unknown as DocumentNode<OperationProgressSubscription, OperationProgressSubscriptionVariables>;
+export const SimulatorInsertHealthCardDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SimulatorInsertHealthCard"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"card"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SimulatedCard"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"simulatorInsertHealthCard"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"card"},"value":{"kind":"Variable","name":{"kind":"Name","value":"card"}}}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LightState"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"LightFields"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"LightFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LightState"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"healthCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"colour"}}]}},{"kind":"Field","name":{"kind":"Name","value":"professionalCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"colour"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VendorError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}}]} as unknown as DocumentNode<SimulatorInsertHealthCardMutation, SimulatorInsertHealthCardMutationVariables>;
+export const SimulatorRemoveHealthCardDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SimulatorRemoveHealthCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"simulatorRemoveHealthCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LightState"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"LightFields"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"GatewayErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"LightFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LightState"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"healthCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"colour"}}]}},{"kind":"Field","name":{"kind":"Name","value":"professionalCard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"colour"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GatewayErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VendorError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"vendorCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"messageZh"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}},{"kind":"Field","name":{"kind":"Name","value":"hintZh"}}]}}]} as unknown as DocumentNode<SimulatorRemoveHealthCardMutation, SimulatorRemoveHealthCardMutationVariables>;

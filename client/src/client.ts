@@ -220,7 +220,8 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
 export interface GatewayErrorFields {
   readonly __typename?: string;
   readonly code: string;
-  readonly vendorCode: number | null;
+  /** Only on `VendorError` (the control software's or the Web API's return code). */
+  readonly vendorCode?: number;
   readonly message: string;
   readonly messageZh: string;
   readonly retryable: boolean;

@@ -239,3 +239,33 @@ export function decodeRocDateTimeOrNull(raw: string): string | null {
     return null;
   }
 }
+
+/**
+ * A date in either documented form (docs/api-conventions.md docs/reference/functions.md): ISO `YYYY-MM-DD` or 7-digit ROC `yyyMMdd` →
+ * ISO `YYYY-MM-DD`.
+ */
+export function anyDateToIso(value: string, field: string): string {
+  const trimmed = value.trim();
+  if (/^\d{7}$/.test(trimmed)) return rocDateToIso(trimmed, field);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(trimmed)) {
+    isoDateToRoc(trimmed, field);
+    return trimmed;
+  }
+  throw new InputError(field, 'must be a date YYYY-MM-DD or a 7-digit ROC date yyyMMdd');
+}
+
+/**
+ * A date-time in either documented form: ISO 8601 with `Z` or an offset, or 13-digit ROC `yyyMMddHHmmss`
+ * (Taiwan time) → 13-digit ROC in Taiwan time.
+ */
+export function anyDateTimeToRoc(value: string, field: string): string {
+  const trimmed = value.trim();
+  if (/^\d{13}$/.test(trimmed)) return validateRocDateTime13(trimmed, field);
+  if (/^\d{4}-\d{2}-\d{2}T/.test(trimmed)) return isoDateTimeToRoc(trimmed, field);
+  throw new InputError(field, 'must be an ISO 8601 date-time with an offset (2026-03-01T09:30:00+08:00) or a 13-digit ROC date-time yyyMMddHHmmss');
+}
+
+/** An instant → ISO 8601 in Taiwan time, `YYYY-MM-DDTHH:mm:ss+08:00` (every output time, docs/api-conventions.md docs/reference/functions.md). */
+export function dateToTaiwanIso(d: Date): string {
+  return rocDateTimeToIso(dateToRocDateTime(d), 'date');
+}

@@ -408,6 +408,64 @@ export const GATEWAY_CODES = [
       en: 'Start the gateway with --backend cshis (and --csdll-ini if the file is not in C:\\NHI\\INI)',
     },
   },
+  // ---- the request itself (top-level errors[] only; docs/api-conventions.md) ----
+  {
+    code: 'BAD_REQUEST',
+    category: 'REQUEST',
+    text: { zh: '請求格式錯誤', en: 'The request is malformed' },
+    retryable: false,
+    hint: {
+      zh: '請以 POST（JSON，含 query 欄位）或 GET 傳送 GraphQL 請求',
+      en: 'Send GraphQL as POST (JSON with a query field) or GET',
+    },
+  },
+  {
+    code: 'GRAPHQL_PARSE_FAILED',
+    category: 'REQUEST',
+    text: { zh: 'GraphQL 查詢語法錯誤', en: 'The GraphQL document does not parse' },
+    retryable: false,
+    hint: { zh: '請修正 message 所指的語法位置', en: 'Fix the syntax at the location the message names' },
+  },
+  {
+    code: 'GRAPHQL_VALIDATION_FAILED',
+    category: 'REQUEST',
+    text: { zh: 'GraphQL 查詢不符合結構描述 (schema)', en: 'The GraphQL document does not match the schema' },
+    retryable: false,
+    hint: {
+      zh: '請對照 GraphiQL 的 Docs 或 schema/schema.graphql 修正欄位與參數',
+      en: 'Check the fields and arguments against GraphiQL’s Docs or schema/schema.graphql',
+    },
+  },
+  {
+    code: 'BAD_USER_INPUT',
+    category: 'REQUEST',
+    text: { zh: '輸入資料不正確', en: 'An input value is not valid' },
+    retryable: false,
+    hint: {
+      zh: '請依 extensions.field 與 extensions.rule 修正該欄位後再送出；卡片未被讀寫',
+      en: 'Fix the field named in extensions.field as extensions.rule says, then send again; no card was touched',
+    },
+  },
+  {
+    code: 'OPERATION_NOT_FOUND',
+    category: 'REQUEST',
+    text: { zh: '找不到這項長時間作業', en: 'No such long operation' },
+    retryable: false,
+    hint: {
+      zh: '作業編號不正確，或作業已結束太久（閘道只保留最近 50 筆）；請以 operation(id) 查詢或重新開始作業',
+      en: 'The id is wrong or the operation finished long ago (the gateway keeps the last 50); query operation(id) or start it again',
+    },
+  },
+  {
+    code: 'INTERNAL_SERVER_ERROR',
+    category: 'REQUEST',
+    text: { zh: '閘道發生非預期的錯誤', en: 'Unexpected error in the gateway' },
+    retryable: false,
+    hint: {
+      zh: '請記下時間並將閘道日誌提供給維護人員',
+      en: 'Note the time and give the gateway log to whoever maintains it',
+    },
+  },
 ] as const satisfies readonly GatewayCodeEntry[];
 
 export type GatewayCodeName = (typeof GATEWAY_CODES)[number]['code'];

@@ -20,7 +20,37 @@ export type ErrorCategory =
   | 'CONTROL_SOFTWARE'
   | 'UNKNOWN_VENDOR_CODE'
   /** Refused before any card call: who may call, how often, how large a request may be. */
-  | 'ACCESS';
+  | 'ACCESS'
+  /** The request itself is wrong (malformed, fails validation, bad input) or hit a gateway bug; never reaches a card. */
+  | 'REQUEST';
+
+/**
+ * What to do when retrying cannot help by itself (docs/api-conventions.md). Kept per code in the catalogue
+ * (src/errors/catalogue.ts), so a front end can offer the right button without knowing every code.
+ */
+export type ErrorAction =
+  /** Run the online card update (API 1.30, `updateHealthCard`), then retry. */
+  | 'UPDATE_CARD'
+  /** The card cannot be used: another card, or the patient's ID number without a card. */
+  | 'USE_ANOTHER_CARD'
+  /** The patient's coverage must be checked with NHI or their insurance unit. */
+  | 'CHECK_COVERAGE'
+  /** A card write may have partly happened: read the card before writing again. */
+  | 'CHECK_CARD_BEFORE_RETRY'
+  /** Settle an interrupted card write (`unresolvedCardWrites`, `checkCardWrite`, `confirmCardWrite`). */
+  | 'SETTLE_CARD_WRITE'
+  /** Install or update NHI's control software. */
+  | 'UPDATE_CONTROL_SOFTWARE'
+  /** Fix the workstation's or the gateway's configuration (SAM file, csdll.ini, options). */
+  | 'FIX_CONFIGURATION'
+  /** NHI (or its regional division) must act: SAM contract, permissions. */
+  | 'CONTACT_NHI'
+  /** The Healthcare Certification Authority must act (professional card certificate). */
+  | 'CONTACT_HCA'
+  /** The client must change its request (input, query, token, origin). */
+  | 'FIX_REQUEST'
+  /** A gateway bug: report it with the time and the log. */
+  | 'REPORT_BUG';
 
 export interface ErrorText {
   /** Traditional Chinese, as the front desk reads it. */
@@ -112,6 +142,11 @@ export class AccessError extends GatewayError {
   readonly category = 'ACCESS' as const;
   override readonly name: string = 'AccessError';
 }
+/** The request itself is wrong or hit a gateway bug: top-level `errors[]` only (docs/api-conventions.md). */
+export class RequestError extends GatewayError {
+  readonly category = 'REQUEST' as const;
+  override readonly name: string = 'RequestError';
+}
 /** A return code the table does not know: still typed, with its number. */
 export class VendorError extends GatewayError {
   readonly category = 'UNKNOWN_VENDOR_CODE' as const;
@@ -131,6 +166,7 @@ export const ERROR_CLASSES = {
   CONTROL_SOFTWARE: ControlSoftwareError,
   UNKNOWN_VENDOR_CODE: VendorError,
   ACCESS: AccessError,
+  REQUEST: RequestError,
 } as const satisfies Record<ErrorCategory, new (init: GatewayErrorInit) => GatewayError>;
 
 /** Every concrete class, for the schema's unions. */

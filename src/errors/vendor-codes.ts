@@ -17,6 +17,7 @@
 import {
   ERROR_CLASSES,
   VendorError,
+  type ErrorAction,
   type ErrorCategory,
   type ErrorText,
   type GatewayError,
@@ -99,6 +100,20 @@ const SAM_FILE_HINT = t(
   'C:\\NHI\\SAM\\COMX1（或 csdll.ini 中 COM 設定的 COMX 目錄）內必須恰好有一個健保署核發的 .SAM 檔。',
   'Exactly one NHI-issued .SAM file must be in C:\\NHI\\SAM\\COMX1 (or the COMX folder set as COM in csdll.ini).',
 );
+
+/**
+ * The action a shared hint asks for, where retrying cannot help by itself (src/errors/catalogue.ts reads it;
+ * codes whose own hint asks for an action are listed there by code).
+ */
+export const HINT_ACTIONS: ReadonlyMap<ErrorText, ErrorAction> = new Map<ErrorText, ErrorAction>([
+  [CARD_COUNTER_HINT, 'UPDATE_CARD'],
+  [CHECK_CARD_BEFORE_REWRITE, 'CHECK_CARD_BEFORE_RETRY'],
+  [COVERAGE_HINT, 'CHECK_COVERAGE'],
+  [UPDATE_CONTROL_SOFTWARE, 'UPDATE_CONTROL_SOFTWARE'],
+  [CONTACT_NHI_SAM, 'CONTACT_NHI'],
+  [HPC_CERT_CENTRE, 'CONTACT_HCA'],
+  [SAM_FILE_HINT, 'FIX_CONFIGURATION'],
+]);
 
 /**
  * Every code of docs/reference/return-codes.md, ascending. 0 (success) is not an error and is not listed.

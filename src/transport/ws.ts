@@ -13,6 +13,7 @@ import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { MessageType, type Context } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
 import { UPGRADE_REQUEST_KEY, type Gateway } from '../yoga.ts';
+import { withClientExtensions } from '../errors/client-errors.ts';
 
 export interface AttachGraphqlWsOptions {
   server: Server;
@@ -173,7 +174,8 @@ export function attachGraphqlWs(opts: AttachGraphqlWsOptions): GraphqlWsHandle {
 }
 
 function formatError(error: GraphQLError): GraphQLFormattedError {
-  const formatted = error.toJSON();
+  // The same extensions as over HTTP (docs/api-conventions.md): code from the catalogue, texts, hint.
+  const formatted = withClientExtensions(error).toJSON();
   if (!formatted.extensions) return formatted;
   const { http: _http, unexpected: _unexpected, ...extensions } = formatted.extensions;
   const { extensions: _all, ...rest } = formatted;

@@ -74,7 +74,7 @@ describe.skipIf(!chromiumInstalled)(`status page in chromium${chromiumPending}`,
     expect(await page.locator('#gateway-backend').textContent()).toContain('simulator');
     await browser.screenshot(page, 'status-1-no-card');
 
-    await gql('mutation { simulatorInsertHealthCard(card: STANDARD) { __typename } }');
+    await gql('mutation { simulatorInsertHealthCard(input: { card: STANDARD }) { __typename } }');
     await expectLight(page, 'HEALTH_CARD', 1, 'BROWN', /褐色・已插入卡片.*brown · card inserted/);
     await page.locator('[data-testid="events"] li[data-kind="CARD_INSERTED"]').waitFor();
     // the per-reader list follows the same reader
@@ -114,7 +114,7 @@ describe.skipIf(!chromiumInstalled)(`status page in chromium${chromiumPending}`,
     await page.locator('#connection[data-state="live"]').waitFor();
     expect(await page.getAttribute('body', 'data-transport')).toBe('SSE');
     await expectLight(page, 'HEALTH_CARD', 0, 'WHITE', /無卡片/);
-    await gql('mutation { simulatorInsertHealthCard(card: STANDARD) { __typename } }');
+    await gql('mutation { simulatorInsertHealthCard(input: { card: STANDARD }) { __typename } }');
     await expectLight(page, 'HEALTH_CARD', 1, 'BROWN', /已插入卡片/);
     await gql('mutation { simulatorRemoveHealthCard { __typename } }');
     await expectLight(page, 'HEALTH_CARD', 0, 'WHITE', /無卡片/);
@@ -139,7 +139,7 @@ describe.skipIf(!chromiumInstalled)(`status page in chromium${chromiumPending}`,
       const frame = page.frameLocator('iframe[data-nhi-gateway-status]');
       await frame.locator('#connection[data-state="live"]').waitFor();
       expect(await frame.locator('body').getAttribute('class')).toBe('embed');
-      await gql('mutation { simulatorInsertHealthCard(card: STANDARD) { __typename } }');
+      await gql('mutation { simulatorInsertHealthCard(input: { card: STANDARD }) { __typename } }');
       await frame.locator('[data-testid="light-HEALTH_CARD"][data-colour="BROWN"]').waitFor();
       await gql('{ healthCard { basicData { __typename } } }');
       await frame.locator('[data-testid="light-HEALTH_CARD"][data-colour="GREEN"]').waitFor();

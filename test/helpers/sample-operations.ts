@@ -43,6 +43,12 @@ function sampleValue(type: GraphQLInputType): string {
         return '1.5';
       case 'Boolean':
         return 'false';
+      case 'Date':
+      case 'RocDate':
+        return '"1150301"';
+      case 'DateTime':
+      case 'RocDateTime':
+        return '"1150301093000"';
       default:
         return '"sample"';
     }

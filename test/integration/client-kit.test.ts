@@ -66,7 +66,7 @@ describe('client kit: generated files', () => {
   it('types each union member, so a typed error and a result cannot be confused', () => {
     type Result = StartVisitMutation['startVisit'];
     expectTypeOf<Extract<Result, { __typename: 'Visit' }>['seqNumber']>().toEqualTypeOf<string>();
-    expectTypeOf<Extract<Result, { __typename: 'CardError' }>['vendorCode']>().toEqualTypeOf<number | null>();
+    expectTypeOf<Extract<Result, { __typename: 'VendorError' }>['vendorCode']>().toEqualTypeOf<number>();
     expect(errorCatalogue.HEALTH_CARD_NOT_INSERTED.vendorCode).toBe(4013);
   });
 });
@@ -108,7 +108,7 @@ describe('client kit against the gateway on a real port', () => {
     const written = await client.request(WriteTreatmentDocument, {
       input: {
         visitTime: v.visitTimeRoc,
-        patientId: basic.idNumber,
+        idNumber: basic.idNumber,
         birthDate: basic.birthDate ?? '',
         diagnoses: ['J069'],
         fees: { outpatientFee: 350, outpatientCopay: 50 },
@@ -118,7 +118,7 @@ describe('client kit against the gateway on a real port', () => {
     expect(written.writeTreatment).toMatchObject({ __typename: 'TreatmentWritten', apis: ['1.16', '1.17'] });
 
     const cancelled = await client.request(CancelVisitDocument, { visitTime: v.visitTimeRoc });
-    expect(cancelled.cancelVisit).toMatchObject({ __typename: 'CancelledVisit', cancelled: true });
+    expect(cancelled.cancelVisit).toMatchObject({ __typename: 'CancelledVisit', cancelledAt: expect.stringMatching(/\+08:00$/) });
   }
 
   for (const transport of ['ws', 'sse'] as const) {
@@ -156,7 +156,7 @@ describe('client kit against the gateway on a real port', () => {
       expect(describeError(basic.code).message).toBe(basic.messageZh);
     }
     const bad = await client
-      .request(WriteTreatmentDocument, { input: { visitTime: 'soon', patientId: 'A123456789', birthDate: '1980-01-01', diagnoses: ['J069'] } })
+      .request(WriteTreatmentDocument, { input: { visitTime: 'soon', idNumber: 'A123456789', birthDate: '1980-01-01', diagnoses: ['J069'] } })
       .catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(GatewayRequestError);
     expect((bad as GatewayRequestError).code).toBe('BAD_USER_INPUT');

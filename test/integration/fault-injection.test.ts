@@ -32,18 +32,18 @@ const FUNCTIONS = [
 
 const OPERATION = /* GraphQL */ `
   mutation Visit {
-    startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }) { __typename ... on Error { code vendorCode message messageZh } }
+    startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) { __typename ... on Error { code message messageZh } ... on VendorError { vendorCode } }
   }
 `;
 const READS = /* GraphQL */ `
   {
     healthCard {
-      basicData { __typename ... on Error { code vendorCode } }
-      registerData { __typename ... on Error { code vendorCode } }
-      validity { __typename ... on Error { code vendorCode } }
-      lastSeqNumber { __typename ... on Error { code vendorCode } }
+      basicData { __typename ... on Error { code } ... on VendorError { vendorCode } }
+      registerData { __typename ... on Error { code } ... on VendorError { vendorCode } }
+      validity { __typename ... on Error { code } ... on VendorError { vendorCode } }
+      lastSeqNumber { __typename ... on Error { code } ... on VendorError { vendorCode } }
     }
-    sam { __typename ... on Error { code vendorCode } }
+    sam { __typename ... on Error { code } ... on VendorError { vendorCode } }
   }
 `;
 

@@ -67,7 +67,7 @@ describe('a whole visit over HTTP, graphql-ws and SSE', () => {
       }
     };
 
-    await gql('mutation { simulatorInsertHealthCard(card: STANDARD) { __typename } }');
+    await gql('mutation { simulatorInsertHealthCard(input: { card: STANDARD }) { __typename } }');
     expect(await level('card inserted')).toEqual([1, 'BROWN']);
     expect(await nextEvent('CARD_INSERTED')).toMatchObject({ kind: 'CARD_INSERTED', slot: 'HEALTH_CARD', level: 1 });
 
@@ -75,23 +75,23 @@ describe('a whole visit over HTTP, graphql-ws and SSE', () => {
     expect(basic.healthCard.basicData).toEqual({ idNumber: 'A123456789', name: { text: '王小明' } });
 
     const visit = (
-      await gql('mutation { startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }) { __typename ... on Visit { visitTimeRoc seqNumber treatmentId treatmentIdSource } } }')
+      await gql('mutation { startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) { __typename ... on Visit { visitTimeRoc seqNumber treatmentId treatmentIdSource } } }')
     ).startVisit;
     expect(visit).toMatchObject({ __typename: 'Visit', seqNumber: '0042', treatmentIdSource: 'CONTROL_SOFTWARE_1_56' });
     // The read authenticated the card with the SAM: the light went green.
     expect(await level('card authenticated')).toEqual([2, 'GREEN']);
     expect(await nextEvent('CARD_AUTHENTICATED')).toMatchObject({ kind: 'CARD_AUTHENTICATED', level: 2 });
 
-    const treatment = await gql('mutation($t: String!) { treatmentIdForVisit(visitTime: $t) { ... on TreatmentId { treatmentId } } }', { t: visit.visitTimeRoc });
+    const treatment = await gql('mutation($t: DateTime!) { treatmentIdForVisit(input: { visitTime: $t }) { ... on TreatmentId { treatmentId } } }', { t: visit.visitTimeRoc });
     expect(treatment.treatmentIdForVisit.treatmentId).toBe(visit.treatmentId);
 
     const written = await gql(
       'mutation($i: WriteTreatmentInput!) { writeTreatment(input: $i) { __typename ... on TreatmentWritten { apis } } }',
-      { i: { visitTime: visit.visitTimeRoc, patientId: 'A123456789', birthDate: '1980-05-12', diagnoses: ['J069'], fees: { outpatientFee: 420, outpatientCopay: 50 }, combined: true } },
+      { i: { visitTime: visit.visitTimeRoc, idNumber: 'A123456789', birthDate: '1980-05-12', diagnoses: ['J069'], fees: { outpatientFee: 420, outpatientCopay: 50 }, combined: true } },
     );
     expect(written.writeTreatment).toEqual({ __typename: 'TreatmentWritten', apis: ['1.47'] });
 
-    const cancelled = await gql('mutation($t: String!) { cancelVisit(visitTime: $t) { __typename } }', { t: visit.visitTimeRoc });
+    const cancelled = await gql('mutation($t: DateTime!) { cancelVisit(input: { visitTime: $t }) { __typename } }', { t: visit.visitTimeRoc });
     expect(cancelled.cancelVisit.__typename).toBe('CancelledVisit');
 
     await gql('mutation { simulatorRemoveHealthCard { __typename } }');

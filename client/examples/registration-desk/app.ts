@@ -98,7 +98,7 @@ function showError(id: string, error: GatewayErrorFields | null, fallback?: stri
 function showRequestError(id: string, error: unknown): void {
   const message = error instanceof GatewayRequestError ? error.message : String(error);
   const code = error instanceof GatewayRequestError ? (error.code ?? 'REQUEST_FAILED') : 'REQUEST_FAILED';
-  showError(id, { code, vendorCode: null, message, messageZh: '請求失敗', retryable: false, hint: null, hintZh: null });
+  showError(id, { code, message, messageZh: '請求失敗', retryable: false, hint: null, hintZh: null });
 }
 
 async function step(name: string, errorBox: string, run: () => Promise<boolean>): Promise<void> {
@@ -196,12 +196,12 @@ $('write').addEventListener('click', () =>
     const { writeTreatment: r } = await client.request(WriteTreatmentDocument, {
       input: {
         visitTime: visitTimeRoc,
-        patientId: holder.idNumber,
+        idNumber: holder.idNumber,
         birthDate: holder.birthDate,
         diagnoses,
         fees: { outpatientFee: Number($<HTMLInputElement>('fee').value), outpatientCopay: Number($<HTMLInputElement>('copay').value) },
+        idempotencyKey: crypto.randomUUID(),
       },
-      idempotencyKey: crypto.randomUUID(),
     });
     if (isGatewayError(r) || r.__typename !== 'TreatmentWritten') {
       showError('write-error', isGatewayError(r) ? r : null);
@@ -210,7 +210,7 @@ $('write').addEventListener('click', () =>
     showError('write-error', null);
     show('written', [
       ['已呼叫 APIs', r.apis.join(' + ')],
-      ['醫師身分證號 Doctor ID', r.doctorIdNumber],
+      ['醫師身分證號 Doctor ID', r.doctor?.idNumber ?? null],
     ]);
     return true;
   }),

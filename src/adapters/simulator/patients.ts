@@ -1,8 +1,9 @@
 /**
  * The simulator's test cards. Each one exercises an edge a registration screen must handle; the keys are
  * stable and appear in the schema's `SimulatedCard` enum. All people and numbers are fictitious (the ID
- * numbers are checksum-valid but invented).
+ * numbers are checksum-valid but invented). The keys and descriptions are the port's (src/ports/simulator.ts).
  */
+import { SIMULATED_CARDS, SIMULATED_PROFESSIONAL_CARDS } from '../../ports/simulator.ts';
 
 export interface SimulatedPatient {
   readonly key: string;
@@ -58,7 +59,7 @@ export const SIMULATED_PATIENTS: readonly SimulatedPatient[] = [
   {
     ...base,
     key: 'STANDARD',
-    description: 'An ordinary insured adult with visits left',
+    description: SIMULATED_CARDS.STANDARD,
     cardNumber: '000012345678',
     name: '王小明',
     idNumber: 'A123456789',
@@ -70,7 +71,7 @@ export const SIMULATED_PATIENTS: readonly SimulatedPatient[] = [
   {
     ...base,
     key: 'RARE_CHARACTER_NAME',
-    description: 'A name with a rare character from the Big5 user-defined area (造字)',
+    description: SIMULATED_CARDS.RARE_CHARACTER_NAME,
     cardNumber: '000023456789',
     // U+E000 is the first EUDC code point (Big5 0xFA40): it must reach the client, never reject the card.
     name: '林\uE000華',
@@ -83,7 +84,7 @@ export const SIMULATED_PATIENTS: readonly SimulatedPatient[] = [
   {
     ...base,
     key: 'NEWBORN_ATTACHED',
-    description: "A mother's card carrying a newborn attachment (新生兒依附), born 15 days ago",
+    description: SIMULATED_CARDS.NEWBORN_ATTACHED,
     cardNumber: '000034567890',
     name: '張美玲',
     idNumber: 'F234567898',
@@ -97,7 +98,7 @@ export const SIMULATED_PATIENTS: readonly SimulatedPatient[] = [
   {
     ...base,
     key: 'EXPIRED',
-    description: 'A card past its validity date: reads work, registration fails with 5003',
+    description: SIMULATED_CARDS.EXPIRED,
     cardNumber: '000045678901',
     name: '陳志強',
     idNumber: 'E123456783',
@@ -110,7 +111,7 @@ export const SIMULATED_PATIENTS: readonly SimulatedPatient[] = [
   {
     ...base,
     key: 'NO_VISITS_LEFT',
-    description: 'No remaining visits: registration fails with 5001 until the card is updated',
+    description: SIMULATED_CARDS.NO_VISITS_LEFT,
     cardNumber: '000056789012',
     name: '黃淑芬',
     idNumber: 'K223456780',
@@ -123,7 +124,7 @@ export const SIMULATED_PATIENTS: readonly SimulatedPatient[] = [
   {
     ...base,
     key: 'CANCELLED',
-    description: 'A cancelled card (註銷): registration fails with 5002',
+    description: SIMULATED_CARDS.CANCELLED,
     cardNumber: '000067890123',
     name: '劉建宏',
     idNumber: 'H123456786',
@@ -136,7 +137,7 @@ export const SIMULATED_PATIENTS: readonly SimulatedPatient[] = [
   {
     ...base,
     key: 'NOT_INSURED',
-    description: 'Coverage suspended: the real-time insurance check fails with 9094',
+    description: SIMULATED_CARDS.NOT_INSURED,
     cardNumber: '000078901234',
     name: '吳家豪',
     idNumber: 'N123456780',
@@ -152,7 +153,7 @@ export const SIMULATED_PROFESSIONALS: readonly SimulatedProfessional[] = [
   {
     key: 'PHYSICIAN',
     kind: 'PHYSICIAN',
-    description: 'A physician card (醫師卡)',
+    description: SIMULATED_PROFESSIONAL_CARDS.PHYSICIAN,
     serialNumber: 'HPC000000001',
     idNumber: 'A223456781',
     name: '李醫師',
@@ -161,7 +162,7 @@ export const SIMULATED_PROFESSIONALS: readonly SimulatedProfessional[] = [
   {
     key: 'PHARMACIST',
     kind: 'PHARMACIST',
-    description: 'A pharmacist card (藥師卡): allergy writes and critical-illness codes are refused with 9100',
+    description: SIMULATED_PROFESSIONAL_CARDS.PHARMACIST,
     serialNumber: 'HPC000000002',
     idNumber: 'D123456782',
     name: '周藥師',

@@ -142,23 +142,8 @@ interface InsertedProfessionalCard {
   pinVerified: boolean;
 }
 
-/** What the simulator's GraphQL controls may do. */
-export interface SimulatorControls {
-  readonly patients: readonly SimulatedPatient[];
-  readonly professionals: readonly SimulatedProfessional[];
-  insertHealthCard(patientKey: string): void;
-  removeHealthCard(): void;
-  insertProfessionalCard(professionalKey: string): void;
-  removeProfessionalCard(): void;
-  /** Make every later call of `functionName` return `rc` without doing anything; null clears it. */
-  forceReturnCode(functionName: string, rc: number | null): void;
-  /** Back to power-on: no cards, SAM not authenticated, no forced codes. */
-  reset(): void;
-  /** Called after every state change that could move a light (insert, remove, authenticate, PIN). */
-  onChange(listener: () => void): () => void;
-  /** Number of card writes recorded for a visit (tests use it to prove nothing is written twice). */
-  writeCount(visitTimeRoc: string): number;
-}
+import type { SimulatorControls } from '../../ports/simulator.ts';
+export type { SimulatorControls };
 
 export interface SimulatorOptions {
   readonly now?: () => Date;

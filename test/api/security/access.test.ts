@@ -122,7 +122,7 @@ describe('the token on protected mutations (derived from the schema)', () => {
   }
 
   it('lets the simulator controls run without a token (simulator only, and origin-checked)', async () => {
-    const { body } = await post('mutation { simulatorInsertHealthCard(card: STANDARD) { __typename } }');
+    const { body } = await post('mutation { simulatorInsertHealthCard(input: { card: STANDARD }) { __typename } }');
     expect(body).toEqual({ data: { simulatorInsertHealthCard: { __typename: 'LightState' } } });
     const evil = await post('mutation { simulatorReset { __typename } }', { origin: 'https://evil.example' });
     expect(evil.status).toBe(403);
@@ -131,7 +131,7 @@ describe('the token on protected mutations (derived from the schema)', () => {
   it('refuses a whole operation that mixes a public and a protected field, running neither', async () => {
     const calls: string[] = [];
     const app = start({}, tripwireServices(calls));
-    const { status, body } = await post('mutation { simulatorReset { __typename } startVisit(input: { category: EMERGENCY }) { __typename } }', {}, app);
+    const { status, body } = await post('mutation { simulatorReset { __typename } startVisit(input: { treatmentCategory: EMERGENCY }) { __typename } }', {}, app);
     expect(status).toBe(401);
     expect(body.data).toBeUndefined();
     expect(calls).toEqual([]);
@@ -153,10 +153,10 @@ describe('the token on protected mutations (derived from the schema)', () => {
 
   it('records protected operations and refusals in the audit log, without arguments', async () => {
     services.simulator!.insertHealthCard('STANDARD');
-    await post('mutation { startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }) { __typename } }', { origin: HIS });
-    await post('mutation Visit { startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }) { __typename } }', { ...AUTH_HEADERS, origin: HIS });
-    await post('mutation { writeTreatment(input: { visitTime: "1150301093000", patientId: "A123456789", birthDate: "1980-05-12", diagnoses: ["J069"] }) { __typename } }', AUTH_HEADERS);
-    await post('mutation { cancelVisit(visitTime: "yesterday") { __typename } }', AUTH_HEADERS);
+    await post('mutation { startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) { __typename } }', { origin: HIS });
+    await post('mutation Visit { startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) { __typename } }', { ...AUTH_HEADERS, origin: HIS });
+    await post('mutation { writeTreatment(input: { visitTime: "1150301093000", idNumber: "A123456789", birthDate: "1980-05-12", diagnoses: ["J069"] }) { __typename } }', AUTH_HEADERS);
+    await post('mutation { cancelVisit(input: { visitTime: "2991231235959" }) { __typename } }', AUTH_HEADERS);
     expect(audit.entries[0]).toMatchObject({ event: 'refused', origin: HIS, auth: 'origin', operationType: 'mutation', outcome: 'TOKEN_REQUIRED' });
     expect(audit.entries[1]).toMatchObject({
       event: 'operation',

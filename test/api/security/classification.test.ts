@@ -21,7 +21,7 @@ import { rootFieldNames } from '../../helpers/sample-operations.ts';
 const schema = buildSchema();
 
 /** Field names that carry a person's identity wherever they appear. */
-const IDENTITY_FIELD_NAMES = new Set(['idNumber', 'birthDate', 'patientId', 'doctorIdNumber', 'englishName', 'cardNumber', 'emergencyPhone', 'newbornBirthDate', 'signature']);
+const IDENTITY_FIELD_NAMES = new Set(['idNumber', 'birthDate', 'birthDateRoc', 'newbornBirthDateRoc', 'patientId', 'doctorIdNumber', 'englishName', 'cardNumber', 'emergencyPhone', 'newbornBirthDate', 'signature']);
 /** Types that are identity data as a whole. */
 const IDENTITY_TYPES = new Set(['BasicData', 'RegisterData', 'Cardholder', 'ProfessionalCardIdentity', 'DecodedText']);
 
@@ -56,7 +56,7 @@ describe('root field classification', () => {
     expect(identityOf(reachableWithoutGate(schema))).toEqual([]);
     // The walk does reach them when the gates are ignored (so the empty list above means something).
     expect(identityOf(reachableWithoutGate(schema, true))).toEqual(
-      expect.arrayContaining(['BasicData.idNumber', 'ProfessionalCardIdentity.idNumber', 'Visit.signature', 'TreatmentWritten.doctorIdNumber']),
+      expect.arrayContaining(['BasicData.idNumber', 'ProfessionalCardIdentity.idNumber', 'Visit.signature', 'Person.idNumber']),
     );
   });
 });
@@ -81,7 +81,7 @@ describe('classifyOperation', () => {
 
   it('needs the token for protected mutations however they are spelled', () => {
     expect(level('mutation { simulatorReset { __typename } }')).toBe('public');
-    expect(level('mutation { a: simulatorReset { __typename } b: startVisit(input: { category: EMERGENCY }) { __typename } }')).toBe('token');
+    expect(level('mutation { a: simulatorReset { __typename } b: startVisit(input: { treatmentCategory: EMERGENCY }) { __typename } }')).toBe('token');
     expect(level('mutation M { ...W } fragment W on Mutation { verifyProfessionalCardPin { __typename } }')).toBe('token');
   });
 

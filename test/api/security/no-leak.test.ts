@@ -22,7 +22,7 @@ const CARD_DATA = [
 /** What clients sent: may be echoed in a message to the sender at most, never in extensions. */
 const INPUT_DATA = ['A123456788', 'Q987654321', '1980-13-40'];
 
-const ERROR_FIELDS = '__typename ... on Error { code vendorCode message messageZh hint hintZh category retryable }';
+const ERROR_FIELDS = '__typename ... on Error { code message messageZh hint hintZh category retryable } ... on VendorError { vendorCode }';
 
 let services: RunningServices;
 let yoga: ReturnType<typeof createApp>;
@@ -62,20 +62,20 @@ beforeAll(async () => {
   // Typed card errors: each edge card through a visit and a read.
   for (const patient of SIMULATED_PATIENTS) {
     sim.insertHealthCard(patient.key);
-    await send(`mutation { startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }) { ${ERROR_FIELDS} } }`);
+    await send(`mutation { startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) { ${ERROR_FIELDS} } }`);
     await send(`{ healthCard { basicData { ${ERROR_FIELDS} } registerData { ${ERROR_FIELDS} } validity { ${ERROR_FIELDS} } } }`);
-    await send(`mutation { quickInsuranceCheck(category: WESTERN_MEDICINE_OUTPATIENT) { ${ERROR_FIELDS} } }`);
+    await send(`mutation { quickInsuranceCheck(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) { ${ERROR_FIELDS} } }`);
   }
   // Forced vendor codes, known and unknown.
   sim.insertHealthCard('STANDARD');
   for (const [fn, code] of [['hisGetBasicData', 4043], ['hisGetSeqNumber256N1', 9240], ['hisGetBasicData', 31337]] as const) {
     sim.forceReturnCode(fn, code);
     await send(`{ healthCard { basicData { ${ERROR_FIELDS} } } }`);
-    await send(`mutation { startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }) { ${ERROR_FIELDS} } }`);
+    await send(`mutation { startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) { ${ERROR_FIELDS} } }`);
     sim.forceReturnCode(fn, null);
   }
   // A write for another patient than the card's, and bad input of every kind.
-  const visit = (await send('mutation { startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }) { ... on Visit { visitTimeRoc } } }')).data?.['startVisit'] as { visitTimeRoc: string };
+  const visit = (await send('mutation { startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) { ... on Visit { visitTimeRoc } } }')).data?.['startVisit'] as { visitTimeRoc: string };
   const write = (patientId: string, birthDate: string, visitTime = visit.visitTimeRoc) =>
     send('', AUTH_HEADERS, {
       body: JSON.stringify({
@@ -87,18 +87,18 @@ beforeAll(async () => {
   await write('A123456788', '1980-05-12');
   await write('A123456789', '1980-13-40');
   await write('A123456789', '1980-05-12', '2999-01-01T00:00:00+08:00');
-  await send('mutation { treatmentIdWithoutCard(patientId: "A123456788") { __typename } }');
-  await send('mutation { cancelVisit(visitTime: "not a time") { __typename } }');
+  await send('mutation { treatmentIdWithoutCard(input: { idNumber: "A123456788" }) { __typename } }');
+  await send('mutation { cancelVisit(input: { visitTime: "not a time" }) { __typename } }');
   // Idempotency misuse.
-  await send('mutation { cancelVisit(visitTime: "' + visit.visitTimeRoc + '", idempotencyKey: "k-000000000001") { __typename } }');
-  await send('mutation { cancelVisit(visitTime: "1150101093000", idempotencyKey: "k-000000000001") { ' + ERROR_FIELDS + ' } }');
+  await send('mutation { cancelVisit(input: { visitTime: "' + visit.visitTimeRoc + '", idempotencyKey: "k-000000000001" }) { __typename } }');
+  await send('mutation { cancelVisit(input: { visitTime: "1150101093000", idempotencyKey: "k-000000000001" }) { ' + ERROR_FIELDS + ' } }');
   // PIN busy.
   sim.insertProfessionalCard('PHYSICIAN');
   const pin = `mutation { verifyProfessionalCardPin { ${ERROR_FIELDS} ... on ProfessionalCard { identity { ${ERROR_FIELDS} } } } }`;
   await Promise.all([send(pin), send(pin)]);
   // Refusals at the door and per operation.
   await send('{ healthCard { basicData { __typename } } }', {});
-  await send('mutation { startVisit(input: { category: EMERGENCY }) { __typename } }', { origin: 'https://his.example' });
+  await send('mutation { startVisit(input: { treatmentCategory: EMERGENCY }) { __typename } }', { origin: 'https://his.example' });
   await send('{ gateway { version } }', { authorization: 'Bearer A123456789' });
   await send('{ gateway { version } }', { origin: 'https://evil.example' });
   await send('{ gateway { version } }', {}, {}, yoga, 'http://evil.example/graphql');

@@ -39,7 +39,7 @@ describe('PIN flows', () => {
     const calls = vi.spyOn(workstation, 'hpcVerifyHPCPIN');
     const [first, second] = await Promise.all([pin(), pin()]);
     expect(first).toEqual({ __typename: 'ProfessionalCard', pinVerified: true });
-    expect(second).toEqual({ __typename: 'PinError', code: 'ACTION_PENDING', category: 'PIN', retryable: true });
+    expect(second).toEqual({ __typename: 'GatewayError', code: 'ACTION_PENDING', category: 'PIN', retryable: true });
     expect(calls).toHaveBeenCalledTimes(1); // the refused one never reached the control software
     expect(await pin()).toMatchObject({ __typename: 'ProfessionalCard' });
     expect(calls).toHaveBeenCalledTimes(2);
@@ -50,7 +50,7 @@ describe('PIN flows', () => {
     workstation.insertProfessionalCard('PHYSICIAN');
     workstation.forceReturnCode('hpcVerifyHPCPIN', 4000); // reader timeout: retryable for a person, not for us
     const calls = vi.spyOn(workstation, 'hpcVerifyHPCPIN');
-    expect(await pin()).toMatchObject({ __typename: 'ReaderError', code: 'READER_TIMEOUT' });
+    expect(await pin()).toMatchObject({ __typename: 'VendorError', code: 'READER_TIMEOUT' });
     expect(calls).toHaveBeenCalledTimes(1);
     workstation.forceReturnCode('hpcVerifyHPCPIN', null);
     expect(await pin()).toMatchObject({ __typename: 'ProfessionalCard', pinVerified: true });

@@ -46,10 +46,12 @@ describe('gateway over HTTP (in-process)', () => {
     });
     const { body } = await post(yoga, { query: '{ badInput boom }' });
     expect(body.data).toEqual({ badInput: null, boom: null });
-    expect(body.errors).toEqual([
-      { message: 'bad idNumber', locations: [{ line: 1, column: 3 }], path: ['badInput'], extensions: { code: 'BAD_USER_INPUT', field: 'idNumber' } },
-      { message: 'Unexpected error.', locations: [{ line: 1, column: 12 }], path: ['boom'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+    // Both carry the catalogue's extensions (docs/api-conventions.md): texts, hint, action.
+    expect(body.errors).toMatchObject([
+      { message: 'bad idNumber', locations: [{ line: 1, column: 3 }], path: ['badInput'], extensions: { code: 'BAD_USER_INPUT', field: 'idNumber', category: 'REQUEST', action: 'FIX_REQUEST' } },
+      { message: 'Unexpected error.', locations: [{ line: 1, column: 12 }], path: ['boom'], extensions: { code: 'INTERNAL_SERVER_ERROR', action: 'REPORT_BUG' } },
     ]);
+    expect(body.errors![1].extensions.messageZh).toMatch(/[\u4e00-\u9fff]/);
     const errorLogs = logger.entries.filter((e) => e.level === 'error').map((e) => JSON.stringify(e));
     expect(errorLogs.some((e) => e.includes('secret internal detail'))).toBe(true);
     expect(errorLogs.some((e) => e.includes('bad idNumber'))).toBe(false);

@@ -61,7 +61,7 @@ describe('the cshis backend when the control software is missing or foreign', ()
     dir = mkdtempSync(join(tmpdir(), 'cshis-backend-'));
     const later = join(dir, 'CSHIS.so');
     const gateway = await start(later);
-    expect(await gateway.basicData()).toMatchObject({ __typename: 'ControlSoftwareError', code: 'CONTROL_SOFTWARE_UNAVAILABLE' });
+    expect(await gateway.basicData()).toMatchObject({ __typename: 'GatewayError', code: 'CONTROL_SOFTWARE_UNAVAILABLE' });
     const before = await gateway.ready();
     expect(before.status).toBe(503);
     expect(before.body.reasons.join('\n')).toContain(later);

@@ -135,7 +135,7 @@ describe('GraphQL over the koffi adapter and the native fixture', () => {
 
     const visit = (
       await gql(
-        `mutation { startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }) { __typename
+        `mutation { startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) { __typename
           ... on Visit { visitTime visitTimeRoc seqNumber hospitalId signature samId treatmentId treatmentIdSource strategy }
           ... on Error { code message } } }`,
       )
@@ -144,15 +144,15 @@ describe('GraphQL over the koffi adapter and the native fixture', () => {
     expect(visit.signature).toHaveLength(256);
     expect(visit.treatmentId).toHaveLength(20);
 
-    const byVisit = await gql('mutation($t: String!) { treatmentIdForVisit(visitTime: $t) { __typename ... on TreatmentId { treatmentId source } } }', { t: visit.visitTime });
+    const byVisit = await gql('mutation($t: DateTime!) { treatmentIdForVisit(input: { visitTime: $t }) { __typename ... on TreatmentId { treatmentId source } } }', { t: visit.visitTime });
     expect(byVisit.data.treatmentIdForVisit).toEqual({ __typename: 'TreatmentId', treatmentId: visit.treatmentId, source: 'CONTROL_SOFTWARE_1_56' });
 
     const write = await gql(
-      'mutation($input: WriteTreatmentInput!) { writeTreatment(input: $input) { __typename ... on TreatmentWritten { apis visitTimeRoc } ... on Error { code vendorCode } } }',
+      'mutation($input: WriteTreatmentInput!) { writeTreatment(input: $input) { __typename ... on TreatmentWritten { apis visitTimeRoc } ... on Error { code } ... on VendorError { vendorCode } } }',
       {
         input: {
           visitTime: visit.visitTimeRoc,
-          patientId: patient.idNumber,
+          idNumber: patient.idNumber,
           birthDate: rocDateToIso(patient.birthDateRoc, 'birthDate'),
           diagnoses: ['J069', 'R05'],
           fees: { outpatientFee: 350, outpatientCopay: 50 },
@@ -162,10 +162,10 @@ describe('GraphQL over the koffi adapter and the native fixture', () => {
     expect(write.data.writeTreatment).toEqual({ __typename: 'TreatmentWritten', apis: ['1.16', '1.17'], visitTimeRoc: visit.visitTimeRoc });
     expect(fx.writeCount(visit.visitTimeRoc)).toBe(2);
 
-    const cancel = await gql('mutation($t: String!) { cancelVisit(visitTime: $t) { __typename ... on CancelledVisit { cancelled } } }', { t: visit.visitTimeRoc });
-    expect(cancel.data.cancelVisit).toEqual({ __typename: 'CancelledVisit', cancelled: true });
-    const again = await gql('mutation($t: String!) { cancelVisit(visitTime: $t) { __typename ... on Error { code vendorCode } } }', { t: visit.visitTimeRoc });
-    expect(again.data.cancelVisit).toMatchObject({ __typename: 'VisitError', vendorCode: 5153 });
+    const cancel = await gql('mutation($t: DateTime!) { cancelVisit(input: { visitTime: $t }) { __typename ... on CancelledVisit { cancelledAt } } }', { t: visit.visitTimeRoc });
+    expect(cancel.data.cancelVisit).toEqual({ __typename: 'CancelledVisit', cancelledAt: expect.stringMatching(/\+08:00$/) });
+    const again = await gql('mutation($t: DateTime!) { cancelVisit(input: { visitTime: $t }) { __typename ... on Error { code } ... on VendorError { vendorCode } } }', { t: visit.visitTimeRoc });
+    expect(again.data.cancelVisit).toMatchObject({ __typename: 'VendorError', vendorCode: 5153 });
 
     // The queue saw every call, one at a time.
     const { data } = await gql(QUEUE);
@@ -200,7 +200,7 @@ describe('GraphQL over the koffi adapter and the native fixture', () => {
 
     const hung = await gql('{ healthCard { basicData { __typename ... on Error { code category retryable message } } } }');
     expect(hung.errors).toBeUndefined();
-    expect(hung.data.healthCard.basicData).toMatchObject({ __typename: 'ControlSoftwareError', code: 'CALL_TIMEOUT', category: 'CONTROL_SOFTWARE', retryable: true });
+    expect(hung.data.healthCard.basicData).toMatchObject({ __typename: 'GatewayError', code: 'CALL_TIMEOUT', category: 'CONTROL_SOFTWARE', retryable: true });
     expect(hung.data.healthCard.basicData.message).toMatch(/hisGetBasicData within 1000 ms/);
 
     const notReady = await ready();
@@ -252,7 +252,7 @@ describe('csdll.ini through GraphQL', () => {
     hca csfsim msgShow hpcFastAuth csWatch csTimeoutSeconds csAutoVsam csOffAuth csRemote clsCsfsim
     entries { section key value } problems { key rule } backupPath
     lastExternalChange { at removed changedKeys { section key before after } } } ... on Error { code message } } }`;
-  const UPDATE = /* GraphQL */ `mutation($input: CsdllIniChange!) { updateCsdllIni(input: $input) { __typename
+  const UPDATE = /* GraphQL */ `mutation($input: UpdateCsdllIniInput!) { updateCsdllIni(input: $input) { __typename
     ... on CsdllIniUpdate { backupPath changedKeys { key before after } csdllIni { com { value openComIndex } csWatch csTimeoutSeconds } }
     ... on Error { code message hint } } }`;
 
@@ -323,7 +323,7 @@ describe('csdll.ini through GraphQL', () => {
     await start();
     chmodSync(iniPath, 0o444);
     const { data } = await gql(UPDATE, { input: { com: 'COMX2' } });
-    expect(data.updateCsdllIni).toMatchObject({ __typename: 'ControlSoftwareError', code: 'CSDLL_INI_READ_ONLY' });
+    expect(data.updateCsdllIni).toMatchObject({ __typename: 'GatewayError', code: 'CSDLL_INI_READ_ONLY' });
     expect(data.updateCsdllIni.message).toMatch(/read-only/);
     expect(data.updateCsdllIni.hint).toMatch(/NHI advises keeping csdll.ini read-only/);
     expect(readFileSync(iniPath, 'latin1')).toBe(CSDLL_INI);
@@ -349,14 +349,14 @@ describe('a control software that cannot be used', () => {
     const { data, errors } = await gql(`{ gateway { backend ready readinessReasons controlSoftwareQueue { depth } }
       healthCard { basicData { __typename ... on Error { code category message } } } }`);
     expect(errors).toBeUndefined();
-    expect(data.gateway.backend).toBe('cshis');
+    expect(data.gateway.backend).toBe('CSHIS');
     expect(data.gateway.ready).toBe(false);
     expect(data.gateway.controlSoftwareQueue).toBeNull();
     expect(data.gateway.readinessReasons).toEqual([expect.stringMatching(/^control software unavailable \(CONTROL_SOFTWARE_UNAVAILABLE\): .*file not found\. Fix: Install/)]);
-    expect(data.healthCard.basicData).toMatchObject({ __typename: 'ControlSoftwareError', code: 'CONTROL_SOFTWARE_UNAVAILABLE' });
+    expect(data.healthCard.basicData).toMatchObject({ __typename: 'GatewayError', code: 'CONTROL_SOFTWARE_UNAVAILABLE' });
 
-    const visit = await gql('mutation { startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }) { __typename ... on Error { code } } }');
-    expect(visit.data.startVisit).toEqual({ __typename: 'ControlSoftwareError', code: 'CONTROL_SOFTWARE_UNAVAILABLE' });
+    const visit = await gql('mutation { startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) { __typename ... on Error { code } } }');
+    expect(visit.data.startVisit).toEqual({ __typename: 'GatewayError', code: 'CONTROL_SOFTWARE_UNAVAILABLE' });
     const r = await ready();
     expect(r.status).toBe(503);
     expect(r.body.reasons[0]).toMatch(/file not found/);
@@ -371,7 +371,7 @@ describe('a control software that cannot be used', () => {
       const { data } = await gql('{ gateway { ready readinessReasons } healthCard { basicData { __typename ... on Error { code } } } }');
       expect(data.gateway.ready).toBe(false);
       expect(data.gateway.readinessReasons[0]).toMatch(/CSHIS\.dll is 32-bit \(i386\) but this gateway is x64: use nhi-gateway-win-x86\.exe\. Fix: Start nhi-gateway-win-x86\.exe/);
-      expect(data.healthCard.basicData).toEqual({ __typename: 'ControlSoftwareError', code: 'CONTROL_SOFTWARE_UNAVAILABLE' });
+      expect(data.healthCard.basicData).toEqual({ __typename: 'GatewayError', code: 'CONTROL_SOFTWARE_UNAVAILABLE' });
       expect(logLines.join('\n')).toMatch(/WARN control software not loaded: CSHIS\.dll is 32-bit/);
     },
   );
@@ -383,11 +383,11 @@ describe('a control software that cannot be used', () => {
     expect(data.gateway.readinessReasons).toEqual([expect.stringMatching(/version code 3013\) is too old for the N1 visit strategy: hisGetSeqNumber256N1 needs 5\.1\.5\.1 or later \(CONTROL_SOFTWARE_TOO_OLD\)/)]);
     expect(data.gateway.controlSoftwareQueue.versionCode).toBe(3013);
     expect(data.gateway.controlSoftwareQueue.missingExports).toContain('hisGetBasicData');
-    const visit = await gql('mutation { startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }) { __typename ... on Error { code message hint } } }');
-    expect(visit.data.startVisit).toMatchObject({ __typename: 'ControlSoftwareError', code: 'CONTROL_SOFTWARE_TOO_OLD' });
+    const visit = await gql('mutation { startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) { __typename ... on Error { code message hint } } }');
+    expect(visit.data.startVisit).toMatchObject({ __typename: 'GatewayError', code: 'CONTROL_SOFTWARE_TOO_OLD' });
     expect(visit.data.startVisit.message).toMatch(/3\.0\.1\.3 \(version code 3013\) is too old for hisGetSeqNumber256N1: it needs 5\.1\.5\.1/);
     const basic = await gql('{ healthCard { basicData { __typename ... on Error { code } } } }');
-    expect(basic.data.healthCard.basicData).toEqual({ __typename: 'ControlSoftwareError', code: 'MISSING_EXPORT' });
+    expect(basic.data.healthCard.basicData).toEqual({ __typename: 'GatewayError', code: 'MISSING_EXPORT' });
     expect(logLines.join('\n')).toMatch(/WARN control software 3\.0\.1\.3 \(version code 3013\) is too old for the N1 visit strategy/);
   });
 });
@@ -401,7 +401,7 @@ describe('the simulator has no csdll.ini and no native queue (and keeps working)
     expect(data).toEqual({ gateway: { ready: true, controlSoftwareQueue: null }, csdllIni: null });
     const update = await gql('mutation { updateCsdllIni(input: { com: "COMX2" }) { __typename ... on Error { code message } } }');
     expect(update.data.updateCsdllIni).toEqual({
-      __typename: 'ControlSoftwareError',
+      __typename: 'GatewayError',
       code: 'CSDLL_INI_NOT_CONFIGURED',
       message: 'This backend has no csdll.ini (the simulator does not use one)',
     });

@@ -28,7 +28,7 @@ const LIGHTS_QUERY = 'subscription { lightStateChanged { healthCard { level colo
 const BASIC_QUERY = `{ healthCard { basicData {
   __typename
   ... on BasicData { cardNumber idNumber birthDate sex issueDate cancelled emergencyPhone name { text rawHex hasRareCharacters } }
-  ... on Error { code message messageZh vendorCode retryable }
+  ... on Error { code message messageZh retryable } ... on VendorError { vendorCode }
 } } }`;
 
 interface ReaderEventShape {
@@ -135,7 +135,7 @@ describe.skipIf(missing !== null)(
       const status = await gql('{ gateway { backend ready readinessReasons } readers { id } }');
       expect(status).toMatchObject({ gateway: { backend: 'pcsc', ready: false }, readers: [] });
       const basic = await gql(BASIC_QUERY);
-      expect(basic.healthCard.basicData).toMatchObject({ __typename: 'ReaderError', code: 'PCSC_UNAVAILABLE', retryable: true });
+      expect(basic.healthCard.basicData).toMatchObject({ __typename: 'GatewayError', code: 'PCSC_UNAVAILABLE', retryable: true });
 
       // Subscribers from now on, for the rest of the file: one graphql-ws connection, one SSE stream.
       ws = createWsClient(`${server.url}/graphql`, { connectionParams: { authorization: `Bearer ${TOKEN}` } });
@@ -196,14 +196,14 @@ describe.skipIf(missing !== null)(
         name: { text: '王\uE000明', rawHex: 'A4FDFA40A9FA', hasRareCharacters: true },
       });
       const other = await gql('{ healthCard { registerData { __typename ... on Error { code } } } sam { __typename ... on Error { code } } }');
-      expect(other.healthCard.registerData).toEqual({ __typename: 'ControlSoftwareError', code: 'NOT_SUPPORTED_BY_BACKEND' });
-      expect(other.sam).toEqual({ __typename: 'ControlSoftwareError', code: 'NOT_SUPPORTED_BY_BACKEND' });
+      expect(other.healthCard.registerData).toEqual({ __typename: 'GatewayError', code: 'NOT_SUPPORTED_BY_BACKEND' });
+      expect(other.sam).toEqual({ __typename: 'GatewayError', code: 'NOT_SUPPORTED_BY_BACKEND' });
 
       await card.remove();
       expect(await events(1, 'CARD_REMOVED')).toEqual([['CARD_REMOVED', READERS[0], 0, ATR.T1, 'NHI_CARD']]);
       expect(await nextLight('light 0')).toEqual([0, 'WHITE']);
       const gone = await gql(BASIC_QUERY);
-      expect(gone.healthCard.basicData).toMatchObject({ __typename: 'CardError', code: 'HEALTH_CARD_NOT_INSERTED', vendorCode: null });
+      expect(gone.healthCard.basicData).toMatchObject({ __typename: 'VendorError', code: 'HEALTH_CARD_NOT_INSERTED', vendorCode: null });
     });
 
     it('reads a T=0 card through GET RESPONSE (61 xx)', async () => {
@@ -222,7 +222,7 @@ describe.skipIf(missing !== null)(
       expect(await events(1, 'OTHER CARD_INSERTED')).toEqual([['CARD_INSERTED', READERS[0], 0, ATR.OTHER, 'OTHER']]);
       const basic = await gql(BASIC_QUERY);
       expect(basic.healthCard.basicData).toMatchObject({
-        __typename: 'CardError',
+        __typename: 'GatewayError',
         code: 'NOT_AN_NHI_CARD',
         message: 'The inserted card is not an NHI health card',
         vendorCode: null,
@@ -238,7 +238,7 @@ describe.skipIf(missing !== null)(
       expect(await events(1, 'CARD_INSERTED')).toEqual([['CARD_INSERTED', READERS[0], 1, ATR.T1, 'NHI_CARD']]);
       expect(await nextLight('light 1')).toEqual([1, 'BROWN']);
       const basic = await gql(BASIC_QUERY);
-      expect(basic.healthCard.basicData).toMatchObject({ __typename: 'CardError', code: 'CARD_REMOVED', retryable: true });
+      expect(basic.healthCard.basicData).toMatchObject({ __typename: 'GatewayError', code: 'CARD_REMOVED', retryable: true });
       expect(await card.exited).toBe(0);
       expect(await events(1, 'CARD_REMOVED')).toEqual([['CARD_REMOVED', READERS[0], 0, ATR.T1, 'NHI_CARD']]);
       expect(await nextLight('light 0')).toEqual([0, 'WHITE']);

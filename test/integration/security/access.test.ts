@@ -141,7 +141,7 @@ describe('HTTP', () => {
     );
     const overWs = subscribeWs(endpoint, query, undefined, { connectionParams: WS_AUTH }).then(([r]) => (r?.data as { verifyProfessionalCardPin: unknown }).verifyProfessionalCardPin);
     const results = await Promise.all([overHttp, overWs]);
-    expect(results).toEqual(expect.arrayContaining([{ __typename: 'ProfessionalCard' }, { __typename: 'PinError', code: 'ACTION_PENDING' }]));
+    expect(results).toEqual(expect.arrayContaining([{ __typename: 'ProfessionalCard' }, { __typename: 'GatewayError', code: 'ACTION_PENDING' }]));
   });
 });
 

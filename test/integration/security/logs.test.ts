@@ -57,18 +57,18 @@ beforeAll(async () => {
   server = await startServer({ yoga, host: '127.0.0.1', port: 0, logger });
 
   for (const patient of people) {
-    await gql(`mutation { simulatorInsertHealthCard(card: ${patient.key}) { __typename } }`, undefined, {});
+    await gql(`mutation { simulatorInsertHealthCard(input: { card: ${patient.key} }) { __typename } }`, undefined, {});
     const overHttp = await gql(READ);
     expect(overHttp.data.healthCard.basicData.idNumber).toBe(patient.idNumber);
     const [overWs] = await subscribeWs(`${server.url}/graphql`, READ, undefined, { headers: { origin: HIS } });
     expect((overWs?.data as any).healthCard.registerData.idNumber).toBe(patient.idNumber);
-    const visit = await gql('mutation { startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }) { ... on Visit { visitTimeRoc signature } } }');
+    const visit = await gql('mutation { startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) { ... on Visit { visitTimeRoc signature } } }');
     signature = visit.data.startVisit.signature;
     await gql('mutation($i: WriteTreatmentInput!) { writeTreatment(input: $i) { __typename } }', {
-      i: { visitTime: visit.data.startVisit.visitTimeRoc, patientId: patient.idNumber, birthDate: rocToIso(patient.birthDateRoc), diagnoses: ['J069'] },
+      i: { visitTime: visit.data.startVisit.visitTimeRoc, idNumber: patient.idNumber, birthDate: rocToIso(patient.birthDateRoc), diagnoses: ['J069'] },
     });
     // Bad input carrying the ID number, and an identity read refused for want of a token.
-    await gql('mutation($p: String!) { treatmentIdWithoutCard(patientId: $p) { __typename } }', { p: `${patient.idNumber.slice(0, 9)}0` });
+    await gql('mutation($p: String!) { treatmentIdWithoutCard(input: { idNumber: $p }) { __typename } }', { p: `${patient.idNumber.slice(0, 9)}0` });
     await gql(READ, undefined, {});
   }
   await gql('mutation { simulatorInsertProfessionalCard { __typename } }', undefined, {});

@@ -99,7 +99,7 @@ describe('graphql-ws', () => {
     // yoga's internal extensions stay server-side, as over HTTP
     expect(masked?.errors?.[0]?.extensions).not.toHaveProperty('unexpected');
     const invalid = (await subscribeWs(endpoint, '{ nope }').catch((e: unknown) => e)) as WsSubscriptionError;
-    expect(invalid.graphqlErrors?.[0]?.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
+    expect(invalid.graphqlErrors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', category: 'REQUEST', action: 'FIX_REQUEST' });
   });
 
   it('reports createContext failures per operation, masking non-GraphQL errors', async () => {
@@ -114,7 +114,7 @@ describe('graphql-ws', () => {
     const crash = (await subscribeWs(endpoint, '{ hello }', undefined, { headers: { 'x-client-name': 'crash' } }).catch(
       (e: unknown) => e,
     )) as WsSubscriptionError;
-    expect(crash.graphqlErrors).toEqual([{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+    expect(crash.graphqlErrors).toMatchObject([{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR', action: 'REPORT_BUG' } }]);
     expect(logger.entries.some((e) => e.level === 'error' && JSON.stringify(e).includes('context secret'))).toBe(true);
     const denied = (await subscribeWs(endpoint, '{ hello }', undefined, { headers: { 'x-client-name': 'denied' } }).catch(
       (e: unknown) => e,

@@ -137,7 +137,7 @@ describe('signature refusals', () => {
     standIn.fault({ kind: 'rtn', rtnCode: '8203' });
     const before = standIn.requests.length;
     const result = (await gateway.gql(WITHOUT_CARD, { id: 'A123456789' })).data.treatmentIdWithoutCard;
-    expect(result).toMatchObject({ __typename: 'SamError', code: 'WEB_API_SIGNATURE_EXPIRED', vendorCode: 8203, hint: expect.stringContaining('clock') });
+    expect(result).toMatchObject({ __typename: 'VendorError', code: 'WEB_API_SIGNATURE_EXPIRED', vendorCode: 8203, hint: expect.stringContaining('clock') });
     expect(standIn.requests.length - before).toBe(2);
   });
 
@@ -145,7 +145,7 @@ describe('signature refusals', () => {
     gateway = await startGateway({ strategy: 'N1', standIn, webApi: { serviceCode: '11' } }); // the stand-in wants 12 (test cards)
     const before = standIn.requests.length;
     const result = (await gateway.gql(WITHOUT_CARD, { id: 'A123456789' })).data.treatmentIdWithoutCard;
-    expect(result).toMatchObject({ __typename: 'SamError', code: 'WEB_API_SIGNATURE_INVALID', vendorCode: 9002 });
+    expect(result).toMatchObject({ __typename: 'VendorError', code: 'WEB_API_SIGNATURE_INVALID', vendorCode: 9002 });
     expect(standIn.requests.length - before).toBe(1);
   });
 });
@@ -155,7 +155,7 @@ describe('TLS: verification is always on', () => {
     gateway = await startGateway({ strategy: 'SEQ256_WEBAPI', standIn, webApi: { caFile: pki.otherCaFile } });
     const before = { requests: standIn.requests.length, connections: standIn.connections };
     const result = (await gateway.gql(WITHOUT_CARD, { id: 'A123456789' })).data.treatmentIdWithoutCard;
-    expect(result).toMatchObject({ __typename: 'NetworkError', code: 'WEB_API_TLS_UNTRUSTED', retryable: false, hint: expect.stringContaining('--nhi-ca-file') });
+    expect(result).toMatchObject({ __typename: 'GatewayError', code: 'WEB_API_TLS_UNTRUSTED', retryable: false, hint: expect.stringContaining('--nhi-ca-file') });
     expect(result.message).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED|UNABLE_TO_GET_ISSUER/);
     const visit = await visitWithWebApi(gateway);
     expect(visit).toMatchObject({ __typename: 'Visit', treatmentIdPending: true, warnings: [{ code: 'WEB_API_TLS_UNTRUSTED' }] });
@@ -194,7 +194,7 @@ describe('without a card: the 1.54 fallback only when NHI certainly issued nothi
     await gateway.close();
     gateway = await startGateway({ strategy: 'N1', webApi: { url, caFile: pki.caFile }, noCardTreatmentId: 'WEB_API' });
     expect((await gateway.gql(WITHOUT_CARD, { id: 'A123456789' })).data.treatmentIdWithoutCard).toMatchObject({
-      __typename: 'NetworkError', code: 'WEB_API_UNREACHABLE', retryable: true,
+      __typename: 'GatewayError', code: 'WEB_API_UNREACHABLE', retryable: true,
     });
   });
 
@@ -204,7 +204,7 @@ describe('without a card: the 1.54 fallback only when NHI certainly issued nothi
     expect((await gateway.gql(WITHOUT_CARD, { id: 'A123456789' })).data.treatmentIdWithoutCard).toMatchObject({ source: 'CONTROL_SOFTWARE_1_54' });
     standIn.fault({ kind: 'garbage', body: '{"RtnCode":"0000"' });
     expect((await gateway.gql(WITHOUT_CARD, { id: 'A123456789' })).data.treatmentIdWithoutCard).toMatchObject({
-      __typename: 'NetworkError', code: 'WEB_API_BAD_RESPONSE',
+      __typename: 'GatewayError', code: 'WEB_API_BAD_RESPONSE',
     });
   });
 });
@@ -214,17 +214,18 @@ describe('bad input and faults are refused before any network call', () => {
     gateway = await startGateway({ strategy: 'SEQ256_WEBAPI', standIn });
     const before = standIn.requests.length;
     const badId = await gateway.gql(WITHOUT_CARD, { id: 'A123456788' });
-    expect(badId.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'patientId', rule: 'check digit does not match' });
+    expect(badId.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.idNumber', rule: 'check digit does not match' });
     const badResident = await gateway.gql(WITHOUT_CARD, { id: 'A800000015' });
-    expect(badResident.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'patientId' });
+    expect(badResident.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.idNumber' });
     await gateway.gql(INSERT_STANDARD);
     const future = await gateway.gql(FOR_VISIT, { t: '2991231235959' });
-    expect(future.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'visitTime', rule: 'must not be in the future' });
+    expect(future.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.visitTime', rule: 'must not be in the future' });
     const malformed = await gateway.gql(FOR_VISIT, { t: '1150230095500' });
-    expect(malformed.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'visitTime' });
-    await gateway.gql('mutation { simulatorForceReturnCode(function: "csGetCardNo", vendorCode: 4012) { __typename } }');
+    // Refused by the DateTime scalar while reading the variable: the field is the variable's path.
+    expect(malformed.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 't', rule: 'must be a real calendar date' });
+    await gateway.gql('mutation { simulatorForceReturnCode(input: { function: "csGetCardNo", vendorCode: 4012 }) { __typename } }');
     const noSam = (await gateway.gql(WITHOUT_CARD, { id: 'A123456789' })).data.treatmentIdWithoutCard;
-    expect(noSam).toMatchObject({ __typename: 'SamError', code: 'SAM_NOT_INSERTED', vendorCode: 4012 });
+    expect(noSam).toMatchObject({ __typename: 'VendorError', code: 'SAM_NOT_INSERTED', vendorCode: 4012 });
     expect(standIn.requests.length).toBe(before);
   });
 });
@@ -242,7 +243,7 @@ describe('the CsHisX COM signer is not registered', () => {
     expect(reason).toContain('REGDB_E_CLASSNOTREG 0x80040154');
     expect(reason).toContain('register C:\\NHI\\LIB\\csHisX.dll: run C:\\Windows\\SysWOW64\\regsvr32.exe C:\\NHI\\LIB\\csHisX.dll');
     const visit = (await gateway.gql(START_VISIT)).data.startVisit;
-    expect(visit).toMatchObject({ __typename: 'SamError', code: 'SIGNER_UNAVAILABLE', retryable: false });
+    expect(visit).toMatchObject({ __typename: 'GatewayError', code: 'SIGNER_UNAVAILABLE', retryable: false });
     expect((await gateway.gql(LAST_SEQ)).data.healthCard.lastSeqNumber.seqNumber).toBe('0041');
     await gateway.close();
     gateway = null;

@@ -111,7 +111,7 @@ describe('the simulator without a stand-in', () => {
     gateway = await startGateway({ strategy: 'SEQ256_WEBAPI' });
     await gateway.insertCard('STANDARD');
     const visit = (await gateway.gql(START_VISIT)).data.startVisit;
-    expect(visit).toMatchObject({ __typename: 'ControlSoftwareError', code: 'WEB_API_NOT_CONFIGURED', hint: expect.stringContaining('--webapi-url') });
+    expect(visit).toMatchObject({ __typename: 'GatewayError', code: 'WEB_API_NOT_CONFIGURED', hint: expect.stringContaining('--webapi-url') });
     expect((await gateway.gql(LAST_SEQ)).data.healthCard.lastSeqNumber.seqNumber).toBe('0041');
     const ready = await gateway.ready();
     expect(ready.status).toBe(503);

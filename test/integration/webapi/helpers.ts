@@ -119,7 +119,7 @@ function onSimulator(options: GatewayOptions) {
   return {
     services,
     insertCard: async (key: string, gql: TestGateway['gql']) => {
-      await gql(`mutation { simulatorInsertHealthCard(card: ${key}) { __typename } }`);
+      await gql(`mutation { simulatorInsertHealthCard(input: { card: ${key} }) { __typename } }`);
     },
     cleanup: () => undefined,
   };
@@ -177,34 +177,34 @@ async function onFixture(options: GatewayOptions) {
   };
 }
 
-export const INSERT_STANDARD = 'mutation { simulatorInsertHealthCard(card: STANDARD) { __typename } }';
+export const INSERT_STANDARD = 'mutation { simulatorInsertHealthCard(input: { card: STANDARD }) { __typename } }';
 
 export const START_VISIT = /* GraphQL */ `
   mutation {
-    startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }) {
+    startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) {
       __typename
       ... on Visit { visitTime visitTimeRoc seqNumber samId hospitalId treatmentId treatmentIdSource treatmentIdPending strategy warnings { code vendorCode message messageZh } }
-      ... on Error { code vendorCode category retryable message hint }
+      ... on Error { code category retryable message hint } ... on VendorError { vendorCode }
     }
   }
 `;
 
 export const FOR_VISIT = /* GraphQL */ `
-  mutation($t: String!) {
-    treatmentIdForVisit(visitTime: $t) {
+  mutation($t: DateTime!) {
+    treatmentIdForVisit(input: { visitTime: $t }) {
       __typename
       ... on TreatmentId { treatmentId source visitTimeRoc hospitalId }
-      ... on Error { code vendorCode category retryable message }
+      ... on Error { code category retryable message } ... on VendorError { vendorCode }
     }
   }
 `;
 
 export const WITHOUT_CARD = /* GraphQL */ `
   mutation($id: String!) {
-    treatmentIdWithoutCard(patientId: $id) {
+    treatmentIdWithoutCard(input: { idNumber: $id }) {
       __typename
       ... on TreatmentId { treatmentId source visitTimeRoc hospitalId }
-      ... on Error { code vendorCode category retryable message hint }
+      ... on Error { code category retryable message hint } ... on VendorError { vendorCode }
     }
   }
 `;

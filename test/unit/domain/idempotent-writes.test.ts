@@ -91,7 +91,7 @@ describe('idempotent card writes', () => {
 
     // The card's last seq number differs from the recorded one: the visit was applied.
     const settled = await visits.checkCardWrite(afterCrash.services, begin.id);
-    expect(settled).toEqual({ id: begin.id, resolution: 'APPLIED', how: 'CHECKED' });
+    expect(settled).toEqual({ id: begin.id, resolution: 'APPLIED', how: 'CHECKED', settledAt: expect.any(Date) });
     expect(visits.unresolvedCardWrites(afterCrash.services)).toEqual([]);
     expect(readFileSync(path, 'utf8')).toContain('"t":"resolve"');
   });
@@ -155,7 +155,7 @@ describe('idempotent card writes', () => {
     await services.cards.verifyProfessionalPin();
     const visit = await visits.startVisit(services, OUTPATIENT, 'visit-key-doctor');
     const args = {
-      visitTime: visit.visitTimeRoc, patientId: 'A123456789', birthDate: '1980-05-12', lateCard: false,
+      visitTimeRoc: visit.visitTimeRoc, idNumber: 'A123456789', birthDate: '1980-05-12', lateCard: false,
       diagnoses: ['J069'], fees: null, layout: 'ICD10' as const, combined: false, idempotencyKey: 'write-key-doctor',
     };
     const first = await visits.writeTreatment(services, args);
@@ -186,7 +186,7 @@ describe('idempotent card writes', () => {
 
   it('refuses a malformed idempotency key, naming the field', async () => {
     const { services } = countingServices();
-    await expect(visits.startVisit(services, OUTPATIENT, 'short')).rejects.toMatchObject({ field: 'idempotencyKey' });
+    await expect(visits.startVisit(services, OUTPATIENT, 'short')).rejects.toMatchObject({ field: 'input.idempotencyKey' });
   });
 
   it('keeps ID numbers out of the journal', async () => {
@@ -196,7 +196,7 @@ describe('idempotent card writes', () => {
     await services.cards.verifyProfessionalPin();
     const visit = await visits.startVisit(services, OUTPATIENT, 'visit-key-noid');
     const written = await visits.writeTreatment(services, {
-      visitTime: visit.visitTimeRoc, patientId: 'A123456789', birthDate: '1980-05-12', lateCard: false,
+      visitTimeRoc: visit.visitTimeRoc, idNumber: 'A123456789', birthDate: '1980-05-12', lateCard: false,
       diagnoses: ['J069'], fees: null, layout: 'ICD10', combined: false, idempotencyKey: 'write-key-noid',
     });
     expect(written.doctorIdNumber).toBe('A223456781');

@@ -1,0 +1,138 @@
+/**
+ * Which failures each field can return, declared once per resolver (docs/api-conventions.md docs/reference/abi.md (Installed files)). A field's
+ * result union is built from its declaration (schema/errors.ts), and test/api/field-errors.test.ts checks the
+ * declarations against the catalogue and by driving the simulator's forced return codes.
+ *
+ * A declaration lists the *sources* a resolver calls. Each source says whether it can report a vendor code
+ * (the control software's return code or a Web API RtnCode: the `VendorError` member) and which of the
+ * gateway's own codes it can raise (the `GatewayError` member).
+ */
+import type { GatewayCodeName } from '../src/errors/gateway-codes.ts';
+
+export interface ErrorSource {
+  /** The control software or NHI's Web API may answer with a return code. */
+  readonly vendor: boolean;
+  /** Codes the gateway itself raises on this path (catalogue codes without a vendor number). */
+  readonly codes: readonly string[];
+}
+
+/** Codes of the control-software table that the PC/SC backend reports without a vendor number (it has none). */
+const PCSC_TABLE_CODES = ['HEALTH_CARD_NOT_INSERTED', 'HEALTH_CARD_IO_ERROR'] as const;
+
+const gateway = (...codes: GatewayCodeName[]): readonly string[] => codes;
+
+export const SOURCES = {
+  /** Any CardStack call: the control software (cshis, simulator) or a PC/SC card (pcsc). */
+  CARD_STACK: {
+    vendor: true,
+    codes: [
+      ...gateway(
+        'CALL_TIMEOUT',
+        'CONTROL_SOFTWARE_UNAVAILABLE',
+        'CONTROL_SOFTWARE_TOO_OLD',
+        'MISSING_EXPORT',
+        'CARD_REMOVED',
+        'NOT_AN_NHI_CARD',
+        'CARD_IN_USE',
+        'READER_NOT_FOUND',
+        'ACTION_PENDING',
+        'NOT_SUPPORTED_BY_BACKEND',
+        'PCSC_UNAVAILABLE',
+      ),
+      ...PCSC_TABLE_CODES,
+    ],
+  },
+  /** NHI's treatment-ID Web API and the SAM signer behind it. */
+  WEB_API: {
+    vendor: true,
+    codes: gateway(
+      'WEB_API_NOT_CONFIGURED',
+      'WEB_API_UNREACHABLE',
+      'WEB_API_TLS_UNTRUSTED',
+      'WEB_API_TIMEOUT',
+      'WEB_API_CONNECTION_LOST',
+      'WEB_API_BAD_RESPONSE',
+      'WEB_API_CA_FILE_INVALID',
+      'WEB_API_REQUEST_INVALID',
+      'SIGNER_UNAVAILABLE',
+      'SIGNER_FAILED',
+      'TREATMENT_ID_PENDING',
+    ),
+  },
+  /** The card-write journal behind idempotency keys (src/domain/idempotent-writes.ts). */
+  JOURNAL: {
+    vendor: false,
+    codes: gateway('IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_INPUT', 'IDEMPOTENCY_KEY_SPENT', 'OUTCOME_UNKNOWN', 'JOURNAL_UNAVAILABLE'),
+  },
+  /** Simulator controls on another backend. */
+  SIMULATOR: { vendor: false, codes: gateway('SIMULATOR_ONLY') },
+  /** csdll.ini through the control-software port. */
+  CSDLL_INI: {
+    vendor: false,
+    codes: gateway('CSDLL_INI_NOT_FOUND', 'CSDLL_INI_READ_ONLY', 'CSDLL_INI_IO_FAILED', 'CSDLL_INI_NOT_CONFIGURED'),
+  },
+} as const satisfies Record<string, ErrorSource>;
+
+export type SourceName = keyof typeof SOURCES;
+
+export interface FieldErrors {
+  /** Schema coordinate, e.g. `Mutation.startVisit`. */
+  readonly field: string;
+  /** The result union's name. */
+  readonly union: string;
+  readonly sources: readonly SourceName[];
+}
+
+const CARD = ['CARD_STACK'] as const;
+const CARD_WRITE = ['CARD_STACK', 'JOURNAL'] as const;
+
+/** Every field with a result union. */
+export const FIELD_ERRORS = {
+  // queries
+  'Gateway.controlSoftware': { union: 'ControlSoftwareResult', sources: CARD },
+  'Reader.light': { union: 'ReaderLightResult', sources: CARD },
+  'Query.lightState': { union: 'LightStateResult', sources: CARD },
+  'HealthCard.state': { union: 'HealthCardStateResult', sources: CARD },
+  'HealthCard.basicData': { union: 'BasicDataResult', sources: CARD },
+  'HealthCard.registerData': { union: 'RegisterDataResult', sources: CARD },
+  'HealthCard.validity': { union: 'CardValidityResult', sources: CARD },
+  'HealthCard.lastSeqNumber': { union: 'LastSeqNumberResult', sources: CARD },
+  'ProfessionalCard.identity': { union: 'ProfessionalCardIdentityResult', sources: CARD },
+  'Query.professionalCard': { union: 'ProfessionalCardResult', sources: CARD },
+  'Query.sam': { union: 'SamResult', sources: CARD },
+  'Query.csdllIni': { union: 'CsdllIniResult', sources: ['CSDLL_INI'] },
+  // mutations
+  'Mutation.startVisit': { union: 'StartVisitResult', sources: ['CARD_STACK', 'WEB_API', 'JOURNAL'] },
+  'Mutation.quickInsuranceCheck': { union: 'QuickInsuranceCheckResult', sources: CARD },
+  'Mutation.treatmentIdForVisit': { union: 'TreatmentIdForVisitResult', sources: ['CARD_STACK', 'WEB_API'] },
+  'Mutation.treatmentIdWithoutCard': { union: 'TreatmentIdWithoutCardResult', sources: ['CARD_STACK', 'WEB_API', 'JOURNAL'] },
+  'Mutation.cancelVisit': { union: 'CancelVisitResult', sources: CARD_WRITE },
+  'Mutation.writeTreatment': { union: 'WriteTreatmentResult', sources: CARD_WRITE },
+  'Mutation.verifySam': { union: 'VerifySamResult', sources: CARD },
+  'Mutation.verifyProfessionalCardPin': { union: 'VerifyProfessionalCardPinResult', sources: CARD },
+  'Mutation.resetControlSoftware': { union: 'ResetControlSoftwareResult', sources: CARD },
+  'Mutation.checkCardWrite': { union: 'CheckCardWriteResult', sources: CARD_WRITE },
+  'Mutation.confirmCardWrite': { union: 'ConfirmCardWriteResult', sources: ['JOURNAL'] },
+  'Mutation.updateCsdllIni': { union: 'UpdateCsdllIniResult', sources: ['CSDLL_INI'] },
+  'Mutation.simulatorInsertHealthCard': { union: 'SimulatorInsertHealthCardResult', sources: ['SIMULATOR'] },
+  'Mutation.simulatorRemoveHealthCard': { union: 'SimulatorRemoveHealthCardResult', sources: ['SIMULATOR'] },
+  'Mutation.simulatorInsertProfessionalCard': { union: 'SimulatorInsertProfessionalCardResult', sources: ['SIMULATOR'] },
+  'Mutation.simulatorRemoveProfessionalCard': { union: 'SimulatorRemoveProfessionalCardResult', sources: ['SIMULATOR'] },
+  'Mutation.simulatorForceReturnCode': { union: 'SimulatorForceReturnCodeResult', sources: ['SIMULATOR'] },
+  'Mutation.simulatorReset': { union: 'SimulatorResetResult', sources: ['SIMULATOR'] },
+} as const satisfies Record<string, Omit<FieldErrors, 'field'>>;
+
+export type FieldCoordinate = keyof typeof FIELD_ERRORS;
+
+/** The declaration of a field, resolved to whether it can report a vendor code and which gateway codes. */
+export function fieldErrors(field: FieldCoordinate): FieldErrors & { readonly vendor: boolean; readonly codes: ReadonlySet<string> } {
+  const decl = FIELD_ERRORS[field];
+  const sources = decl.sources.map((s) => SOURCES[s] as ErrorSource);
+  return {
+    field,
+    union: decl.union,
+    sources: decl.sources,
+    vendor: sources.some((s) => s.vendor),
+    codes: new Set(sources.flatMap((s) => s.codes)),
+  };
+}
