@@ -11,6 +11,7 @@ import { InputError } from './codecs/input-error.ts';
 import { createConsoleLogger } from './logger.ts';
 import { generateToken, MIN_TOKEN_LENGTH } from './security/token.ts';
 import { guardPinFlows } from './security/pin-gate.ts';
+import type { PairingRegistry } from './ports/pairings.ts';
 
 export interface AppOptions {
   readonly logger?: GatewayLogger;
@@ -34,7 +35,7 @@ export function createApp(services: RunningServices, options: AppOptions = {}): 
   const { cards } = guardPinFlows(services.cards);
   return createGateway({
     schema,
-    createContext: contextFactory(services, cards),
+    createContext: contextFactory(services, cards, options.security?.pairings ?? null),
     security: { ...options.security, token },
     // Which backend answers, on every /ready: a simulator chosen by `auto` must never pass for real cards.
     readiness: () =>
@@ -52,7 +53,11 @@ export function createApp(services: RunningServices, options: AppOptions = {}): 
  * The per-request context over long-lived services (`cards` as the resolvers must see it, e.g. PIN-gated).
  * Spelled out, not `{ ...services }`: a spread also copies the dispose symbol, and this runs on every request.
  */
-export function contextFactory(services: RunningServices, cards: GatewayContext['cards']): (initial: { request: Request }) => GatewayContext {
+export function contextFactory(
+  services: RunningServices,
+  cards: GatewayContext['cards'],
+  pairings: PairingRegistry | null = null,
+): (initial: { request: Request }) => GatewayContext {
   return ({ request }) => ({
     cards,
     monitor: services.monitor,
@@ -60,6 +65,7 @@ export function contextFactory(services: RunningServices, cards: GatewayContext[
     simulator: services.simulator,
     controlSoftware: services.controlSoftware ?? null,
     status: services.status,
+    pairings,
     request,
   });
 }

@@ -6,6 +6,7 @@ import type { LightMonitor } from './domain/light-monitor.ts';
 import type { IdempotentWrites } from './domain/idempotent-writes.ts';
 import type { SimulatorControls } from './adapters/simulator/workstation.ts';
 import type { ControlSoftwareService } from './adapters/cshis/control-software-service.ts';
+import type { PairingRegistry } from './ports/pairings.ts';
 
 export interface Readiness {
   readonly ready: boolean;
@@ -36,4 +37,6 @@ export interface GatewayServices {
 
 export interface GatewayContext extends GatewayServices {
   readonly request?: Request;
+  /** Pairings of HIS pages, when the gateway keeps them (docs/security.md, "Pairing"). */
+  readonly pairings?: PairingRegistry | null;
 }

@@ -17,6 +17,8 @@ import { DEFAULT_IDENTITY_RATE } from './security/rate-limit.ts';
 import { instrumentAuditedFields, type AuditEntry, type AuditLog } from './security/audit.ts';
 import { GRAPHIQL_ASSETS_PATH } from './plugins/use-graphiql-assets.ts';
 import { STATUS_PATH, useStatusPage } from './plugins/use-status-page.ts';
+import { usePairing } from './plugins/use-pairing.ts';
+import type { PairingStore } from './security/pairings.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -86,6 +88,8 @@ export interface GatewaySecurity {
   readonly identityRate?: { readonly perMinute: number; readonly burst: number } | false;
   /** Where identity reads, protected operations and refusals are recorded. */
   readonly audit?: AuditLog;
+  /** Pairings of HIS pages (POST /pair); without it only the access token is a credential. */
+  readonly pairings?: PairingStore;
   /** For tests of the rate limiter. */
   readonly now?: () => number;
 }
@@ -164,6 +168,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     loopbackOnlyPaths: [GRAPHIQL_ASSETS_PATH, STATUS_PATH],
     upgradeRequestKey: UPGRADE_REQUEST_KEY,
     audit: security.audit,
+    pairings: security.pairings,
     onRefusal,
     ...(security.now ? { now: security.now } : {}),
   };
@@ -199,13 +204,19 @@ export function createGateway(deps: GatewayDeps): Gateway {
     plugins: [
       // First, so the door checks run before /ready, the GraphiQL assets and any parsing.
       ...(accessControl ? [useAccessControl(accessControl), useCsrfHeader()] : []),
+      ...(accessControl && security.pairings
+        ? [usePairing({ store: security.pairings, origins: accessControl.origins, audit: security.audit, onRefusal })]
+        : []),
       useReadiness({
         endpoint: READY_PATH,
         check: deps.readiness,
         onCheckError: (error) => logger?.warn('readiness check threw', { error: describe(error) }),
       }),
       ...(graphiql ? [useGraphiQLAssets()] : []),
-      useStatusPage(),
+      useStatusPage({
+        ...(security?.pairings ? { pairingCodes: () => security.pairings!.pending() } : {}),
+        frameAncestors: security?.allowedOrigins ?? [],
+      }),
       ...(deps.mapError ? [useErrorMapping(deps.mapError)] : []),
       ...useLimits(deps.limits, (error) => logger?.info('operation rejected by limits', { reason: error.message })),
     ],

@@ -6,7 +6,9 @@
  *   CORS for listed origins (credentials off), and loopback-only pages (GraphiQL's assets, /status);
  * - per operation (onExecute / onSubscribe, HTTP, SSE and WebSocket alike): the operation's fields are
  *   classified from its AST (src/security/access-policy.ts, through fragments and aliases); protected
- *   operations need the token, identity reads an allowed Origin or the token, and identity reads are
+ *   operations and identity reads need a credential: the token, or a pairing token presented with the
+ *   Origin it was issued to (src/security/pairings.ts). An allowed Origin gates CORS only, since any
+ *   local program can forge one. Pairing management needs the token itself. Identity reads are
  *   rate-limited per origin. A refused operation runs no resolver at all.
  *
  * WebSocket upgrades never reach yoga's HTTP hooks: {@link createWsAdmission} does the door checks for them
@@ -21,6 +23,13 @@ import { classifyOperation, type OperationAccess } from '../security/access-poli
 import { TokenBuckets, type RateLimitOptions } from '../security/rate-limit.ts';
 import { refusal, refusalResponse, type RefusalCode } from '../security/refusals.ts';
 import { startRecording, type AuditEntry, type AuditLog, type FieldOutcome } from '../security/audit.ts';
+import { PAIRING_TOKEN_PREFIX, type PairingCheck } from '../security/pairings.ts';
+import { OWNER_ONLY_FIELDS } from '../security/access-policy.ts';
+
+/** What the access plugin needs of the pairing store. */
+export interface PairingVerifier {
+  check(token: string, origin: string | null): PairingCheck;
+}
 
 /** Headers a CORS preflight may ask for. */
 export const CORS_ALLOWED_HEADERS = ['content-type', 'accept', 'authorization', 'x-nhi-gateway', 'x-graphql-yoga-csrf'] as const;
@@ -39,6 +48,8 @@ export interface AccessControlOptions {
   /** Key under which the WebSocket transport puts the upgrade request in the context. */
   readonly upgradeRequestKey: string;
   readonly audit?: AuditLog | undefined;
+  /** Pairing tokens of HIS pages; without it only the access token is a credential. */
+  readonly pairings?: PairingVerifier | undefined;
   /** Refusals are logged here too (at info: they are expected, and the audit log has the details). */
   readonly onRefusal?: ((entry: AuditEntry) => void) | undefined;
   /** For tests of the rate limiter. */
@@ -50,7 +61,8 @@ interface Caller {
   readonly origin: string | null;
   readonly verdict: OriginVerdict;
   readonly remoteAddress: string | null;
-  readonly token: 'none' | 'valid' | 'invalid';
+  /** `valid`: the access token; `paired`: a pairing token from its own origin. */
+  readonly token: 'none' | 'valid' | 'paired' | 'wrong-origin' | 'invalid';
 }
 
 /**
@@ -86,14 +98,19 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
       authorization = params?.['authorization'] ?? params?.['Authorization'] ?? authorization;
     }
     const presented = parseAuthorization(authorization);
-    const token =
-      presented.kind === 'none' ? 'none' : presented.kind === 'bearer' && matchesToken(presented.token) ? 'valid' : 'invalid';
+    let token: Caller['token'] = 'invalid';
+    if (presented.kind === 'none') token = 'none';
+    else if (presented.kind === 'bearer' && matchesToken(presented.token)) token = 'valid';
+    else if (presented.kind === 'bearer' && options.pairings && presented.token.startsWith(PAIRING_TOKEN_PREFIX)) {
+      const check = options.pairings.check(presented.token, origin);
+      token = check === 'valid' ? 'paired' : check === 'wrong-origin' ? 'wrong-origin' : 'invalid';
+    }
     const req = context['req'] as IncomingMessage | undefined;
     return { transport: upgrade ? 'ws' : 'http', origin, verdict, remoteAddress: req?.socket?.remoteAddress ?? null, token };
   };
 
   const authOf = (caller: Caller): AuditEntry['auth'] =>
-    caller.token === 'valid' ? 'token' : caller.verdict === 'allowed' || caller.verdict === 'own' ? 'origin' : 'none';
+    caller.token === 'valid' ? 'token' : caller.token === 'paired' ? 'pairing' : caller.verdict === 'allowed' || caller.verdict === 'own' ? 'origin' : 'none';
 
   const entryBase = (caller: Caller, access: OperationAccess) =>
     ({
@@ -127,9 +144,15 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
   /** The refusal for this caller and operation, if any. */
   const decide = (caller: Caller, access: OperationAccess): GraphQLError | undefined => {
     if (caller.token === 'invalid') return refusal('TOKEN_INVALID');
-    if (access.level === 'token' && caller.token !== 'valid') return refusal('TOKEN_REQUIRED');
-    if (access.level === 'identity' && caller.token !== 'valid' && caller.verdict !== 'allowed' && caller.verdict !== 'own') {
-      return refusal('TOKEN_REQUIRED', { message: 'Identity data needs the access token or a call from an allowed origin' });
+    if (caller.token === 'wrong-origin') return refusal('PAIRING_ORIGIN_MISMATCH');
+    const credential = caller.token === 'valid' || caller.token === 'paired';
+    if (access.level === 'token' && !credential) return refusal('TOKEN_REQUIRED');
+    if (access.level === 'identity' && !credential) {
+      return refusal('TOKEN_REQUIRED', { message: 'Identity data needs the access token or a pairing token' });
+    }
+    // Listing and revoking pairings is for the workstation's owner, not for a paired page.
+    if (caller.token !== 'valid' && access.gated.some((field) => OWNER_ONLY_FIELDS.has(field))) {
+      return refusal('TOKEN_REQUIRED', { message: 'Managing pairings needs the access token itself' });
     }
     if (limiter && access.identityUses > 0) {
       const taken = limiter.take(caller.origin ?? '(no origin)', access.identityUses);
