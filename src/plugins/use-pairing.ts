@@ -8,8 +8,8 @@
  * - `GET /status/pairing` (loopback only, like the rest of /status) → the codes waiting to be typed in.
  *
  * Both POSTs need `Content-Type: application/json`, so a cross-site form cannot send them without the
- * preflight the origin check answers. Requests are rate-limited for all origins together (a local program
- * can forge any Origin), and every refusal is audited.
+ * preflight the origin check answers. New codes are rate-limited for all origins together (a local program
+ * can forge any Origin); guesses are limited by each code's 5 tries and 2 minutes. Every refusal is audited.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
@@ -30,7 +30,7 @@ export interface PairingRoutesOptions {
   readonly origins: OriginPolicy;
   readonly audit?: AuditLog | undefined;
   readonly onRefusal?: ((entry: AuditEntry) => void) | undefined;
-  /** Pairing requests and confirmations together, for every origin. @default 10 a minute, 5 at once */
+  /** Pairing requests (new codes), for every origin together. @default 10 a minute, 5 at once */
   readonly rate?: { readonly perMinute: number; readonly burst: number };
   readonly now?: () => number;
 }
@@ -74,7 +74,8 @@ export function usePairing(options: PairingRoutesOptions): Plugin {
       if (!(request.headers.get('content-type') ?? '').toLowerCase().startsWith('application/json')) {
         return refuse('CSRF_HEADER_MISSING', { message: 'Pairing requests must be sent as application/json' });
       }
-      const taken = limiter.take('pairing');
+      // New codes are limited; guesses at a code are limited by its 5 tries.
+      const taken = path === PAIR_PATH ? limiter.take('pairing') : ({ ok: true } as const);
       if (!taken.ok) {
         return refuse('RATE_LIMITED', {
           message: 'Too many pairing requests',
