@@ -236,6 +236,9 @@ export function startCardUpdate(services: GatewayServices, idempotencyKey?: stri
   );
 }
 
+/** Characters in an upload file path (Windows MAX_PATH). */
+export const MAX_UPLOAD_PATH = 260;
+
 export function startUpload(
   services: GatewayServices,
   input: { file: string; recordCount: number },
@@ -244,6 +247,8 @@ export function startUpload(
   checkKey(idempotencyKey);
   const file = input.file.trim();
   // Absolute only: a relative path would be resolved against whatever folder the gateway was started in.
+  // The control software is a 32-bit ANSI DLL: Windows' classic path limit (MAX_PATH) is the most it can open.
+  if (file.length > MAX_UPLOAD_PATH) throw new InputError('file', `must be at most ${MAX_UPLOAD_PATH} characters`);
   if (file === '' || !(win32.isAbsolute(file) || posix.isAbsolute(file))) {
     throw new InputError('file', 'must be the full path of the XML file on this workstation, e.g. C:\\HIS\\upload\\1150301.xml');
   }

@@ -11,13 +11,14 @@ import { useReadiness, type Readiness } from './plugins/use-readiness.ts';
 import type { IncomingMessage } from 'node:http';
 import { createWsAdmission, isLoopbackClient, useAccessControl } from './plugins/use-access-control.ts';
 import { useCsrfHeader } from './plugins/use-csrf-header.ts';
-import { OriginPolicy } from './security/origins.ts';
+import { OriginPolicy, isLocalHostHeader } from './security/origins.ts';
 import { accessRule } from './security/access-policy.ts';
 import { DEFAULT_IDENTITY_RATE } from './security/rate-limit.ts';
 import { instrumentAuditedFields, type AuditEntry, type AuditLog } from './security/audit.ts';
 import { GRAPHIQL_ASSETS_PATH } from './plugins/use-graphiql-assets.ts';
 import { STATUS_PATH, useStatusPage } from './plugins/use-status-page.ts';
 import { usePairing } from './plugins/use-pairing.ts';
+import { MAX_STRING_INPUT, useInputCaps } from './plugins/use-input-caps.ts';
 import type { PairingStore } from './security/pairings.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -197,7 +198,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
     graphiql: !graphiql
       ? false
       : accessControl
-        ? (_request: Request, serverContext: unknown) => (isLoopbackClient(serverContext) ? graphiqlOptions : false)
+        ? (request: Request, serverContext: unknown) =>
+            // Declined here, the page falls to useAccessControl's door, which answers HOST_NOT_ALLOWED (rebinding).
+            isLoopbackClient(serverContext) && (accessControl.allowRemote || isLocalHostHeader(new URL(request.url).hostname))
+              ? graphiqlOptions
+              : false
         : graphiqlOptions,
     renderGraphiQL: renderOfflineGraphiQL,
     logging: logger ? toYogaLogger(logger) : true,
@@ -218,6 +223,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         frameAncestors: security?.allowedOrigins ?? [],
       }),
       ...(deps.mapError ? [useErrorMapping(deps.mapError)] : []),
+      useInputCaps(MAX_STRING_INPUT, (field) => logger?.info('input refused: too long', { field })),
       ...useLimits(deps.limits, (error) => logger?.info('operation rejected by limits', { reason: error.message })),
     ],
   });

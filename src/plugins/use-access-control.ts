@@ -21,7 +21,21 @@ import { OriginPolicy, isLocalHostHeader, isLoopbackAddress, type OriginVerdict 
 import { createTokenMatcher, parseAuthorization } from '../security/token.ts';
 import { classifyOperation, type OperationAccess } from '../security/access-policy.ts';
 import { TokenBuckets, type RateLimitOptions } from '../security/rate-limit.ts';
-import { refusal, refusalResponse, type RefusalCode } from '../security/refusals.ts';
+import { refusal, refusalCode, refusalResponse, type RefusalCode } from '../security/refusals.ts';
+
+/**
+ * Refusals decided by other plugins (yoga's CSRF check, the document limits, the body-size limit): they
+ * reach the client as result errors or a bare 413, and are audited here from the result, once per request.
+ */
+const REFUSED_ELSEWHERE: ReadonlySet<string> = new Set([
+  'CSRF_HEADER_MISSING',
+  'QUERY_TOO_DEEP',
+  'QUERY_TOO_COMPLEX',
+  'TOO_MANY_ALIASES',
+  'TOO_MANY_TOKENS',
+  'TOO_MANY_DIRECTIVES',
+  'REQUEST_ENTITY_TOO_LARGE',
+]);
 import { startRecording, type AuditEntry, type AuditLog, type FieldOutcome } from '../security/audit.ts';
 import { PAIRING_TOKEN_PREFIX, type PairingCheck } from '../security/pairings.ts';
 import { OWNER_ONLY_FIELDS } from '../security/access-policy.ts';
@@ -75,6 +89,14 @@ export function isLoopbackClient(serverContext: unknown): boolean {
   return isLoopbackAddress(req.socket.remoteAddress);
 }
 
+/** Requests whose refusal is already in the audit log (so a refusal seen again in the response is not doubled). */
+const audited = new WeakSet<object>();
+
+/** For plugins that audit their own refusals (src/plugins/use-pairing.ts). */
+export function markRefusalAudited(request: Request): void {
+  audited.add(request);
+}
+
 export function useAccessControl(options: AccessControlOptions): Plugin {
   const { origins, graphqlPath, audit } = options;
   // The expected token is prepared once here, not on every request.
@@ -84,6 +106,18 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
   const record = (entry: AuditEntry): void => {
     audit?.record(entry);
     if (entry.event === 'refused') options.onRefusal?.(entry);
+  };
+  const recordElsewhere = (request: Request, serverContext: unknown, code: string): void => {
+    if (audited.has(request)) return;
+    audited.add(request);
+    record({
+      event: 'refused',
+      transport: 'http',
+      origin: request.headers.get('origin'),
+      remoteAddress: (serverContext as { req?: IncomingMessage } | undefined)?.req?.socket?.remoteAddress ?? null,
+      auth: 'none',
+      outcome: code,
+    });
   };
 
   const callerOf = (context: Record<string, unknown>): Caller => {
@@ -178,6 +212,7 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
     const refused = decide(caller, access);
     if (refused) {
       const code = refused.extensions['code'] as RefusalCode;
+      if (context['request']) audited.add(context['request'] as object);
       record({ ...entryBase(caller, access), event: 'refused', fields: access.gated.map((field) => ({ field, outcome: code })), outcome: code });
       stop({ errors: [refused] });
       return undefined;
@@ -219,7 +254,18 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
         endResponse(new fetchAPI.Response(null, { status: 204, headers: { 'content-length': '0', ...preflightHeaders(request, verdict) } }));
       }
     },
-    onResponse({ request, response }) {
+    onResultProcess({ request, result, serverContext }) {
+      for (const single of Array.isArray(result) ? result : [result]) {
+        if (!single || isAsyncIterable(single) || !('errors' in single)) continue;
+        for (const error of single.errors ?? []) {
+          const code = refusalCode(error);
+          if (code && REFUSED_ELSEWHERE.has(code)) return recordElsewhere(request, serverContext, code);
+        }
+      }
+    },
+    onResponse({ request, response, serverContext }) {
+      // yoga's body-size limit answers 413 without a typed error.
+      if (response.status === 413) recordElsewhere(request, serverContext, 'REQUEST_ENTITY_TOO_LARGE');
       const origin = request.headers.get('origin');
       if (origin === null) return;
       let url: UrlParts;

@@ -18,6 +18,7 @@ import type { PairingStore } from '../security/pairings.ts';
 import { TokenBuckets } from '../security/rate-limit.ts';
 import { refusal, refusalResponse, type RefusalCode } from '../security/refusals.ts';
 import type { AuditEntry, AuditLog } from '../security/audit.ts';
+import { markRefusalAudited } from './use-access-control.ts';
 
 export const PAIR_PATH = '/pair';
 export const PAIR_CONFIRM_PATH = '/pair/confirm';
@@ -61,6 +62,7 @@ export function usePairing(options: PairingRoutesOptions): Plugin {
         };
         options.audit?.record(entry);
         options.onRefusal?.(entry);
+        markRefusalAudited(request);
         endResponse(refusalResponse(fetchAPI, refusal(code, details)));
       };
       if (request.method !== 'POST') {
