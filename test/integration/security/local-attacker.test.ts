@@ -265,6 +265,47 @@ describe.skipIf(!chromiumInstalled)('a HIS page on an allowed origin (Chromium; 
   });
 });
 
+/**
+ * Another OS user (created here: needs root, useradd and runuser, as in CI) runs a plain Node client against
+ * this user's gateway: it cannot read the token file and gets no identity data with forged headers.
+ */
+const OTHER_USER = 'nhi-gw-other';
+const canSwitchUser = process.platform === 'linux' && process.getuid?.() === 0 && existsSync('/usr/sbin/useradd') && existsSync('/usr/sbin/runuser');
+
+describe.skipIf(!canSwitchUser)('another OS user on the same host (needs root, useradd and runuser)', () => {
+  it('cannot read the token file and reads no identity data', async () => {
+    const run = promisify(execFile);
+    await run('/usr/sbin/useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', OTHER_USER]).catch((error: { stderr?: string }) => {
+      if (!/already exists/.test(error.stderr ?? '')) throw error;
+    });
+    const script = `
+      const fs = require('node:fs');
+      const out = { tokenRead: 'no', leaks: 0, statuses: [] };
+      try { fs.readFileSync(process.argv[1] + '/token-simulator', 'utf8'); out.tokenRead = 'yes'; } catch (e) { out.tokenRead = e.code; }
+      (async () => {
+        for (const origin of [process.argv[3], process.argv[2], null]) {
+          const headers = { 'content-type': 'application/json' };
+          if (origin) headers.origin = origin;
+          const r = await fetch(process.argv[2] + '/graphql', { method: 'POST', headers, body: JSON.stringify({ query: process.argv[4] }) });
+          const text = await r.text();
+          out.statuses.push(r.status);
+          if (text.includes('A123456789')) out.leaks++;
+        }
+        console.log(JSON.stringify(out));
+      })();`;
+    let stdout: string;
+    try {
+      ({ stdout } = await run('/usr/sbin/runuser', ['-u', OTHER_USER, '--', process.execPath, '-e', script, dataDir, base, hisOrigin, READ], { cwd: '/' }));
+    } finally {
+      await run('/usr/sbin/userdel', [OTHER_USER]).catch(() => undefined);
+    }
+    const result = JSON.parse(stdout.trim()) as { tokenRead: string; leaks: number; statuses: number[] };
+    expect(result.tokenRead).toBe('EACCES');
+    expect(result.statuses).toEqual([401, 401, 401]);
+    expect(result.leaks).toBe(0);
+  });
+});
+
 describe('files after a visit', () => {
   it('keeps the data folder 0700 and every file 0600, with the idempotency key only hashed', async () => {
     const key = 'visit-A123456789-local-attacker';
