@@ -19,6 +19,7 @@ import { TokenBuckets } from '../security/rate-limit.ts';
 import { refusal, refusalResponse, type RefusalCode } from '../security/refusals.ts';
 import type { AuditEntry, AuditLog } from '../security/audit.ts';
 import { markRefusalAudited } from './use-access-control.ts';
+import { isSameUserPeer } from '../security/peer-user.ts';
 
 export const PAIR_PATH = '/pair';
 export const PAIR_CONFIRM_PATH = '/pair/confirm';
@@ -43,12 +44,7 @@ export function usePairing(options: PairingRoutesOptions): Plugin {
   return {
     async onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
       const path = url.pathname;
-      if (path === PAIRING_STATUS_PATH) {
-        // The door (useAccessControl) already kept this to loopback clients.
-        endResponse(json(fetchAPI, 200, { pending: store.pending() }));
-        return;
-      }
-      if (path !== PAIR_PATH && path !== PAIR_CONFIRM_PATH) return;
+      if (path !== PAIRING_STATUS_PATH && path !== PAIR_PATH && path !== PAIR_CONFIRM_PATH) return;
       const origin = request.headers.get('origin');
       const refuse = (code: RefusalCode, details: Parameters<typeof refusal>[1] = {}): void => {
         const entry: AuditEntry = {
@@ -57,7 +53,7 @@ export function usePairing(options: PairingRoutesOptions): Plugin {
           origin,
           remoteAddress: (serverContext as { req?: IncomingMessage } | undefined)?.req?.socket?.remoteAddress ?? null,
           auth: 'none',
-          operationName: path === PAIR_PATH ? 'pair' : 'pairConfirm',
+          operationName: path === PAIR_PATH ? 'pair' : path === PAIR_CONFIRM_PATH ? 'pairConfirm' : 'pairingStatus',
           outcome: code,
         };
         options.audit?.record(entry);
@@ -65,6 +61,15 @@ export function usePairing(options: PairingRoutesOptions): Plugin {
         markRefusalAudited(request);
         endResponse(refusalResponse(fetchAPI, refusal(code, details)));
       };
+      // Codes are for this OS user's browser and eyes only (Linux can tell; elsewhere this passes).
+      if (!isSameUserPeer(serverContext)) {
+        return refuse('LOOPBACK_ONLY', { message: 'Pairing is for programs of the user who runs the gateway' });
+      }
+      if (path === PAIRING_STATUS_PATH) {
+        // The door (useAccessControl) already kept this to loopback clients.
+        endResponse(json(fetchAPI, 200, { pending: store.pending() }));
+        return;
+      }
       if (request.method !== 'POST') {
         endResponse(new fetchAPI.Response(null, { status: 405, headers: { allow: 'POST, OPTIONS' } }));
         return;

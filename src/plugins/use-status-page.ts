@@ -8,6 +8,7 @@
  * 127.0.0.0/8 or ::1 get 403. `allow` replaces that check, so the security plugins can wrap or tighten it.
  */
 import type { Plugin } from 'graphql-yoga';
+import { isSameUserPeer } from '../security/peer-user.ts';
 import { renderStatusPage, STATUS_FAVICON } from '../status/page.ts';
 import { STATUS_CSS } from '../status/style.ts';
 import { STATUS_SCRIPT, WIDGET_SCRIPT } from '../status/script.ts';
@@ -76,7 +77,8 @@ export function useStatusPage(options: StatusPageOptions = {}): Plugin {
       }
       if (path === STATUS_PATH || path === `${STATUS_PATH}/`) {
         const embed = url.searchParams.get('embed') === '1';
-        const pairing = embed ? [] : (options.pairingCodes?.() ?? []);
+        // Pairing codes only to this OS user's browser (another user's program can reach /status too).
+        const pairing = embed || !isSameUserPeer(serverContext) ? [] : (options.pairingCodes?.() ?? []);
         respond(renderStatusPage({ embed, assetBase: `${STATUS_PATH}/`, pairing }), 200, {
           'content-type': 'text/html; charset=utf-8',
           'cache-control': 'no-store',

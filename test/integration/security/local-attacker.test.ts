@@ -267,7 +267,8 @@ describe.skipIf(!chromiumInstalled)('a HIS page on an allowed origin (Chromium; 
 
 /**
  * Another OS user (created here: needs root, useradd and runuser, as in CI) runs a plain Node client against
- * this user's gateway: it cannot read the token file and gets no identity data with forged headers.
+ * this user's gateway: it cannot read the token file, gets no identity data with forged headers, and
+ * neither sees nor requests pairing codes (Linux tells the peer's user from /proc/net/tcp).
  */
 const OTHER_USER = 'nhi-gw-other';
 const canSwitchUser = process.platform === 'linux' && process.getuid?.() === 0 && existsSync('/usr/sbin/useradd') && existsSync('/usr/sbin/runuser');
@@ -291,16 +292,25 @@ describe.skipIf(!canSwitchUser)('another OS user on the same host (needs root, u
           out.statuses.push(r.status);
           if (text.includes('A123456789')) out.leaks++;
         }
+        // A pairing code is pending (asked below by this user's page): another user must not see it.
+        const status = await fetch(process.argv[2] + '/status');
+        out.statusShowsCode = (await status.text()).includes('pairing-code');
+        out.pairingJson = (await fetch(process.argv[2] + '/status/pairing')).status;
+        out.pair = (await fetch(process.argv[2] + '/pair', { method: 'POST', headers: { origin: process.argv[3], 'content-type': 'application/json' }, body: '{}' })).status;
         console.log(JSON.stringify(out));
       })();`;
+    const pending = await fetch(`${base}/pair`, { method: 'POST', headers: { origin: hisOrigin, 'content-type': 'application/json' }, body: '{}' });
+    expect(pending.status).toBe(202);
+    expect(await (await fetch(`${base}/status`)).text()).toContain('pairing-code');
     let stdout: string;
     try {
       ({ stdout } = await run('/usr/sbin/runuser', ['-u', OTHER_USER, '--', process.execPath, '-e', script, dataDir, base, hisOrigin, READ], { cwd: '/' }));
     } finally {
       await run('/usr/sbin/userdel', [OTHER_USER]).catch(() => undefined);
     }
-    const result = JSON.parse(stdout.trim()) as { tokenRead: string; leaks: number; statuses: number[] };
+    const result = JSON.parse(stdout.trim()) as { tokenRead: string; leaks: number; statuses: number[]; statusShowsCode: boolean; pairingJson: number; pair: number };
     expect(result.tokenRead).toBe('EACCES');
+    expect(result).toMatchObject({ statusShowsCode: false, pairingJson: 403, pair: 403 });
     expect(result.statuses).toEqual([401, 401, 401]);
     expect(result.leaks).toBe(0);
   });
