@@ -239,6 +239,13 @@ describe.skipIf(!chromiumInstalled)('a HIS page on an allowed origin (Chromium; 
       const { body } = await gql(READ, headers);
       expect(body.errors?.[0]?.extensions?.['code']).toBe('PAIRING_ORIGIN_MISMATCH');
     }
+    // Over graphql-ws the same: the page's origin with its token reads, another origin does not.
+    const endpoint = `${base}/graphql`;
+    const [paired] = await subscribeWs<any>(endpoint, READ, undefined, { headers: { origin: hisOrigin }, connectionParams: { authorization: `Bearer ${stolen}` } });
+    expect(paired?.data?.healthCard.basicData.idNumber).toBe('A123456789');
+    const [elsewhere] = await subscribeWs(endpoint, READ, undefined, { headers: { origin: base }, connectionParams: { authorization: `Bearer ${stolen}` } });
+    if (JSON.stringify(elsewhere).includes('A123456789')) leaked++;
+    expect(elsewhere?.errors?.[0]?.extensions).toMatchObject({ code: 'PAIRING_ORIGIN_MISMATCH' });
     expect(leaked).toBe(0);
     expect(browser.offLoopback).toEqual([]);
   });
