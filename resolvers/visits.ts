@@ -134,7 +134,8 @@ export function unresolvedCardWrites(services: GatewayServices) {
   return services.writes.unresolved().map((e) => ({
     id: e.begin.id,
     operation: e.begin.op,
-    idempotencyKey: e.begin.key,
+    // The journal keeps keys only hashed: known here for this process's own operations, null after a restart.
+    idempotencyKey: services.writes.plainKey(e),
     startedAt: e.begin.at as string,
     checkable: e.begin.op === 'startVisit' && e.begin.before?.['lastSeqNumber'] != null,
   }));

@@ -13,7 +13,11 @@ const UnresolvedCardWriteRef = builder
     fields: (t) => ({
       id: t.exposeID('id'),
       operation: t.exposeString('operation'),
-      idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
+      idempotencyKey: t.exposeString('idempotencyKey', {
+        nullable: true,
+        description:
+          'The key the caller sent, while the gateway that began the operation runs; null after a restart (the journal keeps keys only as a keyed hash, docs/security.md).',
+      }),
       startedAt: t.field({ type: DateTimeScalar, resolve: (w) => w.startedAt }),
       startedAtRoc: t.field({ type: RocDateTimeScalar, resolve: (w) => w.startedAt }),
       checkable: t.exposeBoolean('checkable', { description: 'Whether checkCardWrite can settle it by reading the card.' }),

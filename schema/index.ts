@@ -9,6 +9,7 @@ import './simulator.ts';
 import './card-writes.ts';
 import './operations.ts';
 import './control-software.ts';
+import './pairings.ts';
 
 export function buildSchema() {
   return builder.toSchema();

@@ -14,6 +14,7 @@ import { guardPinFlows } from './security/pin-gate.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { instrumentCardStack } from './metrics/instrument.ts';
 import { metricsSourcesOf } from './metrics/sources.ts';
+import type { PairingRegistry } from './ports/pairings.ts';
 
 export interface AppOptions {
   readonly logger?: GatewayLogger;
@@ -39,7 +40,7 @@ export function createApp(services: RunningServices, options: AppOptions = {}): 
   const cards = instrumentCardStack(guardPinFlows(services.cards).cards, metrics);
   return createGateway({
     schema,
-    createContext: contextFactory(services, cards),
+    createContext: contextFactory(services, cards, options.security?.pairings ?? null),
     security: { ...options.security, token },
     // Which backend answers, on every /ready: a simulator chosen by `auto` must never pass for real cards.
     readiness: () =>
@@ -58,7 +59,11 @@ export function createApp(services: RunningServices, options: AppOptions = {}): 
  * The per-request context over long-lived services (`cards` as the resolvers must see it, e.g. PIN-gated).
  * Spelled out, not `{ ...services }`: a spread also copies the dispose symbol, and this runs on every request.
  */
-export function contextFactory(services: RunningServices, cards: GatewayContext['cards']): (initial: { request: Request }) => GatewayContext {
+export function contextFactory(
+  services: RunningServices,
+  cards: GatewayContext['cards'],
+  pairings: PairingRegistry | null = null,
+): (initial: { request: Request }) => GatewayContext {
   return ({ request }) => ({
     cards,
     monitor: services.monitor,
@@ -66,6 +71,7 @@ export function contextFactory(services: RunningServices, cards: GatewayContext[
     simulator: services.simulator,
     controlSoftware: services.controlSoftware ?? null,
     status: services.status,
+    pairings,
     request,
   });
 }

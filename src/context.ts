@@ -8,6 +8,7 @@ import type { IdempotentWrites } from './domain/idempotent-writes.ts';
 import type { SimulatorControls } from './ports/simulator.ts';
 import type { ControlSoftwareAdmin } from './ports/control-software-admin.ts';
 import type { LongOperations } from './ports/long-operations.ts';
+import type { PairingRegistry } from './ports/pairings.ts';
 
 export interface Readiness {
   readonly ready: boolean;
@@ -45,4 +46,6 @@ export interface GatewayContext extends GatewayServices {
   readonly request?: Request;
   /** Resume position of a subscription (src/plugins/use-resumable-streams.ts; docs/protocol.md). */
   readonly streamCursor?: StreamCursor;
+  /** Pairings of HIS pages, when the gateway keeps them (docs/security.md, "Pairing"). */
+  readonly pairings?: PairingRegistry | null;
 }

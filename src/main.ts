@@ -20,6 +20,8 @@ import type { GatewayLogger } from './yoga.ts';
 import { loadOrCreateToken } from './security/token.ts';
 import { ensurePrivateDataFolder } from './security/private-files.ts';
 import { acquireInstanceLock } from './install/instance-lock.ts';
+import { PairingStore, pairingsPath } from './security/pairings.ts';
+import { runPairingsCommand } from './security/pairings-cli.ts';
 import { installAtLogon, uninstallFromLogon, nodeCommandRunner } from './install/logon.ts';
 
 async function createBackendServices(config: GatewayConfig, journalPath: string, logger: GatewayLogger): Promise<RunningServices> {
@@ -38,6 +40,8 @@ export async function main(
   env: Record<string, string | undefined>,
   options: MainOptions = {},
 ): Promise<number> {
+  // `nhi-gateway pairings list|revoke <id> [--data-dir …]`: works on the data folder's pairings file.
+  if (argv[0] === 'pairings') return runPairingsCommand(argv.slice(1), env);
   const parsed = parseArgs(argv, env);
   if (parsed.kind === 'help') {
     process.stdout.write(HELP_TEXT);
@@ -111,8 +115,16 @@ export async function main(
   }
   const { logger, audit, token } = access;
   for (const warning of [...(config.warnings ?? []), ...privacyWarnings, ...token.warnings]) logger.warn(warning);
+  // HIS pages pair through POST /pair; the code goes to this user's console and log only (and /status).
+  const pairings = new PairingStore(pairingsPath(paths.dataDir, config.backend), {
+    onCode: (pending) =>
+      logger.warn(`pairing requested by ${pending.origin}: code ${pending.code} — type it into that page only if you asked it to pair`, {
+        origin: pending.origin,
+        expiresAt: pending.expiresAt,
+      }),
+  });
   const services = await createBackendServices(config, paths.journalFile, logger);
-  const yoga = createApp(services, shippedAppOptions(config, { logger, audit }, token.token));
+  const yoga = createApp(services, shippedAppOptions(config, { logger, audit }, token.token, pairings));
   let server;
   try {
     server = await startServer({ yoga, host: config.host, port: config.port, logger, allowRemote: config.allowRemote ?? false });

@@ -3,6 +3,7 @@
  * too (bench/servers/gateway-variants.ts, `shipped`): the log files and the createApp options built from
  * the configuration. Measuring anything else would measure a configuration no clinic runs.
  */
+import type { PairingStore } from './security/pairings.ts';
 import type { GatewayConfig } from './config.ts';
 import type { AppOptions } from './app.ts';
 import { createAuditLog, createGatewayLogger, type ClosableLogger, type FileAuditLog } from './logger.ts';
@@ -30,7 +31,7 @@ export async function closeGatewayLogs(logs: GatewayLogs): Promise<void> {
 }
 
 /** createApp's options as the configuration asks: access control with the token, origins, rate limit and audit. */
-export function shippedAppOptions(config: GatewayConfig, logs: GatewayLogs, token: string): AppOptions {
+export function shippedAppOptions(config: GatewayConfig, logs: GatewayLogs, token: string, pairings?: PairingStore): AppOptions {
   const perMinute = config.identityReadsPerMinute ?? DEFAULT_IDENTITY_RATE.perMinute;
   return {
     logger: logs.logger,
@@ -41,6 +42,7 @@ export function shippedAppOptions(config: GatewayConfig, logs: GatewayLogs, toke
       allowRemote: config.allowRemote ?? false,
       identityRate: { perMinute, burst: Math.min(DEFAULT_IDENTITY_RATE.burst, perMinute) },
       audit: logs.audit,
+      ...(pairings ? { pairings } : {}),
     },
   };
 }

@@ -12,7 +12,7 @@ import { useReadiness, type Readiness } from './plugins/use-readiness.ts';
 import type { IncomingMessage } from 'node:http';
 import { createWsAdmission, isLoopbackClient, useAccessControl } from './plugins/use-access-control.ts';
 import { useCsrfHeader } from './plugins/use-csrf-header.ts';
-import { OriginPolicy } from './security/origins.ts';
+import { OriginPolicy, isLocalHostHeader } from './security/origins.ts';
 import { accessRule } from './security/access-policy.ts';
 import { DEFAULT_IDENTITY_RATE } from './security/rate-limit.ts';
 import { instrumentAuditedFields, type AuditEntry, type AuditLog } from './security/audit.ts';
@@ -22,6 +22,9 @@ import { METRICS_PATH, useMetrics } from './plugins/use-metrics.ts';
 import type { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { useResumableStreams } from './plugins/use-resumable-streams.ts';
 import { createSseStreams, type SseStreams } from './transport/sse.ts';
+import { usePairing } from './plugins/use-pairing.ts';
+import { MAX_STRING_INPUT, useInputCaps } from './plugins/use-input-caps.ts';
+import type { PairingStore } from './security/pairings.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -93,6 +96,8 @@ export interface GatewaySecurity {
   readonly identityRate?: { readonly perMinute: number; readonly burst: number } | false;
   /** Where identity reads, protected operations and refusals are recorded. */
   readonly audit?: AuditLog;
+  /** Pairings of HIS pages (POST /pair); without it only the access token is a credential. */
+  readonly pairings?: PairingStore;
   /** For tests of the rate limiter. */
   readonly now?: () => number;
 }
@@ -172,6 +177,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     loopbackOnlyPaths: [GRAPHIQL_ASSETS_PATH, STATUS_PATH, METRICS_PATH],
     upgradeRequestKey: UPGRADE_REQUEST_KEY,
     audit: security.audit,
+    pairings: security.pairings,
     onRefusal,
     ...(security.now ? { now: security.now } : {}),
   };
@@ -200,23 +206,34 @@ export function createGateway(deps: GatewayDeps): Gateway {
     graphiql: !graphiql
       ? false
       : accessControl
-        ? (_request: Request, serverContext: unknown) => (isLoopbackClient(serverContext) ? graphiqlOptions : false)
+        ? (request: Request, serverContext: unknown) =>
+            // Declined here, the page falls to useAccessControl's door, which answers HOST_NOT_ALLOWED (rebinding).
+            isLoopbackClient(serverContext) && (accessControl.allowRemote || isLocalHostHeader(new URL(request.url).hostname))
+              ? graphiqlOptions
+              : false
         : graphiqlOptions,
     renderGraphiQL: renderOfflineGraphiQL,
     logging: logger ? toYogaLogger(logger) : true,
     plugins: [
       // First, so the door checks run before /ready, the GraphiQL assets and any parsing.
       ...(accessControl ? [useAccessControl(accessControl), useCsrfHeader()] : []),
+      ...(accessControl && security.pairings
+        ? [usePairing({ store: security.pairings, origins: accessControl.origins, audit: security.audit, onRefusal })]
+        : []),
       useReadiness({
         endpoint: READY_PATH,
         check: deps.readiness,
         onCheckError: (error) => logger?.warn('readiness check threw', { error: describe(error) }),
       }),
       ...(graphiql ? [useGraphiQLAssets()] : []),
-      useStatusPage(),
+      useStatusPage({
+        ...(security?.pairings ? { pairingCodes: () => security.pairings!.pending() } : {}),
+        frameAncestors: security?.allowedOrigins ?? [],
+      }),
       ...(deps.metrics ? [useMetrics({ metrics: deps.metrics })] : []),
       useResumableStreams(sseStreams),
       ...(deps.mapError ? [useErrorMapping(deps.mapError)] : []),
+      useInputCaps(MAX_STRING_INPUT, (field) => logger?.info('input refused: too long', { field })),
       ...useLimits(deps.limits, (error) => logger?.info('operation rejected by limits', { reason: error.message })),
       // Last: every error a client sees gets the catalogue's code, texts and hint (docs/api-conventions.md).
       useErrorExtensions(),

@@ -341,6 +341,10 @@ export type ErrorCode =
   | 'OUTPATIENT_PRESCRIPTIONS_READ_FAILED'
   /** Return code 6016: The control software ran out of memory */
   | 'OUT_OF_MEMORY'
+  /** The pairing code is wrong, expired, or no pairing was requested from this origin */
+  | 'PAIRING_CODE_INVALID'
+  /** The pairing token belongs to another origin */
+  | 'PAIRING_ORIGIN_MISMATCH'
   /** The smart-card service (PC/SC) is not available */
   | 'PCSC_UNAVAILABLE'
   /** Return code 9100: Pharmacist / pharmacy cards are not permitted to do this */
@@ -463,7 +467,7 @@ export type ErrorCode =
   | 'SIMULATOR_ONLY'
   /** Return code 9203: Card pairing error: production and test cards cannot be mixed */
   | 'TEST_PRODUCTION_CARD_MISMATCH'
-  /** The access token is not this gateway’s token */
+  /** The access token is not this gateway’s token, or the pairing was revoked or expired */
   | 'TOKEN_INVALID'
   /** This operation needs the gateway’s access token */
   | 'TOKEN_REQUIRED'

@@ -5,12 +5,19 @@
  * silently repeats that write.
  *
  * Records carry no patient data: the input is kept only as a hash (to recognise a repeated request), and
- * results are stored without ID numbers.
+ * results are stored without ID numbers. Idempotency keys are chosen by the HIS and may hold anything (a key
+ * like `visit-<ID number>-…`), so the file has them only as HMAC-SHA256 under a per-install secret kept
+ * beside it (`<file>.key`, 0600); lookups hash the incoming key the same way. Results (treatment IDs,
+ * security signatures) are needed only while their key may be replayed (the retention): at open, a file
+ * holding results past the retention is rewritten without them, and `.previous` keeps no results at all.
  */
-import { appendFileSync, chmodSync, closeSync, copyFileSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+
+/** Prefix of a key as stored: the HMAC, never the key itself. */
+const KEY_HASH_PREFIX = 'hmac-sha256:';
 
 export type JournalOutcome = 'OK' | 'ERROR';
 export type Resolution = 'APPLIED' | 'NOT_APPLIED';
@@ -19,6 +26,7 @@ export interface BeginRecord {
   readonly t: 'begin';
   readonly id: string;
   readonly op: string;
+  /** The idempotency key as `hmac-sha256:<hex>` (see the file comment); callers pass it verbatim to begin(). */
   readonly key: string | null;
   readonly inputHash: string;
   readonly at: string;
@@ -66,6 +74,42 @@ export interface CardWriteJournalOptions {
    * what is still remembered (see {@link CardWriteJournal.open}). @default 1 MiB
    */
   readonly compactAboveBytes?: number;
+  /**
+   * The secret idempotency keys are hashed with. Default: read from `<path>.key`, created (32 random bytes,
+   * 0600) when missing; a random one for an in-memory journal.
+   */
+  readonly keySecret?: Buffer;
+}
+
+/** Reads or creates the per-install secret beside the journal (0600, like the journal). */
+export function loadOrCreateKeySecret(path: string): Buffer {
+  try {
+    const text = readFileSync(path, 'utf8').trim();
+    if (/^[0-9a-f]{64}$/.test(text)) {
+      tightenIfLoose(path);
+      return Buffer.from(text, 'hex');
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const secret = randomBytes(32);
+  const temporary = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temporary, 'w', PRIVATE_FILE_MODE);
+  try {
+    writeSync(fd, `${secret.toString('hex')}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, path);
+  return secret;
+}
+
+/** An end record as history keeps it: without its result (treatment IDs, signatures). */
+function withoutResult(record: JournalRecord): JournalRecord {
+  if (record.t !== 'end' || record.result === undefined) return record;
+  const { result: _dropped, ...rest } = record;
+  return rest;
 }
 
 /** What the file was compacted to at open, for the log. */
@@ -93,10 +137,17 @@ function tightenIfLoose(path: string): void {
 const DEFAULT_COMPACT_ABOVE_BYTES = 1024 * 1024;
 
 /** Rewrites `path` with `records` only: copy to `.previous`, write `.compacting`, fsync, rename over. */
-function compactFile(path: string, records: readonly JournalRecord[], bytesBefore: number, recordsDropped: number): JournalCompaction {
+function compactFile(
+  path: string,
+  records: readonly JournalRecord[],
+  history: readonly JournalRecord[],
+  bytesBefore: number,
+  recordsDropped: number,
+): JournalCompaction {
   const previousPath = `${path}.previous`;
   const temporaryPath = `${path}.compacting`;
-  copyFileSync(path, previousPath);
+  // The history as it was, keys hashed and without results: nothing recovery needs, nothing it should not keep.
+  writeFileSync(previousPath, history.map((record) => `${JSON.stringify(withoutResult(record))}\n`).join(''), { mode: PRIVATE_FILE_MODE });
   chmodSync(previousPath, PRIVATE_FILE_MODE);
   const body = records.map((record) => `${JSON.stringify(record)}\n`).join('');
   const fd = openSync(temporaryPath, 'w', PRIVATE_FILE_MODE);
@@ -130,7 +181,13 @@ function syncDirectory(directory: string): void {
 
 export class CardWriteJournal {
   private readonly entries = new Map<string, JournalEntry>();
+  /** By hashed key. */
   private readonly byKey = new Map<string, JournalEntry>();
+  /** Keys as the caller sent them, for operations begun by this process only (the file has hashes). */
+  private readonly plainKeys = new Map<string, string>();
+  private keySecret: Buffer = randomBytes(32);
+  /** Set while replaying a file that still held keys verbatim (an older version wrote it). */
+  private sawPlainKeys = false;
   private readonly now: () => Date;
   private lastWriteError: string | null = null;
 
@@ -161,8 +218,11 @@ export class CardWriteJournal {
     const journal = new CardWriteJournal(options.path, options.now, options.retentionMs);
     let text = '';
     let records = 0;
+    const history: JournalRecord[] = [];
+    if (options.keySecret) journal.keySecret = options.keySecret;
     if (options.path) {
       mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+      if (!options.keySecret) journal.keySecret = loadOrCreateKeySecret(`${options.path}.key`);
       tightenIfLoose(options.path);
       try {
         text = readFileSync(options.path, 'utf8');
@@ -173,14 +233,19 @@ export class CardWriteJournal {
         if (!line.trim()) continue;
         records += 1;
         try {
-          journal.apply(JSON.parse(line) as JournalRecord);
+          const record = journal.hashedKey(JSON.parse(line) as JournalRecord);
+          journal.apply(record);
+          history.push(record);
         } catch {
           // A crash in the middle of an append leaves a partial line: its operation's begin (if any) was
           // complete and flushed earlier, so skipping the fragment loses nothing.
         }
       }
     }
+    const retainedBefore = new Set(journal.entries.keys());
     journal.prune(true);
+    // Settled operations past the retention whose results (treatment IDs, signatures) are still on disk.
+    const staleResults = history.some((r) => r.t === 'end' && r.result !== undefined && retainedBefore.has(r.id) && !journal.entries.has(r.id));
     if (options.path && text !== '' && !text.endsWith('\n')) {
       // A torn last line: end it, or the next record would be appended onto it and be unreadable too.
       try {
@@ -194,9 +259,10 @@ export class CardWriteJournal {
     if (options.path) {
       const bytesBefore = Buffer.byteLength(text, 'utf8');
       const kept = journal.retainedRecords();
-      if (bytesBefore > (options.compactAboveBytes ?? DEFAULT_COMPACT_ABOVE_BYTES) && kept.length < records) {
+      const large = bytesBefore > (options.compactAboveBytes ?? DEFAULT_COMPACT_ABOVE_BYTES) && kept.length < records;
+      if (large || staleResults || journal.sawPlainKeys) {
         try {
-          journal.compaction = compactFile(options.path, kept, bytesBefore, records - kept.length);
+          journal.compaction = compactFile(options.path, kept, history, bytesBefore, records - kept.length);
         } catch (error) {
           // The uncompacted file is still a correct journal: go on with it, and say why.
           journal.compactionError = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
@@ -226,8 +292,25 @@ export class CardWriteJournal {
     return this.entries.get(id);
   }
 
+  /** The operation begun under this idempotency key (as the caller sends it), if still remembered. */
   forKey(key: string): JournalEntry | undefined {
-    return this.byKey.get(key);
+    return this.byKey.get(this.hashKey(key));
+  }
+
+  /** The key as the caller sent it, when this process began the operation; null after a restart (the file has a hash). */
+  plainKey(entry: JournalEntry): string | null {
+    return this.plainKeys.get(entry.begin.id) ?? null;
+  }
+
+  private hashKey(key: string): string {
+    return `${KEY_HASH_PREFIX}${createHmac('sha256', this.keySecret).update(key, 'utf8').digest('hex')}`;
+  }
+
+  /** A replayed begin record with its key hashed, if an older version wrote it verbatim. */
+  private hashedKey(record: JournalRecord): JournalRecord {
+    if (record.t !== 'begin' || record.key === null || record.key.startsWith(KEY_HASH_PREFIX)) return record;
+    this.sawPlainKeys = true;
+    return { ...record, key: this.hashKey(record.key) };
   }
 
   /** Why the last append failed (disk full, read-only folder), or null. */
@@ -247,15 +330,23 @@ export class CardWriteJournal {
       const finished = entry.end !== null || entry.resolution !== null;
       if (!finished || now - Date.parse(entry.begin.at) < this.retentionMs) continue;
       this.entries.delete(id);
+      this.plainKeys.delete(id);
       if (entry.begin.key && this.byKey.get(entry.begin.key) === entry) this.byKey.delete(entry.begin.key);
     }
   }
 
   async begin(input: Omit<BeginRecord, 't' | 'id' | 'at'>): Promise<BeginRecord> {
     this.prune();
-    const record: BeginRecord = { t: 'begin', id: randomUUID(), at: this.now().toISOString(), ...input };
+    const record: BeginRecord = {
+      t: 'begin',
+      id: randomUUID(),
+      at: this.now().toISOString(),
+      ...input,
+      key: input.key === null ? null : this.hashKey(input.key),
+    };
     await this.append(record);
     this.apply(record);
+    if (input.key !== null) this.plainKeys.set(record.id, input.key);
     return record;
   }
 

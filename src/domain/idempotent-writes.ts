@@ -99,6 +99,11 @@ export class IdempotentWrites {
     for (const key of this.firstResults.keys()) if (!this.journal.forKey(key)) this.firstResults.delete(key);
   }
 
+  /** The idempotency key as the caller sent it, if this process began the operation (the journal keeps a hash). */
+  plainKey(entry: JournalEntry): string | null {
+    return this.journal.plainKey(entry);
+  }
+
   /** Operations whose outcome is unknown (the process stopped mid-call). */
   unresolved(): JournalEntry[] {
     return this.journal.unresolved();

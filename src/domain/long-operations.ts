@@ -189,6 +189,9 @@ export function startCardUpdate(services: Pick<GatewayServices, 'cards' | 'monit
   );
 }
 
+/** Characters in an upload file path (Windows MAX_PATH). */
+export const MAX_UPLOAD_PATH = 260;
+
 export function startUpload(
   services: Pick<GatewayServices, 'cards' | 'monitor' | 'writes'>,
   input: { file: string; recordCount: number },
@@ -196,6 +199,8 @@ export function startUpload(
 ): OperationSnapshot {
   checkKey(idempotencyKey);
   const file = input.file.trim();
+  // The control software is a 32-bit ANSI DLL: Windows' classic path limit (MAX_PATH) is the most it can open.
+  if (file.length > MAX_UPLOAD_PATH) throw new InputError('input.file', `must be at most ${MAX_UPLOAD_PATH} characters`);
   // Absolute only: a relative path would be resolved against whatever folder the gateway was started in.
   if (file === '' || !(win32.isAbsolute(file) || posix.isAbsolute(file))) {
     throw new InputError('input.file', 'must be the full path of the XML file on this workstation, e.g. C:\\HIS\\upload\\1150301.xml');

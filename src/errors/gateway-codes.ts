@@ -167,18 +167,38 @@ export const GATEWAY_CODES = [
     text: { zh: '此作業需要閘道的存取權杖', en: 'This operation needs the gateway’s access token' },
     retryable: false,
     hint: {
-      zh: '送出標頭 Authorization: Bearer 加上權杖（WebSocket 則放在 connectionParams.authorization）；權杖檔位置見閘道啟動訊息。讀取身分資料也可由允許的網頁來源呼叫',
-      en: 'Send the header Authorization: Bearer followed by the token (over WebSocket, the same text in connectionParams.authorization); the token file’s path is printed at startup. Identity reads also work from an allowed origin',
+      zh: '送出標頭 Authorization: Bearer 加上權杖（WebSocket 則放在 connectionParams.authorization）；權杖檔位置見閘道啟動訊息。網頁可改用配對 (POST /pair) 取得綁定來源的配對權杖',
+      en: 'Send the header Authorization: Bearer followed by the token (over WebSocket, the same text in connectionParams.authorization); the token file’s path is printed at startup. A web page on an allowed origin gets its own token by pairing (POST /pair)',
     },
   },
   {
     code: 'TOKEN_INVALID',
     category: 'ACCESS',
-    text: { zh: '存取權杖不正確', en: 'The access token is not this gateway’s token' },
+    text: { zh: '存取權杖不正確、已撤銷或已過期', en: 'The access token is not this gateway’s token, or the pairing was revoked or expired' },
     retryable: false,
     hint: {
       zh: '重新讀取權杖檔中的權杖 (只有刪除權杖檔後重新啟動才會更換)',
       en: 'Read the token again from the token file (it changes only when the file is deleted and the gateway restarted)',
+    },
+  },
+  {
+    code: 'PAIRING_CODE_INVALID',
+    category: 'ACCESS',
+    text: { zh: '配對碼不正確或已逾時', en: 'The pairing code is wrong, expired, or no pairing was requested from this origin' },
+    retryable: false,
+    hint: {
+      zh: '輸入閘道主控台或本機狀態頁 (/status) 顯示的 6 位數配對碼；配對碼 2 分鐘內有效、可試 5 次，逾時請重新要求配對',
+      en: 'Type the 6-digit code the gateway shows in its console and on /status on this computer; a code lasts 2 minutes and 5 tries, then request pairing again',
+    },
+  },
+  {
+    code: 'PAIRING_ORIGIN_MISMATCH',
+    category: 'ACCESS',
+    text: { zh: '配對權杖不屬於此網頁來源', en: 'The pairing token belongs to another origin' },
+    retryable: false,
+    hint: {
+      zh: '配對權杖只能由完成配對的網頁來源使用；請由此網頁重新配對',
+      en: 'A pairing token works only from the origin that paired; pair again from this page',
     },
   },
   {

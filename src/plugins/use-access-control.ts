@@ -6,7 +6,9 @@
  *   CORS for listed origins (credentials off), and loopback-only pages (GraphiQL's assets, /status);
  * - per operation (onExecute / onSubscribe, HTTP, SSE and WebSocket alike): the operation's fields are
  *   classified from its AST (src/security/access-policy.ts, through fragments and aliases); protected
- *   operations need the token, identity reads an allowed Origin or the token, and identity reads are
+ *   operations and identity reads need a credential: the token, or a pairing token presented with the
+ *   Origin it was issued to (src/security/pairings.ts). An allowed Origin gates CORS only, since any
+ *   local program can forge one. Pairing management needs the token itself. Identity reads are
  *   rate-limited per origin. A refused operation runs no resolver at all.
  *
  * WebSocket upgrades never reach yoga's HTTP hooks: {@link createWsAdmission} does the door checks for them
@@ -19,8 +21,29 @@ import { OriginPolicy, isLocalHostHeader, isLoopbackAddress, type OriginVerdict 
 import { createTokenMatcher, parseAuthorization } from '../security/token.ts';
 import { classifyOperation, type OperationAccess } from '../security/access-policy.ts';
 import { TokenBuckets, type RateLimitOptions } from '../security/rate-limit.ts';
-import { refusal, refusalResponse, type RefusalCode } from '../security/refusals.ts';
+import { refusal, refusalCode, refusalResponse, type RefusalCode } from '../security/refusals.ts';
+
+/**
+ * Refusals decided by other plugins (yoga's CSRF check, the document limits, the body-size limit): they
+ * reach the client as result errors or a bare 413, and are audited here from the result, once per request.
+ */
+const REFUSED_ELSEWHERE: ReadonlySet<string> = new Set([
+  'CSRF_HEADER_MISSING',
+  'QUERY_TOO_DEEP',
+  'QUERY_TOO_COMPLEX',
+  'TOO_MANY_ALIASES',
+  'TOO_MANY_TOKENS',
+  'TOO_MANY_DIRECTIVES',
+  'REQUEST_ENTITY_TOO_LARGE',
+]);
 import { startRecording, type AuditEntry, type AuditLog, type FieldOutcome } from '../security/audit.ts';
+import { PAIRING_TOKEN_PREFIX, type PairingCheck } from '../security/pairings.ts';
+import { OWNER_ONLY_FIELDS } from '../security/access-policy.ts';
+
+/** What the access plugin needs of the pairing store. */
+export interface PairingVerifier {
+  check(token: string, origin: string | null): PairingCheck;
+}
 
 /** Headers a CORS preflight may ask for. */
 export const CORS_ALLOWED_HEADERS = ['content-type', 'accept', 'authorization', 'x-nhi-gateway', 'x-graphql-yoga-csrf', 'last-event-id'] as const;
@@ -39,6 +62,8 @@ export interface AccessControlOptions {
   /** Key under which the WebSocket transport puts the upgrade request in the context. */
   readonly upgradeRequestKey: string;
   readonly audit?: AuditLog | undefined;
+  /** Pairing tokens of HIS pages; without it only the access token is a credential. */
+  readonly pairings?: PairingVerifier | undefined;
   /** Refusals are logged here too (at info: they are expected, and the audit log has the details). */
   readonly onRefusal?: ((entry: AuditEntry) => void) | undefined;
   /** For tests of the rate limiter. */
@@ -50,7 +75,8 @@ interface Caller {
   readonly origin: string | null;
   readonly verdict: OriginVerdict;
   readonly remoteAddress: string | null;
-  readonly token: 'none' | 'valid' | 'invalid';
+  /** `valid`: the access token; `paired`: a pairing token from its own origin. */
+  readonly token: 'none' | 'valid' | 'paired' | 'wrong-origin' | 'invalid';
 }
 
 /**
@@ -63,6 +89,14 @@ export function isLoopbackClient(serverContext: unknown): boolean {
   return isLoopbackAddress(req.socket.remoteAddress);
 }
 
+/** Requests whose refusal is already in the audit log (so a refusal seen again in the response is not doubled). */
+const audited = new WeakSet<object>();
+
+/** For plugins that audit their own refusals (src/plugins/use-pairing.ts). */
+export function markRefusalAudited(request: Request): void {
+  audited.add(request);
+}
+
 export function useAccessControl(options: AccessControlOptions): Plugin {
   const { origins, graphqlPath, audit } = options;
   // The expected token is prepared once here, not on every request.
@@ -72,6 +106,18 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
   const record = (entry: AuditEntry): void => {
     audit?.record(entry);
     if (entry.event === 'refused') options.onRefusal?.(entry);
+  };
+  const recordElsewhere = (request: Request, serverContext: unknown, code: string): void => {
+    if (audited.has(request)) return;
+    audited.add(request);
+    record({
+      event: 'refused',
+      transport: 'http',
+      origin: request.headers.get('origin'),
+      remoteAddress: (serverContext as { req?: IncomingMessage } | undefined)?.req?.socket?.remoteAddress ?? null,
+      auth: 'none',
+      outcome: code,
+    });
   };
 
   const callerOf = (context: Record<string, unknown>): Caller => {
@@ -86,14 +132,19 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
       authorization = params?.['authorization'] ?? params?.['Authorization'] ?? authorization;
     }
     const presented = parseAuthorization(authorization);
-    const token =
-      presented.kind === 'none' ? 'none' : presented.kind === 'bearer' && matchesToken(presented.token) ? 'valid' : 'invalid';
+    let token: Caller['token'] = 'invalid';
+    if (presented.kind === 'none') token = 'none';
+    else if (presented.kind === 'bearer' && matchesToken(presented.token)) token = 'valid';
+    else if (presented.kind === 'bearer' && options.pairings && presented.token.startsWith(PAIRING_TOKEN_PREFIX)) {
+      const check = options.pairings.check(presented.token, origin);
+      token = check === 'valid' ? 'paired' : check === 'wrong-origin' ? 'wrong-origin' : 'invalid';
+    }
     const req = context['req'] as IncomingMessage | undefined;
     return { transport: upgrade ? 'ws' : 'http', origin, verdict, remoteAddress: req?.socket?.remoteAddress ?? null, token };
   };
 
   const authOf = (caller: Caller): AuditEntry['auth'] =>
-    caller.token === 'valid' ? 'token' : caller.verdict === 'allowed' || caller.verdict === 'own' ? 'origin' : 'none';
+    caller.token === 'valid' ? 'token' : caller.token === 'paired' ? 'pairing' : caller.verdict === 'allowed' || caller.verdict === 'own' ? 'origin' : 'none';
 
   const entryBase = (caller: Caller, access: OperationAccess) =>
     ({
@@ -127,9 +178,15 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
   /** The refusal for this caller and operation, if any. */
   const decide = (caller: Caller, access: OperationAccess): GraphQLError | undefined => {
     if (caller.token === 'invalid') return refusal('TOKEN_INVALID');
-    if (access.level === 'token' && caller.token !== 'valid') return refusal('TOKEN_REQUIRED');
-    if (access.level === 'identity' && caller.token !== 'valid' && caller.verdict !== 'allowed' && caller.verdict !== 'own') {
-      return refusal('TOKEN_REQUIRED', { message: 'Identity data needs the access token or a call from an allowed origin' });
+    if (caller.token === 'wrong-origin') return refusal('PAIRING_ORIGIN_MISMATCH');
+    const credential = caller.token === 'valid' || caller.token === 'paired';
+    if (access.level === 'token' && !credential) return refusal('TOKEN_REQUIRED');
+    if (access.level === 'identity' && !credential) {
+      return refusal('TOKEN_REQUIRED', { message: 'Identity data needs the access token or a pairing token' });
+    }
+    // Listing and revoking pairings is for the workstation's owner, not for a paired page.
+    if (caller.token !== 'valid' && access.gated.some((field) => OWNER_ONLY_FIELDS.has(field))) {
+      return refusal('TOKEN_REQUIRED', { message: 'Managing pairings needs the access token itself' });
     }
     if (limiter && access.identityUses > 0) {
       const taken = limiter.take(caller.origin ?? '(no origin)', access.identityUses);
@@ -155,6 +212,7 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
     const refused = decide(caller, access);
     if (refused) {
       const code = refused.extensions['code'] as RefusalCode;
+      if (context['request']) audited.add(context['request'] as object);
       record({ ...entryBase(caller, access), event: 'refused', fields: access.gated.map((field) => ({ field, outcome: code })), outcome: code });
       stop({ errors: [refused] });
       return undefined;
@@ -196,7 +254,18 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
         endResponse(new fetchAPI.Response(null, { status: 204, headers: { 'content-length': '0', ...preflightHeaders(request, verdict) } }));
       }
     },
-    onResponse({ request, response }) {
+    onResultProcess({ request, result, serverContext }) {
+      for (const single of Array.isArray(result) ? result : [result]) {
+        if (!single || isAsyncIterable(single) || !('errors' in single)) continue;
+        for (const error of single.errors ?? []) {
+          const code = refusalCode(error);
+          if (code && REFUSED_ELSEWHERE.has(code)) return recordElsewhere(request, serverContext, code);
+        }
+      }
+    },
+    onResponse({ request, response, serverContext }) {
+      // yoga's body-size limit answers 413 without a typed error.
+      if (response.status === 413) recordElsewhere(request, serverContext, 'REQUEST_ENTITY_TOO_LARGE');
       const origin = request.headers.get('origin');
       if (origin === null) return;
       let url: UrlParts;

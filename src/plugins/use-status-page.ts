@@ -8,6 +8,7 @@
  * 127.0.0.0/8 or ::1 get 403. `allow` replaces that check, so the security plugins can wrap or tighten it.
  */
 import type { Plugin } from 'graphql-yoga';
+import { isSameUserPeer } from '../security/peer-user.ts';
 import { renderStatusPage, STATUS_FAVICON } from '../status/page.ts';
 import { STATUS_CSS } from '../status/style.ts';
 import { STATUS_SCRIPT, WIDGET_SCRIPT } from '../status/script.ts';
@@ -20,6 +21,10 @@ export interface StatusPageOptions {
    * got from the HTTP server (Node: `{ req, res }`); in-process `yoga.fetch` calls have none.
    */
   readonly allow?: (request: Request, serverContext: Record<string, unknown> | undefined) => boolean;
+  /** Pairing codes waiting to be typed into a HIS page: shown on the full page (docs/security.md, "Pairing"). */
+  readonly pairingCodes?: () => ReadonlyArray<{ readonly origin: string; readonly code: string; readonly expiresAt: string }>;
+  /** Origins allowed to frame the page (the widget), besides the gateway itself. @default [] */
+  readonly frameAncestors?: readonly string[];
 }
 
 /** True when the TCP peer is on loopback, or when there is no socket at all (in-process `yoga.fetch`). */
@@ -50,6 +55,7 @@ const FORBIDDEN_TEXT =
 
 export function useStatusPage(options: StatusPageOptions = {}): Plugin {
   const allow = options.allow ?? isLoopbackClient;
+  const frameAncestors = ["'self'", ...(options.frameAncestors ?? [])].join(' ');
   return {
     onRequest({ url, request, serverContext, endResponse, fetchAPI }) {
       const path = url.pathname;
@@ -71,14 +77,17 @@ export function useStatusPage(options: StatusPageOptions = {}): Plugin {
       }
       if (path === STATUS_PATH || path === `${STATUS_PATH}/`) {
         const embed = url.searchParams.get('embed') === '1';
-        respond(renderStatusPage({ embed, assetBase: `${STATUS_PATH}/` }), 200, {
+        // Pairing codes only to this OS user's browser (another user's program can reach /status too).
+        const pairing = embed || !isSameUserPeer(serverContext) ? [] : (options.pairingCodes?.() ?? []);
+        respond(renderStatusPage({ embed, assetBase: `${STATUS_PATH}/`, pairing }), 200, {
           'content-type': 'text/html; charset=utf-8',
           'cache-control': 'no-store',
-          // No inline code; the page talks only to this gateway (HTTP, SSE and its WebSocket). Framing stays
-          // allowed on purpose: the embeddable widget is this page in an <iframe> on the HIS's origin.
+          // No inline code; the page talks only to this gateway (HTTP, SSE and its WebSocket). Framed only by
+          // the gateway and the allowed HIS origins (the widget), so no other page can overlay it.
           'content-security-policy':
             `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; ` +
-            `connect-src 'self' ws://${url.host} wss://${url.host}; base-uri 'none'; form-action 'none'`,
+            `connect-src 'self' ws://${url.host} wss://${url.host}; base-uri 'none'; form-action 'none'; ` +
+            `frame-ancestors ${frameAncestors}`,
         });
         return;
       }

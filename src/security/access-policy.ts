@@ -5,10 +5,11 @@
  * Levels:
  * - `public`: anyone who got past the origin check (lights, readers, the gateway's version, the SAM's
  *   hospital code — the clinic's own, public identifiers; no patient data).
- * - `identity`: reads ID numbers, names, birth dates: an allowed Origin or the token.
+ * - `identity`: reads ID numbers, names, birth dates: a credential (the token, or a pairing token from the
+ *   origin it was issued to). An allowed Origin alone is not one: any local program can send that header.
  * - `token`: writes a card, consumes a visit, talks to NHI in the clinic's name, changes configuration or
- *   state, or enters a PIN flow: the token, always (an allowed Origin is not enough: a compromised or
- *   merely buggy HIS page must not be able to consume a patient's visits on its own).
+ *   state, or enters a PIN flow: a credential as above (a page gets one only by pairing, which the user
+ *   confirms with a code shown by the gateway).
  *
  * A root field missing from the table needs the token (fail closed), and test/api/security/classification
  * fails until it is classified. Nested fields default to their parent's gate: identity data is reachable
@@ -85,6 +86,9 @@ export const FIELD_ACCESS: Readonly<Record<string, AccessRule>> = {
   'Mutation.resetControlSoftware': token('resets reader/SAM/card sessions (disrupts a visit in progress)'),
   'Mutation.updateCsdllIni': token('changes the control software’s configuration'),
   'Mutation.verifyProfessionalCardPin': token('PIN flow: one at a time, never retried'),
+  // ---- pairings of HIS pages (src/security/pairings.ts): the access token itself, see OWNER_ONLY_FIELDS ----
+  'Query.pairings': token('which web origins hold a pairing token: the owner’s to see'),
+  'Mutation.revokePairing': token('removes a page’s credential'),
   // ---- mutations: the embedded simulator ----
   'Mutation.simulatorInsertHealthCard': open(SIMULATOR),
   'Mutation.simulatorRemoveHealthCard': open(SIMULATOR),
@@ -93,6 +97,9 @@ export const FIELD_ACCESS: Readonly<Record<string, AccessRule>> = {
   'Mutation.simulatorForceReturnCode': open(SIMULATOR),
   'Mutation.simulatorReset': open(SIMULATOR),
 };
+
+/** Fields a pairing token never reaches: a paired page must not see or revoke other pages' pairings. */
+export const OWNER_ONLY_FIELDS: ReadonlySet<string> = new Set(['Query.pairings', 'Mutation.revokePairing']);
 
 const UNCLASSIFIED_ROOT: AccessRule = token('not classified yet: the token until someone decides (fail closed)');
 

@@ -23,8 +23,8 @@ export interface AuditEntry {
   /** The Origin header as sent (null when absent). */
   readonly origin: string | null;
   readonly remoteAddress: string | null;
-  /** How the caller was let in: a valid token, an allowed Origin, or neither (public operations, refusals). */
-  readonly auth: 'token' | 'origin' | 'none';
+  /** How the caller got in: the token, a pairing token, an allowed Origin (public operations only), or neither. */
+  readonly auth: 'token' | 'pairing' | 'origin' | 'none';
   readonly operationType?: 'query' | 'mutation' | 'subscription';
   /** Client-chosen; GraphQL names are ASCII, and the log's masking covers ID-number-like names. */
   readonly operationName?: string | null;

@@ -10,6 +10,29 @@ export interface StatusPageOptions {
   readonly embed: boolean;
   /** Base path of the page's assets, e.g. `/status/`. */
   readonly assetBase: string;
+  /** Pairing codes waiting for a HIS page (full page only; docs/security.md, "Pairing"). */
+  readonly pairing?: ReadonlyArray<{ readonly origin: string; readonly code: string; readonly expiresAt: string }>;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A code the user types into the HIS page that asked to pair; shown on this machine only. */
+function pairingPanel(pending: NonNullable<StatusPageOptions['pairing']>): string {
+  if (pending.length === 0) return '';
+  const rows = pending
+    .map(
+      (p) =>
+        `<li><b>${escapeHtml(p.origin)}</b>: <code class="pairing-code" data-testid="pairing-code" data-origin="${escapeHtml(p.origin)}">${escapeHtml(p.code)}</code>` +
+        ` <span class="muted">(${escapeHtml(p.expiresAt)})</span></li>`,
+    )
+    .join('\n');
+  return `<section class="panel pairing" aria-labelledby="pairing-title">
+  <h2 id="pairing-title">網頁配對碼 <span class="en" lang="en">Pairing codes</span></h2>
+  <p>只在您自己要求配對時，才在該網頁輸入此碼。<span class="en" lang="en">Type a code into the page only if you asked that page to pair.</span></p>
+  <ul>${rows}</ul>
+</section>`;
 }
 
 const LOGO =
@@ -73,6 +96,7 @@ export function renderStatusPage(options: StatusPageOptions): string {
   </div>
 </header>
 <main>
+${full ? pairingPanel(options.pairing ?? []) : ''}
 <section class="lights" aria-label="燈號 Lights">
 ${readerCard('HEALTH_CARD')}
 ${readerCard('PROFESSIONAL_CARD')}

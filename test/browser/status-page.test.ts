@@ -12,6 +12,7 @@ import { createApp } from '../../src/app.ts';
 import { createSimulatorServices, type RunningServices } from '../../src/services.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import { chromiumInstalled, chromiumPending, launchBrowser, type Browser } from './browser.ts';
+import { freePort } from '../helpers/free-port.ts';
 
 /** The console colours as the stylesheet paints them (src/status/style.ts). */
 const RGB = {
@@ -28,10 +29,14 @@ describe.skipIf(!chromiumInstalled)(`status page in chromium${chromiumPending}`,
   let services: RunningServices;
   let server: RunningServer;
   let browser: Browser;
+  /** The HIS of the widget test: an allowed origin, so /status's frame-ancestors lets it frame the page. */
+  let hisPort: number;
 
   beforeAll(async () => {
     services = createSimulatorServices({ strategy: 'N1', simulator: { networkLatencyMs: 0 } });
-    server = await startServer({ yoga: createApp(services, { graphiql: false, security: { token: TOKEN } }), host: '127.0.0.1', port: 0 });
+    hisPort = await freePort();
+    const allowedOrigins = [`http://127.0.0.1:${hisPort}`];
+    server = await startServer({ yoga: createApp(services, { graphiql: false, security: { token: TOKEN, allowedOrigins } }), host: '127.0.0.1', port: 0 });
     browser = await launchBrowser();
   });
 
@@ -132,7 +137,7 @@ describe.skipIf(!chromiumInstalled)(`status page in chromium${chromiumPending}`,
 <body><header><h1>某某診所 掛號系統</h1><div id="reader-status"></div></header>
 <script src="${server.url}/status/widget.js" data-target="#reader-status" async></script></body></html>`);
     });
-    await new Promise<void>((resolve) => his.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => his.listen(hisPort, '127.0.0.1', resolve));
     try {
       const page = await browser.newPage({ width: 1000, height: 300 });
       await page.goto(`http://127.0.0.1:${(his.address() as AddressInfo).port}/`);

@@ -176,13 +176,13 @@ describe('identity reads', () => {
   const READ = '{ healthCard { basicData { ... on BasicData { idNumber } ... on Error { code } } } }';
   beforeEach(() => services.simulator!.insertHealthCard('STANDARD'));
 
-  it('are refused without an allowed origin or the token, before any card call', async () => {
+  it('are refused without a credential, before any card call', async () => {
     const calls: string[] = [];
     const app = start({}, tripwireServices(calls));
     const { status, body } = await post(READ, {}, app);
     expect(status).toBe(401);
     expect(codeOf(body)).toBe('TOKEN_REQUIRED');
-    expect(body.errors?.[0]?.message).toMatch(/allowed origin/);
+    expect(body.errors?.[0]?.message).toMatch(/token or a pairing token/);
     expect(calls).toEqual([]);
   });
 
@@ -196,13 +196,20 @@ describe('identity reads', () => {
     }
   });
 
-  it('work with the token, from an allowed origin, and from the gateway’s own origin', async () => {
-    for (const headers of [AUTH_HEADERS, { origin: HIS }, { origin: 'http://localhost:8737' }]) {
+  it('work with the token from any caller; an allowed or the gateway’s own Origin alone is no credential (a program can forge it)', async () => {
+    for (const headers of [AUTH_HEADERS, { ...AUTH_HEADERS, origin: HIS }, { ...AUTH_HEADERS, origin: 'http://localhost:8737' }]) {
       const { status, body } = await post(READ, headers);
       expect(status, JSON.stringify(headers)).toBe(200);
       expect(body.data.healthCard.basicData.idNumber).toBe('A123456789');
     }
-    expect(audit.entries.map((e) => e.auth)).toEqual(['token', 'origin', 'origin']);
+    for (const headers of [{ origin: HIS }, { origin: 'http://localhost:8737' }]) {
+      const { status, body } = await post(READ, headers);
+      expect(status, JSON.stringify(headers)).toBe(401);
+      expect(codeOf(body)).toBe('TOKEN_REQUIRED');
+      expect(JSON.stringify(body)).not.toContain('A123456789');
+    }
+    expect(audit.entries.map((e) => e.auth)).toEqual(['token', 'token', 'token', 'origin', 'origin']);
+    expect(audit.entries.slice(3).map((e) => e.outcome)).toEqual(['TOKEN_REQUIRED', 'TOKEN_REQUIRED']);
     expect(audit.entries[0]).toMatchObject({ event: 'operation', fields: [{ field: 'Query.healthCard', outcome: 'OK' }, { field: 'HealthCard.basicData', outcome: 'OK' }] });
   });
 
@@ -223,9 +230,10 @@ describe('identity reads', () => {
     let now = 1_000_000;
     start({ identityRate: { perMinute: 60, burst: 2 }, now: () => now });
     const read = (headers: Record<string, string>) => post('{ healthCard { state { __typename } } }', headers);
-    expect((await read({ origin: HIS })).status).toBe(200);
-    expect((await read({ origin: HIS })).status).toBe(200);
-    const limited = await read({ origin: HIS });
+    const fromHis = { ...AUTH_HEADERS, origin: HIS };
+    expect((await read(fromHis)).status).toBe(200);
+    expect((await read(fromHis)).status).toBe(200);
+    const limited = await read(fromHis);
     expect(limited.status).toBe(429);
     expect(limited.body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter: 1, retryable: true });
     expect(limited.response.headers.get('retry-after')).toBe('1');
@@ -233,7 +241,7 @@ describe('identity reads', () => {
     expect((await read(AUTH_HEADERS)).status).toBe(200);
     expect((await post('{ lightState { __typename } }', { origin: HIS })).status).toBe(200);
     now += 1000;
-    expect((await read({ origin: HIS })).status).toBe(200);
+    expect((await read(fromHis)).status).toBe(200);
     expect(audit.entries.some((e) => e.outcome === 'RATE_LIMITED' && e.origin === HIS)).toBe(true);
   });
 });

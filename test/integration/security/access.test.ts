@@ -73,18 +73,22 @@ describe('graphql-ws', () => {
     expect(done?.data).toEqual({ verifySam: { __typename: 'Sam' } });
   });
 
-  it('reads identity data from an allowed origin or with the token, and refuses it otherwise', async () => {
+  it('reads identity data with the token only: an allowed or the gateway’s own Origin is no credential', async () => {
     services.simulator!.insertHealthCard('STANDARD');
     const read = '{ healthCard { basicData { ... on BasicData { idNumber } } } }';
-    const [refused] = await subscribeWs(endpoint, read);
-    expect(refused?.errors?.[0]?.extensions?.['code']).toBe('TOKEN_REQUIRED');
-    expect(refused?.data).toBeUndefined();
-    for (const options of [{ headers: { origin: HIS } }, { connectionParams: WS_AUTH }]) {
+    for (const headers of [undefined, { origin: HIS }, { origin: server.url }]) {
+      const [refused] = await subscribeWs(endpoint, read, undefined, headers ? { headers } : {});
+      expect(refused?.errors?.[0]?.extensions?.['code'], JSON.stringify(headers)).toBe('TOKEN_REQUIRED');
+      expect(refused?.data).toBeUndefined();
+    }
+    for (const options of [{ connectionParams: WS_AUTH }, { headers: { origin: HIS }, connectionParams: WS_AUTH }]) {
       const [result] = await subscribeWs(endpoint, read, undefined, options);
       expect(result?.data).toEqual({ healthCard: { basicData: { idNumber: 'A123456789' } } });
     }
     services.simulator!.removeHealthCard();
-    expect(audit.entries.filter((e) => e.transport === 'ws' && e.event === 'operation').map((e) => e.auth)).toEqual(expect.arrayContaining(['origin', 'token']));
+    const ws = audit.entries.filter((e) => e.transport === 'ws' && e.fields?.some((f) => f.field === 'Query.healthCard'));
+    expect(ws.filter((e) => e.event === 'operation').map((e) => e.auth)).toEqual(['token', 'token']);
+    expect(ws.filter((e) => e.event === 'refused').map((e) => e.outcome)).toEqual(['TOKEN_REQUIRED', 'TOKEN_REQUIRED', 'TOKEN_REQUIRED']);
   });
 
   it('refuses over-limit documents with typed codes', async () => {

@@ -14,7 +14,7 @@ import { startServer, type RunningServer } from '../../../src/server.ts';
 import { createAuditLog, createGatewayLogger } from '../../../src/logger.ts';
 import { SIMULATED_PATIENTS, SIMULATED_PROFESSIONALS } from '../../../src/adapters/simulator/patients.ts';
 import { subscribeWs } from '../../helpers/ws.ts';
-import { AUTH_HEADERS, TEST_TOKEN } from '../../helpers/auth.ts';
+import { AUTH_HEADERS, TEST_TOKEN, WS_AUTH } from '../../helpers/auth.ts';
 
 const HIS = 'http://his.local:3000';
 const rocToIso = (roc: string) => `${Number(roc.slice(0, 3)) + 1911}-${roc.slice(3, 5)}-${roc.slice(5, 7)}`;
@@ -60,7 +60,7 @@ beforeAll(async () => {
     await gql(`mutation { simulatorInsertHealthCard(input: { card: ${patient.key} }) { __typename } }`, undefined, {});
     const overHttp = await gql(READ);
     expect(overHttp.data.healthCard.basicData.idNumber).toBe(patient.idNumber);
-    const [overWs] = await subscribeWs(`${server.url}/graphql`, READ, undefined, { headers: { origin: HIS } });
+    const [overWs] = await subscribeWs(`${server.url}/graphql`, READ, undefined, { headers: { origin: HIS }, connectionParams: WS_AUTH });
     expect((overWs?.data as any).healthCard.registerData.idNumber).toBe(patient.idNumber);
     const visit = await gql('mutation { startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) { ... on Visit { visitTimeRoc signature } } }');
     signature = visit.data.startVisit.signature;
@@ -113,9 +113,9 @@ describe('log files', () => {
     const reads = entries.filter((e) => e.event === 'operation' && e.fields?.some((f) => f.field === 'HealthCard.basicData'));
     expect(reads.map((e) => [e.transport, e.auth, e.origin])).toEqual([
       ['http', 'token', null],
-      ['ws', 'origin', HIS],
+      ['ws', 'token', HIS],
       ['http', 'token', null],
-      ['ws', 'origin', HIS],
+      ['ws', 'token', HIS],
     ]);
     expect(reads.every((e) => e.outcome === 'OK')).toBe(true);
     const writes = entries.filter((e) => e.fields?.some((f) => f.field === 'Mutation.startVisit' || f.field === 'Mutation.writeTreatment'));

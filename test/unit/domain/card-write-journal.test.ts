@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ async function history(path: string, clock: { now: Date }) {
 }
 
 describe('card-write journal file', () => {
-  it('compacts a large file at open to what is still remembered, keeping the old file once as .previous', async () => {
+  it('compacts a large file at open to what is still remembered, keeping the old records once as .previous without results', async () => {
     const path = journalFile();
     const clock = { now: new Date('2026-11-26T08:00:00Z') };
     const { old, interrupted, recent } = await history(path, clock);
@@ -40,7 +40,15 @@ describe('card-write journal file', () => {
     const reopened = CardWriteJournal.open({ path, now: () => clock.now, retentionMs: HOUR, compactAboveBytes: 0 });
 
     expect(reopened.compaction).toMatchObject({ recordsDropped: 6, bytesBefore: Buffer.byteLength(before), previousPath: `${path}.previous` });
-    expect(readFileSync(`${path}.previous`, 'utf8')).toBe(before);
+    const withoutResults = before
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line) => {
+        const { result: _r, ...rest } = JSON.parse(line) as Record<string, unknown>;
+        return rest;
+      });
+    expect(recordsIn(`${path}.previous`)).toEqual(withoutResults);
+    expect(readFileSync(`${path}.previous`, 'utf8')).not.toMatch(/seqNumber|old-key/);
     // The interrupted write (however old) and the recent one stay, records intact and in order.
     expect(recordsIn(path).map((r) => [r.t, r.id])).toEqual([
       ['begin', interrupted.id],
@@ -62,16 +70,61 @@ describe('card-write journal file', () => {
     expect(recordsIn(path).at(-1)).toMatchObject({ t: 'begin', id: next.id });
   });
 
-  it('leaves a file under the size threshold as it is (default 1 MiB)', async () => {
+  it('leaves a file under the size threshold as it is (default 1 MiB) when nothing past the retention holds a result', async () => {
     const path = journalFile();
     const clock = { now: new Date('2026-11-26T08:00:00Z') };
-    await history(path, clock);
+    const journal = CardWriteJournal.open({ path, now: () => clock.now, retentionMs: HOUR });
+    const failed = await journal.begin({ op: 'startVisit', key: 'failed-key-0001', inputHash: 'h' });
+    await journal.end(failed.id, 'ERROR', { error: { code: 'HEALTH_CARD_NOT_INSERTED', vendorCode: null, retryable: true } });
     const before = readFileSync(path, 'utf8');
     clock.now = new Date(clock.now.getTime() + 10 * HOUR);
     const reopened = CardWriteJournal.open({ path, now: () => clock.now, retentionMs: HOUR });
     expect(reopened.compaction).toBeNull();
     expect(readFileSync(path, 'utf8')).toBe(before);
     expect(existsSync(`${path}.previous`)).toBe(false);
+  });
+
+  it('drops results (treatment IDs, signatures) settled past the retention at open, however small the file', async () => {
+    const path = journalFile();
+    const clock = { now: new Date('2026-11-26T08:00:00Z') };
+    const journal = CardWriteJournal.open({ path, now: () => clock.now, retentionMs: HOUR });
+    const settled = await journal.begin({ op: 'startVisit', key: 'settled-key-01', inputHash: 'h' });
+    await journal.end(settled.id, 'OK', { result: { treatmentId: 'IC-TREATMENT-1', signature: 'SIG-0123456789' } });
+    // Within the retention the result must stay: the key replays it.
+    expect(CardWriteJournal.open({ path, now: () => clock.now, retentionMs: HOUR }).forKey('settled-key-01')?.end?.result).toMatchObject({ treatmentId: 'IC-TREATMENT-1' });
+    clock.now = new Date(clock.now.getTime() + 2 * HOUR);
+    const reopened = CardWriteJournal.open({ path, now: () => clock.now, retentionMs: HOUR });
+    expect(reopened.compaction).not.toBeNull();
+    for (const file of [path, `${path}.previous`]) expect(readFileSync(file, 'utf8'), file).not.toMatch(/IC-TREATMENT-1|SIG-0123456789/);
+  });
+
+  it('stores idempotency keys only as HMAC-SHA256 under a 0600 per-install secret, and still finds them', async () => {
+    const path = journalFile();
+    const journal = CardWriteJournal.open({ path });
+    const begin = await journal.begin({ op: 'startVisit', key: 'visit-A123456789-0001', inputHash: 'h' });
+    await journal.end(begin.id, 'OK', { result: { seqNumber: '0001' } });
+    expect(readFileSync(path, 'utf8')).not.toContain('A123456789');
+    expect(recordsIn(path)[0]).toMatchObject({ key: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/) as unknown });
+    expect(journal.plainKey(journal.forKey('visit-A123456789-0001')!)).toBe('visit-A123456789-0001');
+    const { mode } = statSync(`${path}.key`);
+    expect(mode & 0o777).toBe(0o600);
+    const reopened = CardWriteJournal.open({ path });
+    expect(reopened.forKey('visit-A123456789-0001')?.begin.id).toBe(begin.id);
+    expect(reopened.plainKey(reopened.entry(begin.id)!)).toBeNull();
+    // Another install (another secret) hashes the same key differently.
+    const elsewhere = journalFile();
+    await CardWriteJournal.open({ path: elsewhere }).begin({ op: 'startVisit', key: 'visit-A123456789-0001', inputHash: 'h' });
+    expect(recordsIn(elsewhere)[0]!.t === 'begin' && recordsIn(elsewhere)[0]).not.toEqual(recordsIn(path)[0]);
+  });
+
+  it('rewrites a journal from an older version that kept keys verbatim', async () => {
+    const path = journalFile();
+    const id = '00000000-0000-4000-8000-000000000001';
+    appendFileSync(path, `${JSON.stringify({ t: 'begin', id, op: 'startVisit', key: 'visit-A123456789-0002', inputHash: 'h', at: new Date().toISOString() })}\n`);
+    const journal = CardWriteJournal.open({ path });
+    expect(journal.unresolved().map((e) => e.begin.id)).toEqual([id]);
+    expect(journal.forKey('visit-A123456789-0002')?.begin.id).toBe(id);
+    for (const file of [path, `${path}.previous`]) expect(readFileSync(file, 'utf8'), file).not.toContain('A123456789');
   });
 
   it('does not rewrite a large file that has nothing to drop', async () => {
@@ -108,7 +161,8 @@ describe('card-write journal file', () => {
     expect(reopened.unresolved().map((e) => e.begin.id)).toEqual([begin.id]);
     const next = await reopened.begin({ op: 'startVisit', key: 'after-key-00001', inputHash: 'h2' });
     const third = CardWriteJournal.open({ path, now: () => clock.now });
-    expect(third.entry(next.id)?.begin.key).toBe('after-key-00001');
+    expect(third.entry(next.id)?.begin.key).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect(third.forKey('after-key-00001')?.begin.id).toBe(next.id);
     expect(third.unresolved().map((e) => e.begin.id)).toEqual([begin.id, next.id]);
   });
 
