@@ -122,7 +122,7 @@ beforeAll(async () => {
   const ready = await gateway.ready;
   if (ready.kind !== 'started') throw new Error(`gateway did not start: ${JSON.stringify(gateway.output())}`);
   token = readFileSync(join(dataDir, 'token-simulator'), 'utf8').trim();
-  const inserted = await gql('mutation { simulatorInsertHealthCard(card: STANDARD) { __typename } }', { authorization: `Bearer ${token}` });
+  const inserted = await gql('mutation { simulatorInsertHealthCard(input: { card: STANDARD }) { __typename } }', { authorization: `Bearer ${token}` });
   expect(inserted.status).toBe(200);
 }, 60_000);
 
@@ -327,7 +327,7 @@ describe('files after a visit', () => {
   it('keeps the data folder 0700 and every file 0600, with the idempotency key only hashed', async () => {
     const key = 'visit-A123456789-local-attacker';
     const visit = await gql(
-      'mutation ($k: String) { startVisit(idempotencyKey: $k, input: { category: WESTERN_MEDICINE_OUTPATIENT }) { __typename } }',
+      'mutation ($k: String) { startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT, idempotencyKey: $k }) { __typename } }',
       { authorization: `Bearer ${token}` },
       { k: key },
     );

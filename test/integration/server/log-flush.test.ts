@@ -67,7 +67,7 @@ describe('a clean stop leaves every log and audit line on disk', () => {
       const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
       const url = `http://127.0.0.1:${port}/graphql`;
       const token = readFileSync(join(dir, 'token-simulator'), 'utf8').trim();
-      expect((await post(url, 'mutation { simulatorInsertHealthCard(card: STANDARD) { __typename } }', {})).status).toBe(200);
+      expect((await post(url, 'mutation { simulatorInsertHealthCard(input: { card: STANDARD }) { __typename } }', {})).status).toBe(200);
 
       const answers = await Promise.all([
         ...Array.from({ length: N }, () => post(url, READ, { authorization: `Bearer ${token}` })),
