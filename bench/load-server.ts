@@ -25,7 +25,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../src/app.ts';
 import { parseArgs } from '../src/config.ts';
-import { createCshisServices } from '../src/cshis-services.ts';
+import { open as openCshisBackend } from '../src/backends/cshis.ts';
+import { createServices, servicesOptionsFromConfig } from '../src/services.ts';
 import { startServer } from '../src/server.ts';
 import type { GatewayLogger } from '../src/yoga.ts';
 import { loadCshisLibrary, loadFixtureControls, type CshisExportName } from '../src/adapters/cshis/native.ts';
@@ -120,11 +121,10 @@ const journalPath = journalMode === 'memory' ? undefined : join(dir, 'journal.js
 // A clinic's day of idempotency keys arrives here in seconds: with the default 24-hour retention the journal's
 // memory would grow for the whole run by design. A short retention shows the bound that keeps it flat.
 const journalRetentionMs = Number(process.env['NHI_BENCH_LOAD_RETENTION_MS'] ?? 20_000);
-const services = await createCshisServices(parsed.config, 'N1', {
-  logger,
-  journalRetentionMs,
-  ...(journalPath ? { journalPath } : {}),
-});
+const services = createServices(
+  await openCshisBackend(parsed.config, { logger }),
+  servicesOptionsFromConfig(parsed.config, { logger, journalRetentionMs, ...(journalPath ? { journalPath } : {}) }),
+);
 // The identity-read rate limit is off (at its default of 60 reads/min per origin a load test measures refusals).
 const yoga = createApp(services, { graphiql: false, logger, security: { token: benchToken(), identityRate: false } });
 const gateway = await startServer({ yoga, host: '127.0.0.1', port: 0, logger });

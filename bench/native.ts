@@ -23,7 +23,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../src/app.ts';
 import { parseArgs } from '../src/config.ts';
-import { createCshisServices } from '../src/cshis-services.ts';
+import { open as openCshisBackend } from '../src/backends/cshis.ts';
+import { createServices, servicesOptionsFromConfig } from '../src/services.ts';
 import { startServer } from '../src/server.ts';
 import { createConsoleLogger } from '../src/logger.ts';
 import { rocDateToIso } from '../src/codecs/roc-date.ts';
@@ -141,7 +142,7 @@ async function startGateway(dir: string): Promise<Gateway> {
   const parsed = parseArgs(['--backend', 'cshis', '--cshis-path', FIXTURE_SO, '--csdll-ini', ini], {});
   if (parsed.kind !== 'run') throw new Error(`bench config: ${JSON.stringify(parsed)}`);
   const quiet = createConsoleLogger({ write: () => undefined });
-  const services = await createCshisServices(parsed.config, 'N1', { logger: quiet });
+  const services = createServices(await openCshisBackend(parsed.config, { logger: quiet }), servicesOptionsFromConfig(parsed.config, { logger: quiet }));
   const token = benchToken();
   // The identity-read rate limit is off, as in the gateway benchmark: at its default a load test measures refusals.
   const yoga = createApp(services, { graphiql: false, logger: quiet, security: { token, identityRate: false } });

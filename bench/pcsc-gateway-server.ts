@@ -1,12 +1,12 @@
 /**
- * The gateway under test for bench/pcsc.ts: `--backend pcsc` as main.ts composes it (createPcscServices,
+ * The gateway under test for bench/pcsc.ts: `--backend pcsc` as main.ts composes it (openPcsc + createServices,
  * createApp, startServer on 127.0.0.1), in its own process so its CPU and resident memory are its own.
  * `--token=<t>` sets the access token (the benchmark's clients send it). Protocol: bench/servers/serve.ts.
  */
 import { createApp } from '../src/app.ts';
 import { createConsoleLogger } from '../src/logger.ts';
 import { startServer } from '../src/server.ts';
-import { createPcscServices } from '../src/pcsc-services.ts';
+import { createPcscServices } from '../test/helpers/pcsc-services.ts';
 import { argValue, serveForBench } from './servers/serve.ts';
 
 const token = argValue('token');

@@ -36,7 +36,9 @@ export function createApp(services: RunningServices, options: AppOptions = {}): 
     schema,
     createContext: contextFactory(services, cards),
     security: { ...options.security, token },
-    readiness: () => services.status.readiness().then((r) => ({ ready: r.ready, reasons: [...r.reasons] })),
+    // Which backend answers, on every /ready: a simulator chosen by `auto` must never pass for real cards.
+    readiness: () =>
+      services.status.readiness().then((r) => ({ ready: r.ready, reasons: [...r.reasons], backend: services.backend.description })),
     mapError: toClientError,
     // Never yoga's bare console: every line goes through the masking logger.
     logger: options.logger ?? createConsoleLogger(),

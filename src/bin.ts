@@ -2,29 +2,19 @@
  * Entry of the single executable (esbuild bundles this file to CommonJS for Node SEA; see build/build.ts).
  * `npm start` does not use it: it runs src/main.ts directly.
  *
- * The import order matters: src/sea-setup.ts must come first, so the embedded assets are checked and koffi's
- * native module is in place (process.resourcesPath) before any other module runs.
+ * No module imported here loads koffi at import time (both adapters load it on first use), so the embedded
+ * assets are checked and koffi's native module put in place (process.resourcesPath) in startExecutable,
+ * before anything needs it, and only when the command needs it (never for --version or --help).
  */
-import { embedded } from './sea-setup.ts';
-import { GRAPHIQL_ASSET_PREFIX, type EmbeddedAssets } from './sea-setup.ts';
-import { runMain } from './main.ts';
-import { setGraphiQLAssetSource, type GraphiQLAssetSet } from './plugins/use-graphiql-assets.ts';
+import { seaApi } from './sea-setup.ts';
+import { startExecutable } from './executable.ts';
 
-/** The embedded, pre-gzipped GraphiQL files, under the hash the build computed from the package. */
-function embeddedGraphiQL(assets: EmbeddedAssets): GraphiQLAssetSet {
-  return {
-    hash: assets.manifest.graphiqlHash,
-    files: assets.group(GRAPHIQL_ASSET_PREFIX).map((asset) => ({
-      name: asset.name.slice(GRAPHIQL_ASSET_PREFIX.length),
-      contentType: asset.contentType ?? 'application/octet-stream',
-      // Served straight from the executable's memory (no copy: 2.4 MB less resident); never written to.
-      ...(asset.encoding === 'gzip' ? { gzipped: asset.bytes } : { raw: asset.bytes }),
-    })),
-  };
-}
+/**
+ * Loads koffi from the bundle once, right after extraction, so a temp folder that cannot run it is named at
+ * start (src/sea-setup.ts). esbuild inlines this literal require, as in the adapters.
+ */
+const loadKoffi = (): void => {
+  if (typeof require === 'function') require('koffi');
+};
 
-if (embedded) {
-  const graphiql = embeddedGraphiQL(embedded);
-  setGraphiQLAssetSource(async () => graphiql);
-}
-runMain(process.argv.slice(2), process.env, { executable: embedded !== null });
+startExecutable(process.argv.slice(2), process.env, seaApi(), loadKoffi);

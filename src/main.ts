@@ -8,49 +8,24 @@
  * it after preparing the embedded assets. No top-level await here: the executable is a CommonJS bundle.
  */
 import { realpathSync } from 'node:fs';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs, HELP_TEXT, type GatewayConfig } from './config.ts';
+import { parseArgs, HELP_TEXT, resolveDataPaths, type GatewayConfig } from './config.ts';
 import { formatStartupBanner } from './cli.ts';
 import { startServer, installSignalHandlers } from './server.ts';
 import { createApp } from './app.ts';
-import { createSimulatorServices, webApiOptionsFromConfig, GATEWAY_VERSION, type RunningServices } from './services.ts';
-import { createAuditLog, createGatewayLogger, defaultLogDirectory } from './logger.ts';
+import { createServices, servicesOptionsFromConfig, GATEWAY_VERSION, type RunningServices } from './services.ts';
+import { openBackend } from './backends/index.ts';
+import { createAuditLog, createGatewayLogger } from './logger.ts';
 import type { GatewayLogger } from './yoga.ts';
-import { defaultTokenPath, loadOrCreateToken } from './security/token.ts';
+import { loadOrCreateToken } from './security/token.ts';
+import { ensurePrivateDataFolder } from './security/private-files.ts';
 import { DEFAULT_IDENTITY_RATE } from './security/rate-limit.ts';
-import type { VisitStrategy } from './ports/card-stack.ts';
-import { dataDirectory, JOURNAL_FILE } from './paths.ts';
 import { acquireInstanceLock } from './install/instance-lock.ts';
 import { installAtLogon, uninstallFromLogon, nodeCommandRunner } from './install/logon.ts';
 
-const STRATEGIES: Record<GatewayConfig['visitStrategy'], VisitStrategy> = {
-  n1: 'N1',
-  'seq256-treatnum': 'SEQ256_TREATNUM',
-  'seq256-quick-treatnum': 'SEQ256_QUICK_TREATNUM',
-  'seq256-webapi': 'SEQ256_WEBAPI',
-};
-
-async function createBackend(config: GatewayConfig, env: Record<string, string | undefined>, logger: GatewayLogger): Promise<RunningServices> {
-  const strategy = STRATEGIES[config.visitStrategy];
-  // The simulator's rehearsals must never answer a real card write's idempotency key: separate journals.
-  const journalPath = simulatorAware(join(dataDirectory(env), JOURNAL_FILE), config.backend);
-  if (config.pcscWake && config.backend !== 'cshis') {
-    logger.warn('--pcsc-wake applies to the cshis backend only; ignored', { backend: config.backend });
-  }
-  if (config.backend === 'simulator') return createSimulatorServices({ strategy, journalPath, logger, ...webApiOptionsFromConfig(config) });
-  if (config.backend === 'pcsc') {
-    // Loaded only when asked for, like the control software below: other backends never load the PC/SC library.
-    const { createPcscServices } = await import('./pcsc-services.ts');
-    return createPcscServices({ journalPath, logger });
-  }
-  // Loaded only when asked for: the simulator never touches koffi.
-  const { createCshisServices } = await import('./cshis-services.ts');
-  return createCshisServices(config, strategy, {
-    journalPath,
-    logger,
-    ...(config.readerOpenPolicy ? { openPolicy: config.readerOpenPolicy } : {}),
-  });
+async function createBackendServices(config: GatewayConfig, journalPath: string, logger: GatewayLogger): Promise<RunningServices> {
+  const backend = await openBackend(config, { logger });
+  return createServices(backend, servicesOptionsFromConfig(config, { journalPath, logger }));
 }
 
 /** What differs between `npm start` and the single executable. */
@@ -74,7 +49,8 @@ export async function main(
     return 0;
   }
   if (parsed.kind === 'error') {
-    process.stderr.write(`${parsed.message}\n\n${HELP_TEXT}`);
+    // One line: the option and the rule, never the whole help text.
+    process.stderr.write(`nhi-gateway: ${parsed.message}${/see --help/.test(parsed.message) ? '' : '; see --help'}\n`);
     return 2;
   }
   if (parsed.kind === 'install' || parsed.kind === 'uninstall') {
@@ -87,7 +63,10 @@ export async function main(
       out: (line: string) => process.stdout.write(`${line}\n`),
       err: (line: string) => process.stderr.write(`${line}\n`),
     };
-    return parsed.kind === 'install' ? installAtLogon(parsed.runArgs, deps) : uninstallFromLogon(deps);
+    if (parsed.kind === 'uninstall') return uninstallFromLogon(deps);
+    // The same lines the gateway will log at every start: say them now, while someone is looking.
+    for (const warning of parsed.config.warnings ?? []) deps.err(`warning: ${warning}`);
+    return installAtLogon(parsed.runArgs, deps);
   }
   if (parsed.kind === 'doctor') {
     // Loaded only for the doctor: it looks at CSHIS.dll and PC/SC, and runs tasklist/sc/reg on Windows.
@@ -101,15 +80,23 @@ export async function main(
     );
   }
   const { config } = parsed;
+  const paths = resolveDataPaths(config, env);
+  let privacyWarnings: string[];
+  try {
+    privacyWarnings = await ensurePrivateDataFolder(paths, { run: nodeCommandRunner, env });
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
   // One gateway per data folder (its card-write journal must have one writer): a second one exits here,
   // before it opens the journal or the DLL. A second one on the same port also fails at listen (below).
-  const lock = acquireInstanceLock(dataDirectory(env), { port: config.port });
+  const lock = acquireInstanceLock(paths.lockDir, { port: config.port });
   if (!lock.ok) {
     process.stderr.write(`${lock.message}\n`);
     return 1;
   }
   // Logs, the audit trail and the access token before anything that could need them (docs/security.md).
-  const logDir = config.logDir ?? defaultLogDirectory(env);
+  const { logDir } = paths;
   let access;
   try {
     access = {
@@ -117,7 +104,7 @@ export async function main(
       audit: createAuditLog({ directory: logDir }),
       // The simulator gets its own token: GraphiQL shows it to rehearsing developers, and it must never
       // open the real card stack when the same workstation later runs --backend cshis.
-      token: loadOrCreateToken(config.tokenFile ?? simulatorAware(defaultTokenPath(env), config.backend)),
+      token: loadOrCreateToken(paths.tokenFile),
     };
   } catch (error) {
     lock.lock.release();
@@ -125,9 +112,9 @@ export async function main(
     return 1;
   }
   const { logger, audit, token } = access;
-  for (const warning of token.warnings) logger.warn(warning);
+  for (const warning of [...(config.warnings ?? []), ...privacyWarnings, ...token.warnings]) logger.warn(warning);
   const perMinute = config.identityReadsPerMinute ?? DEFAULT_IDENTITY_RATE.perMinute;
-  const services = await createBackend(config, env, logger);
+  const services = await createBackendServices(config, paths.journalFile, logger);
   const yoga = createApp(services, {
     logger,
     graphiql: config.graphiql,
@@ -150,12 +137,7 @@ export async function main(
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
-  const backend =
-    config.backend === 'cshis'
-      ? `cshis (${config.cshisPath})`
-      : config.backend === 'pcsc'
-        ? 'pcsc (PC/SC readers, basic data only; /ready says whether PC/SC is up)'
-        : 'simulator (no card reader needed)';
+  const backend = services.backend.description;
   const banner = formatStartupBanner({ url: server.url, backend, version: GATEWAY_VERSION, graphiql: config.graphiql });
   // The token's path, never the token itself; then where the logs go and who may call.
   banner.splice(
@@ -211,8 +193,3 @@ function isProgramEntry(): boolean {
 }
 
 if (isProgramEntry()) runMain(process.argv.slice(2), process.env);
-
-/** The simulator's own copy of a per-user file (token, journal), so rehearsals never touch the real ones. */
-function simulatorAware(path: string, backend: GatewayConfig['backend']): string {
-  return backend === 'simulator' ? `${path}-simulator` : path;
-}

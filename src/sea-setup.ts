@@ -1,7 +1,7 @@
 /**
  * Start-up of the single executable (Node SEA, built by `npm run build`): everything the gateway needs at
  * run time is embedded in the executable as SEA assets, listed with their SHA-256 in the asset
- * `manifest.json`. Importing this module (src/bin.ts imports it first):
+ * `manifest.json`. `prepareExecutable` (called by src/executable.ts before the gateway starts):
  *
  * 1. checks the manifest against this process (Node version, platform, arch) and every listed asset
  *    against its size and SHA-256: a missing or corrupt asset stops the executable here, with a message
@@ -12,12 +12,18 @@
  *    so koffi needs no patch. A file already there with the right hash is reused and never rewritten (on
  *    Windows another running gateway has it loaded, and it is locked); a new one is written to a temporary
  *    name and renamed into place, so no gateway ever loads a half-written module;
- * 3. exposes the other assets (GraphiQL, and any later group such as the status page) to the gateway.
+ * 3. loads koffi once, so a temp folder that cannot hold or run it (read-only, full, no permission, mounted
+ *    noexec) is reported here, naming the folder, the reason and NHI_GATEWAY_TEMP_DIR, which moves it;
+ * 4. exposes the other assets (GraphiQL, and any later group such as the status page) to the gateway.
  *
- * Outside a single executable (npm start, tests, Deno) it does nothing: `embedded` is null.
+ * "Damaged … download again" is said only when an embedded asset fails its checksum or the manifest is wrong;
+ * a temp-folder fault is never reported as damage. `--version` and `--help` need no extraction (src/bin.ts).
+ *
+ * Outside a single executable (npm start, tests, Deno) it does nothing: `prepareExecutable` returns null.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,6 +37,10 @@ export const GRAPHIQL_ASSET_PREFIX = 'graphiql/';
 export const STATUS_ASSET_PREFIX = 'status/';
 /** Exit status of an executable whose embedded assets are damaged. */
 export const EXIT_DAMAGED = 70;
+/** Exit status when the temp folder cannot hold or run the native module (sysexits' EX_CANTCREAT). */
+export const EXIT_TEMP_FOLDER = 73;
+/** Moves the folder the native module is extracted to (default: the OS temp folder). */
+export const TEMP_DIR_ENV = 'NHI_GATEWAY_TEMP_DIR';
 
 export interface ManifestAsset {
   /** SHA-256 (hex) of the stored bytes. */
@@ -70,14 +80,133 @@ export interface EmbeddedAssets {
   get(name: string): EmbeddedAsset | undefined;
   /** Every asset whose name starts with `prefix`, e.g. `graphiql/`, sorted by name. */
   group(prefix: string): EmbeddedAsset[];
-  /** Where koffi.node was extracted (and `process.resourcesPath`'s value). */
-  readonly koffiPath: string;
-  readonly resourcesPath: string;
+  /** Where koffi.node was extracted (and `process.resourcesPath`'s value); null when not extracted (--version). */
+  readonly koffiPath: string | null;
+  readonly resourcesPath: string | null;
 }
 
 /** The executable is damaged or was not built by `npm run build`: the message says what and what to do. */
 export class DamagedExecutableError extends Error {
   override readonly name = 'DamagedExecutableError';
+}
+
+/** Why a temp folder cannot be used, told apart by errno (writes) or by a probe (running a file from it). */
+export type TempFolderFault = 'read-only' | 'no-permission' | 'full' | 'missing' | 'noexec' | 'cannot-load' | 'unusable';
+
+const FAULT_TEXT: Record<TempFolderFault, string> = {
+  'read-only': 'it is on a read-only file system',
+  'no-permission': 'this user may not write there',
+  full: 'the disk (or quota) is full',
+  missing: 'it does not exist',
+  noexec: 'programs may not run from it (mounted noexec, or blocked by policy)',
+  'cannot-load': 'the native module extracted there could not be loaded',
+  unusable: 'it cannot be written',
+};
+
+/** The temp folder cannot hold or run koffi.node: which folder, why, and what moves it. Never "damaged". */
+export class TempFolderError extends Error {
+  override readonly name = 'TempFolderError';
+  constructor(
+    readonly folder: string,
+    readonly fault: TempFolderFault,
+    /** errno (EROFS, EACCES, ENOSPC …) when there was one. */
+    readonly code: string | undefined,
+    detail?: string,
+  ) {
+    super(
+      `cannot use the temp folder ${folder} for the native module koffi.node: ${FAULT_TEXT[fault]}` +
+        `${code ? ` (${code})` : ''}${detail ? `: ${detail}` : ''}. ` +
+        `Set ${TEMP_DIR_ENV} to a folder this user can write and run programs from (default: the OS temp folder).`,
+    );
+  }
+}
+
+/** errno of a failed write → the fault clinic IT can act on. */
+export function faultOfErrno(code: string | undefined): TempFolderFault {
+  switch (code) {
+    case 'EROFS':
+      return 'read-only';
+    case 'EACCES':
+    case 'EPERM':
+      return 'no-permission';
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'full';
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return 'missing';
+    default:
+      return 'unusable';
+  }
+}
+
+/** The file operations of the extraction, injectable so tests can make them fail like a real folder. */
+export interface ExtractionFs {
+  mkdir(path: string, mode: number): void;
+  /** Owner uid of a path. */
+  ownerOf(path: string): number;
+  readFile(path: string): Uint8Array;
+  /** Creates `path` (it must not exist), writes and syncs it. */
+  writeNew(path: string, bytes: Uint8Array, mode: number): void;
+  rename(from: string, to: string): void;
+  unlink(path: string): void;
+  /** Writes and removes a small file directly in `folder`: undefined when that works, else its errno. */
+  probeWrite(folder: string): string | undefined;
+}
+
+export const nodeExtractionFs: ExtractionFs = {
+  mkdir: (path, mode) => {
+    mkdirSync(path, { recursive: true, mode });
+  },
+  ownerOf: (path) => statSync(path).uid,
+  readFile: (path) => readFileSync(path),
+  writeNew: (path, bytes, mode) => {
+    const fd = openSync(path, 'wx', mode);
+    try {
+      writeSync(fd, bytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  },
+  rename: (from, to) => renameSync(from, to),
+  unlink: (path) => unlinkSync(path),
+  probeWrite: (folder) => {
+    const probe = join(folder, `.nhi-gateway-write-probe-${process.pid}`);
+    try {
+      writeFileSync(probe, 'probe', { flag: 'wx' });
+      unlinkSync(probe);
+      return undefined;
+    } catch (error) {
+      return errnoOf(error) ?? 'EIO';
+    }
+  },
+};
+
+/** Whether a file in `folder` may be run: `noexec` when the OS refuses to, `unknown` when it cannot tell. */
+export type ExecProbe = 'ok' | 'noexec' | 'unknown';
+
+/** Writes a tiny shell script into `folder` and runs it (POSIX); Windows answers `unknown`. */
+export function probeExec(folder: string, platform: string = process.platform): ExecProbe {
+  if (platform === 'win32') return 'unknown';
+  const script = join(folder, `.nhi-gateway-exec-probe-${process.pid}`);
+  try {
+    writeFileSync(script, '#!/bin/sh\nexit 0\n', { mode: 0o700 });
+  } catch {
+    return 'unknown';
+  }
+  try {
+    const run = spawnSync(script, [], { stdio: 'ignore', timeout: 10_000 });
+    const code = (run.error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'EACCES' || code === 'EPERM') return 'noexec';
+    return run.status === 0 ? 'ok' : 'unknown';
+  } finally {
+    try {
+      unlinkSync(script);
+    } catch {
+      // already gone
+    }
+  }
 }
 
 /** The part of `node:sea` used here. */
@@ -97,6 +226,18 @@ export interface SetupDeps {
   readonly uid: number | undefined;
   /** Receives `process.resourcesPath`. */
   readonly setResourcesPath: (path: string) => void;
+  /** @default nodeExtractionFs */
+  readonly fs?: ExtractionFs;
+  /** Loads the extracted module once (throws when the OS refuses); omitted: not loaded here. */
+  readonly loadNative?: (koffiPath: string) => void;
+  /** Tells a noexec folder apart when loading failed. @default probeExec */
+  readonly probeExec?: (folder: string) => ExecProbe;
+}
+
+/** What `setupEmbedded` does beyond checking: extract (and load) the native module, or not (--version, --help). */
+export interface SetupOptions {
+  /** @default true */
+  readonly extractNative?: boolean;
 }
 
 const REQUIRED_ASSETS = [KOFFI_ASSET] as const;
@@ -136,8 +277,11 @@ function readManifest(sea: SeaApi): SeaManifest {
   return manifest as SeaManifest;
 }
 
-/** Checks and prepares the embedded assets. Pure apart from the koffi extraction; throws DamagedExecutableError. */
-export function setupEmbedded(deps: SetupDeps): EmbeddedAssets {
+/**
+ * Checks and prepares the embedded assets. Pure apart from the koffi extraction; throws DamagedExecutableError
+ * (an asset fails its checksum, a wrong manifest) or TempFolderError (the temp folder cannot hold or run koffi).
+ */
+export function setupEmbedded(deps: SetupDeps, options: SetupOptions = {}): EmbeddedAssets {
   const { sea } = deps;
   const manifest = readManifest(sea);
   if (manifest.nodeVersion !== deps.nodeVersion) {
@@ -168,9 +312,14 @@ export function setupEmbedded(deps: SetupDeps): EmbeddedAssets {
     }
   }
 
-  const koffi = assets.get(KOFFI_ASSET)!;
-  const { resourcesPath, koffiPath } = extractKoffi(koffi, manifest.koffiVersion, deps);
-  deps.setResourcesPath(resourcesPath);
+  let resourcesPath: string | null = null;
+  let koffiPath: string | null = null;
+  if (options.extractNative ?? true) {
+    const placed = extractKoffi(assets.get(KOFFI_ASSET)!, manifest.koffiVersion, deps);
+    ({ resourcesPath, koffiPath } = placed);
+    deps.setResourcesPath(placed.resourcesPath);
+    loadOnce(placed.koffiPath, deps);
+  }
 
   return {
     manifest,
@@ -187,64 +336,78 @@ export function koffiTriplet(platform: string, arch: string): string {
   return `${platform}_${arch}`;
 }
 
+type Placement = { readonly placed: { resourcesPath: string; koffiPath: string } } | { readonly foreign: true } | { readonly failed: string | undefined };
+
 function extractKoffi(
   koffi: EmbeddedAsset,
   koffiVersion: string,
   deps: SetupDeps,
 ): { resourcesPath: string; koffiPath: string } {
   const shared = join(deps.tmpdir, `nhi-gateway-koffi-${koffiVersion}-${koffi.sha256.slice(0, 16)}`);
-  const placed = placeModule(shared, koffi, deps);
-  if (placed) return placed;
+  const first = placeModule(shared, koffi, deps);
+  if ('placed' in first) return first.placed;
   // The shared folder is unusable (someone else's in a shared /tmp, or a wrong file there that is in use):
   // a folder of our own, used by this process only.
-  const own = `${shared}-${deps.pid}`;
-  const fallback = placeModule(own, koffi, deps);
-  if (fallback) return fallback;
-  throw damaged(`koffi.node could not be written under ${deps.tmpdir} (check free space and permissions of TEMP)`);
+  const second = placeModule(`${shared}-${deps.pid}`, koffi, deps);
+  if ('placed' in second) return second.placed;
+  const failed = 'failed' in second ? second.failed : 'failed' in first ? first.failed : undefined;
+  // Node's recursive mkdir reports a read-only file system as ENOENT: a plain write in the folder tells.
+  const code = failed === undefined || failed === 'ENOENT' ? ((deps.fs ?? nodeExtractionFs).probeWrite(deps.tmpdir) ?? failed) : failed;
+  throw new TempFolderError(deps.tmpdir, faultOfErrno(code), code);
 }
 
-function placeModule(
-  resourcesPath: string,
-  koffi: EmbeddedAsset,
-  deps: SetupDeps,
-): { resourcesPath: string; koffiPath: string } | null {
+function placeModule(resourcesPath: string, koffi: EmbeddedAsset, deps: SetupDeps): Placement {
+  const fs = deps.fs ?? nodeExtractionFs;
   const directory = join(resourcesPath, 'koffi', koffiTriplet(deps.platform, deps.arch));
   const koffiPath = join(directory, 'koffi.node');
-  const result = { resourcesPath, koffiPath };
+  const placed: Placement = { placed: { resourcesPath, koffiPath } };
   try {
-    mkdirSync(directory, { recursive: true, mode: 0o700 });
-    if (deps.uid !== undefined && statSync(resourcesPath).uid !== deps.uid) return null;
-  } catch {
-    return null;
+    fs.mkdir(directory, 0o700);
+    if (deps.uid !== undefined && fs.ownerOf(resourcesPath) !== deps.uid) return { foreign: true };
+  } catch (error) {
+    return { failed: errnoOf(error) };
   }
-  if (hasHash(koffiPath, koffi.sha256)) return result;
+  if (hasHash(fs, koffiPath, koffi.sha256)) return placed;
 
   const temporary = `${koffiPath}.${deps.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    const fd = openSync(temporary, 'wx', 0o700);
+    fs.writeNew(temporary, koffi.bytes, 0o700);
+    fs.rename(temporary, koffiPath);
+  } catch (error) {
     try {
-      writeSync(fd, koffi.bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, koffiPath);
-  } catch {
-    try {
-      unlinkSync(temporary);
+      fs.unlink(temporary);
     } catch {
       // never created
     }
     // Another gateway may have put the same file in place meanwhile (and Windows refuses to replace it
     // while it is loaded): that one is as good as ours.
-    return hasHash(koffiPath, koffi.sha256) ? result : null;
+    return hasHash(fs, koffiPath, koffi.sha256) ? placed : { failed: errnoOf(error) };
   }
-  return hasHash(koffiPath, koffi.sha256) ? result : null;
+  // Written and renamed, yet not what was written: the folder does not keep what it is given.
+  return hasHash(fs, koffiPath, koffi.sha256) ? placed : { failed: undefined };
 }
 
-function hasHash(path: string, expected: string): boolean {
+/** Loads koffi now, so a folder that cannot run it is named here rather than at the first card call. */
+function loadOnce(koffiPath: string, deps: SetupDeps): void {
+  if (!deps.loadNative) return;
   try {
-    return sha256(readFileSync(path)) === expected;
+    deps.loadNative(koffiPath);
+  } catch (error) {
+    const folder = join(koffiPath, '..');
+    const detail = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    if ((deps.probeExec ?? probeExec)(folder) === 'noexec') throw new TempFolderError(deps.tmpdir, 'noexec', undefined, detail);
+    throw new TempFolderError(deps.tmpdir, 'cannot-load', errnoOf(error), detail);
+  }
+}
+
+function errnoOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function hasHash(fs: ExtractionFs, path: string, expected: string): boolean {
+  try {
+    return sha256(fs.readFile(path)) === expected;
   } catch {
     return false;
   }
@@ -261,28 +424,42 @@ export function seaApi(): SeaApi | undefined {
   }
 }
 
-function setupThisProcess(): EmbeddedAssets | null {
-  const sea = seaApi();
+/** The temp folder to extract to: NHI_GATEWAY_TEMP_DIR, else the OS temp folder. */
+export function tempFolder(env: Readonly<Record<string, string | undefined>>): string {
+  const chosen = env[TEMP_DIR_ENV]?.trim();
+  return chosen ? chosen : tmpdir();
+}
+
+/**
+ * Checks and prepares this process's embedded assets; null outside a single executable. On a damaged asset or
+ * an unusable temp folder it prints one line naming the cause and exits (EXIT_DAMAGED, EXIT_TEMP_FOLDER).
+ */
+export function prepareExecutable(
+  sea: SeaApi | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  options: SetupOptions & Pick<SetupDeps, 'loadNative'> = {},
+): EmbeddedAssets | null {
   if (!sea) return null;
   try {
-    return setupEmbedded({
-      sea,
-      nodeVersion: process.version,
-      platform: process.platform,
-      arch: process.arch,
-      tmpdir: tmpdir(),
-      pid: process.pid,
-      uid: typeof process.getuid === 'function' ? process.getuid() : undefined,
-      setResourcesPath: (path) => {
-        (process as { resourcesPath?: string }).resourcesPath = path;
+    return setupEmbedded(
+      {
+        sea,
+        nodeVersion: process.version,
+        platform: process.platform,
+        arch: process.arch,
+        tmpdir: tempFolder(env),
+        pid: process.pid,
+        uid: typeof process.getuid === 'function' ? process.getuid() : undefined,
+        setResourcesPath: (path) => {
+          (process as { resourcesPath?: string }).resourcesPath = path;
+        },
+        ...(options.loadNative ? { loadNative: options.loadNative } : {}),
       },
-    });
+      options,
+    );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`nhi-gateway: ${message}\n`);
-    process.exit(EXIT_DAMAGED);
+    process.exit(error instanceof TempFolderError ? EXIT_TEMP_FOLDER : EXIT_DAMAGED);
   }
 }
-
-/** The executable's embedded assets, checked and prepared at import; null outside a single executable. */
-export const embedded: EmbeddedAssets | null = setupThisProcess();

@@ -1,32 +1,33 @@
 /**
- * The composition root for long-lived services: picks the ControlSoftware adapter, puts the domain layer
- * on top, and returns everything as one disposable. No HTTP here (that is src/yoga.ts and src/server.ts).
+ * The composition root for long-lived services: what is common to every backend, put on top of the one
+ * Backend shape (src/backends/backend.ts). No HTTP here (that is src/yoga.ts and src/server.ts).
+ *
+ * For a backend that can register visits (it hands over a ControlSoftware port): the visit strategy, the
+ * treatment-ID Web API with the backend's SAM signer, and the card stack over both. For every backend: the
+ * card-write journal and idempotency, the light monitor, readiness.
  */
-import type { ControlSoftware } from './ports/control-software.ts';
 import type { NoCardTreatmentIdPolicy, VisitStrategy } from './ports/card-stack.ts';
-import type { Signer, SignerServiceCode } from './ports/signer.ts';
+import type { SignerServiceCode } from './ports/signer.ts';
 import type { TreatmentIdWebApi } from './ports/webapi.ts';
-import { DEFAULT_WEBAPI_URL, type GatewayConfig, type NoCardTreatmentIdChoice } from './config.ts';
+import { DEFAULT_WEBAPI_URL, type GatewayConfig } from './config.ts';
 import type { GatewayServices, Readiness } from './context.ts';
 import { CshisCardStack } from './domain/cshis-card-stack.ts';
 import { LightMonitor } from './domain/light-monitor.ts';
+import { watchCardState } from './domain/card-state-hints.ts';
 import { CardWriteJournal } from './domain/card-write-journal.ts';
 import { IdempotentWrites } from './domain/idempotent-writes.ts';
-import { SimulatedWorkstation, type SimulatorOptions } from './adapters/simulator/workstation.ts';
-import { GatewayError } from './errors/gateway-errors.ts';
-import type { GatewayLogger } from './yoga.ts';
-import { controlSoftwareReadiness as cshisReadiness, type ControlSoftwareService } from './adapters/cshis/control-software-service.ts';
+import type { SimulatorOptions } from './adapters/simulator/workstation.ts';
 import { NhiTreatmentIdWebApi } from './adapters/webapi/treatment-id-client.ts';
-import { SimulatorSigner } from './adapters/signer/simulator-signer.ts';
-import { SIMULATED_HOSPITAL } from './adapters/simulator/patients.ts';
+import type { GatewayLogger } from './yoga.ts';
+import type { Backend } from './backends/backend.ts';
+import { openSimulator } from './backends/simulator.ts';
 
 export const GATEWAY_VERSION = '0.1.0';
 
 export interface ServicesOptions {
   readonly strategy: VisitStrategy;
-  /** How often the light monitor polls while somebody subscribes, in ms. */
+  /** How often the light monitor polls while somebody subscribes, in ms. @default the backend's */
   readonly lightPollMs?: number;
-  readonly simulator?: SimulatorOptions;
   /** The card-write journal file; omitted keeps it in memory (tests). */
   readonly journalPath?: string;
   /** How long finished operations (and their idempotency keys) are remembered, ms. @default 24 hours */
@@ -35,90 +36,58 @@ export interface ServicesOptions {
   readonly webApi?: WebApiServiceOptions;
   /** Where treatment IDs without a card come from; default WEB_API when `webApi` is set, else 1.54. */
   readonly noCardTreatmentId?: NoCardTreatmentIdPolicy;
-  /**
-   * The CSHIS backend's extras (load problems, call queue, csdll.ini; src/adapters/cshis/control-software-service.ts):
-   * readiness then comes from it without a DLL call, and its queue events are logged. Omitted for the
-   * simulator. Disposed with the services.
-   */
-  readonly controlSoftware?: ControlSoftwareService | null;
   /** Where queue degradation and recovery are logged (no patient data). */
   readonly logger?: GatewayLogger;
-  /**
-   * Wakes the light poller at once when something outside the control software saw a change (the cshis
-   * backend's --pcsc-wake: a card in or out of a PC/SC reader). The simulator brings its own.
-   */
-  readonly changeSignal?: (wake: () => void) => () => void;
 }
 
 export interface WebApiServiceOptions {
-  /** https:// URL of the treatment-ID operation (its path is configuration: not public, §9.4). */
+  /** https:// URL of the treatment-ID operation (its path is configuration: not public, docs/reference/webapi.md). */
   readonly url: string;
   /** NHI's CA chain file (PEM or DER), trusted in addition to Node's roots. */
   readonly caFile?: string;
   /** Extra CA certificates as PEM text (tests). */
   readonly extraCa?: readonly string[];
   readonly timeoutMs?: number;
-  /** VPNH_SignX service code. Default '12' (NHI test cards) on the simulator, '11' otherwise. */
+  /** VPNH_SignX service code. @default the backend's ('12' on the simulator, '11' otherwise) */
   readonly serviceCode?: SignerServiceCode;
   readonly refreshMarginMs?: number;
-  /** The SAM signer. Default on the simulator: the simulator signer (its SAM); required on other backends. */
-  readonly signer?: Signer;
 }
 
-const NO_CARD_POLICIES: Record<NoCardTreatmentIdChoice, NoCardTreatmentIdPolicy> = {
-  webapi: 'WEB_API',
-  '1.54': 'CONTROL_SOFTWARE_1_54',
-  'webapi-then-1.54': 'WEB_API_THEN_1_54',
-};
+export interface RunningServices extends GatewayServices, AsyncDisposable {
+  /** The backend the services run on (banner, /status). */
+  readonly backend: Backend;
+}
 
 /**
- * The Web API part of ServicesOptions from the configuration. The Web API is used when it is asked for:
- * `--webapi-url`, `--visit-strategy seq256-webapi`, or a no-card policy that names it. Its URL defaults to
- * DEFAULT_WEBAPI_URL (an assumption, see config.ts) — except on the simulator, whose signer NHI would refuse:
- * there it is used only with an explicit URL (a stand-in), and otherwise reports WEB_API_NOT_CONFIGURED.
- * `signer` is called only when the Web API is used (the COM signer for the cshis backend).
+ * ServicesOptions from the configuration, the same for every backend. The Web API is used when it is asked
+ * for: `--webapi-url`, `--visit-strategy seq256-webapi`, or a no-card policy that names it. Its URL defaults to
+ * DEFAULT_WEBAPI_URL (an assumption, docs/webapi.md) on real backends; the simulator's SAM is no clinic's, so NHI
+ * would refuse it: there the Web API is used only with an explicit URL (a stand-in) and /ready says so otherwise.
  */
-export function webApiOptionsFromConfig(
+export function servicesOptionsFromConfig(
   config: GatewayConfig,
-  signer?: () => Signer,
-): Pick<ServicesOptions, 'webApi' | 'noCardTreatmentId'> {
-  const noCard = config.noCardTreatmentId === undefined ? undefined : NO_CARD_POLICIES[config.noCardTreatmentId];
-  const wanted =
-    config.webApiUrl !== undefined ||
-    config.visitStrategy === 'seq256-webapi' ||
-    (noCard !== undefined && noCard !== 'CONTROL_SOFTWARE_1_54');
+  extra: Pick<ServicesOptions, 'journalPath' | 'journalRetentionMs' | 'logger' | 'lightPollMs'> = {},
+): ServicesOptions {
+  const noCard = config.noCardTreatmentIdPolicy;
+  const wanted = config.webApiWanted;
   const url = config.webApiUrl ?? (config.backend === 'simulator' ? undefined : DEFAULT_WEBAPI_URL);
-  const policy = noCard ? { noCardTreatmentId: noCard } : {};
-  if (!wanted || url === undefined) return policy;
   return {
-    ...policy,
-    webApi: {
-      url,
-      ...(config.nhiCaFile !== undefined ? { caFile: config.nhiCaFile } : {}),
-      ...(config.webApiTimeoutMs !== undefined ? { timeoutMs: config.webApiTimeoutMs } : {}),
-      ...(config.webApiServiceCode !== undefined ? { serviceCode: config.webApiServiceCode } : {}),
-      ...(config.signatureRefreshMarginMs !== undefined ? { refreshMarginMs: config.signatureRefreshMarginMs } : {}),
-      ...(signer ? { signer: signer() } : {}),
-    },
+    ...extra,
+    strategy: config.visitStrategyValue,
+    ...(noCard ? { noCardTreatmentId: noCard } : {}),
+    ...(wanted && url !== undefined
+      ? {
+          webApi: {
+            url,
+            ...(config.nhiCaFile !== undefined ? { caFile: config.nhiCaFile } : {}),
+            ...(config.webApiTimeoutMs !== undefined ? { timeoutMs: config.webApiTimeoutMs } : {}),
+            ...(config.webApiServiceCode !== undefined ? { serviceCode: config.webApiServiceCode } : {}),
+            ...(config.signatureRefreshMarginMs !== undefined ? { refreshMarginMs: config.signatureRefreshMarginMs } : {}),
+          },
+        }
+      : {}),
   };
 }
-
-function createWebApi(options: WebApiServiceOptions, simulator: SimulatedWorkstation | null): TreatmentIdWebApi {
-  const signer = options.signer ?? (simulator ? new SimulatorSigner({ samId: SIMULATED_HOSPITAL.samId }) : null);
-  if (!signer) throw new Error('createServices: the Web API needs a signer on this backend (the CsHisX COM signer)');
-  return new NhiTreatmentIdWebApi({
-    url: options.url,
-    signer,
-    // The simulator's cards are NHI test cards: service 12 (cshis-api.md §9.2).
-    serviceCode: options.serviceCode ?? (simulator ? '12' : '11'),
-    ...(options.caFile !== undefined ? { caFile: options.caFile } : {}),
-    ...(options.extraCa !== undefined ? { extraCa: options.extraCa } : {}),
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.refreshMarginMs !== undefined ? { refreshMarginMs: options.refreshMarginMs } : {}),
-  });
-}
-
-export interface RunningServices extends GatewayServices, AsyncDisposable {}
 
 /** The card-write journal of any backend; says in the log when opening it compacted the file or could not. */
 export function openJournal(options: Pick<ServicesOptions, 'journalPath' | 'journalRetentionMs' | 'logger'>): CardWriteJournal {
@@ -136,94 +105,90 @@ export function openJournal(options: Pick<ServicesOptions, 'journalPath' | 'jour
   return journal;
 }
 
-/** Services over the embedded simulator: what `npm start` runs when there is no hardware. */
-export function createSimulatorServices(options: ServicesOptions): RunningServices {
-  const workstation = new SimulatedWorkstation(options.simulator);
-  return createServices(workstation, options, workstation);
+/** Services over the embedded simulator (tests, benchmarks, the example desk). */
+export function createSimulatorServices(options: ServicesOptions & { readonly simulator?: SimulatorOptions }): RunningServices {
+  const { simulator, ...rest } = options;
+  return createServices(openSimulator(simulator), rest);
 }
 
-/** Services over any ControlSoftware (the koffi/CSHIS.dll adapter, or the simulator in tests). */
-export function createServices(
-  cs: ControlSoftware,
-  options: ServicesOptions,
-  simulator: SimulatedWorkstation | null = null,
-): RunningServices {
-  const webApi = options.webApi ? createWebApi(options.webApi, simulator) : null;
-  const cards = new CshisCardStack(cs, {
-    strategy: options.strategy,
-    webApi,
-    ...(options.noCardTreatmentId ? { noCardTreatmentId: options.noCardTreatmentId } : {}),
-  });
+/** Services over any backend. Disposing them disposes the backend too. */
+export function createServices(backend: Backend, options: ServicesOptions): RunningServices {
+  const webApi = backend.controlSoftware && options.webApi ? createWebApi(options.webApi, backend) : null;
+  // What ordinary calls prove about the card reaches the lights at once (src/domain/card-state-hints.ts).
+  let monitor: LightMonitor | null = null;
+  const cs = backend.controlSoftware ? watchCardState(backend.controlSoftware, (present) => monitor?.healthCardSeen(present)) : null;
+  const cards = cs
+    ? new CshisCardStack(cs, {
+        strategy: options.strategy,
+        webApi,
+        ...(options.noCardTreatmentId ? { noCardTreatmentId: options.noCardTreatmentId } : {}),
+      })
+    : backend.cards;
+  if (!cards) throw new Error(`createServices: the ${backend.name} backend has neither a control-software port nor a card stack`);
+  const canVisit = backend.controlSoftware !== null;
   const webApiInUse =
-    options.strategy === 'SEQ256_WEBAPI' || (options.noCardTreatmentId ?? (webApi ? 'WEB_API' : 'CONTROL_SOFTWARE_1_54')) !== 'CONTROL_SOFTWARE_1_54';
+    canVisit &&
+    (options.strategy === 'SEQ256_WEBAPI' ||
+      (options.noCardTreatmentId ?? (webApi ? 'WEB_API' : 'CONTROL_SOFTWARE_1_54')) !== 'CONTROL_SOFTWARE_1_54');
   const writes = new IdempotentWrites(openJournal(options));
-  const backend = cs.info.backend;
-  const changeSignal = simulator ? (wake: () => void) => simulator.onChange(wake) : options.changeSignal;
-  const monitor = new LightMonitor({
-    read: () => cards.lightState(),
-    // The control software has no reader list: its two logical slots are what the console's lights show.
-    readers: {
-      HEALTH_CARD: { id: `${backend}:health-card`, name: simulator ? '模擬健保卡讀卡機 (simulator)' : '健保卡 (control software)', slot: 'HEALTH_CARD' },
-      PROFESSIONAL_CARD: {
-        id: `${backend}:professional-card`,
-        name: simulator ? '模擬醫事人員卡讀卡機 (simulator)' : '醫事人員卡 (control software)',
-        slot: 'PROFESSIONAL_CARD',
-      },
-    },
-    intervalMs: options.lightPollMs ?? (simulator ? 1000 : 500),
-    ...(changeSignal ? { changeSignal } : {}),
+  monitor = new LightMonitor({
+    ...backend.lights,
+    ...(backend.lights.presence ? {} : { read: () => cards.lightState() }),
+    ...(options.lightPollMs !== undefined ? { intervalMs: options.lightPollMs } : {}),
   });
+  const unsubscribe = logQueueEvents(backend, options.logger);
 
-  const controlSoftware = options.controlSoftware ?? null;
-  const unsubscribe = logQueueEvents(controlSoftware, options.logger);
-
-  const controlSoftwareReadiness = async (): Promise<Readiness> => {
-    if (controlSoftware) {
-      // The CSHIS backend answers from state it already has: no DLL call queued behind a PIN dialog or a stuck call.
-      const reasons = cshisReadiness(controlSoftware, options.strategy);
-      return { ready: reasons.length === 0, reasons };
-    }
-    try {
-      const description = await cards.describe();
-      if (description.version === null) return { ready: false, reasons: ['control software version unknown'] };
-      return { ready: true, reasons: [] };
-    } catch (error) {
-      const reason = error instanceof GatewayError ? `${error.code}: ${error.messageEn}` : 'control software unreachable';
-      return { ready: false, reasons: [reason] };
-    }
-  };
   // The Web API's problems (an unregistered CsHisX with its regsvr32 fix, an unusable CA file) count only
   // where it is used; it is never called from here (no signing, no request to NHI).
   const readiness = async (): Promise<Readiness> => {
-    const base = await controlSoftwareReadiness();
-    const reasons = [...base.reasons];
+    const reasons = [...(await backend.readiness())];
     if (webApiInUse && !webApi) {
-      reasons.push('WEB_API_NOT_CONFIGURED: the treatment-ID Web API is not configured — set --webapi-url and --nhi-ca-file (docs/webapi.md)');
+      reasons.push(
+        backend.signer === null
+          ? `WEB_API_NOT_CONFIGURED: the ${backend.name} backend has no SAM signer for NHI's treatment-ID Web API`
+          : 'WEB_API_NOT_CONFIGURED: the treatment-ID Web API is not configured — set --webapi-url and --nhi-ca-file (docs/webapi.md)',
+      );
     } else if (webApiInUse && webApi) {
       reasons.push(...(await webApi.readiness()));
     }
-    return { ready: base.ready && reasons.length === base.reasons.length, reasons };
+    return { ready: reasons.length === 0, reasons };
   };
 
   return {
+    backend,
     cards,
     monitor,
     writes,
-    simulator,
-    controlSoftware,
-    status: { version: GATEWAY_VERSION, backend, readiness },
+    simulator: backend.simulator,
+    controlSoftware: backend.diagnostics,
+    status: { version: GATEWAY_VERSION, backend: backend.name, readiness },
     async [Symbol.asyncDispose]() {
       for (const off of unsubscribe) off();
       await monitor[Symbol.asyncDispose]();
-      await cards[Symbol.asyncDispose]();
+      // The backend owns its ports: the card stack over a control-software port must not dispose it again.
+      if (!backend.controlSoftware) await cards[Symbol.asyncDispose]();
       await webApi?.[Symbol.asyncDispose]();
-      await controlSoftware?.[Symbol.asyncDispose]();
+      await backend[Symbol.asyncDispose]();
     },
   };
 }
 
+function createWebApi(options: WebApiServiceOptions, backend: Backend): TreatmentIdWebApi | null {
+  if (!backend.signer) return null;
+  return new NhiTreatmentIdWebApi({
+    url: options.url,
+    signer: backend.signer(),
+    serviceCode: options.serviceCode ?? backend.webApiServiceCode,
+    ...(options.caFile !== undefined ? { caFile: options.caFile } : {}),
+    ...(options.extraCa !== undefined ? { extraCa: options.extraCa } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.refreshMarginMs !== undefined ? { refreshMarginMs: options.refreshMarginMs } : {}),
+  });
+}
+
 /** Logs the call queue's degradation and recovery (function names and timings only); returns the unsubscribers. */
-function logQueueEvents(controlSoftware: ControlSoftwareService | null, logger: GatewayLogger | undefined): (() => void)[] {
+function logQueueEvents(backend: Backend, logger: GatewayLogger | undefined): (() => void)[] {
+  const controlSoftware = backend.diagnostics;
   if (!controlSoftware || !logger) return [];
   return [
     controlSoftware.onQueueEvent('degraded', (e) =>

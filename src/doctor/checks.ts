@@ -6,7 +6,7 @@
  * Sources: paths and csdll.ini keys from the NHI briefing (cshis-api.md §1, §10), return codes from §7
  * (9200–9203 SAM file, 9240 console not running).
  */
-import type { GatewayConfig, DoctorOptions } from '../config.ts';
+import type { Backend, GatewayConfig, DoctorOptions } from '../config.ts';
 import { DEFAULT_CSDLL_INI, DEFAULT_CSHIS_PATH } from '../config.ts';
 import type { ControlSoftware } from '../ports/control-software.ts';
 import { isLoadableBy } from '../adapters/cshis/pe.ts';
@@ -31,6 +31,8 @@ export interface CheckResult {
   readonly detail: string;
   /** How to fix a failed (or warned) check. */
   readonly fix?: Bilingual;
+  /** A stable code for remote diagnosis (vendor return code, errno, PC/SC or gateway code), when there is one. */
+  readonly code?: string;
 }
 
 /** NHI's Web API host (cshis-api.md §9.3–9.4); contacted only with --network. */
@@ -45,6 +47,8 @@ export interface DoctorState {
   readonly config: GatewayConfig;
   readonly options: DoctorOptions;
   readonly env: DoctorEnvironment;
+  /** The backend whose needs are checked (see doctorBackend). */
+  readonly backend: Backend;
   readonly cshisPath: string;
   readonly csdllIniPath: string;
   ini?: CsdllIniDocument | null;
@@ -57,8 +61,22 @@ export interface DoctorState {
 type Check = (state: DoctorState) => Promise<CheckResult>;
 
 const t = (zh: string, en: string): Bilingual => ({ zh, en });
-const result = (id: string, title: Bilingual, status: CheckStatus, detail: string, fix?: Bilingual): CheckResult =>
-  fix ? { id, title, status, detail, fix } : { id, title, status, detail };
+const result = (id: string, title: Bilingual, status: CheckStatus, detail: string, fix?: Bilingual, code?: string): CheckResult => ({
+  id,
+  title,
+  status,
+  detail,
+  ...(fix ? { fix } : {}),
+  ...(code ? { code } : {}),
+});
+const codeOf = (error: unknown): string | undefined => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code !== '' ? code : undefined;
+};
+/** `C:\…` or `\\server\…`: a path that can only exist on Windows. */
+const isWindowsPath = (path: string): boolean => /^[A-Za-z]:[\\/]|^\\\\/.test(path);
+/** A Windows path checked on another OS: it cannot exist there, so the check names the option instead. */
+const windowsOnly = (s: DoctorState, path: string): boolean => s.env.platform !== 'win32' && isWindowsPath(path);
 const message = (error: unknown): string => (error instanceof GatewayError ? error.messageEn : error instanceof Error ? error.message : String(error));
 
 // ---- 1. control software present, bitness, version ---------------------------------------------------
@@ -75,6 +93,7 @@ const controlSoftwareFound: Check = async (s) => {
       `請安裝健保署讀卡機控制軟體 5.1.5.x（以系統管理員身分執行 setup.exe），或以 --cshis-path 指定 CSHIS.dll 的位置。`,
       `Install NHI's card-reader control software 5.1.5.x (run setup.exe as administrator), or point --cshis-path at CSHIS.dll.`,
     ),
+    'ENOENT',
   );
 };
 
@@ -119,6 +138,7 @@ const version: Check = async (s) => {
       'fail',
       `cannot load ${s.cshisPath}: ${message(error)}`,
       t('請重新安裝讀卡機控制軟體（需要 vcredist_x86），並確認閘道與 DLL 位元數相同。', 'Reinstall the control software (it needs vcredist_x86) and use a gateway build of the same bitness.'),
+      codeOf(error),
     );
   }
   try {
@@ -143,6 +163,17 @@ const version: Check = async (s) => {
 
 const csdllIni: Check = async (s) => {
   const title = t('設定檔 csdll.ini', 'Settings file csdll.ini');
+  if (windowsOnly(s, s.csdllIniPath)) {
+    s.ini = null;
+    return result(
+      'csdll-ini',
+      title,
+      'fail',
+      `${s.csdllIniPath} is a Windows path and cannot exist on ${s.env.platform}`,
+      t('請以 --csdll-ini 指定 csdll.ini 的位置。', 'Point --csdll-ini at the csdll.ini to use.'),
+      'ENOENT',
+    );
+  }
   if (!s.env.fs.exists(s.csdllIniPath)) {
     s.ini = null;
     return result(
@@ -151,6 +182,7 @@ const csdllIni: Check = async (s) => {
       'fail',
       `not found: ${s.csdllIniPath}`,
       t('請重新安裝讀卡機控制軟體，或以 --csdll-ini 指定 csdll.ini 的位置。', 'Reinstall the control software, or point --csdll-ini at csdll.ini.'),
+      'ENOENT',
     );
   }
   const ini = parseCsdllIni(s.env.fs.readFile(s.csdllIniPath));
@@ -201,14 +233,17 @@ const samFile: Check = async (s) => {
   if (setting.kind !== 'CLOUD_SAM_SLOT') return result('sam-file', title, 'skip', `COM=${com}: a dedicated NHI reader with a SAM card, no SAM file`);
   const p = pathsOf(s.env, s.options.nhiRoot);
   const dir = p.join(s.options.nhiRoot, 'SAM', com);
+  if (windowsOnly(s, dir)) {
+    return result('sam-file', title, 'skip', `${dir} is a Windows path: the cloud SAM file lives there on the clinic PC (give --nhi-root to check a copy here)`);
+  }
   const fix = t(
     `請至健保資訊網服務系統 (VPN) 下載雲端安全模組，將「醫療院所代號＋安全模組代號.SAM」一個檔案解壓縮至 ${dir}（與 csdll.ini 的 COM=${com} 相符）。`,
     `Download the cloud SAM from NHI's VPN site and unzip exactly one "<hospital code><SAM id>.SAM" file into ${dir} (matching COM=${com} in csdll.ini).`,
   );
-  if (!s.env.fs.isDirectory(dir)) return result('sam-file', title, 'fail', `9200: folder missing: ${dir}`, fix);
+  if (!s.env.fs.isDirectory(dir)) return result('sam-file', title, 'fail', `9200: folder missing: ${dir}`, fix, '9200');
   const files = s.env.fs.readDir(dir).filter((f) => f.toUpperCase().endsWith('.SAM'));
-  if (files.length === 0) return result('sam-file', title, 'fail', `9200: no .SAM file in ${dir}`, fix);
-  if (files.length > 1) return result('sam-file', title, 'fail', `9200: ${files.length} .SAM files in ${dir} (${files.join(', ')}); exactly one allowed`, fix);
+  if (files.length === 0) return result('sam-file', title, 'fail', `9200: no .SAM file in ${dir}`, fix, '9200');
+  if (files.length > 1) return result('sam-file', title, 'fail', `9200: ${files.length} .SAM files in ${dir} (${files.join(', ')}); exactly one allowed`, fix, '9200');
   const name = files[0] ?? '';
   const m = SAM_FILE_PATTERN.exec(name);
   if (!m) return result('sam-file', title, 'fail', `${name}: not 10-digit hospital code + 12-digit SAM id + .SAM`, fix);
@@ -231,7 +266,7 @@ const csfsim: Check = async (s) => {
   if (run.code === null) return result('csfsim', title, 'fail', `tasklist could not run: ${run.stderr}`, fix);
   if (/csfsim\.exe/i.test(run.stdout)) return result('csfsim', title, 'pass', 'running');
   const installed = s.env.fs.exists(exe) ? `installed at ${exe}` : `not installed at ${exe}`;
-  return result('csfsim', title, 'fail', `9240: not running (${installed})`, fix);
+  return result('csfsim', title, 'fail', `9240: not running (${installed})`, fix, '9240');
 };
 
 const readerDll: Check = async (s) => {
@@ -252,6 +287,35 @@ const readerDll: Check = async (s) => {
     ),
   );
 };
+
+/** The pcsc backend's library: winscard.dll (Windows), libpcsclite.so.1 (Linux), PCSC.framework (macOS). */
+const pcscLibrary: Check = async (s) => {
+  const title = t('PC/SC 程式庫', 'PC/SC library');
+  const pcsc = await s.env.pcsc().catch(() => null);
+  if (!pcsc) return result('pcsc-library', title, 'fail', 'this build has no PC/SC access', undefined, 'LIBRARY_UNAVAILABLE');
+  let context: bigint | undefined;
+  try {
+    context = await pcsc.establishContext();
+  } catch (error) {
+    const code = codeOf(error) ?? '';
+    // No service still means the library loaded: the smart-card service check says what to do about that.
+    if (code !== 'LIBRARY_UNAVAILABLE') return result('pcsc-library', title, 'pass', describeLibrary(pcsc.info));
+    return result(
+      'pcsc-library',
+      title,
+      'fail',
+      `${pcsc.info.library}: ${message(error)}`,
+      t('Windows 內建 winscard.dll；Linux 請安裝 libpcsclite1 與 pcscd。', 'Windows has winscard.dll built in; on Linux install libpcsclite1 and pcscd.'),
+      code,
+    );
+  } finally {
+    if (context !== undefined) await pcsc.releaseContext(context).catch(() => undefined);
+  }
+  return result('pcsc-library', title, 'pass', describeLibrary(pcsc.info));
+};
+
+const describeLibrary = (info: { library: string; abi: string; wine: boolean }): string =>
+  `${info.library} (${info.abi}${info.wine ? ', under Wine' : ''})`;
 
 const smartCardService: Check = async (s) => {
   const title = t('智慧卡服務', 'Smart-card service');
@@ -297,26 +361,31 @@ const readers: Check = async (s) => {
     context = await pcsc.establishContext();
     const names = await pcsc.listReaders(context);
     if (names.length > 0) return result('readers', title, 'pass', names.join(', '));
-    return noReaders(title, cloudSam);
+    return noReaders(title, cloudSam, s.backend);
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
-    if (code === 'SCARD_E_NO_READERS_AVAILABLE') return noReaders(title, cloudSam);
+    if (code === 'SCARD_E_NO_READERS_AVAILABLE') return noReaders(title, cloudSam, s.backend);
     const fix =
       code === 'LIBRARY_UNAVAILABLE'
         ? t('找不到 PC/SC 程式庫：Windows 內建 winscard.dll；Linux 請安裝 libpcsclite1 與 pcscd。', 'No PC/SC library: Windows has winscard.dll built in; on Linux install libpcsclite1 and pcscd.')
         : t('請啟動智慧卡服務（見上一項），再重新插拔讀卡機。', 'Start the smart-card service (see above), then unplug and replug the reader.');
-    return result('readers', title, 'fail', `PC/SC: ${code || message(error)}`, fix);
+    return result('readers', title, 'fail', `PC/SC: ${code || message(error)}`, fix, code || undefined);
   } finally {
     if (context !== undefined) await pcsc.releaseContext(context).catch(() => undefined);
   }
 };
 
-function noReaders(title: Bilingual, cloudSam: boolean): CheckResult {
+function noReaders(title: Bilingual, cloudSam: boolean, backend: Backend): CheckResult {
+  const needed = backend === 'pcsc' || cloudSam;
   return result(
     'readers',
     title,
-    cloudSam ? 'fail' : 'warn',
-    cloudSam ? 'no PC/SC reader visible (the cloud SAM needs a smart-card reader)' : 'no PC/SC reader (fine for a dedicated NHI reader on a COM port)',
+    needed ? 'fail' : 'warn',
+    backend === 'pcsc'
+      ? 'no PC/SC reader visible (the pcsc backend reads cards through one)'
+      : cloudSam
+        ? 'no PC/SC reader visible (the cloud SAM needs a smart-card reader)'
+        : 'no PC/SC reader (fine for a dedicated NHI reader on a COM port)',
     t('請接上晶片讀卡機並安裝其驅動程式，確認裝置管理員中「智慧卡讀取裝置」有出現。', 'Plug in the smart-card reader and install its driver; check it appears under "Smart card readers" in Device Manager.'),
   );
 }
@@ -427,21 +496,46 @@ const gatewayPort: Check = async (s) => {
   return result('gateway-port', title, 'fail', `${host}:${port}: ${listen.code}`, t('請改用 --host 127.0.0.1 或其他 --port。', 'Use --host 127.0.0.1 or another --port.'));
 };
 
-/** In order: later checks use what earlier ones found (csdll.ini's COM before the SAM file and the DLL). */
-export const CHECKS: readonly Check[] = [
-  csdllIni,
-  samFile,
-  controlSoftwareFound,
-  bitness,
-  version,
-  csfsim,
-  readerDll,
-  smartCardService,
-  readers,
-  readerClock,
-  cshisx,
-  webApi,
-  gatewayPort,
+/**
+ * Which backend the doctor checks for: the one asked for, and for `auto` the control software whenever a
+ * CSHIS.dll path is known (given, or Windows' default), since that is what `auto` looks for.
+ */
+export function doctorBackend(config: GatewayConfig): Backend {
+  if (config.backendChoice !== 'auto') return config.backendChoice;
+  return config.cshisPath !== undefined ? 'cshis' : 'simulator';
+}
+
+/** The cshis backend uses PC/SC only on Windows (the cloud SAM's reader) or to watch readers (--pcsc-wake). */
+const cshisUsesPcsc = (s: DoctorState): boolean => s.env.platform === 'win32' || s.config.pcscWake === true;
+
+interface CheckEntry {
+  readonly run: Check;
+  /** Whether the backend being checked needs what this check looks at. */
+  readonly appliesTo: (s: DoctorState) => boolean;
+}
+
+const forCshis = (s: DoctorState) => s.backend === 'cshis';
+const forPcsc = (s: DoctorState) => s.backend === 'pcsc' || (s.backend === 'cshis' && cshisUsesPcsc(s));
+
+/**
+ * In order: later checks use what earlier ones found (csdll.ini's COM before the SAM file and the DLL).
+ * A check that does not apply to the chosen backend is left out of the report (the simulator needs only its port).
+ */
+export const CHECKS: readonly CheckEntry[] = [
+  { run: csdllIni, appliesTo: forCshis },
+  { run: samFile, appliesTo: forCshis },
+  { run: controlSoftwareFound, appliesTo: forCshis },
+  { run: bitness, appliesTo: forCshis },
+  { run: version, appliesTo: forCshis },
+  { run: csfsim, appliesTo: forCshis },
+  { run: readerDll, appliesTo: forCshis },
+  { run: pcscLibrary, appliesTo: (s) => s.backend === 'pcsc' },
+  { run: smartCardService, appliesTo: forPcsc },
+  { run: readers, appliesTo: forPcsc },
+  { run: readerClock, appliesTo: forCshis },
+  { run: cshisx, appliesTo: forCshis },
+  { run: webApi, appliesTo: forCshis },
+  { run: gatewayPort, appliesTo: () => true },
 ];
 
 export function initialState(config: GatewayConfig, options: DoctorOptions, env: DoctorEnvironment): DoctorState {
@@ -450,5 +544,5 @@ export function initialState(config: GatewayConfig, options: DoctorOptions, env:
   const cshisPath =
     config.cshisPath !== undefined && config.cshisPath !== DEFAULT_CSHIS_PATH ? config.cshisPath : p.join(options.nhiRoot, 'LIB', 'CSHIS.dll');
   const csdllIniPath = config.csdllIni !== DEFAULT_CSDLL_INI ? config.csdllIni : p.join(options.nhiRoot, 'INI', 'csdll.ini');
-  return { config, options, env, cshisPath, csdllIniPath };
+  return { config, options, env, backend: doctorBackend(config), cshisPath, csdllIniPath };
 }

@@ -7,7 +7,7 @@
  * Records carry no patient data: the input is kept only as a hash (to recognise a repeated request), and
  * results are stored without ID numbers.
  */
-import { appendFileSync, closeSync, copyFileSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, copyFileSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -78,6 +78,18 @@ export interface JournalCompaction {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** The journal names operations and idempotency keys: this user's business only (docs/security.md). */
+const PRIVATE_FILE_MODE = 0o600;
+
+/** An existing journal readable by others (made by an older version) becomes 0600; POSIX only. */
+function tightenIfLoose(path: string): void {
+  if (process.platform === 'win32') return;
+  try {
+    if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, PRIVATE_FILE_MODE);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
 const DEFAULT_COMPACT_ABOVE_BYTES = 1024 * 1024;
 
 /** Rewrites `path` with `records` only: copy to `.previous`, write `.compacting`, fsync, rename over. */
@@ -85,8 +97,9 @@ function compactFile(path: string, records: readonly JournalRecord[], bytesBefor
   const previousPath = `${path}.previous`;
   const temporaryPath = `${path}.compacting`;
   copyFileSync(path, previousPath);
+  chmodSync(previousPath, PRIVATE_FILE_MODE);
   const body = records.map((record) => `${JSON.stringify(record)}\n`).join('');
-  const fd = openSync(temporaryPath, 'w');
+  const fd = openSync(temporaryPath, 'w', PRIVATE_FILE_MODE);
   try {
     try {
       writeSync(fd, body);
@@ -149,7 +162,8 @@ export class CardWriteJournal {
     let text = '';
     let records = 0;
     if (options.path) {
-      mkdirSync(dirname(options.path), { recursive: true });
+      mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+      tightenIfLoose(options.path);
       try {
         text = readFileSync(options.path, 'utf8');
       } catch (error) {
@@ -276,7 +290,7 @@ export class CardWriteJournal {
   private async append(record: JournalRecord): Promise<void> {
     if (!this.path) return;
     try {
-      const handle = await open(this.path, 'a');
+      const handle = await open(this.path, 'a', PRIVATE_FILE_MODE);
       try {
         await handle.appendFile(`${JSON.stringify(record)}\n`, 'utf8');
         await handle.sync();

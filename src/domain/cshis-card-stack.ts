@@ -65,6 +65,8 @@ import { errorForVendorCode, isWarningOnly, lookupVendorCode } from '../errors/v
 import { gatewayError } from '../errors/gateway-codes.ts';
 import { InputError } from '../codecs/input-error.ts';
 import { GatewayError } from '../errors/gateway-errors.ts';
+import { cardIdentity } from './card-sessions.ts';
+import { CshisCardRecords } from './cshis-card-records.ts';
 
 export interface CshisCardStackOptions {
   readonly strategy: VisitStrategy;
@@ -122,12 +124,15 @@ function light(level: LightLevel, levelTwoColour: LightColour): CardLight {
 
 export class CshisCardStack implements CardStack {
   private readonly now: () => Date;
+  /** The record functions of issue 14 (src/domain/cshis-card-records.ts). */
+  readonly records: CshisCardRecords;
 
   constructor(
     private readonly cs: ControlSoftware,
     private readonly options: CshisCardStackOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+    this.records = new CshisCardRecords(cs, { now: this.now });
   }
 
   async describe(): Promise<ControlSoftwareDescription> {
@@ -189,7 +194,15 @@ export class CshisCardStack implements CardStack {
   async lightState(): Promise<LightState> {
     const hc = await this.cs.hisGetCardStatus(CARD_TYPE.HEALTH_CARD);
     const hpc = await this.cs.hisGetCardStatus(CARD_TYPE.PROFESSIONAL_CARD);
-    return lightStateFromStatusCodes(hc, hpc);
+    const state = lightStateFromStatusCodes(hc, hpc);
+    if (state.healthCard.level === 0) return { ...state, healthCardIdentity: null };
+    // Reading a card not yet authenticated would authenticate it (the light would move by itself): below level 2
+    // the identity stays unknown, and a drop from 2 to 1 is what tells a swap there (src/domain/light-monitor.ts).
+    if (state.healthCard.level < 2) return { ...state, healthCardIdentity: undefined };
+    // Which card: two cards swapped between two polls show the same light, never the same card number (1.35).
+    const number = await this.cs.csGetCardNo(CARD_TYPE.HEALTH_CARD).catch(() => null);
+    const healthCardIdentity = number && number.rc === 0 ? cardIdentity(decodeCardNumber(bytesOf(number))) : undefined;
+    return { ...state, healthCardIdentity };
   }
 
   async startVisit(input: StartVisitInput): Promise<Visit> {

@@ -16,6 +16,7 @@
  * max(1, polled level). Slots not covered use the polled level alone.
  */
 import { createChannel } from './channel.ts';
+import { CardSessions, type SessionChange } from './card-sessions.ts';
 import type { CardLight, LightState } from '../ports/card-stack.ts';
 import type { LightColour, LightLevel } from './types.ts';
 
@@ -36,6 +37,11 @@ export interface ReaderEvent {
   readonly atr: string | null;
   /** NHI card or other (PC/SC card events), else null (the control software does not say). */
   readonly cardKind: CardKind | null;
+  /**
+   * The card session the event is about (src/domain/card-sessions.ts): the new card's for CARD_INSERTED, the
+   * departed card's for CARD_REMOVED; null for reader events.
+   */
+  readonly cardSession: string | null;
 }
 
 export interface ReaderDescription {
@@ -105,6 +111,8 @@ export class LightMonitor implements AsyncDisposable {
   private unsubscribeSignal: (() => void) | null = null;
   private unsubscribePresence: (() => void) | null = null;
   private disposed = false;
+  /** Kept across subscribers: a session lives as long as its card is in the reader, watched or not. */
+  private readonly sessions = new CardSessions();
 
   constructor(private readonly options: LightMonitorOptions) {
     if (!options.read && !options.presence) throw new Error('LightMonitor needs a poller (read), a presence source, or both');
@@ -127,7 +135,15 @@ export class LightMonitor implements AsyncDisposable {
   async current(): Promise<LightState> {
     if (this.last && this.listeners.size > 0) return this.last;
     const polled = this.options.read ? await this.options.read() : null;
-    return this.merge(polled);
+    const state = this.merge(polled);
+    this.observeSessions(state, polled);
+    return state;
+  }
+
+  /** The session of the card in `slot` now (a fresh read when nobody is watching), or null without a card. */
+  async cardSession(slot: CardSlot): Promise<string | null> {
+    if (!(this.last && this.listeners.size > 0)) await this.current();
+    return this.sessions.session(slot);
   }
 
   /** One reader's light: its slot's light, or off for a PC/SC reader without an NHI card. */
@@ -162,6 +178,16 @@ export class LightMonitor implements AsyncDisposable {
     // Establish the baseline so the first real change produces events.
     if (!this.last) void this.refresh();
     return channel;
+  }
+
+  /**
+   * Another call proved the health card is in (true) or out (false): read the lights now if that contradicts
+   * what was last published. Cheap when it agrees, so it may be called after every card call.
+   */
+  healthCardSeen(present: boolean): void {
+    const last = this.last;
+    if (!last || this.options.presence?.slots.includes('HEALTH_CARD')) return;
+    if (last.healthCard.level > 0 !== present) void this.refresh();
   }
 
   /** Ask for a read now (after a mutation or a backend signal); coalesces bursts into one read. */
@@ -205,11 +231,29 @@ export class LightMonitor implements AsyncDisposable {
     const previous = this.last;
     const next = this.merge(this.polled);
     this.last = next;
-    if (previous && sameLight(previous, next)) return;
-    this.publishLight(next);
+    const changes = this.observeSessions(next, this.polled, previous);
+    if (previous && sameLight(previous, next) && changes.length === 0) return;
+    if (!previous || !sameLight(previous, next)) this.publishLight(next);
     if (!previous) return;
     const at = this.now().toISOString();
-    for (const event of this.eventsBetween(previous, next, at)) this.publishEvent(event);
+    for (const event of this.eventsBetween(previous, next, changes, at)) this.publishEvent(event);
+  }
+
+  /** Sessions for the slots the poller decides (presence decides its own in onPresence). */
+  private observeSessions(state: LightState, polled: LightState | null, previous: LightState | null = null): SessionChange[] {
+    const covered = this.options.presence?.slots ?? [];
+    const changes: SessionChange[] = [];
+    if (!covered.includes('HEALTH_CARD')) {
+      // An authenticated card does not fall back to "inserted" by itself: another card went in between polls.
+      const swapped = previous !== null && previous.healthCard.level >= 2 && state.healthCard.level === 1;
+      const change = this.sessions.observe('HEALTH_CARD', state.healthCard.level > 0, polled?.healthCardIdentity, swapped);
+      if (change) changes.push(change);
+    }
+    if (!covered.includes('PROFESSIONAL_CARD')) {
+      const change = this.sessions.observe('PROFESSIONAL_CARD', state.professionalCard.level > 0, undefined);
+      if (change) changes.push(change);
+    }
+    return changes;
   }
 
   /** A PC/SC change: publish the new lights and the event itself at once, then let the poller catch up. */
@@ -220,7 +264,18 @@ export class LightMonitor implements AsyncDisposable {
     this.last = next;
     if (!previous || !sameLight(previous, next)) this.publishLight(next);
     const slotLight = change.reader.slot === 'HEALTH_CARD' ? next.healthCard : next.professionalCard;
+    // Every PC/SC insertion is a new card session (the watcher already reports a swap as removal + insertion).
+    const ending = this.sessions.session(change.reader.slot);
+    let cardSession: string | null = null;
+    if (change.kind === 'CARD_REMOVED') {
+      this.sessions.observe(change.reader.slot, false, null);
+      cardSession = ending;
+    } else if (change.kind === 'CARD_INSERTED') {
+      this.sessions.observe(change.reader.slot, false, null);
+      cardSession = this.sessions.observe(change.reader.slot, true, `${change.reader.id}|${change.at.getTime()}`)?.inserted ?? null;
+    }
     this.publishEvent({
+      cardSession,
       kind: change.kind,
       readerId: change.reader.id,
       readerName: change.reader.name,
@@ -249,23 +304,22 @@ export class LightMonitor implements AsyncDisposable {
     return { healthCard: level('HEALTH_CARD', base.healthCard), professionalCard: level('PROFESSIONAL_CARD', base.professionalCard) };
   }
 
-  private eventsBetween(previous: LightState, next: LightState, at: string): ReaderEvent[] {
+  private eventsBetween(previous: LightState, next: LightState, changes: readonly SessionChange[], at: string): ReaderEvent[] {
     const events: ReaderEvent[] = [];
     const slots: [CardSlot, CardLight, CardLight][] = [
       ['HEALTH_CARD', previous.healthCard, next.healthCard],
       ['PROFESSIONAL_CARD', previous.professionalCard, next.professionalCard],
     ];
-    const covered = this.options.presence?.slots ?? [];
     for (const [slot, before, after] of slots) {
-      if (before.level === after.level) continue;
+      const change = changes.find((c) => c.slot === slot);
+      if (before.level === after.level && !change) continue;
       const reader = this.readerFor(slot);
-      const base = { readerId: reader.id, readerName: reader.name, slot, level: after.level, at, atr: null, cardKind: null };
-      // Presence reports insertion and removal itself, with the reader's name and ATR.
-      if (!covered.includes(slot)) {
-        if (before.level === 0) events.push({ ...base, kind: 'CARD_INSERTED' });
-        if (after.level === 0) events.push({ ...base, kind: 'CARD_REMOVED' });
-      }
-      if (after.level !== 0 && after.level > Math.max(before.level, 1)) events.push({ ...base, kind: 'CARD_AUTHENTICATED' });
+      const base = { readerId: reader.id, readerName: reader.name, slot, at, atr: null, cardKind: null };
+      // Presence reports insertion and removal itself (no change here); a swap is a removal, then an insertion.
+      if (change?.removed) events.push({ ...base, kind: 'CARD_REMOVED', level: 0, cardSession: change.removed });
+      if (change?.inserted) events.push({ ...base, kind: 'CARD_INSERTED', level: after.level, cardSession: change.inserted });
+      const authenticated = after.level !== 0 && after.level > Math.max(change?.inserted ? 1 : before.level, 1);
+      if (authenticated) events.push({ ...base, kind: 'CARD_AUTHENTICATED', level: after.level, cardSession: this.sessions.session(slot) });
     }
     return events;
   }

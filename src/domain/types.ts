@@ -168,3 +168,231 @@ export interface ProfessionalCardIdentity {
   readonly name: DecodedText;
   readonly englishName: string;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Card records beyond registration (issue 14): layouts in docs/reference/card-functions.md.
+// Every date comes twice: ISO (null when the card's field is blank or unreadable) and the raw ROC string.
+// ---------------------------------------------------------------------------------------------------------
+
+/** 醫令類別 of an outpatient prescription record (1.10 / 1.41, written by 1.18 / 1.45 / 1.48 / 1.49). */
+export const ORDER_TYPES = {
+  '1': '非長期藥品',
+  '2': '長期藥品',
+  '3': '診療',
+  '4': '特殊材料',
+  '5': '重要醫令',
+  A: '藥局調劑: 非長期藥品',
+  B: '藥局調劑: 長期藥品',
+} as const;
+export type OrderType = keyof typeof ORDER_TYPES;
+
+/** 交付處方註記 (values as a production clinic system uses them; not from the official spec). */
+export const DISPENSING_CODES = { '01': '自行調劑', '02': '交付調劑', '03': '自行執行' } as const;
+export type DispensingCode = keyof typeof DISPENSING_CODES;
+
+/** One outpatient prescription record (61 bytes on the card, the same layout is written). */
+export interface OutpatientPrescription {
+  /** The visit it belongs to (就診日期時間). */
+  readonly visitTime: string | null;
+  readonly visitTimeRoc: string;
+  readonly orderType: string;
+  /** 診療項目代號: drug, procedure or material code. */
+  readonly itemCode: string;
+  /** 診療部位. */
+  readonly site: string;
+  /** 用法 (frequency / route text, e.g. `TID`). */
+  readonly usage: string;
+  readonly days: number | null;
+  /** 總量, as written (a decimal string: the card stores 7 characters). */
+  readonly total: string;
+  readonly dispensing: string;
+}
+
+/** One long-term prescription record (44 bytes). */
+export interface LongTermPrescription {
+  readonly issueDate: string | null;
+  readonly issueDateRoc: string;
+  readonly drugCode: string;
+  readonly usage: string;
+  readonly days: number | null;
+  readonly total: string;
+}
+
+/** One important order (重要醫令, 36 bytes). */
+export interface ImportantOrder {
+  readonly date: string | null;
+  readonly dateRoc: string;
+  readonly hospitalId: string;
+  readonly itemCode: string;
+  readonly site: string;
+  readonly total: string;
+}
+
+/** One allergy slot (40 bytes of Big5 text); `slot` is 1–3. */
+export interface AllergyRecord {
+  readonly slot: number;
+  readonly name: DecodedText;
+}
+
+/** The four areas 1.10 returns in one call, blank records left out. */
+export interface PrescriptionAreas {
+  readonly outpatient: readonly OutpatientPrescription[];
+  readonly longTerm: readonly LongTermPrescription[];
+  readonly importantOrders: readonly ImportantOrder[];
+  readonly allergies: readonly AllergyRecord[];
+}
+
+/** Fees of one visit record (1.5), whole NT$. */
+export interface VisitFees {
+  readonly outpatientFee: number | null;
+  readonly outpatientCopay: number | null;
+  readonly inpatientFee: number | null;
+  readonly inpatientCopayShortStay: number | null;
+  readonly inpatientCopayLongStay: number | null;
+}
+
+/** One of the 6 visit records (1.5, 69 bytes each); the ring holds the most recent visits. */
+export interface CardVisitRecord {
+  readonly category: string;
+  readonly newborn: boolean;
+  readonly visitTime: string | null;
+  readonly visitTimeRoc: string;
+  readonly lateCard: boolean;
+  readonly seqNumber: string;
+  readonly hospitalId: string;
+  readonly fees: VisitFees;
+}
+
+/** A critical-illness validity period (1.5 has only the dates; 1.8 / 1.33 / 1.50 add the code). */
+export interface CriticalIllness {
+  /** ICD code, or null when the caller may not see it (no verified professional card, pharmacy card) or in 1.5. */
+  readonly code: string | null;
+  readonly validFrom: string | null;
+  readonly validFromRoc: string;
+  readonly validUntil: string | null;
+  readonly validUntilRoc: string;
+}
+
+/** 1.5 hisGetTreatmentNoNeedHPC, decoded. */
+export interface TreatmentHistory {
+  readonly criticalIllnessPeriods: readonly CriticalIllness[];
+  readonly visits: readonly CardVisitRecord[];
+}
+
+/** One visit's diagnoses (1.8): main diagnosis first. */
+export interface VisitDiagnoses {
+  readonly visitTime: string | null;
+  readonly visitTimeRoc: string;
+  readonly diagnoses: readonly string[];
+}
+
+/** 1.8 hisGetTreatmentNeedHPC, decoded. `layout` tells the width the codes were read in. */
+export interface TreatmentDiagnoses {
+  readonly layout: 'DEFAULT' | 'ICD10';
+  readonly criticalIllnesses: readonly CriticalIllness[];
+  readonly visits: readonly VisitDiagnoses[];
+}
+
+/** One year of 1.6 hisGetCumulativeData (67 bytes; the card keeps two). */
+export interface CumulativeYear {
+  /** ROC year (3 digits) as on the card, and the Gregorian year, or null when blank. */
+  readonly yearRoc: string;
+  readonly year: number | null;
+  readonly visitCount: number | null;
+  readonly outpatientFees: number | null;
+  readonly inpatientFees: number | null;
+  readonly outpatientCopay: number | null;
+  readonly inpatientCopayShortStay: number | null;
+  readonly inpatientCopayLongStay: number | null;
+  readonly totalCopay: number | null;
+  readonly totalCopayShortStay: number | null;
+}
+
+/** 1.7 hisGetCumulativeFee (20 bytes). */
+export interface CumulativeFees {
+  readonly outpatientTotal: number | null;
+  readonly inpatientTotal: number | null;
+}
+
+/** One of 40 vaccination records (1.11, 35 bytes each). */
+export interface VaccinationRecord {
+  readonly vaccineType: string;
+  readonly date: string | null;
+  readonly dateRoc: string;
+  readonly hospitalId: string;
+  readonly lotNumber: string;
+}
+
+/** One of 6 preventive-care records (1.3, 21 bytes each). */
+export interface PreventiveCareRecord {
+  readonly serviceItem: string;
+  readonly date: string | null;
+  readonly dateRoc: string;
+  readonly hospitalId: string;
+  readonly itemCode: string;
+}
+
+/** One of 11 prenatal check records (1.4, 19 bytes each; female cardholders only). */
+export interface PrenatalRecord {
+  readonly date: string | null;
+  readonly dateRoc: string;
+  readonly hospitalId: string;
+  readonly itemCode: string;
+}
+
+/** 1.12: the card's one-character organ-donation / hospice flag. Its values are not public (see docs). */
+export interface OrganDonationFlag {
+  /** The raw character, or null when blank. */
+  readonly raw: string | null;
+}
+
+/** 1.34 csGetDateTime. */
+export interface ReaderClock {
+  readonly dateTime: string | null;
+  readonly dateTimeRoc: string;
+}
+
+/** 1.48 / 1.49: each written record with its 40-byte signature (to upload to NHI). */
+export interface SignedPrescription {
+  readonly record: OutpatientPrescription;
+  readonly signature: string;
+}
+
+// ---- inputs of the record writes: plain JSON (journal- and redaction-friendly), validated by record-inputs.ts ----
+
+/** One prescription line to write (1.18 / 1.45 / 1.48 / 1.49); the visit time comes from the write call. */
+export interface PrescriptionInput {
+  readonly orderType: OrderType;
+  /** NHI drug / procedure / material code: 1–12 upper-case letters or digits. */
+  readonly itemCode: string;
+  /** 診療部位, up to 6 ASCII characters; '' when none. */
+  readonly site?: string;
+  /** 用法, up to 18 ASCII characters (e.g. `TID`); '' when none. */
+  readonly usage?: string;
+  /** 天數, 0–99 (0 for a procedure). */
+  readonly days: number;
+  /** 總量: a positive number written in at most 7 characters (e.g. 21 or 10.5). */
+  readonly total: number;
+  readonly dispensing: DispensingCode;
+}
+
+export interface NewbornInput {
+  /** ISO date of the birth, not in the future. */
+  readonly birthDate: string;
+  /** 胞胎註記: 1 for a single birth, 2.. for the order of twins etc. (one digit). */
+  readonly birthOrder: string;
+}
+
+export interface PreventiveCareInput {
+  /** 保健服務項目註記, 2 letters or digits. */
+  readonly serviceItem: string;
+  /** 檢查項目代碼, 2 letters or digits. */
+  readonly itemCode: string;
+}
+
+export interface VaccinationInput {
+  /** 疫苗種類, 1–6 letters, digits or '-'. */
+  readonly vaccineType: string;
+  /** 疫苗批號, 1–12 printable ASCII characters without spaces. */
+  readonly lotNumber: string;
+}

@@ -51,7 +51,7 @@ export function acquireInstanceLock(directory: string, owner: { readonly port: n
     token: `${pid}-${Math.random().toString(36).slice(2)}`,
   };
   try {
-    mkdirSync(directory, { recursive: true });
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
   } catch (error) {
     return { ok: false, message: `cannot create the data folder ${directory}: ${describe(error)}` };
   }
@@ -59,7 +59,7 @@ export function acquireInstanceLock(directory: string, owner: { readonly port: n
   // Two rounds: the second one after removing a stale lock.
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      writeFileSync(path, `${JSON.stringify(content)}\n`, { flag: 'wx' });
+      writeFileSync(path, `${JSON.stringify(content)}\n`, { flag: 'wx', mode: 0o600 });
       const lock = ownLock(path, content.token);
       (deps.onExit ?? ((fn) => process.once('exit', fn)))(() => lock.release());
       return { ok: true, lock };

@@ -4,6 +4,8 @@ export interface Readiness {
   readonly ready: boolean;
   /** Why the gateway is not ready (empty when ready); shown to operators, so no patient data. */
   readonly reasons: readonly string[];
+  /** Which backend answers (e.g. `simulator (auto: …)`), so a probe can tell rehearsal from real cards. */
+  readonly backend?: string;
 }
 
 export interface ReadinessOptions {
@@ -50,7 +52,7 @@ export function useReadiness({ endpoint = '/ready', check, timeoutMs = 5000, onC
     } finally {
       clearTimeout(timer);
     }
-    const body = JSON.stringify({ ready: result.ready, reasons: result.reasons });
+    const body = JSON.stringify({ ready: result.ready, reasons: result.reasons, ...(result.backend ? { backend: result.backend } : {}) });
     endResponse(
       new fetchAPI.Response(request.method === 'HEAD' ? null : body, {
         status: result.ready ? 200 : 503,

@@ -12,6 +12,23 @@
 import type {
   BasicData,
   CardValidity,
+  CriticalIllness,
+  CumulativeFees,
+  CumulativeYear,
+  NewbornInput,
+  OrganDonationFlag,
+  OutpatientPrescription,
+  PrenatalRecord,
+  PrescriptionAreas,
+  PrescriptionInput,
+  PreventiveCareInput,
+  PreventiveCareRecord,
+  ReaderClock,
+  SignedPrescription,
+  TreatmentDiagnoses,
+  TreatmentHistory,
+  VaccinationInput,
+  VaccinationRecord,
   HealthCardStatus,
   LastSeqNumber,
   LightColour,
@@ -56,6 +73,11 @@ export interface CardLight {
 export interface LightState {
   readonly healthCard: CardLight;
   readonly professionalCard: CardLight;
+  /**
+   * Which health card is in (src/domain/card-sessions.ts `cardIdentity`, never the card number), when the read
+   * knows it: null for none, undefined for unknown. Lets the light monitor see a swap between two polls.
+   */
+  readonly healthCardIdentity?: string | null | undefined;
 }
 
 export type TreatmentIdSource = 'CONTROL_SOFTWARE_1_53' | 'CONTROL_SOFTWARE_1_56' | 'CONTROL_SOFTWARE_1_54' | 'WEB_API';
@@ -187,6 +209,8 @@ export interface UploadReceipt {
 }
 
 export interface CardStack extends AsyncDisposable {
+  /** The card's record functions (issue 14); null on a backend without the control software (PC/SC). */
+  readonly records: CardRecords | null;
   describe(): Promise<ControlSoftwareDescription>;
   healthCardStatus(): Promise<HealthCardStatus>;
   /** §1.1, no PIN. */
@@ -227,3 +251,114 @@ export interface CardStack extends AsyncDisposable {
   /** §3.1 data upload of an XML file, reporting each stage; resolves with the decoded 50-byte receipt. */
   uploadData(input: UploadDataInput, onStage?: StageListener): Promise<UploadReceipt>;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Card records (issue 14): every remaining control-software function a HIS uses, in domain terms.
+// Function numbers → methods: docs/reference/card-functions.md. Inputs and results are plain JSON, so the
+// card-write journal can store them (with identity fields redacted) when the schema step wires them.
+// ---------------------------------------------------------------------------------------------------------
+
+/** The cardholder a write or identity-checked read names: the DLL compares both with the card (5020). */
+export interface CardholderRef {
+  readonly patientId: string;
+  /** ISO date. */
+  readonly birthDate: string;
+}
+
+export type PrescriptionArea = 'OUTPATIENT' | 'LONG_TERM' | 'IMPORTANT_ORDERS' | 'ALLERGIES';
+
+export interface WritePrescriptionsInput extends CardholderRef {
+  /** The visit's 13-digit ROC time (startVisit's visitTimeRoc): each record is written for that visit. */
+  readonly visitTimeRoc: string;
+  readonly prescriptions: readonly PrescriptionInput[];
+  /** 1.48 / 1.49: return each record's 40-character signature for the upload to NHI. */
+  readonly signed: boolean;
+}
+
+export interface WritePrescriptionsResult {
+  readonly visitTimeRoc: string;
+  /** The export used: hisWritePrescription, hisWriteMultiPrescript, hisWritePrescriptionSign, hisWriteMultiPrescriptSign. */
+  readonly api: string;
+  readonly records: readonly OutpatientPrescription[];
+  /** Signed writes: one per record, in order; null for unsigned writes. */
+  readonly signatures: readonly SignedPrescription[] | null;
+}
+
+export interface AllergyWriteResult {
+  /** The professional card holder's ID number the DLL returned (pBufferDocID), or null. */
+  readonly doctorIdNumber: string | null;
+}
+
+export type DiagnosisWidth = 'DEFAULT' | 'ICD10';
+
+export interface CardRecords {
+  /** 1.3 */
+  preventiveCare(): Promise<readonly PreventiveCareRecord[]>;
+  /** 1.4 */
+  prenatalRecords(): Promise<readonly PrenatalRecord[]>;
+  /** 1.5: critical-illness dates and the 6-visit ring with fees. */
+  treatmentHistory(): Promise<TreatmentHistory>;
+  /** 1.6 */
+  cumulativeData(): Promise<readonly CumulativeYear[]>;
+  /** 1.7 */
+  cumulativeFees(): Promise<CumulativeFees>;
+  /** 1.8: needs a verified professional card (typed 4014 / 4042 before the call when the gateway can tell). */
+  treatmentDiagnoses(width: DiagnosisWidth): Promise<TreatmentDiagnoses>;
+  /** 1.10: the four areas in one call. */
+  prescriptions(): Promise<PrescriptionAreas>;
+  /** 1.41–1.44: records start..end (1-based) of one area; the other areas come back empty. */
+  prescriptionRange(area: PrescriptionArea, start: number, end: number): Promise<PrescriptionAreas>;
+  /** 1.11 */
+  vaccinations(): Promise<readonly VaccinationRecord[]>;
+  /** 1.12 */
+  organDonation(): Promise<OrganDonationFlag>;
+  /** 1.13 */
+  emergencyPhone(): Promise<string | null>;
+  /** 1.33, or 1.50 when `cardholder` is given (the DLL checks it: 5020). Codes only with a verified HPC. */
+  criticalIllnesses(width: DiagnosisWidth, cardholder?: CardholderRef): Promise<readonly CriticalIllness[]>;
+  /** 1.34 */
+  readerClock(): Promise<ReaderClock>;
+
+  /** 1.18 / 1.45 / 1.48 / 1.49, chosen by count and `signed`. */
+  writePrescriptions(input: WritePrescriptionsInput): Promise<WritePrescriptionsResult>;
+  /** 1.20: the three allergy slots at once (needs a professional card: typed 4014 before the call). */
+  writeAllergies(input: CardholderRef & { readonly names: readonly string[] }): Promise<AllergyWriteResult>;
+  /** 1.46: one slot 1–3. */
+  writeAllergySlot(input: CardholderRef & { readonly slot: number; readonly name: string }): Promise<AllergyWriteResult>;
+  /** 1.19 */
+  writeNewborn(input: CardholderRef & { readonly newborn: NewbornInput }): Promise<void>;
+  /** 1.21 */
+  writeOrganDonation(input: CardholderRef & { readonly flag: string }): Promise<void>;
+  /** 1.22 */
+  writePreventiveCare(input: CardholderRef & { readonly record: PreventiveCareInput }): Promise<void>;
+  /** 1.23 */
+  writeEmergencyPhone(input: CardholderRef & { readonly emergencyPhone: string }): Promise<void>;
+  /** 1.24 (female cardholders: 5079 otherwise) */
+  writePrenatalCheckup(input: CardholderRef & { readonly itemCode: string }): Promise<void>;
+  /** 1.25 */
+  deletePrenatalRecords(input: CardholderRef): Promise<void>;
+  /** 1.26 */
+  writeVaccination(input: CardholderRef & { readonly vaccination: VaccinationInput }): Promise<void>;
+
+  /** 1.36 */
+  patientPinSet(): Promise<boolean>;
+  /** 1.27: the DLL's keypad dialog. Never retried automatically. */
+  verifyPatientPin(): Promise<void>;
+  /** 1.28 */
+  setPatientPin(): Promise<void>;
+  /** 1.29 */
+  disablePatientPin(): Promise<void>;
+  /** 4.3 */
+  changeProfessionalPin(): Promise<void>;
+  /** 4.4 */
+  unlockProfessionalCard(): Promise<void>;
+  /** 1.40: the update without the card reset (ask the patient to re-insert the card afterwards). */
+  updateCardWithoutReset(onStage?: StageListener): Promise<CardUpdateResult>;
+
+  /** 5.1: ICD-10-CM code → the 5-character card form. */
+  icd10ToCardForm(code: string): Promise<string>;
+  /** 5.2 */
+  icd10FromCardForm(cardForm: string): Promise<string>;
+}
+// Journal and logs: every write input above is plain JSON whose identity fields (`patientId`, `birthDate`,
+// `emergencyPhone`, result `doctorIdNumber`, `signature`) are keys the logger's redactDeep blanks (src/logger.ts).

@@ -145,7 +145,137 @@ export interface ControlSoftware extends AsyncDisposable {
    * time 14 and receive time 14 (Gregorian yyyyMMddHHmmss). 6017 file not found, 9070 size mismatch.
    */
   csUploadData(file: string, fileSize: string, recordCount: string): Promise<RawOutput>;
+
+  // ---- health card records (issue 14; layouts in docs/reference/card-functions.md) ----
+
+  /** §1.3 hisGetRegisterPrevent: 126 bytes, 6 preventive-care records. */
+  hisGetRegisterPrevent(): Promise<RawOutput>;
+  /** §1.4 hisGetRegisterPregnant: 209 bytes, 11 prenatal records. */
+  hisGetRegisterPregnant(): Promise<RawOutput>;
+  /** §1.5 hisGetTreatmentNoNeedHPC: 498 bytes, critical-illness dates + the 6-visit ring with fees. */
+  hisGetTreatmentNoNeedHPC(): Promise<RawOutput>;
+  /** §1.6 hisGetCumulativeData: 134 bytes, two years of accumulators. */
+  hisGetCumulativeData(): Promise<RawOutput>;
+  /** §1.7 hisGetCumulativeFee: 20 bytes. */
+  hisGetCumulativeFee(): Promise<RawOutput>;
+  /**
+   * §1.8 hisGetTreatmentNeedHPC: 372 bytes, or 540 in ICD-10 mode (`icd10`: the adapter pre-fills the
+   * buffer with `[XXXXXXX]` markers, which is how the DLL is told). Needs a verified professional card.
+   */
+  hisGetTreatmentNeedHPC(icd10: boolean): Promise<RawOutput>;
+  /** §1.10 hisReadPrescription: four areas, 3660 + 1320 + 360 + 120 bytes. */
+  hisReadPrescription(): Promise<PrescriptionAreasRaw>;
+  /** §1.11 hisGetInoculateData: 1400 bytes, 40 vaccination records. */
+  hisGetInoculateData(): Promise<RawOutput>;
+  /** §1.12 hisGetOrganDonate: 1 byte. */
+  hisGetOrganDonate(): Promise<RawOutput>;
+  /** §1.13 hisGetEmergentTel: 14 bytes. */
+  hisGetEmergentTel(): Promise<RawOutput>;
+  /** §1.33 hisGetCriticalIllness: 114 bytes, or 138 in ICD-10 mode. */
+  hisGetCriticalIllness(icd10: boolean): Promise<RawOutput>;
+  /** §1.50 hisGetCriticalIllnessID(id, birth): as 1.33, after checking the cardholder (5020). */
+  hisGetCriticalIllnessID(patientId: string, birthDate: string, icd10: boolean): Promise<RawOutput>;
+  /**
+   * §1.41–1.44 range reads: records `start..end` (1-based, inclusive) of one area; `count` is the number of
+   * records the DLL returned. `bytes` holds count × record size.
+   */
+  hisReadPrescriptMain(start: number, end: number): Promise<RangeOutput>;
+  hisReadPrescriptLongTerm(start: number, end: number): Promise<RangeOutput>;
+  hisReadPrescriptHVE(start: number, end: number): Promise<RangeOutput>;
+  hisReadPrescriptAllergic(start: number, end: number): Promise<RangeOutput>;
+
+  // ---- health card record writes (§5 layouts; inputs already laid out by src/codecs/record-inputs.ts) ----
+
+  /** §1.18 hisWritePrescription(dt, id, birth, one 61-byte record). */
+  hisWritePrescription(dateTime: string, patientId: string, birthDate: string, data: string): Promise<number>;
+  /** §1.45 hisWriteMultiPrescript(dt, id, birth, n × 61, &n). */
+  hisWriteMultiPrescript(dateTime: string, patientId: string, birthDate: string, data: string, count: number): Promise<number>;
+  /** §1.48 hisWritePrescriptionSign: one record; `bytes` = its 40-byte signature. */
+  hisWritePrescriptionSign(dateTime: string, patientId: string, birthDate: string, data: string): Promise<RawOutput>;
+  /** §1.49 hisWriteMultiPrescriptSign: n records; `bytes` = n × 40 signature bytes. */
+  hisWriteMultiPrescriptSign(
+    dateTime: string,
+    patientId: string,
+    birthDate: string,
+    data: string,
+    count: number,
+  ): Promise<RawOutput>;
+  /** §1.19 hisWriteNewBorn(id, birth, newborn birth date ROC 7, birth order 1). */
+  hisWriteNewBorn(patientId: string, birthDate: string, newbornBirthDate: string, birthOrder: string): Promise<number>;
+  /**
+   * §1.20 hisWriteAllergicMedicines(id, birth, 3 × 40 bytes): the data is Big5, so it is passed as bytes.
+   * Resolves with rc and the DocID bytes. Needs a professional card (5056).
+   */
+  hisWriteAllergicMedicines(patientId: string, birthDate: string, data: Uint8Array): Promise<RawOutput>;
+  /** §1.46 hisWriteAllergicNum(id, birth, 40 bytes Big5, DocID, slot 1–3). */
+  hisWriteAllergicNum(patientId: string, birthDate: string, data: Uint8Array, slot: number): Promise<RawOutput>;
+  /** §1.21 hisWriteOrganDonate(id, birth, flag 1). */
+  hisWriteOrganDonate(patientId: string, birthDate: string, flag: string): Promise<number>;
+  /** §1.22 hisWriteHealthInsurance(id, birth, serviceItem 2, itemCode 2). */
+  hisWriteHealthInsurance(patientId: string, birthDate: string, serviceItem: string, itemCode: string): Promise<number>;
+  /** §1.23 hisWriteEmergentTel(id, birth, phone ≤ 14). */
+  hisWriteEmergentTel(patientId: string, birthDate: string, phone: string): Promise<number>;
+  /** §1.24 hisWritePredeliveryCheckup(id, birth, itemCode 2). Female cardholders only (5079). */
+  hisWritePredeliveryCheckup(patientId: string, birthDate: string, itemCode: string): Promise<number>;
+  /** §1.25 hisDeletePredeliveryData(id, birth): clears all 11 prenatal records. */
+  hisDeletePredeliveryData(patientId: string, birthDate: string): Promise<number>;
+  /** §1.26 hisWriteInoculateData(id, birth, vaccine type ≤ 6, lot number ≤ 12). */
+  hisWriteInoculateData(patientId: string, birthDate: string, vaccineType: string, lotNumber: string): Promise<number>;
+
+  // ---- PIN flows (the DLL shows its own keypad dialog: slow calls) ----
+
+  /** §1.27 csVerifyHCPIN. */
+  csVerifyHCPIN(): Promise<number>;
+  /** §1.28 csInputHCPIN: set or change the patient's PIN. */
+  csInputHCPIN(): Promise<number>;
+  /** §1.29 csDisableHCPIN. */
+  csDisableHCPIN(): Promise<number>;
+  /** §4.3 hpcInputHPCPIN: change the professional card's PIN. */
+  hpcInputHPCPIN(): Promise<number>;
+  /** §4.4 hpcUnlockHPC: unlock a professional card after three wrong PINs. */
+  hpcUnlockHPC(): Promise<number>;
+
+  /** §1.40 csUpdateHCNoReset: 1.30 without the card reset (the patient re-inserts the card). */
+  csUpdateHCNoReset(): Promise<number>;
+
+  // ---- ICD-10 codec of the DLL ----
+
+  /** §5.1 hisGetICD10EnC: ICD-10-CM code → 5-character card form (押碼). 9127 when it has no mapping. */
+  hisGetICD10EnC(code: string): Promise<RawOutput>;
+  /** §5.2 hisGetICD10DeC: card form → ICD-10-CM code. 9127 when it has no mapping. */
+  hisGetICD10DeC(cardForm: string): Promise<RawOutput>;
 }
+
+/** §1.10's four output areas (each empty when rc ≠ 0). */
+export interface PrescriptionAreasRaw {
+  readonly rc: number;
+  readonly outpatient: Uint8Array;
+  readonly longTerm: Uint8Array;
+  readonly importantOrders: Uint8Array;
+  readonly allergies: Uint8Array;
+}
+
+/** A §1.41–1.44 range read. */
+export interface RangeOutput extends RawOutput {
+  /** Records returned (the DLL's `*count`); 0 when rc ≠ 0. */
+  readonly count: number;
+}
+
+/** Record sizes and card capacities (§4.5, §4.2, §4.3). */
+export const RECORD = {
+  outpatientPrescription: { size: 61, capacity: 60 },
+  longTermPrescription: { size: 44, capacity: 30 },
+  importantOrder: { size: 36, capacity: 10 },
+  allergy: { size: 40, capacity: 3 },
+  vaccination: { size: 35, capacity: 40 },
+  preventiveCare: { size: 21, capacity: 6 },
+  prenatal: { size: 19, capacity: 11 },
+  visit: { size: 69, capacity: 6 },
+  criticalIllness: { size: 19, sizeIcd10: 23, capacity: 6 },
+  visitDiagnoses: { size: 43, sizeIcd10: 67, capacity: 6 },
+  cumulativeYear: { size: 67, capacity: 2 },
+  prescriptionSignature: { size: 40 },
+} as const;
 
 /** §4 output buffer sizes the adapters allocate (and clamp to). */
 export const OUTPUT_SIZE = {
@@ -167,4 +297,29 @@ export const OUTPUT_SIZE = {
   hpcGetHPCENAME: 40,
   csGetVersionExPath: 260,
   csUploadData: 50,
+  hisGetRegisterPrevent: 126,
+  hisGetRegisterPregnant: 209,
+  hisGetTreatmentNoNeedHPC: 498,
+  hisGetCumulativeData: 134,
+  hisGetCumulativeFee: 20,
+  hisGetTreatmentNeedHPC: 372,
+  hisGetTreatmentNeedHPCIcd10: 540,
+  hisReadPrescriptionOutpatient: 3660,
+  hisReadPrescriptionLongTerm: 1320,
+  hisReadPrescriptionImportantOrders: 360,
+  hisReadPrescriptionAllergies: 120,
+  hisGetInoculateData: 1400,
+  hisGetOrganDonate: 1,
+  hisGetEmergentTel: 14,
+  hisGetCriticalIllness: 114,
+  hisGetCriticalIllnessIcd10: 138,
+  hisReadPrescriptMain: 61 * 60,
+  hisReadPrescriptLongTerm: 44 * 30,
+  hisReadPrescriptHVE: 36 * 10,
+  hisReadPrescriptAllergic: 40 * 3,
+  hisWritePrescriptionSign: 40,
+  /** 1.49: 40 per record, 60 records at most. */
+  hisWriteMultiPrescriptSign: 40 * 60,
+  /** 5.1 / 5.2 out buffers: 5 (card form) / up to 7 (code); allocated with room for a NUL. */
+  icd10Codec: 8,
 } as const;

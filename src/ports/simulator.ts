@@ -20,6 +20,7 @@ export type SimulatedCardKey = keyof typeof SIMULATED_CARDS;
 /** The test professional cards. */
 export const SIMULATED_PROFESSIONAL_CARDS = {
   PHYSICIAN: 'A physician card (醫師卡)',
+  PHARMACIST: 'A pharmacist card (藥師卡): allergy writes and critical-illness codes are refused with 9100',
 } as const;
 
 export type SimulatedProfessionalCardKey = keyof typeof SIMULATED_PROFESSIONAL_CARDS;

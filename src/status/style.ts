@@ -33,7 +33,7 @@ h2 { font-size: 1rem; }
 .connection[data-state="down"] .dot { background: var(--bad); }
 
 main { max-width: 980px; margin: 0 auto; padding: 1.25rem 1.5rem 2rem; }
-.lights { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: 1rem; }
+.lights { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(280px, 100%), 1fr)); gap: 1rem; }
 .reader { display: flex; align-items: center; gap: 1.1rem; padding: 1.1rem 1.25rem; background: var(--card);
   border: 1px solid var(--line); border-radius: 14px; box-shadow: 0 1px 2px rgba(16, 24, 40, .05); }
 .reader-text { min-width: 0; }
@@ -50,12 +50,15 @@ main { max-width: 980px; margin: 0 auto; padding: 1.25rem 1.5rem 2rem; }
 .light[data-colour="ORANGE"] { background: var(--orange); border-color: #c56d0c; color: #1c1206; box-shadow: 0 0 0 6px rgba(239, 138, 23, .2); }
 .light[data-colour="PURPLE"] { background: var(--purple); border-color: #9a76c4; color: #2e1748; box-shadow: 0 0 0 6px rgba(198, 164, 234, .3); }
 
-.panels { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; margin-top: 1rem; }
+.panels { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1rem; margin-top: 1rem; }
+.panel { min-width: 0; overflow-wrap: anywhere; }
 .panel { background: var(--card); border: 1px solid var(--line); border-radius: 14px; padding: 1rem 1.25rem; }
 .panel h2 { margin-bottom: .6rem; }
 .events, .legend, .readers { grid-column: 1 / -1; }
-.readers-list { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(400px, 1fr)); gap: .5rem 1.5rem; }
-.readers-list li { display: flex; align-items: center; gap: .6rem; font-size: .92rem; white-space: nowrap; }
+/* Readers wrap onto new rows and long reader names wrap inside their own cell: a HIS embeds this in narrow panels. */
+.readers-list { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(min(300px, 100%), 1fr)); gap: .5rem 1.5rem; }
+.readers-list li { display: flex; flex-wrap: wrap; align-items: center; gap: .2rem .6rem; font-size: .92rem; min-width: 0; overflow-wrap: anywhere; }
+.readers-list li > * { min-width: 0; }
 .readers-list .reader-level { color: var(--muted); font-size: .85rem; }
 .badge { display: inline-block; padding: .2rem .7rem; border-radius: 999px; font-weight: 600; background: #eef1f4; }
 .badge[data-ready="true"] { background: var(--ok-bg); color: var(--ok); }
@@ -67,7 +70,7 @@ main { max-width: 980px; margin: 0 auto; padding: 1.25rem 1.5rem 2rem; }
 #last-error time { display: block; color: var(--muted); font-size: .8rem; }
 
 .events-list { list-style: none; margin: 0; padding: 0; max-height: 320px; overflow: auto; }
-.events-list li { display: grid; grid-template-columns: 5.5rem 1.2rem 1fr; align-items: center; gap: .6rem;
+.events-list li { display: grid; grid-template-columns: 5.5rem 1.2rem minmax(0, 1fr); overflow-wrap: anywhere; align-items: center; gap: .6rem;
   padding: .45rem 0; border-top: 1px solid var(--line); font-size: .92rem; }
 .events-list li:first-child { border-top: 0; }
 .events-list li.empty { display: block; }
@@ -111,8 +114,15 @@ body.embed .last-error:not(:has(.has-error)) { display: none; }
 body.embed .embed-line { margin: 0; color: var(--muted); }
 
 @media (max-width: 640px) {
-  .panels { grid-template-columns: 1fr; }
-  .top { flex-wrap: wrap; }
+  .panels { grid-template-columns: minmax(0, 1fr); }
+  .top { flex-wrap: wrap; padding: .75rem 1rem; }
+  main { padding: 1rem .75rem 1.5rem; }
+}
+@media (max-width: 400px) {
+  .reader { padding: .8rem; gap: .8rem; }
+  .light { width: 56px; height: 56px; font-size: 1.3rem; }
+  .events-list li { grid-template-columns: 4.6rem 1.2rem minmax(0, 1fr); }
+  .connection { white-space: normal; }
 }
 @media (prefers-reduced-motion: reduce) { .light { transition: none; } }
 `;

@@ -11,6 +11,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 /** The browser tests need `apt-get install -y chromium`; without it they are reported as skipped. */
 export const chromiumInstalled = existsSync(CHROMIUM_PATH);
+/** Appended to a skipped suite's name, so the skip report (test/support/fail-on-skip.ts) says why. */
+export const chromiumPending = chromiumInstalled ? '' : ` — PENDING: ${CHROMIUM_PATH} not installed (apt-get install -y chromium)`;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SCREENSHOT_DIR = join(ROOT, 'test-output', 'screenshots');

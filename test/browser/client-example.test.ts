@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExampleServer, type ExampleServer } from '../../client/examples/registration-desk/serve.ts';
-import { chromiumInstalled, launchBrowser, type Browser } from './browser.ts';
+import { chromiumInstalled, chromiumPending, launchBrowser, type Browser } from './browser.ts';
 
-describe.skipIf(!chromiumInstalled)('client kit: registration-desk example in chromium', () => {
+describe.skipIf(!chromiumInstalled)(`client kit: registration-desk example in chromium${chromiumPending}`, () => {
   let example: ExampleServer;
   let browser: Browser;
 

@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { createApp } from '../../src/app.ts';
 import { createSimulatorServices, type RunningServices } from '../../src/services.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
-import { chromiumInstalled, launchBrowser, type Browser } from './browser.ts';
+import { chromiumInstalled, chromiumPending, launchBrowser, type Browser } from './browser.ts';
 
 /** The console colours as the stylesheet paints them (src/status/style.ts). */
 const RGB = {
@@ -24,7 +24,7 @@ const RGB = {
 
 const TOKEN = 'status-page-test-token-0123456789abcdef';
 
-describe.skipIf(!chromiumInstalled)('status page in chromium', () => {
+describe.skipIf(!chromiumInstalled)(`status page in chromium${chromiumPending}`, () => {
   let services: RunningServices;
   let server: RunningServer;
   let browser: Browser;

@@ -6,16 +6,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
-import { createPcscServices, type PcscRunningServices } from '../../src/pcsc-services.ts';
+import { createPcscServices, type PcscRunningServices } from '../helpers/pcsc-services.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import { READERS, acquireTestBed, pcscdMissing, type TestBed } from '../pcsc/test-bed.ts';
-import { chromiumInstalled, launchBrowser, type Browser } from './browser.ts';
+import { chromiumInstalled, chromiumPending, launchBrowser, type Browser } from './browser.ts';
 
 const TOKEN = 'status-pcsc-test-token-0123456789abcdefg';
 
 const BED_WAIT_MS = 240_000;
 
-describe.skipIf(!chromiumInstalled || pcscdMissing() !== null)('status page in chromium over PC/SC with a virtual card', () => {
+const pending = `${chromiumPending}${pcscdMissing() ? ` — PENDING: ${pcscdMissing()}` : ''}`;
+
+describe.skipIf(!chromiumInstalled || pcscdMissing() !== null)(`status page in chromium over PC/SC with a virtual card${pending}`, () => {
   let bed: TestBed;
   let services: PcscRunningServices;
   let server: RunningServer;

@@ -12,7 +12,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseArgs, type DoctorOptions, type GatewayConfig } from '../../src/config.ts';
 import { runChecks, runDoctor } from '../../src/doctor/run.ts';
 import { createNodeEnvironment, type DoctorEnvironment, type ExecResult } from '../../src/doctor/environment.ts';
-import type { CheckResult } from '../../src/doctor/checks.ts';
+import { doctorBackend, type CheckResult } from '../../src/doctor/checks.ts';
 import { displayWidth, renderTable, wrap } from '../../src/doctor/report.ts';
 import { readPeHeaderFromFile } from '../../src/adapters/cshis/pe.ts';
 import { createCshisControlSoftware } from '../../src/adapters/cshis/cshis-control-software.ts';
@@ -84,6 +84,7 @@ function windowsEnvironment(ws: Workstation, fakes: Fakes): DoctorEnvironment {
     },
     listReaders: async () => (fakes.readers instanceof Error ? [] : fakes.readers),
     releaseContext: async () => {},
+    info: { library: 'winscard.dll', abi: 'win-x64', wine: false },
   } as unknown as PcscPort;
   return {
     platform: 'win32',
@@ -283,6 +284,27 @@ describe('nhi-gateway doctor on a fake Windows workstation', () => {
     fakes.ready = null;
     const other = byId(await run(['--port', '9000']), 'gateway-port');
     expect(other).toMatchObject({ status: 'fail', detail: '127.0.0.1:9000 in use by another program' });
+  });
+
+  it('checks only what each backend needs: PC/SC for pcsc, the port for the simulator', async () => {
+    let results = await run(['--backend', 'pcsc']);
+    expect(results.map((r) => r.id)).toEqual(['pcsc-library', 'smartcard-service', 'readers', 'gateway-port']);
+    expect(byId(results, 'pcsc-library')).toMatchObject({ status: 'pass', detail: 'winscard.dll (win-x64)' });
+    fakes.readers = [];
+    expect(byId(await run(['--backend', 'pcsc']), 'readers')).toMatchObject({
+      status: 'fail',
+      detail: 'no PC/SC reader visible (the pcsc backend reads cards through one)',
+    });
+    fakes.readers = Object.assign(new Error('dlopen failed'), { code: 'LIBRARY_UNAVAILABLE' });
+    results = await run(['--backend', 'pcsc']);
+    expect(byId(results, 'pcsc-library')).toMatchObject({ status: 'fail', code: 'LIBRARY_UNAVAILABLE' });
+    expect((await run(['--backend', 'simulator'])).map((r) => r.id)).toEqual(['gateway-port']);
+    // auto with no CSHIS.dll path (Linux without --cshis-path) is the simulator; with one, the control software.
+    const linux = parseArgs(['doctor'], {}, { platform: 'linux' });
+    const linuxCshis = parseArgs(['doctor', '--cshis-path', '/opt/nhi/libcshis.so'], {}, { platform: 'linux', fileExists: () => false });
+    if (linux.kind !== 'doctor' || linuxCshis.kind !== 'doctor') throw new Error('expected doctor');
+    expect(doctorBackend(linux.config)).toBe('simulator');
+    expect(doctorBackend(linuxCshis.config)).toBe('cshis');
   });
 
   it('contacts the Web API host only with --network', async () => {

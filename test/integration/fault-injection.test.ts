@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createApp } from '../../src/app.ts';
 import { createServices, createSimulatorServices, type RunningServices } from '../../src/services.ts';
+import { controlSoftwareBackend } from '../../src/backends/cshis.ts';
 import { VENDOR_CODES } from '../../src/errors/vendor-codes.ts';
 import { TEST_TOKEN } from '../helpers/auth.ts';
 import { createCshisControlSoftware } from '../../src/adapters/cshis/cshis-control-software.ts';
@@ -116,7 +117,7 @@ describe('fault injection through koffi on the native fixture', () => {
     const fx = loadFixtureControls(loadCshisLibrary(FIXTURE_SO));
     fx.reset();
     const cs = await createCshisControlSoftware({ libraryPath: FIXTURE_SO, callTimeoutMs: 300, readerPort: 0, openPolicy: 'keep-open' });
-    services = createServices(cs, { strategy: 'N1' });
+    services = createServices(controlSoftwareBackend(cs), { strategy: 'N1' });
     insertSimulatedPatient(fx, 'STANDARD');
     const gql = client(services);
     for (const code of [9240, 4061, 12345, -1, 5003]) {

@@ -170,7 +170,28 @@ typedef struct {
     int writes;
     char last_write[MAX_WRITE];
     int last_write_len;
+    int newborn;        /* cBabyTreat not blank */
+    int late;           /* cTreatAfterCheck '2' */
+    int has_fees;
+    int fees[5];        /* 1.17 fee block: outpatient fee, copay, inpatient fee, copay short, copay long */
+    int ncodes;
+    char codes[6][8];   /* diagnoses of the last 1.16/1.47 write */
 } visit_t;
+
+/* A record area of the card (issue 14): fixed-size records, newest last; a full area drops its oldest. */
+#define AREA_MAX 3660
+typedef struct {
+    unsigned char data[AREA_MAX];
+    int size;
+    int cap;
+    int n;
+} area_t;
+
+typedef struct {
+    char code[8];
+    char from[8];
+    char until[8];
+} ci_t;
 
 static struct {
     int reader_open;
@@ -194,12 +215,44 @@ static struct {
     unsigned char hpc_cname[20];
     int hpc_cname_len;
     char hpc_ename[41];
+    int hpc_pharmacist; /* a pharmacist's card: 9100 for allergy writes and critical-illness reads */
+    /* health card record areas (issue 14) */
+    area_t rx, longterm, hve, allergy, vacc, prevent, prenatal;
+    unsigned char organ;
+    ci_t ci[6];
+    int nci;
+    int pin_set;
+    int pin_verified;
 } S;
+
+static void area_init(area_t *a, int size, int cap) {
+    memset(a, 0, sizeof *a);
+    a->size = size;
+    a->cap = cap;
+}
+
+static void records_reset(void) {
+    area_init(&S.rx, 61, 60);
+    area_init(&S.longterm, 44, 30);
+    area_init(&S.hve, 36, 10);
+    area_init(&S.allergy, 40, 3);
+    memset(S.allergy.data, ' ', 120);
+    S.allergy.n = 3; /* positional slots */
+    area_init(&S.vacc, 35, 40);
+    area_init(&S.prevent, 21, 6);
+    area_init(&S.prenatal, 19, 11);
+    S.organ = ' ';
+    memset(S.ci, 0, sizeof S.ci);
+    S.nci = 0;
+    S.pin_set = 0;
+    S.pin_verified = 0;
+}
 
 static void state_reset(void) {
     memset(&S, 0, sizeof S);
     memcpy(S.hosp_id, "3501200000", 10);
     memcpy(S.sam_id, "001000000103", 12);
+    records_reset();
 }
 
 /*
@@ -459,14 +512,192 @@ static void doc_id_out(char *docid) {
     }
 }
 
+
+/* ------------------------------------------------------------------------------------------------ */
+/* record helpers (issue 14; layouts in docs/reference/card-functions.md)                          */
+/* ------------------------------------------------------------------------------------------------ */
+
+/* Trimmed copy of a space-padded field into out (NUL-terminated, at most cap-1 chars). */
+static void trim_copy(char *out, size_t cap, const char *in, size_t n) {
+    while (n > 0 && (in[0] == ' ' || in[0] == '\0')) { in++; n--; }
+    while (n > 0 && (in[n - 1] == ' ' || in[n - 1] == '\0')) n--;
+    if (n > cap - 1) n = cap - 1;
+    memcpy(out, in, n);
+    out[n] = '\0';
+}
+
+static int parse_int(const char *in, size_t n) {
+    char tmp[16];
+    trim_copy(tmp, sizeof tmp, in, n);
+    return atoi(tmp);
+}
+
+/* Diagnoses from a 1.16 write (31 default / 55 ICD-10) or the first part of a 1.47 write. */
+static void parse_codes(visit_t *v, const char *data, int icd10) {
+    int w = icd10 ? 9 : 5;
+    v->ncodes = 0;
+    for (int i = 0; i < 6; i++) {
+        const char *slot = data + 1 + i * w;
+        char code[8];
+        if (icd10) trim_copy(code, sizeof code, slot + 1, 7);
+        else trim_copy(code, sizeof code, slot, 5);
+        if (code[0]) memcpy(v->codes[v->ncodes++], code, sizeof code);
+    }
+}
+
+static void parse_fees(visit_t *v, const char *f) {
+    static const int widths[5] = {8, 8, 8, 7, 7};
+    int off = 0;
+    for (int i = 0; i < 5; i++) {
+        v->fees[i] = parse_int(f + off, (size_t)widths[i]);
+        off += widths[i];
+    }
+    v->has_fees = 1;
+}
+
+/* What a visit write carries, by its length (§5 of the reference: 31/55 codes, 38 fees, 69/93 both). */
+static void parse_visit_write(visit_t *v, const char *data, size_t n) {
+    if (n == 31 || n == 55) parse_codes(v, data, n == 55);
+    else if (n == 38) parse_fees(v, data);
+    else if (n == 69 || n == 93) {
+        parse_codes(v, data, n == 93);
+        parse_fees(v, data + (n == 69 ? 31 : 55));
+    }
+}
+
+static void area_push(area_t *a, const unsigned char *rec) {
+    if (a->n == a->cap) {
+        memmove(a->data, a->data + a->size, (size_t)(a->size * (a->cap - 1)));
+        a->n--;
+    }
+    memcpy(a->data + a->n * a->size, rec, (size_t)a->size);
+    a->n++;
+}
+
+/* The whole area: records then spaces up to the capacity. */
+static int area_out(const area_t *a, char *buf, int *len) {
+    unsigned char tmp[AREA_MAX];
+    int total = a->size * a->cap;
+    memset(tmp, ' ', (size_t)total);
+    memcpy(tmp, a->data, (size_t)(a->size * a->n));
+    return copy_out(buf, len, tmp, total);
+}
+
+/* Space-padded field writer: n chars of src (up to NUL) then spaces up to w. */
+static void put(unsigned char *dst, int w, const char *src) {
+    size_t n = src ? cstrnlen(src, (size_t)w) : 0;
+    memset(dst, ' ', (size_t)w);
+    memcpy(dst, src, n);
+}
+
+static void put_num(unsigned char *dst, int w, long v) {
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%0*ld", w, v < 0 ? 0 : v);
+    size_t n = strlen(tmp);
+    memcpy(dst, tmp + (n > (size_t)w ? n - (size_t)w : 0), (size_t)w);
+}
+
+static int is_alnum_upper(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+static int code2_ok(const char *c) { return c && cstrnlen(c, 3) == 2 && is_alnum_upper(c[0]) && is_alnum_upper(c[1]); }
+
+static int printable_run(const char *c, int min, int max) {
+    if (!c) return 0;
+    int n = (int)cstrnlen(c, (size_t)max + 1);
+    if (n < min || n > max) return 0;
+    for (int i = 0; i < n; i++)
+        if (c[i] < 0x21 || c[i] > 0x7e) return 0;
+    return 1;
+}
+
+static void today_roc(char out[8]) {
+    char dt[14];
+    roc_datetime(time(NULL), dt);
+    memcpy(out, dt, 7);
+    out[7] = '\0';
+}
+
+/*
+ * 5.1 / 5.2: NHI's mapping table is not public. The same INVENTED pairs as the simulator
+ * (src/adapters/simulator/card-records.ts), so both implementations answer alike.
+ */
+static const char *const icd10_pairs[][2] = {
+    {"G44201", "!G442"}, {"E119", "#E119"}, {"E1165", "%E116"}, {"S72001A", "$S720"}, {"V0001XA", "&V000"},
+};
+
+static const char *icd10_encode(const char *code) {
+    size_t n = strlen(code);
+    if (n <= 5 && code[0] != 'E' && code[0] != 'V') return code;
+    for (size_t i = 0; i < sizeof icd10_pairs / sizeof icd10_pairs[0]; i++)
+        if (strcmp(icd10_pairs[i][0], code) == 0) return icd10_pairs[i][1];
+    return NULL;
+}
+
+static const char *icd10_decode(const char *form) {
+    for (size_t i = 0; i < sizeof icd10_pairs / sizeof icd10_pairs[0]; i++)
+        if (strcmp(icd10_pairs[i][1], form) == 0) return icd10_pairs[i][0];
+    return NULL;
+}
+
+/* A code in a card field: ICD-10 "[code   ]" or the default 5 characters (card form when needed, else blank). */
+static void put_code(unsigned char *dst, const char *code, int icd10) {
+    if (icd10) {
+        dst[0] = '[';
+        put(dst + 1, 7, code);
+        dst[8] = ']';
+        return;
+    }
+    const char *c = code[0] ? icd10_encode(code) : "";
+    put(dst, 5, c ? c : "");
+}
+
+/* The CI block of 1.8 / 1.33 / 1.50: 6 × 19 (default) or 6 × 23 (ICD-10). */
+static int ci_block(unsigned char *out, int icd10, int show_codes) {
+    int g = icd10 ? 23 : 19, cw = icd10 ? 9 : 5;
+    memset(out, ' ', (size_t)(6 * g));
+    for (int i = 0; i < S.nci; i++) {
+        unsigned char *p = out + i * g;
+        put_code(p, show_codes ? S.ci[i].code : "", icd10);
+        put(p + cw, 7, S.ci[i].from);
+        put(p + cw + 7, 7, S.ci[i].until);
+    }
+    return 6 * g;
+}
+
+/* The last `max` live visits, oldest first; returns how many. */
+static int ring_visits(const visit_t **out, int max) {
+    int n = 0;
+    for (int i = S.nvisits - 1; i >= 0 && n < max; i--)
+        if (!S.visits[i].cancelled) out[n++] = &S.visits[i];
+    for (int i = 0; i < n / 2; i++) {
+        const visit_t *t = out[i];
+        out[i] = out[n - 1 - i];
+        out[n - 1 - i] = t;
+    }
+    return n;
+}
+
+static int pharmacist(void) { return S.hpc_in && S.hpc_pharmacist; }
+
+/* 1.10 order types a pharmacy card may see (1, 2, A, B). */
+static int pharmacy_visible(unsigned char type) { return type == '1' || type == '2' || type == 'A' || type == 'B'; }
+
+static void outpatient_view(unsigned char *out) {
+    memset(out, ' ', 3660);
+    int k = 0;
+    for (int i = 0; i < S.rx.n; i++) {
+        const unsigned char *r = S.rx.data + i * 61;
+        if (pharmacist() && !pharmacy_visible(r[13])) continue;
+        memcpy(out + (k++) * 61, r, 61);
+    }
+}
+
 /* ------------------------------------------------------------------------------------------------ */
 /* implementations                                                                                  */
 /* ------------------------------------------------------------------------------------------------ */
 
 /* 1.9 (167, binary signature), 1.37 (296), 1.53 (316): layouts per §4.6. */
 static int do_seq(int size, const char *item, const char *baby, const char *after, char *buf, int *len) {
-    (void)baby;
-    (void)after;
     if (!buf || !len) return 6018;
     if (!valid_treat_item(item)) return 6018;
     if (*len < size) return 6018; /* documented: refuse instead of overrunning the caller's buffer */
@@ -486,6 +717,8 @@ static int do_seq(int size, const char *item, const char *baby, const char *afte
     roc_datetime(t, v.dt);
     memcpy(v.cat, item, 2);
     v.counted = counted;
+    v.newborn = baby && baby[0] != '\0' && baby[0] != ' ';
+    v.late = after && after[0] == '2';
     if (counted) {
         S.last_seq = S.last_seq % 9999 + 1;
         set_remaining_visits(remaining - 1);
@@ -538,6 +771,7 @@ static int do_write_visit(const char *dt, const char *id, const char *birth, con
         memcpy(v->last_write, data, n);
         v->last_write_len = (int)n;
         v->writes++;
+        parse_visit_write(v, data, n);
     }
     doc_id_out(docid);
     return 0;
@@ -553,7 +787,7 @@ static int do_identity_only(const char *id, const char *birth) {
 static int do_card_status(int type) {
     switch (type) {
     case 1: return S.sam_auth ? 2 : 1;
-    case 2: return !S.hc_in ? 0 : (S.sam_auth ? 2 : 1);
+    case 2: return !S.hc_in ? 0 : S.pin_verified ? 4 : (S.sam_auth ? 2 : 1);
     case 3: return !S.hpc_in ? 0 : (S.hpc_pin ? 3 : (S.sam_auth ? 2 : 1));
     default: return 6018;
     }
@@ -602,10 +836,10 @@ static int do_version_ex(char *path) {
 
 static int do_software_reset(int type) {
     switch (type) {
-    case 0: S.sam_auth = 0; S.hpc_pin = 0; return 0;
+    case 0: S.sam_auth = 0; S.hpc_pin = 0; S.pin_verified = 0; return 0;
     case 1: S.sam_auth = 0; return 0;
     case 2: S.hpc_pin = 0; return 0;
-    case 3: return 0;
+    case 3: S.pin_verified = 0; return 0;
     default: return 6018;
     }
 }
@@ -647,28 +881,6 @@ static int do_treat_num_no_ic(const char *pid, const char *hosp, char *buf, int 
     return copy_out(buf, len, out, 43);
 }
 
-static int do_read_range(char *buf, int *len, int start, int end, int *count, int max) {
-    if (!buf || !len || !count) return 6018;
-    if (start < 1 || end > max || start > end) return 6018;
-    int rc = need_hc();
-    if (rc) return rc;
-    *count = 0; /* the fixture card holds no prescription records */
-    *len = 0;
-    return 0;
-}
-
-/* 1.8 / 1.33 / 1.50: ICD-10 mode when the caller pre-filled "[XXXXXXX]" markers (§4.4). */
-static int do_ci_like(char *buf, int *len, int size_default, int size_icd10) {
-    if (!buf || !len) return 6018;
-    int icd10 = *len > 0 && buf[0] == '[';
-    int n = icd10 ? size_icd10 : size_default;
-    if (icd10) {
-        *len = n < *len ? n : *len; /* markers stay: no records on the fixture card */
-        return 0;
-    }
-    return blank_out(buf, len, n);
-}
-
 static int do_upload(const char *file, char *buf, int *len) {
     if (!file || !buf || !len) return 6018;
     FILE *f = fopen(file, "rb");
@@ -696,42 +908,140 @@ static int do_upload(const char *file, char *buf, int *len) {
     FX_BODY_LEN(hisGetRegisterBasic, len, need_hc() ? 4013 : copy_out(buf, len, S.reg, 78));
 }
 /* 1.3 */ CSAPI hisGetRegisterPrevent(char *buf, int *len) {
-    FX_BODY_LEN(hisGetRegisterPrevent, len, need_hc() ? 4013 : blank_out(buf, len, 126));
+    FX_BODY_LEN(hisGetRegisterPrevent, len, need_hc() ? 4013 : area_out(&S.prevent, buf, len));
 }
 /* 1.4 */ CSAPI hisGetRegisterPregnant(char *buf, int *len) {
-    FX_BODY_LEN(hisGetRegisterPregnant, len, need_hc() ? 4013 : blank_out(buf, len, 209));
+    FX_BODY_LEN(hisGetRegisterPregnant, len, need_hc() ? 4013 : area_out(&S.prenatal, buf, len));
+}
+/* 1.5: 6 × CI dates (14) then the ring of the last 6 live visits (69 each). */
+static int do_history(char *buf, int *len) {
+    int rc = need_hc();
+    if (rc) return rc;
+    unsigned char out[498];
+    memset(out, ' ', sizeof out);
+    for (int i = 0; i < S.nci; i++) {
+        put(out + i * 14, 7, S.ci[i].from);
+        put(out + i * 14 + 7, 7, S.ci[i].until);
+    }
+    const visit_t *ring[6];
+    int n = ring_visits(ring, 6);
+    for (int i = 0; i < n; i++) {
+        const visit_t *v = ring[i];
+        unsigned char *r = out + 84 + i * 69;
+        memcpy(r, v->cat, 2);
+        r[2] = v->newborn ? 'Y' : ' ';
+        memcpy(r + 3, v->dt, 13);
+        r[16] = v->late ? '2' : '1';
+        memcpy(r + 17, v->seq, 4);
+        memcpy(r + 21, S.hosp_id, 10);
+        if (v->has_fees) {
+            put_num(r + 31, 8, v->fees[0]);
+            put_num(r + 39, 8, v->fees[1]);
+            put_num(r + 47, 8, v->fees[2]);
+            put_num(r + 55, 7, v->fees[3]);
+            put_num(r + 62, 7, v->fees[4]);
+        }
+    }
+    return copy_out(buf, len, out, 498);
 }
 /* 1.5 */ CSAPI hisGetTreatmentNoNeedHPC(char *buf, int *len) {
-    FX_BODY_LEN(hisGetTreatmentNoNeedHPC, len, need_hc() ? 4013 : blank_out(buf, len, 498));
+    FX_BODY_LEN(hisGetTreatmentNoNeedHPC, len, do_history(buf, len));
+}
+/* 1.6: this year and last year, summed from the live visits written here. */
+static int do_cumulative(char *buf, int *len) {
+    int rc = need_hc();
+    if (rc) return rc;
+    unsigned char out[134];
+    char today[8];
+    today_roc(today);
+    int year = atoi((char[]){today[0], today[1], today[2], '\0'});
+    for (int y = 0; y < 2; y++) {
+        long count = 0, f[5] = {0, 0, 0, 0, 0};
+        for (int i = 0; i < S.nvisits; i++) {
+            const visit_t *v = &S.visits[i];
+            if (v->cancelled || atoi((char[]){v->dt[0], v->dt[1], v->dt[2], '\0'}) != year - y) continue;
+            if (v->counted) count++;
+            if (v->has_fees)
+                for (int k = 0; k < 5; k++) f[k] += v->fees[k];
+        }
+        unsigned char *r = out + y * 67;
+        put_num(r, 3, year - y);
+        put_num(r + 3, 4, count);
+        put_num(r + 7, 10, f[0]);
+        put_num(r + 17, 10, f[2]);
+        put_num(r + 27, 8, f[1]);
+        put_num(r + 35, 8, f[3]);
+        put_num(r + 43, 8, f[4]);
+        put_num(r + 51, 8, f[1] + f[3] + f[4]);
+        put_num(r + 59, 8, f[1] + f[3]);
+    }
+    return copy_out(buf, len, out, 134);
 }
 /* 1.6 */ CSAPI hisGetCumulativeData(char *buf, int *len) {
-    FX_BODY_LEN(hisGetCumulativeData, len, need_hc() ? 4013 : blank_out(buf, len, 134));
+    FX_BODY_LEN(hisGetCumulativeData, len, do_cumulative(buf, len));
+}
+/* 1.7: outpatient and inpatient fee totals over the live visits. */
+static int do_cumulative_fee(char *buf, int *len) {
+    int rc = need_hc();
+    if (rc) return rc;
+    long outp = 0, inp = 0;
+    for (int i = 0; i < S.nvisits; i++)
+        if (!S.visits[i].cancelled && S.visits[i].has_fees) {
+            outp += S.visits[i].fees[0];
+            inp += S.visits[i].fees[2];
+        }
+    unsigned char out[20];
+    put_num(out, 10, outp);
+    put_num(out + 10, 10, inp);
+    return copy_out(buf, len, out, 20);
 }
 /* 1.7 */ CSAPI hisGetCumulativeFee(char *buf, int *len) {
-    FX_BODY_LEN(hisGetCumulativeFee, len, need_hc() ? 4013 : blank_out(buf, len, 20));
+    FX_BODY_LEN(hisGetCumulativeFee, len, do_cumulative_fee(buf, len));
 }
-/* 1.8: needs HPC with verified PIN (4014 no HPC, 4042 PIN not verified). */
+/* 1.8: ICD-10 mode when the caller pre-filled "[XXXXXXX]" markers (and the buffer holds 540). */
+static int do_need_hpc(char *buf, int *len) {
+    if (!buf || !len) return 6018;
+    int icd10 = *len >= 540 && buf[0] == '[';
+    unsigned char out[540];
+    int n = ci_block(out, icd10, !pharmacist());
+    int vw = icd10 ? 67 : 43, cw = icd10 ? 9 : 5;
+    memset(out + n, ' ', (size_t)(6 * vw));
+    const visit_t *ring[6];
+    int nv = ring_visits(ring, 6);
+    for (int i = 0; i < nv; i++) {
+        unsigned char *r = out + n + i * vw;
+        memcpy(r, ring[i]->dt, 13);
+        for (int d = 0; d < 6; d++) put_code(r + 13 + d * cw, d < ring[i]->ncodes ? ring[i]->codes[d] : "", icd10);
+    }
+    return copy_out(buf, len, out, n + 6 * vw);
+}
 CSAPI hisGetTreatmentNeedHPC(char *buf, int *len) {
     FX_BODY_LEN(hisGetTreatmentNeedHPC, len,
-                need_hc() ? 4013 : need_hpc() ? 4014 : !S.hpc_pin ? 4042 : do_ci_like(buf, len, 372, 540));
+                need_hc() ? 4013 : need_hpc() ? 4014 : !S.hpc_pin ? 4042 : do_need_hpc(buf, len));
 }
 /* 1.9 (deprecated): 167 bytes with a 128-byte binary signature. */
 CSAPI hisGetSeqNumber(char *item, char *baby, char *buf, int *len) {
     FX_BODY_LEN(hisGetSeqNumber, len, do_seq(167, item, baby, "1", buf, len));
 }
-/* 1.10: the fixture card holds no records: blank areas of the documented sizes. */
+/* 1.10: the four areas; a pharmacy card sees only order types 1, 2, A, B. */
+static int do_read_prescription(char *b1, int *l1, char *b2, int *l2, char *b3, int *l3, char *b4, int *l4) {
+    int rc = need_hc();
+    if (rc) return rc;
+    unsigned char rx[3660];
+    outpatient_view(rx);
+    if (copy_out(b1, l1, rx, 3660) || area_out(&S.longterm, b2, l2) || area_out(&S.hve, b3, l3) ||
+        area_out(&S.allergy, b4, l4))
+        return 6018;
+    return 0;
+}
 CSAPI hisReadPrescription(char *b1, int *l1, char *b2, int *l2, char *b3, int *l3, char *b4, int *l4) {
-    FX_BODY(hisReadPrescription, need_hc() ? 4013
-                                 : (blank_out(b1, l1, 3660) | blank_out(b2, l2, 1320) | blank_out(b3, l3, 360) |
-                                    blank_out(b4, l4, 120))
-                                       ? 6018
-                                       : 0);
+    FX_BODY(hisReadPrescription, do_read_prescription(b1, l1, b2, l2, b3, l3, b4, l4));
 }
 /* 1.11 */ CSAPI hisGetInoculateData(char *buf, int *len) {
-    FX_BODY_LEN(hisGetInoculateData, len, need_hc() ? 4013 : blank_out(buf, len, 1400));
+    FX_BODY_LEN(hisGetInoculateData, len, need_hc() ? 4013 : area_out(&S.vacc, buf, len));
 }
 /* 1.12 */ CSAPI hisGetOrganDonate(char *buf, int *len) {
-    FX_BODY_LEN(hisGetOrganDonate, len, need_hc() ? 4013 : blank_out(buf, len, 1));
+    FX_BODY_LEN(hisGetOrganDonate, len, need_hc() ? 4013 : copy_out(buf, len, &S.organ, 1));
 }
 /* 1.13: basic-data bytes 59–72 (§4.1). */
 CSAPI hisGetEmergentTel(char *buf, int *len) {
@@ -758,36 +1068,114 @@ CSAPI hisGetCardStatus(int type) { FX_BODY(hisGetCardStatus, do_card_status(type
 /* 1.17 */ CSAPI hisWriteTreatmentFee(char *dt, char *id, char *birth, char *data) {
     FX_BODY(hisWriteTreatmentFee, do_write_visit(dt, id, birth, data, NULL, 1));
 }
+/* 1.18 / 1.45 / 1.48 / 1.49: n × 61-byte records for an existing visit; types 2 and 5 fill their areas too. */
+static int do_write_rx(const char *dt, const char *id, const char *birth, const char *data, int n) {
+    if (!data || n < 1 || n > 60) return 6018;
+    int rc = need_hc();
+    if (rc) return rc;
+    if ((int)cstrnlen(data, 61 * 60 + 1) != 61 * n) return 6018;
+    rc = do_write_visit(dt, id, birth, data, NULL, 0);
+    if (rc) return rc;
+    for (int i = 0; i < n; i++) {
+        const char *r = data + i * 61;
+        if (memcmp(r, dt, 13) != 0 || !strchr("12345AB", r[13]) || r[13] == '\0') return 6018;
+    }
+    for (int i = 0; i < n; i++) {
+        const unsigned char *r = (const unsigned char *)data + i * 61;
+        area_push(&S.rx, r);
+        if (r[13] == '2') { /* long-term: date 7, drug 10, usage 18, days 2, total 7 */
+            unsigned char lt[44];
+            memcpy(lt, r, 7);
+            memcpy(lt + 7, r + 14, 10);
+            memcpy(lt + 17, r + 32, 18 + 2 + 7);
+            area_push(&S.longterm, lt);
+        }
+        if (r[13] == '5') { /* important order: date 7, hospital 10, item 6, site 6, total 7 */
+            unsigned char hv[36];
+            memcpy(hv, r, 7);
+            memcpy(hv + 7, S.hosp_id, 10);
+            memcpy(hv + 17, r + 14, 6);
+            memcpy(hv + 23, r + 26, 6);
+            memcpy(hv + 29, r + 52, 7);
+            area_push(&S.hve, hv);
+        }
+    }
+    return 0;
+}
 /* 1.18 */ CSAPI hisWritePrescription(char *dt, char *id, char *birth, char *data) {
-    FX_BODY(hisWritePrescription, do_write_visit(dt, id, birth, data, NULL, 0));
+    FX_BODY(hisWritePrescription, do_write_rx(dt, id, birth, data, 1));
 }
-/* 1.19 */ CSAPI hisWriteNewBorn(char *id, char *birth, char *newbornDate, char *noOfDelivered) {
-    FX_BODY(hisWriteNewBorn, !newbornDate || !noOfDelivered ? 6018 : do_identity_only(id, birth));
-}
-/* 1.20: needs an HPC (5056 otherwise, §5). */
-static int do_allergic(const char *id, const char *birth, const char *data, char *docid) {
-    if (!data) return 6018;
+/* 1.19: newborn date (ROC 7) and birth order (one digit; blank → 5052) into registration bytes 71–78. */
+static int do_newborn(const char *id, const char *birth, const char *date, const char *order) {
+    if (!date || !order) return 6018;
     int rc = do_identity_only(id, birth);
     if (rc) return rc;
+    if (cstrnlen(date, 8) != 7) return 6018;
+    for (int i = 0; i < 7; i++)
+        if (date[i] < '0' || date[i] > '9') return 6018;
+    if (order[0] == '\0' || order[0] == ' ') return 5052;
+    if (order[0] < '1' || order[0] > '9' || order[1] != '\0') return 6018;
+    memcpy(S.reg + 70, date, 7);
+    S.reg[77] = (unsigned char)order[0];
+    return 0;
+}
+CSAPI hisWriteNewBorn(char *id, char *birth, char *newbornDate, char *noOfDelivered) {
+    FX_BODY(hisWriteNewBorn, do_newborn(id, birth, newbornDate, noOfDelivered));
+}
+/* 1.20 / 1.46: Big5 names, identity, then a professional card (5056; a pharmacist's: 9100). */
+static int do_allergic(const char *id, const char *birth, const char *data, char *docid, int slot) {
+    if (!data) return 6018;
+    int rc = need_hc();
+    if (rc) return rc;
+    if ((int)cstrnlen(data, 121) != (slot ? 40 : 120)) return 6018;
+    rc = check_identity(id, birth);
+    if (rc) return rc;
     if (!S.hpc_in) return 5056;
+    if (S.hpc_pharmacist) return 9100;
+    if (slot) memcpy(S.allergy.data + (slot - 1) * 40, data, 40);
+    else memcpy(S.allergy.data, data, 120);
     doc_id_out(docid);
     return 0;
 }
 CSAPI hisWriteAllergicMedicines(char *id, char *birth, char *data, char *docid) {
-    FX_BODY(hisWriteAllergicMedicines, do_allergic(id, birth, data, docid));
+    FX_BODY(hisWriteAllergicMedicines, do_allergic(id, birth, data, docid, 0));
 }
-/* 1.21 */ CSAPI hisWriteOrganDonate(char *id, char *birth, char *flag) {
-    FX_BODY(hisWriteOrganDonate, !flag ? 6018 : do_identity_only(id, birth));
+/* 1.21: one letter or digit (its meaning is not public). */
+static int do_organ(const char *id, const char *birth, const char *flag) {
+    if (!flag) return 6018;
+    int rc = do_identity_only(id, birth);
+    if (rc) return rc;
+    if (cstrnlen(flag, 2) != 1 || !is_alnum_upper(flag[0])) return 6018;
+    S.organ = (unsigned char)flag[0];
+    return 0;
 }
-/* 1.22 */ CSAPI hisWriteHealthInsurance(char *id, char *birth, char *serviceItem, char *itemCode) {
-    FX_BODY(hisWriteHealthInsurance, !serviceItem || !itemCode ? 6018 : do_identity_only(id, birth));
+CSAPI hisWriteOrganDonate(char *id, char *birth, char *flag) { FX_BODY(hisWriteOrganDonate, do_organ(id, birth, flag)); }
+/* 1.22: today's date from the reader clock, the hospital from the SAM. */
+static int do_prevent(const char *id, const char *birth, const char *item, const char *code) {
+    if (!item || !code) return 6018;
+    int rc = do_identity_only(id, birth);
+    if (rc) return rc;
+    if (!code2_ok(item) || !code2_ok(code)) return 6018;
+    unsigned char r[21];
+    char today[8];
+    today_roc(today);
+    memcpy(r, item, 2);
+    memcpy(r + 2, today, 7);
+    memcpy(r + 9, S.hosp_id, 10);
+    memcpy(r + 19, code, 2);
+    area_push(&S.prevent, r);
+    return 0;
+}
+CSAPI hisWriteHealthInsurance(char *id, char *birth, char *serviceItem, char *itemCode) {
+    FX_BODY(hisWriteHealthInsurance, do_prevent(id, birth, serviceItem, itemCode));
 }
 /* 1.23: updates basic-data bytes 59–72. */
 static int do_write_tel(const char *id, const char *birth, const char *tel) {
     if (!tel) return 6018;
     int rc = do_identity_only(id, birth);
     if (rc) return rc;
-    size_t n = cstrnlen(tel, 14);
+    size_t n = cstrnlen(tel, 15);
+    if (n < 1 || n > 14) return 6018;
     memset(S.basic + 58, ' ', 14);
     memcpy(S.basic + 58, tel, n);
     return 0;
@@ -795,26 +1183,74 @@ static int do_write_tel(const char *id, const char *birth, const char *tel) {
 CSAPI hisWriteEmergentTel(char *id, char *birth, char *tel) {
     FX_BODY(hisWriteEmergentTel, do_write_tel(id, birth, tel));
 }
-/* 1.24: female only (5079, §7). */
+/* 1.24: female only (5079). */
 static int do_predelivery(const char *id, const char *birth, const char *code) {
     if (!code) return 6018;
     int rc = do_identity_only(id, birth);
     if (rc) return rc;
-    return S.basic[49] == 'F' ? 0 : 5079;
+    if (!code2_ok(code)) return 6018;
+    if (S.basic[49] != 'F') return 5079;
+    unsigned char r[19];
+    char today[8];
+    today_roc(today);
+    memcpy(r, today, 7);
+    memcpy(r + 7, S.hosp_id, 10);
+    memcpy(r + 17, code, 2);
+    area_push(&S.prenatal, r);
+    return 0;
 }
 CSAPI hisWritePredeliveryCheckup(char *id, char *birth, char *code) {
     FX_BODY(hisWritePredeliveryCheckup, do_predelivery(id, birth, code));
 }
-/* 1.25 */ CSAPI hisDeletePredeliveryData(char *id, char *birth) {
-    FX_BODY(hisDeletePredeliveryData, do_identity_only(id, birth));
+/* 1.25 */
+static int do_delete_prenatal(const char *id, const char *birth) {
+    int rc = do_identity_only(id, birth);
+    if (rc) return rc;
+    if (S.basic[49] != 'F') return 5079;
+    S.prenatal.n = 0;
+    return 0;
 }
-/* 1.26 */ CSAPI hisWriteInoculateData(char *id, char *birth, char *item, char *lotNo) {
-    FX_BODY(hisWriteInoculateData, !item || !lotNo ? 6018 : do_identity_only(id, birth));
+CSAPI hisDeletePredeliveryData(char *id, char *birth) {
+    FX_BODY(hisDeletePredeliveryData, do_delete_prenatal(id, birth));
 }
-/* 1.27–1.30: no keypad, no dialog: succeed when a card is present. */
-CSAPI csVerifyHCPIN(void) { FX_BODY(csVerifyHCPIN, need_hc()); }
-CSAPI csInputHCPIN(void) { FX_BODY(csInputHCPIN, need_hc()); }
-CSAPI csDisableHCPIN(void) { FX_BODY(csDisableHCPIN, need_hc()); }
+/* 1.26: vaccine type ≤ 6, lot ≤ 12; today's date, the SAM's hospital. */
+static int do_inoculate(const char *id, const char *birth, const char *item, const char *lot) {
+    if (!item || !lot) return 6018;
+    int rc = do_identity_only(id, birth);
+    if (rc) return rc;
+    if (!printable_run(item, 1, 6) || !printable_run(lot, 1, 12)) return 6018;
+    unsigned char r[35];
+    char today[8];
+    today_roc(today);
+    put(r, 6, item);
+    memcpy(r + 6, today, 7);
+    memcpy(r + 13, S.hosp_id, 10);
+    put(r + 23, 12, lot);
+    area_push(&S.vacc, r);
+    return 0;
+}
+CSAPI hisWriteInoculateData(char *id, char *birth, char *item, char *lotNo) {
+    FX_BODY(hisWriteInoculateData, do_inoculate(id, birth, item, lotNo));
+}
+/* 1.27–1.29: no keypad, no dialog: the PIN counts as entered correctly. */
+static int do_verify_hc_pin(void) {
+    int rc = need_hc();
+    if (!rc) S.pin_verified = 1;
+    return rc;
+}
+static int do_input_hc_pin(void) {
+    int rc = need_hc();
+    if (!rc) S.pin_set = S.pin_verified = 1;
+    return rc;
+}
+static int do_disable_hc_pin(void) {
+    int rc = need_hc();
+    if (!rc) S.pin_set = 0;
+    return rc;
+}
+CSAPI csVerifyHCPIN(void) { FX_BODY(csVerifyHCPIN, do_verify_hc_pin()); }
+CSAPI csInputHCPIN(void) { FX_BODY(csInputHCPIN, do_input_hc_pin()); }
+CSAPI csDisableHCPIN(void) { FX_BODY(csDisableHCPIN, do_disable_hc_pin()); }
 CSAPI csUpdateHCContents(void) { FX_BODY(csUpdateHCContents, need_hc()); }
 /* 1.31: 0 = COM1 … 9; anything else fails with −1. */
 static int do_open(int port) {
@@ -824,8 +1260,17 @@ static int do_open(int port) {
 }
 CSAPI csOpenCom(int port) { FX_BODY(csOpenCom, do_open(port)); }
 /* 1.32 */ CSAPI csCloseCom(void) { FX_BODY(csCloseCom, (S.reader_open = 0)); }
+/* 1.33 / 1.50: a pharmacy card gets 9100; codes only with a verified professional card. */
+static int do_ci_read(char *buf, int *len) {
+    if (!buf || !len) return 6018;
+    if (pharmacist()) return 9100;
+    int icd10 = *len >= 138 && buf[0] == '[';
+    unsigned char out[138];
+    int n = ci_block(out, icd10, S.hpc_in && S.hpc_pin);
+    return copy_out(buf, len, out, n);
+}
 /* 1.33 */ CSAPI hisGetCriticalIllness(char *buf, int *len) {
-    FX_BODY_LEN(hisGetCriticalIllness, len, need_hc() ? 4013 : do_ci_like(buf, len, 114, 138));
+    FX_BODY_LEN(hisGetCriticalIllness, len, need_hc() ? 4013 : do_ci_read(buf, len));
 }
 /* 1.34 */
 static int do_datetime(char *buf, int *len) {
@@ -837,8 +1282,8 @@ CSAPI csGetDateTime(char *buf, int *len) { FX_BODY_LEN(csGetDateTime, len, do_da
 /* 1.35 */ CSAPI csGetCardNo(int type, char *buf, int *len) {
     FX_BODY_LEN(csGetCardNo, len, do_card_no(type, buf, len));
 }
-/* 1.36: 0 = the fixture card has no PIN set. */
-CSAPI csISSetPIN(void) { FX_BODY(csISSetPIN, need_hc()); }
+/* 1.36: 0 = no PIN set, 1 = PIN set. */
+CSAPI csISSetPIN(void) { FX_BODY(csISSetPIN, need_hc() ? 4013 : S.pin_set); }
 /* 1.37 */ CSAPI hisGetSeqNumber256(char *item, char *baby, char *after, char *buf, int *len) {
     FX_BODY_LEN(hisGetSeqNumber256, len, do_seq(296, item, baby, after, buf, len));
 }
@@ -847,38 +1292,78 @@ CSAPI hisGetRegisterBasic2(char *buf, int *len) {
     FX_BODY_LEN(hisGetRegisterBasic2, len, need_hc() ? 4013 : copy_out(buf, len, S.reg + 61, 9));
 }
 /* 1.39 */ CSAPI csUnGetSeqNumber(char *dt) { FX_BODY(csUnGetSeqNumber, do_un_get_seq(dt)); }
-/* 1.40 */ CSAPI csUpdateHCNoReset(void) { FX_BODY(csUpdateHCNoReset, need_hc()); }
-/* 1.41–1.44: range-checked, zero records. */
+/* 1.40: as the simulator's rule: 9081 with more than 3 visits left, else refill to 6; no card reset. */
+static int do_update_no_reset(void) {
+    int rc = need_hc();
+    if (rc) return rc;
+    if (S.reg[57] == '2') return 5002;
+    if (remaining_visits() > 3) return 9081;
+    set_remaining_visits(6);
+    return 0;
+}
+CSAPI csUpdateHCNoReset(void) { FX_BODY(csUpdateHCNoReset, do_update_no_reset()); }
+/* 1.41–1.44: records start..end (1-based); the count runs to the last non-blank record in the range. */
+static int do_read_range(char *buf, int *len, int start, int end, int *count, const unsigned char *area, int size,
+                         int cap) {
+    if (!buf || !len || !count) return 6018;
+    if (start < 1 || end > cap || start > end) return 6018;
+    int rc = need_hc();
+    if (rc) return rc;
+    int last = start - 1;
+    for (int i = start; i <= end; i++) {
+        const unsigned char *r = area + (i - 1) * size;
+        for (int k = 0; k < size; k++)
+            if (r[k] != ' ') {
+                last = i;
+                break;
+            }
+    }
+    *count = last - start + 1;
+    return copy_out(buf, len, area + (start - 1) * size, *count * size);
+}
+static int range_of(const area_t *a, char *buf, int *len, int start, int end, int *count) {
+    unsigned char tmp[AREA_MAX];
+    memset(tmp, ' ', (size_t)(a->size * a->cap));
+    memcpy(tmp, a->data, (size_t)(a->size * a->n));
+    return do_read_range(buf, len, start, end, count, tmp, a->size, a->cap);
+}
+static int range_rx(char *buf, int *len, int start, int end, int *count) {
+    unsigned char tmp[3660];
+    outpatient_view(tmp);
+    return do_read_range(buf, len, start, end, count, tmp, 61, 60);
+}
 CSAPI hisReadPrescriptMain(char *buf, int *len, int start, int end, int *count) {
-    FX_BODY_LEN(hisReadPrescriptMain, len, do_read_range(buf, len, start, end, count, 60));
+    FX_BODY_LEN(hisReadPrescriptMain, len, range_rx(buf, len, start, end, count));
 }
 CSAPI hisReadPrescriptLongTerm(char *buf, int *len, int start, int end, int *count) {
-    FX_BODY_LEN(hisReadPrescriptLongTerm, len, do_read_range(buf, len, start, end, count, 30));
+    FX_BODY_LEN(hisReadPrescriptLongTerm, len, range_of(&S.longterm, buf, len, start, end, count));
 }
 CSAPI hisReadPrescriptHVE(char *buf, int *len, int start, int end, int *count) {
-    FX_BODY_LEN(hisReadPrescriptHVE, len, do_read_range(buf, len, start, end, count, 10));
+    FX_BODY_LEN(hisReadPrescriptHVE, len, range_of(&S.hve, buf, len, start, end, count));
 }
 CSAPI hisReadPrescriptAllergic(char *buf, int *len, int start, int end, int *count) {
-    FX_BODY_LEN(hisReadPrescriptAllergic, len, do_read_range(buf, len, start, end, count, 3));
+    FX_BODY_LEN(hisReadPrescriptAllergic, len, range_of(&S.allergy, buf, len, start, end, count));
 }
 /* 1.45 */ CSAPI hisWriteMultiPrescript(char *dt, char *id, char *birth, char *data, int *count) {
-    FX_BODY(hisWriteMultiPrescript, !count || *count < 1 ? 6018 : do_write_visit(dt, id, birth, data, NULL, 0));
+    FX_BODY(hisWriteMultiPrescript, !count ? 6018 : do_write_rx(dt, id, birth, data, *count));
 }
 /* 1.46: slot 1–3. */
 CSAPI hisWriteAllergicNum(char *id, char *birth, char *data, char *docid, int slot) {
-    FX_BODY(hisWriteAllergicNum, slot < 1 || slot > 3 ? 6018 : do_allergic(id, birth, data, docid));
+    FX_BODY(hisWriteAllergicNum, slot < 1 || slot > 3 ? 6018 : do_allergic(id, birth, data, docid, slot));
 }
 /* 1.47 */ CSAPI hisWriteTreatmentData(char *dt, char *id, char *birth, char *data, char *docid) {
     FX_BODY(hisWriteTreatmentData, do_write_visit(dt, id, birth, data, docid, 1));
 }
-/* 1.48 / 1.49: 40-byte signature per record; len must hold them all (6018 otherwise, §3). */
+/* 1.48 / 1.49: 40 hex characters per record; len must hold them all (6018 otherwise, §3). */
 static int do_write_sign(const char *dt, const char *id, const char *birth, const char *data, int n, char *buf,
                          int *len) {
     if (!buf || !len || n < 1 || *len < 40 * n) return 6018;
-    int rc = do_write_visit(dt, id, birth, data, NULL, 0);
+    int rc = do_write_rx(dt, id, birth, data, n);
     if (rc) return rc;
-    unsigned seed = fnv1a(2166136261u, dt, 13);
-    hex_fill(buf, 40 * n, seed);
+    for (int i = 0; i < n; i++) {
+        unsigned seed = fnv1a(2166136261u, data + i * 61, 61);
+        hex_fill(buf + i * 40, 40, seed);
+    }
     *len = 40 * n;
     return 0;
 }
@@ -892,7 +1377,7 @@ CSAPI hisWriteMultiPrescriptSign(char *dt, char *id, char *birth, char *data, in
 static int do_ci_id(const char *id, const char *birth, char *buf, int *len) {
     int rc = do_identity_only(id, birth);
     if (rc) return rc;
-    return do_ci_like(buf, len, 114, 138);
+    return do_ci_read(buf, len);
 }
 CSAPI hisGetCriticalIllnessID(char *id, char *birth, char *buf, int *len) {
     FX_BODY_LEN(hisGetCriticalIllnessID, len, do_ci_id(id, birth, buf, len));
@@ -963,9 +1448,22 @@ CSAPI hpcGetHPCENAME(char *buf, int *len) {
     FX_BODY_LEN(hpcGetHPCENAME, len,
                 need_hpc() ? 4014 : copy_out(buf, len, S.hpc_ename, (int)strlen(S.hpc_ename)));
 }
-/* 5.1 / 5.2: the fixture has no ICD-10 mapping table: 9127 (no mapping) for every input. */
-CSAPI hisGetICD10EnC(char *code, char *out) { FX_BODY(hisGetICD10EnC, !code || !out ? 6018 : 9127); }
-CSAPI hisGetICD10DeC(char *code, char *out) { FX_BODY(hisGetICD10DeC, !code || !out ? 6018 : 9127); }
+/* 5.1 / 5.2: the invented table above (NHI's is not public); 9127 when it has no mapping. NUL-terminated. */
+static int do_icd10(const char *in, char *out, int encode) {
+    if (!in || !out) return 6018;
+    if (cstrnlen(in, 9) > 7) return 9127;
+    if (encode) {
+        if (!(in[0] >= 'A' && in[0] <= 'Z') || !(in[1] >= '0' && in[1] <= '9') || cstrnlen(in, 8) < 3) return 9127;
+    }
+    const char *r = encode ? icd10_encode(in) : icd10_decode(in);
+    if (!r) return 9127;
+    size_t n = strlen(r);
+    memcpy(out, r, n);
+    out[n] = '\0';
+    return 0;
+}
+CSAPI hisGetICD10EnC(char *code, char *out) { FX_BODY(hisGetICD10EnC, do_icd10(code, out, 1)); }
+CSAPI hisGetICD10DeC(char *code, char *out) { FX_BODY(hisGetICD10DeC, do_icd10(code, out, 0)); }
 /* Header extras (undocumented in 3.3). csGetVersion's parameters are unknown: declared as (void). */
 CSAPI csGetVersion(void) { FX_BODY(csGetVersion, FX_VERSION); }
 CSAPI csGetLastUnTreatmentData(char *buf, int *len) {
@@ -1013,7 +1511,71 @@ CSAPI fixtureInsertHealthCard(const char *basic72, const char *register78, int l
     S.last_seq = lastSeq < 0 ? 0 : lastSeq;
     S.nvisits = 0;
     S.last_visit_time = 0;
+    records_reset();
     S.hc_in = 1;
+    fx_unlock();
+    return 0;
+}
+
+/*
+ * Loads a record area of the inserted card (seeding it as the simulator's test cards are):
+ * "outpatient" (61-byte records), "longterm" (44), "hve" (36), "vaccination" (35), "prevent" (21),
+ * "pregnant" (19), "allergy" (exactly 120), "organ" (1), "ci" (21-byte records: code 7, from 7, until 7).
+ * len must be a whole number of records within the capacity; −1 for an unknown name or bad length.
+ */
+CSAPI fixtureSetArea(const char *name, const unsigned char *bytes, int len) {
+    if (!name || !bytes || len < 0) return -1;
+    int rc = 0;
+    fx_lock();
+    ensure_init();
+    area_t *a = NULL;
+    if (strcmp(name, "outpatient") == 0) a = &S.rx;
+    else if (strcmp(name, "longterm") == 0) a = &S.longterm;
+    else if (strcmp(name, "hve") == 0) a = &S.hve;
+    else if (strcmp(name, "vaccination") == 0) a = &S.vacc;
+    else if (strcmp(name, "prevent") == 0) a = &S.prevent;
+    else if (strcmp(name, "pregnant") == 0) a = &S.prenatal;
+    if (a) {
+        if (len % a->size != 0 || len / a->size > a->cap) rc = -1;
+        else {
+            memcpy(a->data, bytes, (size_t)len);
+            a->n = len / a->size;
+        }
+    } else if (strcmp(name, "allergy") == 0) {
+        if (len != 120) rc = -1;
+        else memcpy(S.allergy.data, bytes, 120);
+    } else if (strcmp(name, "organ") == 0) {
+        if (len != 1) rc = -1;
+        else S.organ = bytes[0];
+    } else if (strcmp(name, "ci") == 0) {
+        if (len % 21 != 0 || len / 21 > 6) rc = -1;
+        else {
+            S.nci = len / 21;
+            for (int i = 0; i < S.nci; i++) {
+                trim_copy(S.ci[i].code, 8, (const char *)bytes + i * 21, 7);
+                trim_copy(S.ci[i].from, 8, (const char *)bytes + i * 21 + 7, 7);
+                trim_copy(S.ci[i].until, 8, (const char *)bytes + i * 21 + 14, 7);
+            }
+        }
+    } else rc = -1;
+    fx_unlock();
+    return rc;
+}
+
+/* 1.36's answer for the inserted card. */
+CSAPI fixtureSetPinSet(int on) {
+    fx_lock();
+    ensure_init();
+    S.pin_set = on ? 1 : 0;
+    fx_unlock();
+    return 0;
+}
+
+/* 1 = the inserted professional card is a pharmacist's (9100 rules). */
+CSAPI fixtureSetProfessionalPharmacist(int on) {
+    fx_lock();
+    ensure_init();
+    S.hpc_pharmacist = on ? 1 : 0;
     fx_unlock();
     return 0;
 }
@@ -1041,6 +1603,7 @@ CSAPI fixtureInsertProfessionalCard(const char *serial, const char *id, const ch
     memcpy(S.hpc_ename, englishName, cstrnlen(englishName, 40));
     S.hpc_in = 1;
     S.hpc_pin = 0;
+    S.hpc_pharmacist = 0;
     fx_unlock();
     return 0;
 }

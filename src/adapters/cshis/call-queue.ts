@@ -9,6 +9,9 @@
  *   hook then runs first in the queue (the adapter resets the reader there), before any waiting task.
  * - Identical concurrent reads (same `coalesceKey`, which the caller builds from function name + args and sets
  *   only for reads) share one call; tasks without a key (writes) are never coalesced.
+ * - Light-status reads (`priority`) take the next turn instead of the back of the line: behind 200 queued card
+ *   calls a status light would be seconds late. They are short and the light monitor polls one at a time, so
+ *   ordinary calls wait at most one such read each.
  * - Per-function duration stats: count, last, max and p50 over a small ring-buffer reservoir.
  * - `dispose()` rejects waiting tasks with AdapterDisposedError; a running call is left to finish.
  */
@@ -26,6 +29,8 @@ export interface QueueTask<T> {
    * shares that task's result instead of making another call.
    */
   readonly coalesceKey?: string | undefined;
+  /** Runs before every ordinary waiting task (after the recovery task and earlier priority tasks). */
+  readonly priority?: boolean | undefined;
 }
 
 export interface CallQueueOptions {
@@ -199,7 +204,12 @@ export class CallQueue {
     }
     const entry = this.#makeEntry(task as QueueTask<unknown>, false);
     if (task.coalesceKey !== undefined) this.#byKey.set(task.coalesceKey, entry);
-    this.#waiting.push(entry);
+    if (task.priority) {
+      const ahead = this.#waiting.findIndex((waiting) => !waiting.internal && !waiting.task.priority);
+      this.#waiting.splice(ahead < 0 ? this.#waiting.length : ahead, 0, entry);
+    } else {
+      this.#waiting.push(entry);
+    }
     if (isFinitePositive(this.#options.maxWaitMs)) {
       const maxWaitMs = this.#options.maxWaitMs;
       entry.waitTimer = setTimeout(() => {

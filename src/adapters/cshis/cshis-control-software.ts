@@ -23,12 +23,15 @@ import {
   type CardType,
   type ControlSoftware,
   type ControlSoftwareInfo,
+  type PrescriptionAreasRaw,
+  type RangeOutput,
   type RawOutput,
   type ResetTarget,
 } from '../../ports/control-software.ts';
 import { CallQueue, type QueueEvent, type QueueEventType, type QueueStats } from './call-queue.ts';
 import { AdapterDisposedError, CallTimeoutError, ControlSoftwareTooOldError, MissingExportError } from './errors.ts';
 import { isTooOldFor, minimumVersionOf } from './features.ts';
+import { icd10MarkerBuffer } from '../../codecs/records.ts';
 import { loadCshisLibrary, type CshisArgs, type CshisExportName, type CshisLibrary } from './native.ts';
 
 export type OpenPolicy = 'per-operation' | 'keep-open';
@@ -90,6 +93,11 @@ function cstr(value: string): Buffer {
   return Buffer.from(`${value}\0`, 'latin1');
 }
 
+/** Raw bytes (Big5 allergy names) + NUL. */
+function cbytes(value: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from(value), Buffer.from([0])]);
+}
+
 /** A NUL-terminated latin1 string in a 32-byte buffer the DLL may rewrite (in/out char*, §3 3.1). */
 function inOutString(value: string): Buffer {
   const buf = Buffer.alloc(Math.max(32, value.length + 1));
@@ -114,6 +122,8 @@ interface SlotOptions<T> {
   /** Coalescing key for reads (omit for writes and actions). */
   readonly coalesceKey?: string | undefined;
   readonly timeoutMs?: number | undefined;
+  /** A light-status read: takes the next turn in the queue (call-queue.ts). */
+  readonly priority?: boolean | undefined;
   /** Bracket with csOpenCom/csCloseCom (per-operation) or ensure the reader is open (keep-open). */
   readonly reader: boolean;
   /** The vendor code inside a result, to notice reader failures. */
@@ -213,6 +223,7 @@ export async function createCshisControlSoftware(options: CshisControlSoftwareOp
       name,
       coalesceKey: o.coalesceKey,
       timeoutMs: o.timeoutMs,
+      priority: o.priority,
       run: () => withReader(body, o),
     });
   };
@@ -261,7 +272,15 @@ export async function createCshisControlSoftware(options: CshisControlSoftwareOp
     | 'hpcGetHPCSN'
     | 'hpcGetHPCSSN'
     | 'hpcGetHPCCNAME'
-    | 'hpcGetHPCENAME';
+    | 'hpcGetHPCENAME'
+    | 'hisGetRegisterPrevent'
+    | 'hisGetRegisterPregnant'
+    | 'hisGetTreatmentNoNeedHPC'
+    | 'hisGetCumulativeData'
+    | 'hisGetCumulativeFee'
+    | 'hisGetInoculateData'
+    | 'hisGetOrganDonate'
+    | 'hisGetEmergentTel';
 
   const simpleRead = (name: BufLenExport): Promise<RawOutput> =>
     slot(name, () => readBuffer(OUTPUT_SIZE[name], (buf, len) => call(name, buf, len)), {
@@ -269,6 +288,61 @@ export async function createCshisControlSoftware(options: CshisControlSoftwareOp
       reader: true,
       coalesceKey: key(name),
     }).then(own);
+
+  /** Reported length clamped to [0, size]. */
+  const clampLength = (reported: number | undefined, size: number): number => Math.min(Math.max(reported ?? 0, 0), size);
+
+  /**
+   * 1.8 / 1.33 / 1.50: the buffer is in/out. ICD-10 mode pre-fills the markers (its length is the ICD-10
+   * size); the default mode passes a zeroed buffer of the default size.
+   */
+  const readPrefilled = async (
+    markers: Uint8Array | null,
+    defaultSize: number,
+    invoke: (buf: Buffer, len: Int32Array) => Promise<number>,
+  ): Promise<RawOutput> => {
+    const buf = markers ? Buffer.from(markers) : Buffer.alloc(defaultSize);
+    const len = new Int32Array([buf.length]);
+    const rc = await invoke(buf, len);
+    if (rc !== 0) return { rc, bytes: EMPTY };
+    return { rc, bytes: Uint8Array.from(buf.subarray(0, clampLength(len[0], buf.length))) };
+  };
+
+  type RangeExport = 'hisReadPrescriptMain' | 'hisReadPrescriptLongTerm' | 'hisReadPrescriptHVE' | 'hisReadPrescriptAllergic';
+  /** 1.41–1.44: a buffer for the whole area, the record range, and the count the DLL writes back. */
+  const rangeRead = (name: RangeExport, start: number, end: number): Promise<RangeOutput> =>
+    slot(
+      name,
+      async (): Promise<RangeOutput> => {
+        const size = OUTPUT_SIZE[name];
+        const buf = Buffer.alloc(size);
+        const len = new Int32Array([size]);
+        const count = new Int32Array(1);
+        const rc = await call(name, buf, len, start, end, count);
+        if (rc !== 0) return { rc, bytes: EMPTY, count: 0 };
+        return { rc, bytes: Uint8Array.from(buf.subarray(0, clampLength(len[0], size))), count: count[0] ?? 0 };
+      },
+      {
+        reader: true,
+        coalesceKey: key(name, start, end),
+        rcOf: (r) => r.rc,
+        openFailed: (rc) => ({ rc, bytes: EMPTY, count: 0 }),
+      },
+    ).then((r) => ({ ...r, bytes: r.bytes.slice() }));
+
+  /** 5.1 / 5.2. */
+  const icd10Codec = (name: 'hisGetICD10EnC' | 'hisGetICD10DeC', input: string): Promise<RawOutput> =>
+    slot(
+      name,
+      async () => {
+        const out = Buffer.alloc(OUTPUT_SIZE.icd10Codec);
+        const rc = await call(name, cstr(input), out);
+        if (rc !== 0) return { rc, bytes: EMPTY };
+        const nul = out.indexOf(0);
+        return { rc, bytes: Uint8Array.from(out.subarray(0, nul < 0 ? out.length : nul)) };
+      },
+      { ...rawOut, reader: true, coalesceKey: key(name, input) },
+    ).then(own);
 
   // ---- initial state: library path, and the reader for keep-open --------------------------------------
 
@@ -345,12 +419,14 @@ export async function createCshisControlSoftware(options: CshisControlSoftwareOp
         ...rcOnly,
         reader: true,
         coalesceKey: key('hisGetCardStatus', cardType),
+        priority: true,
       }),
     csGetCardNo: (cardType: CardType) =>
       slot(
         'csGetCardNo',
         () => readBuffer(OUTPUT_SIZE.csGetCardNo, (buf, len) => call('csGetCardNo', cardType, buf, len)),
-        { ...rawOut, reader: true, coalesceKey: key('csGetCardNo', cardType) },
+        // Also read by the light poller (which card is in): its turn comes as early as the status reads'.
+        { ...rawOut, reader: true, coalesceKey: key('csGetCardNo', cardType), priority: true },
       ).then(own),
     hpcGetHPCStatus: () =>
       slot(
@@ -363,6 +439,7 @@ export async function createCshisControlSoftware(options: CshisControlSoftwareOp
         {
           reader: true,
           coalesceKey: key('hpcGetHPCStatus', 1),
+          priority: true,
           rcOf: (r) => r.rc,
           openFailed: (rc) => ({ rc, status: 0 }),
         },
@@ -474,6 +551,155 @@ export async function createCshisControlSoftware(options: CshisControlSoftwareOp
           ),
         { ...rawOut, reader: true, timeoutMs: slowTimeoutMs },
       ),
+
+    // ---- health card records (issue 14) ----
+    hisGetRegisterPrevent: () => simpleRead('hisGetRegisterPrevent'),
+    hisGetRegisterPregnant: () => simpleRead('hisGetRegisterPregnant'),
+    hisGetTreatmentNoNeedHPC: () => simpleRead('hisGetTreatmentNoNeedHPC'),
+    hisGetCumulativeData: () => simpleRead('hisGetCumulativeData'),
+    hisGetCumulativeFee: () => simpleRead('hisGetCumulativeFee'),
+    hisGetInoculateData: () => simpleRead('hisGetInoculateData'),
+    hisGetOrganDonate: () => simpleRead('hisGetOrganDonate'),
+    hisGetEmergentTel: () => simpleRead('hisGetEmergentTel'),
+    hisGetTreatmentNeedHPC: (icd10) =>
+      slot(
+        'hisGetTreatmentNeedHPC',
+        () =>
+          readPrefilled(icd10 ? icd10MarkerBuffer(true) : null, OUTPUT_SIZE.hisGetTreatmentNeedHPC, (buf, len) =>
+            call('hisGetTreatmentNeedHPC', buf, len),
+          ),
+        { ...rawOut, reader: true, coalesceKey: key('hisGetTreatmentNeedHPC', String(icd10)) },
+      ).then(own),
+    hisGetCriticalIllness: (icd10) =>
+      slot(
+        'hisGetCriticalIllness',
+        () =>
+          readPrefilled(icd10 ? icd10MarkerBuffer(false) : null, OUTPUT_SIZE.hisGetCriticalIllness, (buf, len) =>
+            call('hisGetCriticalIllness', buf, len),
+          ),
+        { ...rawOut, reader: true, coalesceKey: key('hisGetCriticalIllness', String(icd10)) },
+      ).then(own),
+    hisGetCriticalIllnessID: (patientId, birthDate, icd10) =>
+      slot(
+        'hisGetCriticalIllnessID',
+        () =>
+          readPrefilled(icd10 ? icd10MarkerBuffer(false) : null, OUTPUT_SIZE.hisGetCriticalIllness, (buf, len) =>
+            call('hisGetCriticalIllnessID', cstr(patientId), cstr(birthDate), buf, len),
+          ),
+        { ...rawOut, reader: true },
+      ),
+    hisReadPrescription: () =>
+      slot(
+        'hisReadPrescription',
+        async (): Promise<PrescriptionAreasRaw> => {
+          const sizes = [
+            OUTPUT_SIZE.hisReadPrescriptionOutpatient,
+            OUTPUT_SIZE.hisReadPrescriptionLongTerm,
+            OUTPUT_SIZE.hisReadPrescriptionImportantOrders,
+            OUTPUT_SIZE.hisReadPrescriptionAllergies,
+          ] as const;
+          const bufs = sizes.map((n) => Buffer.alloc(n));
+          const lens = sizes.map((n) => new Int32Array([n]));
+          const rc = await call('hisReadPrescription', bufs[0]!, lens[0]!, bufs[1]!, lens[1]!, bufs[2]!, lens[2]!, bufs[3]!, lens[3]!);
+          if (rc !== 0) return { rc, outpatient: EMPTY, longTerm: EMPTY, importantOrders: EMPTY, allergies: EMPTY };
+          const part = (i: number) => Uint8Array.from(bufs[i]!.subarray(0, clampLength(lens[i]![0], sizes[i]!)));
+          return { rc, outpatient: part(0), longTerm: part(1), importantOrders: part(2), allergies: part(3) };
+        },
+        {
+          reader: true,
+          coalesceKey: key('hisReadPrescription'),
+          rcOf: (r) => r.rc,
+          openFailed: (rc) => ({ rc, outpatient: EMPTY, longTerm: EMPTY, importantOrders: EMPTY, allergies: EMPTY }),
+        },
+      ).then((r) => ({ ...r, outpatient: r.outpatient.slice(), longTerm: r.longTerm.slice(), importantOrders: r.importantOrders.slice(), allergies: r.allergies.slice() })),
+    hisReadPrescriptMain: (start, end) => rangeRead('hisReadPrescriptMain', start, end),
+    hisReadPrescriptLongTerm: (start, end) => rangeRead('hisReadPrescriptLongTerm', start, end),
+    hisReadPrescriptHVE: (start, end) => rangeRead('hisReadPrescriptHVE', start, end),
+    hisReadPrescriptAllergic: (start, end) => rangeRead('hisReadPrescriptAllergic', start, end),
+
+    // ---- record writes ----
+    hisWritePrescription: (dt, id, birth, data) =>
+      slot('hisWritePrescription', () => call('hisWritePrescription', cstr(dt), cstr(id), cstr(birth), cstr(data)), {
+        ...rcOnly,
+        reader: true,
+      }),
+    hisWriteMultiPrescript: (dt, id, birth, data, count) =>
+      slot(
+        'hisWriteMultiPrescript',
+        () => call('hisWriteMultiPrescript', cstr(dt), cstr(id), cstr(birth), cstr(data), new Int32Array([count])),
+        { ...rcOnly, reader: true },
+      ),
+    hisWritePrescriptionSign: (dt, id, birth, data) =>
+      slot(
+        'hisWritePrescriptionSign',
+        () =>
+          readBuffer(OUTPUT_SIZE.hisWritePrescriptionSign, (buf, len) =>
+            call('hisWritePrescriptionSign', cstr(dt), cstr(id), cstr(birth), cstr(data), buf, len),
+          ),
+        { ...rawOut, reader: true },
+      ),
+    hisWriteMultiPrescriptSign: (dt, id, birth, data, count) =>
+      slot(
+        'hisWriteMultiPrescriptSign',
+        () =>
+          readBuffer(OUTPUT_SIZE.hisWriteMultiPrescriptSign, (buf, len) =>
+            call('hisWriteMultiPrescriptSign', cstr(dt), cstr(id), cstr(birth), cstr(data), new Int32Array([count]), buf, len),
+          ),
+        { ...rawOut, reader: true },
+      ),
+    hisWriteNewBorn: (id, birth, newbornDate, order) =>
+      slot('hisWriteNewBorn', () => call('hisWriteNewBorn', cstr(id), cstr(birth), cstr(newbornDate), cstr(order)), {
+        ...rcOnly,
+        reader: true,
+      }),
+    hisWriteAllergicMedicines: (id, birth, data) =>
+      slot(
+        'hisWriteAllergicMedicines',
+        () => writeWithDocId((docId) => call('hisWriteAllergicMedicines', cstr(id), cstr(birth), cbytes(data), docId)),
+        { ...rawOut, reader: true },
+      ),
+    hisWriteAllergicNum: (id, birth, data, slotNumber) =>
+      slot(
+        'hisWriteAllergicNum',
+        () => writeWithDocId((docId) => call('hisWriteAllergicNum', cstr(id), cstr(birth), cbytes(data), docId, slotNumber)),
+        { ...rawOut, reader: true },
+      ),
+    hisWriteOrganDonate: (id, birth, flag) =>
+      slot('hisWriteOrganDonate', () => call('hisWriteOrganDonate', cstr(id), cstr(birth), cstr(flag)), { ...rcOnly, reader: true }),
+    hisWriteHealthInsurance: (id, birth, serviceItem, itemCode) =>
+      slot(
+        'hisWriteHealthInsurance',
+        () => call('hisWriteHealthInsurance', cstr(id), cstr(birth), cstr(serviceItem), cstr(itemCode)),
+        { ...rcOnly, reader: true },
+      ),
+    hisWriteEmergentTel: (id, birth, phone) =>
+      slot('hisWriteEmergentTel', () => call('hisWriteEmergentTel', cstr(id), cstr(birth), cstr(phone)), { ...rcOnly, reader: true }),
+    hisWritePredeliveryCheckup: (id, birth, itemCode) =>
+      slot('hisWritePredeliveryCheckup', () => call('hisWritePredeliveryCheckup', cstr(id), cstr(birth), cstr(itemCode)), {
+        ...rcOnly,
+        reader: true,
+      }),
+    hisDeletePredeliveryData: (id, birth) =>
+      slot('hisDeletePredeliveryData', () => call('hisDeletePredeliveryData', cstr(id), cstr(birth)), { ...rcOnly, reader: true }),
+    hisWriteInoculateData: (id, birth, vaccineType, lotNumber) =>
+      slot(
+        'hisWriteInoculateData',
+        () => call('hisWriteInoculateData', cstr(id), cstr(birth), cstr(vaccineType), cstr(lotNumber)),
+        { ...rcOnly, reader: true },
+      ),
+
+    // ---- PIN flows: the DLL's keypad dialog waits for a person (slow timeout, never coalesced) ----
+    csVerifyHCPIN: () => slot('csVerifyHCPIN', () => call('csVerifyHCPIN'), { ...rcOnly, reader: true, timeoutMs: slowTimeoutMs }),
+    csInputHCPIN: () => slot('csInputHCPIN', () => call('csInputHCPIN'), { ...rcOnly, reader: true, timeoutMs: slowTimeoutMs }),
+    csDisableHCPIN: () => slot('csDisableHCPIN', () => call('csDisableHCPIN'), { ...rcOnly, reader: true, timeoutMs: slowTimeoutMs }),
+    hpcInputHPCPIN: () => slot('hpcInputHPCPIN', () => call('hpcInputHPCPIN'), { ...rcOnly, reader: true, timeoutMs: slowTimeoutMs }),
+    hpcUnlockHPC: () => slot('hpcUnlockHPC', () => call('hpcUnlockHPC'), { ...rcOnly, reader: true, timeoutMs: slowTimeoutMs }),
+    csUpdateHCNoReset: () =>
+      slot('csUpdateHCNoReset', () => call('csUpdateHCNoReset'), { ...rcOnly, reader: true, timeoutMs: slowTimeoutMs }),
+
+    // ---- ICD-10 codec (no length parameter: a zeroed 8-byte buffer, read up to the first NUL) ----
+    hisGetICD10EnC: (code) => icd10Codec('hisGetICD10EnC', code),
+    hisGetICD10DeC: (cardForm) => icd10Codec('hisGetICD10DeC', cardForm),
 
     async [Symbol.asyncDispose]() {
       if (disposed) return;

@@ -299,6 +299,9 @@ const FIXTURE_EXPORTS = {
   fixtureSetOverlongLength: ['const char *', 'int'],
   fixtureSetRequireOpen: ['int'],
   fixtureReaderOpen: [],
+  fixtureSetArea: ['const char *', 'const uint8_t *', 'int'],
+  fixtureSetPinSet: ['int'],
+  fixtureSetProfessionalPharmacist: ['int'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Control surface of the test fixture. All calls are synchronous and never block on a hung CSHIS call. */
@@ -335,7 +338,19 @@ export interface FixtureControls {
   /** When on, calls other than csOpenCom/csCloseCom/csGetVersion(Ex) return 4000 unless the reader is open. */
   setRequireOpen(on: boolean): void;
   readerOpen(): boolean;
+  /**
+   * Seeds a record area of the inserted card (cshis_fixture.c fixtureSetArea): 'outpatient' | 'longterm' |
+   * 'hve' | 'vaccination' | 'prevent' | 'pregnant' (whole records), 'allergy' (120 bytes), 'organ' (1),
+   * 'ci' (21-byte records: code 7, from 7, until 7).
+   */
+  setArea(name: FixtureArea, bytes: Uint8Array): void;
+  /** 1.36's answer for the inserted card. */
+  setPinSet(on: boolean): void;
+  /** The inserted professional card is a pharmacist's (9100 rules). */
+  setProfessionalPharmacist(on: boolean): void;
 }
+
+export type FixtureArea = 'outpatient' | 'longterm' | 'hve' | 'vaccination' | 'prevent' | 'pregnant' | 'allergy' | 'organ' | 'ci';
 
 /** Declares the fixture's `fixture*` control exports on a library loaded with {@link loadCshisLibrary}. */
 export function loadFixtureControls(library: CshisLibrary): FixtureControls {
@@ -383,5 +398,11 @@ export function loadFixtureControls(library: CshisLibrary): FixtureControls {
     setOverlongLength: (fn, extra) => named('setOverlongLength', f.fixtureSetOverlongLength(cstr(fn), extra), fn),
     setRequireOpen: (on) => void f.fixtureSetRequireOpen(on ? 1 : 0),
     readerOpen: () => f.fixtureReaderOpen() === 1,
+    setArea: (name, bytes) => {
+      if (bytes.length === 0) return; // koffi passes an empty array as NULL; an empty area needs no seeding
+      if (f.fixtureSetArea(cstr(name), bytes, bytes.length) !== 0) throw new Error(`setArea(${name}) refused ${bytes.length} bytes`);
+    },
+    setPinSet: (on) => void f.fixtureSetPinSet(on ? 1 : 0),
+    setProfessionalPharmacist: (on) => void f.fixtureSetProfessionalPharmacist(on ? 1 : 0),
   };
 }

@@ -115,3 +115,6 @@ export const CONTEXT_DEAD_CODES: ReadonlySet<PcscErrorCode> = new Set<PcscErrorC
   'SCARD_E_UNEXPECTED',
   'LIBRARY_UNAVAILABLE',
 ]);
+
+/** How a failure of koffi itself (not the PC/SC library) is described, so /ready does not advise installing pcsc-lite. */
+export const KOFFI_UNAVAILABLE = "koffi's native module could not be loaded (see NHI_GATEWAY_TEMP_DIR in docs/windows.md)";

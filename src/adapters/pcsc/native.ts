@@ -39,6 +39,7 @@ import {
   SCARD_S_SUCCESS,
   SHARE_MODE,
   STATE,
+  KOFFI_UNAVAILABLE,
   toUint32,
 } from './codes.ts';
 
@@ -144,6 +145,14 @@ export function createNativePcscPort(options: NativePcscOptions = {}): PcscPort 
     if (loaded) return loaded;
     if (!abi) {
       throw new PcscError(call, null, 'LIBRARY_UNAVAILABLE', `no PC/SC ABI known for ${process.platform}-${process.arch}`);
+    }
+    try {
+      koffi();
+    } catch (error) {
+      // koffi itself (the executable's extracted native module), not the PC/SC library: installing pcsc-lite
+      // would not help. src/sea-setup.ts names the temp folder when it is the cause.
+      const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+      throw new PcscError(call, null, 'LIBRARY_UNAVAILABLE', `${KOFFI_UNAVAILABLE}: ${reason}`);
     }
     try {
       loaded = loadLibrary(abi, library);

@@ -18,7 +18,7 @@
  * read here (classification is the caller's `classify`).
  */
 import type { PcscContext, PcscFailure, PcscPort, ReaderStateResult } from '../../ports/pcsc.ts';
-import { CONTEXT_DEAD_CODES, PNP_NOTIFICATION, STATE, pcscCode } from './codes.ts';
+import { CONTEXT_DEAD_CODES, KOFFI_UNAVAILABLE, PNP_NOTIFICATION, STATE, pcscCode } from './codes.ts';
 
 export type CardKind = 'NHI_CARD' | 'OTHER';
 
@@ -374,30 +374,51 @@ export class ReaderWatcher implements AsyncDisposable {
       emitted++;
     }
     if (nowPresent && (before === null || swapped)) {
-      const kind = result.mute ? 'OTHER' : await this.classify(name, result.atr);
+      const { kind, late } = result.mute ? { kind: 'OTHER' as const, late: null } : await this.classify(name, result.atr);
       if (this.disposed || !this.known.has(name)) return emitted;
       const card: WatchedCard = { atr, kind };
       known.card = card;
       this.emit({ kind: 'CARD_INSERTED', reader: name, card, at: this.now() });
       emitted++;
+      if (late) this.identifyLater(name, card, late);
     }
     return emitted;
   }
 
-  private async classify(reader: string, atr: Uint8Array): Promise<CardKind> {
+  /**
+   * Classification that took longer than `classifyTimeoutMs` (the card stack was busy, e.g. a read stuck on a
+   * card in another reader) reports OTHER at once, and hands back the classification still under way.
+   */
+  private async classify(reader: string, atr: Uint8Array): Promise<{ kind: CardKind; late: Promise<CardKind> | null }> {
     const classify = this.options.classify;
-    if (!classify) return 'OTHER';
+    if (!classify) return { kind: 'OTHER', late: null };
+    const answer = classify(reader, atr).catch((): CardKind => 'OTHER');
     let timer: NodeJS.Timeout | undefined;
     try {
-      return await Promise.race([
-        classify(reader, atr).catch((): CardKind => 'OTHER'),
-        new Promise<CardKind>((resolve) => {
-          timer = setTimeout(() => resolve('OTHER'), this.options.classifyTimeoutMs ?? 3000);
+      const kind = await Promise.race([
+        answer,
+        new Promise<null>((resolve) => {
+          timer = setTimeout(() => resolve(null), this.options.classifyTimeoutMs ?? 3000);
         }),
       ]);
+      return kind === null ? { kind: 'OTHER', late: answer } : { kind, late: null };
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * When the reader frees up and the late classification finds an NHI card that is still in the reader, the
+   * card is announced again (CARD_INSERTED, kind NHI_CARD): its light would otherwise stay 0 for good.
+   */
+  private identifyLater(reader: string, card: WatchedCard, late: Promise<CardKind>): void {
+    void late.then((kind) => {
+      const known = this.known.get(reader);
+      if (this.disposed || kind === card.kind || !known || known.card !== card) return;
+      const identified: WatchedCard = { atr: card.atr, kind };
+      known.card = identified;
+      this.emit({ kind: 'CARD_INSERTED', reader, card: identified, at: this.now() });
+    });
   }
 
   private detach(name: string): number {
@@ -481,6 +502,7 @@ export function describeFailure(error: unknown): string {
   const code = pcscCode(error);
   if (code === 'LIBRARY_UNAVAILABLE') {
     const failure = error as PcscFailure;
+    if (failure.message.includes(KOFFI_UNAVAILABLE)) return failure.message.replace(/^[^:]*: LIBRARY_UNAVAILABLE: ?/, '');
     return `PC/SC library not available (${failure.message.replace(/^[^:]*: LIBRARY_UNAVAILABLE: ?/, '')}); install pcsc-lite (Linux) — the gateway attaches once it is there`;
   }
   if (code === 'SCARD_E_NO_SERVICE' || code === 'SCARD_E_SERVICE_STOPPED' || code === 'SCARD_F_COMM_ERROR') {

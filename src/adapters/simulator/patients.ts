@@ -33,6 +33,8 @@ export interface SimulatedPatient {
 
 export interface SimulatedProfessional {
   readonly key: string;
+  /** A pharmacist's card may not write allergies or read critical-illness codes (9100). */
+  readonly kind: 'PHYSICIAN' | 'PHARMACIST';
   readonly description: string;
   readonly serialNumber: string;
   readonly idNumber: string;
@@ -150,11 +152,21 @@ export const SIMULATED_PATIENTS: readonly SimulatedPatient[] = [
 export const SIMULATED_PROFESSIONALS: readonly SimulatedProfessional[] = [
   {
     key: 'PHYSICIAN',
+    kind: 'PHYSICIAN',
     description: SIMULATED_PROFESSIONAL_CARDS.PHYSICIAN,
     serialNumber: 'HPC000000001',
     idNumber: 'A223456781',
     name: '李醫師',
     englishName: 'LI YI-SHIH',
+  },
+  {
+    key: 'PHARMACIST',
+    kind: 'PHARMACIST',
+    description: SIMULATED_PROFESSIONAL_CARDS.PHARMACIST,
+    serialNumber: 'HPC000000002',
+    idNumber: 'D123456782',
+    name: '周藥師',
+    englishName: 'CHOU YAO-SHIH',
   },
 ];
 

@@ -32,6 +32,43 @@ import {
   type CardHolderRecord,
 } from '../../codecs/layouts.ts';
 import {
+  decodeFeeInput,
+  decodeTreatmentCodeInput,
+  decodeTreatmentDataInput,
+} from '../../codecs/write-inputs.ts';
+import {
+  CUMULATIVE_FEE_LAYOUT,
+  CUMULATIVE_YEAR_LAYOUT,
+  IMPORTANT_ORDER_LAYOUT,
+  LONG_TERM_RX_LAYOUT,
+  OUTPATIENT_RX_LAYOUT,
+  PRENATAL_LAYOUT,
+  PREVENTIVE_CARE_LAYOUT,
+  VACCINATION_LAYOUT,
+  encodeAllergySlots,
+  encodeArea,
+  encodeCriticalIllnessBlock,
+  encodeTreatmentDiagnoses,
+  encodeTreatmentHistory,
+  formatRecord,
+  zeroPadded,
+  type Fields,
+  type Layout,
+  type VisitDiagnosesFields,
+  type VisitFields,
+} from '../../codecs/records.ts';
+import { decodeAllergiesInput, decodePrescriptionsInput } from '../../codecs/record-inputs.ts';
+import { RECORD, type PrescriptionAreasRaw, type RangeOutput } from '../../ports/control-software.ts';
+import {
+  PHARMACY_VISIBLE_ORDER_TYPES,
+  SimulatedCardRecords,
+  pushRing,
+  seedFor,
+  simulatedIcd10Decode,
+  simulatedIcd10Encode,
+} from './card-records.ts';
+import type { TreatmentFees } from '../../domain/types.ts';
+import {
   SIMULATED_HOSPITAL,
   SIMULATED_PATIENTS,
   SIMULATED_PROFESSIONALS,
@@ -55,6 +92,12 @@ const RC = {
   CANCEL_ALREADY: 5153,
   CANCEL_DATE_NOT_ALLOWED: 5154,
   FILE_NOT_FOUND: 6017,
+  HPC_PIN_NOT_VERIFIED: 4042,
+  NEWBORN_ORDER_MISSING: 5052,
+  HPC_ID_READ_FAILED: 5056,
+  SEX_MISMATCH_MALE: 5079,
+  PHARMACY_CARD_NOT_PERMITTED: 9100,
+  ICD10_NO_MAPPING: 9127,
   UPLOAD_SIZE_MISMATCH: 9070,
   UPDATE_REFUSED_VISITS_LEFT: 9081,
 } as const;
@@ -76,6 +119,10 @@ interface SimulatedVisit {
   readonly treatmentId: string;
   cancelled: boolean;
   readonly writes: string[];
+  /** cBabyTreat was not blank (新生兒就醫). */
+  readonly newborn: boolean;
+  /** cTreatAfterCheck '2' (補卡). */
+  readonly lateCard: boolean;
 }
 
 interface InsertedHealthCard {
@@ -86,6 +133,8 @@ interface InsertedHealthCard {
   readonly visits: SimulatedVisit[];
   /** Set by a card update (1.30): the renewed validity, overriding the patient's. */
   validUntilRoc?: string;
+  /** Prescriptions, allergies, vaccinations … (card-records.ts). */
+  readonly records: SimulatedCardRecords;
 }
 
 interface InsertedProfessionalCard {
@@ -142,7 +191,9 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
       remainingVisits: patient.remainingVisits,
       lastSeqNumber: patient.lastSeqNumber,
       visits: [],
+      records: new SimulatedCardRecords(seedFor(patient.key), patient.emergencyPhone, patient.hasPin),
     };
+    card.records.pinVerified = false;
     card.samAuthenticated = false;
     this.cardMemory.set(patient.key, card);
     this.healthCard = card;
@@ -222,7 +273,10 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
         case 0:
           this.samAuthenticated = false;
           if (this.professionalCard) this.professionalCard.pinVerified = false;
-          if (this.healthCard) this.healthCard.samAuthenticated = false;
+          if (this.healthCard) {
+            this.healthCard.samAuthenticated = false;
+            this.healthCard.records.pinVerified = false;
+          }
           break;
         case 1:
           this.samAuthenticated = false;
@@ -231,7 +285,10 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
           if (this.professionalCard) this.professionalCard.pinVerified = false;
           break;
         case 3:
-          if (this.healthCard) this.healthCard.samAuthenticated = false;
+          if (this.healthCard) {
+            this.healthCard.samAuthenticated = false;
+            this.healthCard.records.pinVerified = false;
+          }
           break;
         default:
           return RC.BAD_PARAMETER;
@@ -254,6 +311,7 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
           return this.samAuthenticated ? 2 : 1;
         case CARD_TYPE.HEALTH_CARD:
           if (!this.healthCard) return 0;
+          if (this.healthCard.records.pinVerified) return 4;
           return this.healthCard.samAuthenticated ? 2 : 1;
         case CARD_TYPE.PROFESSIONAL_CARD:
           if (!this.professionalCard) return 0;
@@ -311,7 +369,7 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     return this.run('csISSetPIN', () => {
       const card = this.requireHealthCard();
       if (typeof card === 'number') return card;
-      return card.patient.hasPin ? 1 : 0;
+      return card.records.pinSet ? 1 : 0;
     });
   }
 
@@ -440,22 +498,7 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
 
   async csUpdateHCContents() {
     await this.networkDelay();
-    return this.run('csUpdateHCContents', () => {
-      const card = this.requireHealthCard();
-      if (typeof card === 'number') return card;
-      const { patient } = card;
-      if (patient.cancelled) return RC.CARD_CANCELLED;
-      if (patient.insuranceCheckCode !== 0) return patient.insuranceCheckCode;
-      const expired = dateToRocDateTime(this.now()).slice(0, 7) > this.validUntilRoc(patient, card);
-      // An expired card is renewed whatever its counter says; otherwise 9081 guards against needless updates.
-      if (!expired && card.remainingVisits > UPDATE_MAX_VISITS_LEFT) return RC.UPDATE_REFUSED_VISITS_LEFT;
-      if (card.remainingVisits <= UPDATE_MAX_VISITS_LEFT) card.remainingVisits = VISITS_AFTER_UPDATE;
-      if (expired) card.validUntilRoc = dateToRocDateTime(new Date(this.now().getTime() + 365 * DAY_MS)).slice(0, 7);
-      // 1.30 ends with a card reset: the card has to authenticate with the SAM again (the light drops to 1).
-      card.samAuthenticated = false;
-      this.changed();
-      return OK;
-    });
+    return this.run('csUpdateHCContents', () => this.updateCard(true));
   }
 
   async csUploadData(file: string, fileSize: string, recordCount: string) {
@@ -476,6 +519,492 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
       const received = gregorianDateTime(new Date(this.now().getTime() + 1000));
       return ascii(`${SIMULATED_HOSPITAL.samId}${SIMULATED_HOSPITAL.hospitalId}${sent}${received}`);
     });
+  }
+
+  // ---- health card records (issue 14; rules in card-records.ts) ----
+
+  hisGetRegisterPrevent() {
+    return this.cardOutput('hisGetRegisterPrevent', (card) =>
+      encodeArea(card.records.preventiveCare, PREVENTIVE_CARE_LAYOUT, RECORD.preventiveCare.capacity),
+    );
+  }
+
+  hisGetRegisterPregnant() {
+    return this.cardOutput('hisGetRegisterPregnant', (card) =>
+      encodeArea(card.records.prenatal, PRENATAL_LAYOUT, RECORD.prenatal.capacity),
+    );
+  }
+
+  hisGetTreatmentNoNeedHPC() {
+    return this.cardOutput('hisGetTreatmentNoNeedHPC', (card) =>
+      encodeTreatmentHistory(card.records.criticalIllnesses, this.visitRing(card)),
+    );
+  }
+
+  hisGetCumulativeData() {
+    return this.cardOutput('hisGetCumulativeData', (card) => this.cumulativeData(card));
+  }
+
+  hisGetCumulativeFee() {
+    return this.cardOutput('hisGetCumulativeFee', (card) => {
+      const fees = this.ringVisits(card, Infinity).map((v) => visitFees(v));
+      const sum = (k: keyof TreatmentFees) => fees.reduce((n, f) => n + (f?.[k] ?? 0), 0);
+      return asciiOf(
+        formatRecord(
+          { outpatientTotal: zeroPadded(sum('outpatientFee'), 10), inpatientTotal: zeroPadded(sum('inpatientFee'), 10) },
+          CUMULATIVE_FEE_LAYOUT,
+        ),
+      );
+    });
+  }
+
+  /** 1.8: a verified professional card is required (4014 / 4042); a pharmacist's sees no critical-illness codes. */
+  hisGetTreatmentNeedHPC(icd10: boolean) {
+    const size = icd10 ? OUTPUT_SIZE.hisGetTreatmentNeedHPCIcd10 : OUTPUT_SIZE.hisGetTreatmentNeedHPC;
+    return this.output(
+      'hisGetTreatmentNeedHPC',
+      () => {
+        const card = this.requireHealthCard();
+        if (typeof card === 'number') return card;
+        if (!this.professionalCard) return RC.HPC_NOT_INSERTED;
+        if (!this.professionalCard.pinVerified) return RC.HPC_PIN_NOT_VERIFIED;
+        const ci = this.criticalIllnessesAsRead(card, icd10).map((c) => (this.isPharmacist() ? { ...c, code: '' } : c));
+        return encodeTreatmentDiagnoses(ci, this.visitDiagnoses(card, icd10), icd10);
+      },
+      size,
+    );
+  }
+
+  hisReadPrescription(): Promise<PrescriptionAreasRaw> {
+    return this.output('hisReadPrescription', () => {
+      const card = this.requireHealthCard();
+      if (typeof card === 'number') return card;
+      return concatAll(this.prescriptionAreas(card));
+    }, Infinity).then((out) => {
+      const empty = new Uint8Array(0);
+      if (out.rc !== OK) return { rc: out.rc, outpatient: empty, longTerm: empty, importantOrders: empty, allergies: empty };
+      const sizes = [
+        OUTPUT_SIZE.hisReadPrescriptionOutpatient,
+        OUTPUT_SIZE.hisReadPrescriptionLongTerm,
+        OUTPUT_SIZE.hisReadPrescriptionImportantOrders,
+        OUTPUT_SIZE.hisReadPrescriptionAllergies,
+      ];
+      const parts: Uint8Array[] = [];
+      let offset = 0;
+      for (const size of sizes) {
+        parts.push(out.bytes.slice(offset, offset + size));
+        offset += size;
+      }
+      return { rc: OK, outpatient: parts[0]!, longTerm: parts[1]!, importantOrders: parts[2]!, allergies: parts[3]! };
+    });
+  }
+
+  hisGetInoculateData() {
+    return this.cardOutput('hisGetInoculateData', (card) =>
+      encodeArea(card.records.vaccinations, VACCINATION_LAYOUT, RECORD.vaccination.capacity),
+    );
+  }
+
+  hisGetOrganDonate() {
+    return this.cardOutput('hisGetOrganDonate', (card) => asciiOf((card.records.organDonation || ' ').slice(0, 1)));
+  }
+
+  hisGetEmergentTel() {
+    return this.cardOutput('hisGetEmergentTel', (card) => asciiOf((card.records.emergencyPhone ?? '').padEnd(14, ' ')));
+  }
+
+  hisGetCriticalIllness(icd10: boolean) {
+    return this.criticalIllnessRead('hisGetCriticalIllness', icd10, () => OK);
+  }
+
+  hisGetCriticalIllnessID(patientId: string, birthDate: string, icd10: boolean) {
+    return this.criticalIllnessRead('hisGetCriticalIllnessID', icd10, (card) => this.identity(card, patientId, birthDate));
+  }
+
+  hisReadPrescriptMain(start: number, end: number) {
+    return this.rangeRead('hisReadPrescriptMain', start, end, RECORD.outpatientPrescription, (card) => this.prescriptionAreas(card)[0]);
+  }
+
+  hisReadPrescriptLongTerm(start: number, end: number) {
+    return this.rangeRead('hisReadPrescriptLongTerm', start, end, RECORD.longTermPrescription, (card) => this.prescriptionAreas(card)[1]);
+  }
+
+  hisReadPrescriptHVE(start: number, end: number) {
+    return this.rangeRead('hisReadPrescriptHVE', start, end, RECORD.importantOrder, (card) => this.prescriptionAreas(card)[2]);
+  }
+
+  hisReadPrescriptAllergic(start: number, end: number) {
+    return this.rangeRead('hisReadPrescriptAllergic', start, end, RECORD.allergy, (card) => this.prescriptionAreas(card)[3]);
+  }
+
+  // ---- record writes ----
+
+  async hisWritePrescription(dateTime: string, patientId: string, birthDate: string, data: string) {
+    return (await this.output('hisWritePrescription', () => this.writePrescriptions(dateTime, patientId, birthDate, data, 1, false))).rc;
+  }
+
+  async hisWriteMultiPrescript(dateTime: string, patientId: string, birthDate: string, data: string, count: number) {
+    return (await this.output('hisWriteMultiPrescript', () => this.writePrescriptions(dateTime, patientId, birthDate, data, count, false))).rc;
+  }
+
+  hisWritePrescriptionSign(dateTime: string, patientId: string, birthDate: string, data: string) {
+    return this.output('hisWritePrescriptionSign', () => this.writePrescriptions(dateTime, patientId, birthDate, data, 1, true));
+  }
+
+  hisWriteMultiPrescriptSign(dateTime: string, patientId: string, birthDate: string, data: string, count: number) {
+    return this.output('hisWriteMultiPrescriptSign', () => this.writePrescriptions(dateTime, patientId, birthDate, data, count, true));
+  }
+
+  hisWriteNewBorn(patientId: string, birthDate: string, newbornBirthDate: string, birthOrder: string) {
+    return this.cardWrite('hisWriteNewBorn', patientId, birthDate, (card) => {
+      if (!/^\d{7}$/.test(newbornBirthDate)) return RC.BAD_PARAMETER;
+      if (birthOrder.trim() === '') return RC.NEWBORN_ORDER_MISSING;
+      if (!/^[1-9]$/.test(birthOrder)) return RC.BAD_PARAMETER;
+      card.records.newborn = { birthDateRoc: newbornBirthDate, birthOrder };
+      return OK;
+    });
+  }
+
+  hisWriteAllergicMedicines(patientId: string, birthDate: string, data: Uint8Array) {
+    return this.output('hisWriteAllergicMedicines', () =>
+      this.writeAllergies(patientId, birthDate, data, RECORD.allergy.size * RECORD.allergy.capacity, (card, names) => {
+        names.forEach((n, i) => (card.records.allergies[i] = n));
+      }),
+    );
+  }
+
+  hisWriteAllergicNum(patientId: string, birthDate: string, data: Uint8Array, slot: number) {
+    return this.output('hisWriteAllergicNum', () => {
+      if (!Number.isInteger(slot) || slot < 1 || slot > RECORD.allergy.capacity) return RC.BAD_PARAMETER;
+      return this.writeAllergies(patientId, birthDate, data, RECORD.allergy.size, (card, [name]) => {
+        card.records.allergies[slot - 1] = name ?? '';
+      });
+    });
+  }
+
+  hisWriteOrganDonate(patientId: string, birthDate: string, flag: string) {
+    return this.cardWrite('hisWriteOrganDonate', patientId, birthDate, (card) => {
+      if (!/^[A-Z0-9]$/.test(flag)) return RC.BAD_PARAMETER;
+      card.records.organDonation = flag;
+      return OK;
+    });
+  }
+
+  hisWriteHealthInsurance(patientId: string, birthDate: string, serviceItem: string, itemCode: string) {
+    return this.cardWrite('hisWriteHealthInsurance', patientId, birthDate, (card) => {
+      if (!/^[A-Z0-9]{2}$/.test(serviceItem) || !/^[A-Z0-9]{2}$/.test(itemCode)) return RC.BAD_PARAMETER;
+      pushRing(
+        card.records.preventiveCare,
+        { serviceItem, dateRoc: this.today(), hospitalId: SIMULATED_HOSPITAL.hospitalId, itemCode },
+        RECORD.preventiveCare.capacity,
+      );
+      return OK;
+    });
+  }
+
+  hisWriteEmergentTel(patientId: string, birthDate: string, phone: string) {
+    return this.cardWrite('hisWriteEmergentTel', patientId, birthDate, (card) => {
+      if (phone.length < 1 || phone.length > 14 || !/^[\x20-\x7e]+$/.test(phone)) return RC.BAD_PARAMETER;
+      card.records.emergencyPhone = phone;
+      return OK;
+    });
+  }
+
+  hisWritePredeliveryCheckup(patientId: string, birthDate: string, itemCode: string) {
+    return this.cardWrite('hisWritePredeliveryCheckup', patientId, birthDate, (card) => {
+      if (!/^[A-Z0-9]{2}$/.test(itemCode)) return RC.BAD_PARAMETER;
+      if (card.patient.sex !== 'F') return RC.SEX_MISMATCH_MALE;
+      pushRing(
+        card.records.prenatal,
+        { dateRoc: this.today(), hospitalId: SIMULATED_HOSPITAL.hospitalId, itemCode },
+        RECORD.prenatal.capacity,
+      );
+      return OK;
+    });
+  }
+
+  hisDeletePredeliveryData(patientId: string, birthDate: string) {
+    return this.cardWrite('hisDeletePredeliveryData', patientId, birthDate, (card) => {
+      if (card.patient.sex !== 'F') return RC.SEX_MISMATCH_MALE;
+      card.records.prenatal.length = 0;
+      return OK;
+    });
+  }
+
+  hisWriteInoculateData(patientId: string, birthDate: string, vaccineType: string, lotNumber: string) {
+    return this.cardWrite('hisWriteInoculateData', patientId, birthDate, (card) => {
+      if (!/^[\x21-\x7e]{1,6}$/.test(vaccineType) || !/^[\x21-\x7e]{1,12}$/.test(lotNumber)) return RC.BAD_PARAMETER;
+      pushRing(
+        card.records.vaccinations,
+        { vaccineType, dateRoc: this.today(), hospitalId: SIMULATED_HOSPITAL.hospitalId, lotNumber },
+        RECORD.vaccination.capacity,
+      );
+      return OK;
+    });
+  }
+
+  // ---- PIN flows: the simulator has no keypad; the dialog is taken as answered correctly ----
+
+  csVerifyHCPIN() {
+    return this.run('csVerifyHCPIN', () => this.withCard((card) => {
+      card.records.pinVerified = true;
+      this.changed();
+      return OK;
+    }));
+  }
+
+  csInputHCPIN() {
+    return this.run('csInputHCPIN', () => this.withCard((card) => {
+      card.records.pinSet = true;
+      card.records.pinVerified = true;
+      this.changed();
+      return OK;
+    }));
+  }
+
+  csDisableHCPIN() {
+    return this.run('csDisableHCPIN', () => this.withCard((card) => {
+      card.records.pinSet = false;
+      this.changed();
+      return OK;
+    }));
+  }
+
+  hpcInputHPCPIN() {
+    return this.run('hpcInputHPCPIN', () => (this.professionalCard ? OK : RC.HPC_NOT_INSERTED));
+  }
+
+  hpcUnlockHPC() {
+    return this.run('hpcUnlockHPC', () => (this.professionalCard ? OK : RC.HPC_NOT_INSERTED));
+  }
+
+  async csUpdateHCNoReset() {
+    await this.networkDelay();
+    return this.run('csUpdateHCNoReset', () => this.updateCard(false));
+  }
+
+  // ---- ICD-10 codec (invented table: card-records.ts) ----
+
+  hisGetICD10EnC(code: string) {
+    return this.output('hisGetICD10EnC', () => {
+      const form = /^[A-Z][0-9][A-Z0-9]{1,5}$/.test(code) ? simulatedIcd10Encode(code) : null;
+      return form === null ? RC.ICD10_NO_MAPPING : asciiOf(form);
+    }, OUTPUT_SIZE.icd10Codec);
+  }
+
+  hisGetICD10DeC(cardForm: string) {
+    return this.output('hisGetICD10DeC', () => {
+      const code = simulatedIcd10Decode(cardForm);
+      return code === null ? RC.ICD10_NO_MAPPING : asciiOf(code);
+    }, OUTPUT_SIZE.icd10Codec);
+  }
+
+  // ---- record helpers ----
+
+  private today(): string {
+    return dateToRocDateTime(this.now()).slice(0, 7);
+  }
+
+  private isPharmacist(): boolean {
+    return this.professionalCard?.professional.kind === 'PHARMACIST';
+  }
+
+  private identity(card: InsertedHealthCard, patientId: string, birthDate: string): number {
+    return patientId === card.patient.idNumber && birthDate === card.patient.birthDateRoc ? OK : RC.DIFFERENT_PERSON;
+  }
+
+  private withCard(body: (card: InsertedHealthCard) => number): number {
+    const card = this.requireHealthCard();
+    return typeof card === 'number' ? card : body(card);
+  }
+
+  /** A record write: card present, cardholder's ID and birth date (5020), then the body. */
+  private cardWrite(name: string, patientId: string, birthDate: string, body: (card: InsertedHealthCard) => number) {
+    return this.run(name, () =>
+      this.withCard((card) => {
+        const rc = this.identity(card, patientId, birthDate);
+        return rc !== OK ? rc : body(card);
+      }),
+    );
+  }
+
+  /** Non-cancelled visits, oldest first, the last `limit` of them. */
+  private ringVisits(card: InsertedHealthCard, limit: number): SimulatedVisit[] {
+    const live = card.visits.filter((v) => !v.cancelled);
+    return limit === Infinity ? live : live.slice(-limit);
+  }
+
+  private visitRing(card: InsertedHealthCard): VisitFields[] {
+    return this.ringVisits(card, RECORD.visit.capacity).map((v) => {
+      const fees = visitFees(v);
+      const amount = (n: number | undefined, width: number) => (fees ? zeroPadded(n ?? 0, width) : '');
+      return {
+        category: v.category,
+        newborn: v.newborn ? 'Y' : ' ',
+        visitTimeRoc: v.visitTimeRoc,
+        lateCard: v.lateCard ? '2' : '1',
+        seqNumber: String(v.seqNumber).padStart(4, '0'),
+        hospitalId: SIMULATED_HOSPITAL.hospitalId,
+        outpatientFee: amount(fees?.outpatientFee, 8),
+        outpatientCopay: amount(fees?.outpatientCopay, 8),
+        inpatientFee: amount(fees?.inpatientFee, 8),
+        inpatientCopayShortStay: amount(fees?.inpatientCopayShortStay, 7),
+        inpatientCopayLongStay: amount(fees?.inpatientCopayLongStay, 7),
+      };
+    });
+  }
+
+  /** In the default width a code that needs the 5.1 card form is written in it (blank when the table lacks it). */
+  private visitDiagnoses(card: InsertedHealthCard, icd10: boolean): VisitDiagnosesFields[] {
+    return this.ringVisits(card, RECORD.visitDiagnoses.capacity).map((v) => ({
+      visitTimeRoc: v.visitTimeRoc,
+      diagnoses: visitCodes(v).map((code) => (icd10 ? code : simulatedIcd10Encode(code) ?? '')),
+    }));
+  }
+
+  /** Two years (this year, last year): counted visits and fee totals (derived from the visits written here). */
+  private cumulativeData(card: InsertedHealthCard): Uint8Array {
+    const thisYear = Number(this.today().slice(0, 3));
+    const years = [thisYear, thisYear - 1].map((year) => {
+      const visits = this.ringVisits(card, Infinity).filter((v) => Number(v.visitTimeRoc.slice(0, 3)) === year);
+      const fees = visits.map((v) => visitFees(v));
+      const sum = (k: keyof TreatmentFees) => fees.reduce((n, f) => n + (f?.[k] ?? 0), 0);
+      const copay = sum('outpatientCopay');
+      const short = sum('inpatientCopayShortStay');
+      return {
+        yearRoc: String(year).padStart(3, '0'),
+        visitCount: zeroPadded(visits.filter((v) => COUNTED_CATEGORIES.has(v.category)).length, 4),
+        outpatientFees: zeroPadded(sum('outpatientFee'), 10),
+        inpatientFees: zeroPadded(sum('inpatientFee'), 10),
+        outpatientCopay: zeroPadded(copay, 8),
+        inpatientCopayShortStay: zeroPadded(short, 8),
+        inpatientCopayLongStay: zeroPadded(sum('inpatientCopayLongStay'), 8),
+        totalCopay: zeroPadded(copay + short + sum('inpatientCopayLongStay'), 8),
+        totalCopayShortStay: zeroPadded(copay + short, 8),
+      };
+    });
+    return encodeArea(years, CUMULATIVE_YEAR_LAYOUT, RECORD.cumulativeYear.capacity);
+  }
+
+  /** 1.10's four areas; a pharmacist's card sees only order types 1, 2, A, B. */
+  private prescriptionAreas(card: InsertedHealthCard): [Uint8Array, Uint8Array, Uint8Array, Uint8Array] {
+    const r = card.records;
+    const outpatient = this.isPharmacist() ? r.outpatient.filter((x) => PHARMACY_VISIBLE_ORDER_TYPES.has(x.orderType)) : r.outpatient;
+    return [
+      encodeArea(outpatient, OUTPATIENT_RX_LAYOUT, RECORD.outpatientPrescription.capacity),
+      encodeArea(r.longTerm, LONG_TERM_RX_LAYOUT, RECORD.longTermPrescription.capacity),
+      encodeArea(r.importantOrders, IMPORTANT_ORDER_LAYOUT, RECORD.importantOrder.capacity),
+      encodeAllergySlots(r.allergies),
+    ];
+  }
+
+  /** 1.41–1.44: records start..end (1-based); the count runs to the last non-blank record in the range. */
+  private async rangeRead(
+    name: string,
+    start: number,
+    end: number,
+    area: { readonly size: number; readonly capacity: number },
+    bytesOf: (card: InsertedHealthCard) => Uint8Array,
+  ): Promise<RangeOutput> {
+    const out = await this.output(name, () => {
+      if (!Number.isInteger(start) || !Number.isInteger(end) || start < 1 || end > area.capacity || start > end) {
+        return RC.BAD_PARAMETER;
+      }
+      const card = this.requireHealthCard();
+      if (typeof card === 'number') return card;
+      const all = bytesOf(card);
+      let last = start - 1;
+      for (let i = start; i <= end; i++) {
+        const record = all.subarray((i - 1) * area.size, i * area.size);
+        if (record.some((b) => b !== 0x20)) last = i;
+      }
+      return all.slice((start - 1) * area.size, last * area.size);
+    }, Infinity);
+    return { ...out, count: out.rc === OK ? out.bytes.length / area.size : 0 };
+  }
+
+  /** 1.33 / 1.50: a pharmacist's card gets 9100; without a verified professional card the codes are blank. */
+  private criticalIllnessRead(name: string, icd10: boolean, check: (card: InsertedHealthCard) => number) {
+    const size = icd10 ? OUTPUT_SIZE.hisGetCriticalIllnessIcd10 : OUTPUT_SIZE.hisGetCriticalIllness;
+    return this.output(
+      name,
+      () => {
+        const card = this.requireHealthCard();
+        if (typeof card === 'number') return card;
+        const rc = check(card);
+        if (rc !== OK) return rc;
+        if (this.isPharmacist()) return RC.PHARMACY_CARD_NOT_PERMITTED;
+        const showCodes = this.professionalCard?.pinVerified === true;
+        return encodeCriticalIllnessBlock(this.criticalIllnessesAsRead(card, icd10), icd10, showCodes);
+      },
+      size,
+    );
+  }
+
+  /** In the default width a code is read in its 5.1 card form (blank when the table lacks it). */
+  private criticalIllnessesAsRead(card: InsertedHealthCard, icd10: boolean) {
+    if (icd10) return card.records.criticalIllnesses;
+    return card.records.criticalIllnesses.map((c) => ({ ...c, code: simulatedIcd10Encode(c.code) ?? '' }));
+  }
+
+  private writePrescriptions(dateTime: string, patientId: string, birthDate: string, data: string, count: number, signed: boolean) {
+    const card = this.requireHealthCard();
+    if (typeof card === 'number') return card;
+    let records;
+    try {
+      records = decodePrescriptionsInput(data, count);
+    } catch {
+      return RC.BAD_PARAMETER;
+    }
+    const rc = this.identity(card, patientId, birthDate);
+    if (rc !== OK) return rc;
+    const visit = card.visits.find((v) => v.visitTimeRoc === dateTime && !v.cancelled);
+    if (!visit) return RC.VISIT_NOT_FOUND;
+    // §5: each record's visit time must be the visit the call names.
+    if (records.some((r) => r.visitTimeRoc !== dateTime)) return RC.BAD_PARAMETER;
+    card.records.addPrescriptions(records, SIMULATED_HOSPITAL.hospitalId);
+    if (!signed) return new Uint8Array(0);
+    return asciiOf(records.map((r) => prescriptionSignature(r as Fields<Layout>, card.patient.idNumber)).join(''));
+  }
+
+  /** 1.20 / 1.46: identity, then a professional card (5056; a pharmacist's: 9100), then DocID out. */
+  private writeAllergies(
+    patientId: string,
+    birthDate: string,
+    data: Uint8Array,
+    expectedLength: number,
+    store: (card: InsertedHealthCard, names: string[]) => void,
+  ): Uint8Array | number {
+    const card = this.requireHealthCard();
+    if (typeof card === 'number') return card;
+    if (data.length !== expectedLength) return RC.BAD_PARAMETER;
+    const rc = this.identity(card, patientId, birthDate);
+    if (rc !== OK) return rc;
+    if (!this.professionalCard) return RC.HPC_ID_READ_FAILED;
+    if (this.isPharmacist()) return RC.PHARMACY_CARD_NOT_PERMITTED;
+    store(card, decodeAllergiesInput(data));
+    return ascii(`${this.professionalCard.professional.idNumber}\0`);
+  }
+
+  /** 1.30 / 1.40: refill and renew; `reset` is 1.30's card reset afterwards. */
+  private updateCard(reset: boolean): number {
+    const card = this.requireHealthCard();
+    if (typeof card === 'number') return card;
+    const { patient } = card;
+    if (patient.cancelled) return RC.CARD_CANCELLED;
+    if (patient.insuranceCheckCode !== 0) return patient.insuranceCheckCode;
+    const expired = this.today() > this.validUntilRoc(patient, card);
+    // An expired card is renewed whatever its counter says; otherwise 9081 guards against needless updates.
+    if (!expired && card.remainingVisits > UPDATE_MAX_VISITS_LEFT) return RC.UPDATE_REFUSED_VISITS_LEFT;
+    if (card.remainingVisits <= UPDATE_MAX_VISITS_LEFT) card.remainingVisits = VISITS_AFTER_UPDATE;
+    if (expired) card.validUntilRoc = dateToRocDateTime(new Date(this.now().getTime() + 365 * DAY_MS)).slice(0, 7);
+    if (reset) {
+      // 1.30 ends with a card reset: the card has to authenticate with the SAM again (the light drops to 1).
+      card.samAuthenticated = false;
+      card.records.pinVerified = false;
+    }
+    this.changed();
+    return OK;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -520,6 +1049,8 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
       treatmentId: treatmentIdFor(patient.idNumber, visitTimeRoc),
       cancelled: false,
       writes: [],
+      newborn,
+      lateCard: treatAfterCheck === '2',
     };
     card.visits.push(visit);
     return visit;
@@ -577,7 +1108,8 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
    */
   private storedBytes(name: string, card: InsertedHealthCard, encode: (record: CardHolderRecord) => Uint8Array): Uint8Array {
     // The record depends on today's date (Taiwan time): the day number is enough for the key.
-    const key = `${taiwanDayNumber(this.now())}|${card.remainingVisits}|${card.validUntilRoc ?? ''}`;
+    const { emergencyPhone, newborn } = card.records;
+    const key = `${taiwanDayNumber(this.now())}|${card.remainingVisits}|${card.validUntilRoc ?? ''}|${emergencyPhone ?? ''}|${newborn?.birthDateRoc ?? ''}${newborn?.birthOrder ?? ''}`;
     let reads = this.storedReads.get(card);
     if (!reads) {
       reads = new Map();
@@ -594,8 +1126,10 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
 
   private record(card: InsertedHealthCard): CardHolderRecord {
     const { patient } = card;
-    const newbornBirthDateRoc =
-      patient.newbornAgeDays === null
+    const written = card.records.newborn;
+    const newbornBirthDateRoc = written
+      ? written.birthDateRoc
+      : patient.newbornAgeDays === null
         ? null
         : dateToRocDateTime(new Date(this.now().getTime() - patient.newbornAgeDays * DAY_MS)).slice(0, 7);
     return {
@@ -606,13 +1140,13 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
       sex: patient.sex,
       issueDateRoc: patient.issueDateRoc,
       cancelled: patient.cancelled,
-      emergencyPhone: patient.emergencyPhone,
+      emergencyPhone: card.records.emergencyPhone,
       insurerCode: patient.insurerCode,
       beneficiaryCategory: patient.beneficiaryCategory,
       cardValidUntilRoc: this.validUntilRoc(patient, card),
       remainingVisits: card.remainingVisits,
       newbornBirthDateRoc,
-      newbornBirthOrder: patient.newbornBirthOrder,
+      newbornBirthOrder: written ? written.birthOrder : patient.newbornBirthOrder,
     };
   }
 
@@ -659,14 +1193,14 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     return this.forcedCodes.get(name) ?? body();
   }
 
-  private async output(name: string, body: () => Uint8Array | number | RawOutput): Promise<RawOutput> {
+  private async output(name: string, body: () => Uint8Array | number | RawOutput, limitOverride?: number): Promise<RawOutput> {
     if (this.latencyMs > 0) await this.delay();
     const forced = this.forcedCodes.get(name);
     if (forced !== undefined) return { rc: forced, bytes: new Uint8Array(0) };
     const result = body();
     if (typeof result === 'number') return { rc: result, bytes: new Uint8Array(0) };
     const { rc, bytes } = result instanceof Uint8Array ? { rc: OK, bytes: result } : result;
-    const limit = (OUTPUT_SIZE as Record<string, number>)[name] ?? bytes.length;
+    const limit = limitOverride ?? (OUTPUT_SIZE as Record<string, number>)[name] ?? bytes.length;
     return { rc, bytes: bytes.subarray(0, limit) };
   }
 
@@ -711,4 +1245,51 @@ function gregorianDateTime(d: Date): string {
 function treatmentIdFor(idNumber: string, visitTimeRoc: string): string {
   const digest = createHash('sha256').update(`${idNumber}|${visitTimeRoc}|treat`).digest('hex').toUpperCase();
   return `SIM${visitTimeRoc.slice(0, 7)}${digest.slice(0, 10)}`;
+}
+
+function asciiOf(text: string): Uint8Array {
+  return ascii(text);
+}
+
+function concatAll(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** The fees last written for a visit (1.17 alone or inside 1.47), or null. */
+function visitFees(visit: { readonly writes: readonly string[] }): TreatmentFees | null {
+  for (let i = visit.writes.length - 1; i >= 0; i--) {
+    const data = visit.writes[i]!;
+    try {
+      if (data.length === 38) return decodeFeeInput(data);
+      if (data.length === 69 || data.length === 93) return decodeTreatmentDataInput(data).fees;
+    } catch {
+      // a malformed write is stored as the DLL stored it, but carries no readable fees
+    }
+  }
+  return null;
+}
+
+/** The diagnoses last written for a visit (1.16 or 1.47). */
+function visitCodes(visit: { readonly writes: readonly string[] }): readonly string[] {
+  for (let i = visit.writes.length - 1; i >= 0; i--) {
+    const data = visit.writes[i]!;
+    try {
+      if (data.length === 31 || data.length === 55) return decodeTreatmentCodeInput(data).diagnoses;
+      if (data.length === 69 || data.length === 93) return decodeTreatmentDataInput(data).diagnoses;
+    } catch {
+      // unreadable: no diagnoses
+    }
+  }
+  return [];
+}
+
+/** 40 printable characters per written record (opaque to the HIS, uploaded to NHI); deterministic here. */
+function prescriptionSignature(record: Fields<Layout>, idNumber: string): string {
+  return createHash('sha256').update(`${idNumber}|${formatRecord(record, OUTPATIENT_RX_LAYOUT as Layout)}`).digest('hex').toUpperCase().slice(0, 40);
 }

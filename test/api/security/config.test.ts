@@ -55,18 +55,30 @@ describe('access options', () => {
     for (const host of ['127.0.0.1', '127.0.0.2', '::1', 'localhost']) expect(run(['--host', host]).host).toBe(host);
   });
 
-  it('reads the token file, log folder and identity rate', () => {
-    expect(run(['--token-file', 'D:\\gw\\token', '--log-dir', 'D:\\gw\\logs', '--identity-reads-per-minute', '30'])).toMatchObject({
+  it('reads the token file (real backends), log folder and identity rate', () => {
+    expect(run(['--backend', 'pcsc', '--token-file', 'D:\\gw\\token', '--log-dir', 'D:\\gw\\logs', '--identity-reads-per-minute', '30'])).toMatchObject({
       tokenFile: 'D:\\gw\\token',
       logDir: 'D:\\gw\\logs',
       identityReadsPerMinute: 30,
     });
-    expect(run([], { NHI_GATEWAY_TOKEN_FILE: '/t', NHI_GATEWAY_LOG_DIR: '/l', NHI_GATEWAY_IDENTITY_READS_PER_MINUTE: '10' })).toMatchObject({
+    expect(run([], { NHI_GATEWAY_BACKEND: 'pcsc', NHI_GATEWAY_TOKEN_FILE: '/t', NHI_GATEWAY_LOG_DIR: '/l', NHI_GATEWAY_IDENTITY_READS_PER_MINUTE: '10' })).toMatchObject({
       tokenFile: '/t',
       logDir: '/l',
       identityReadsPerMinute: 10,
     });
+    expect(run(['--cshis-path', '/opt/CSHIS.dll', '--token-file', '/t']).tokenFile).toBe('/t');
     expect(error(['--identity-reads-per-minute', '0'])).toMatch(/^--identity-reads-per-minute must be a whole number of reads per minute/);
+  });
+
+  it('never lets the simulator use a token file given for a real backend', () => {
+    const rule = 'it applies to real backends; the simulator uses its own token (token-simulator in the data folder)';
+    expect(error(['--token-file', '/t'])).toBe(`--token-file does not apply to the simulator backend (auto: no --cshis-path given): ${rule}`);
+    expect(error(['--backend', 'simulator'], { NHI_GATEWAY_TOKEN_FILE: '/t' })).toBe(
+      `NHI_GATEWAY_TOKEN_FILE does not apply to the simulator backend (chosen with --backend): ${rule}`,
+    );
+    expect(error(['--config', 'gw.json'], {}, withFile({ tokenFile: '/t' }))).toBe(
+      `"tokenFile" in gw.json does not apply to the simulator backend (auto: no --cshis-path given): ${rule}`,
+    );
   });
 
   it('documents them in --help', () => {

@@ -24,12 +24,15 @@ describe('parseArgs', () => {
       host: '127.0.0.1',
       backend: 'simulator',
       backendChoice: 'auto',
+      backendReason: 'auto: no --cshis-path given',
       cshisPath: undefined,
       csdllIni: 'C:\\NHI\\INI\\csdll.ini',
       callTimeoutMs: undefined,
       visitStrategy: 'n1',
+      visitStrategyValue: 'N1',
       graphiql: true,
       configFile: undefined,
+      webApiWanted: false,
     });
   });
 
@@ -61,12 +64,21 @@ describe('parseArgs', () => {
       host: '::1',
       backend: 'simulator',
       backendChoice: 'simulator',
+      backendReason: 'chosen with --backend',
       cshisPath: 'D:\\x\\CSHIS.dll',
       csdllIni: 'D:\\x\\csdll.ini',
       callTimeoutMs: 15000,
       visitStrategy: 'seq256-webapi',
+      visitStrategyValue: 'SEQ256_WEBAPI',
       graphiql: false,
       configFile: undefined,
+      webApiWanted: true,
+      // Options of the control software on the simulator: started anyway, each named in a warning line.
+      warnings: [
+        '--cshis-path does not apply to the simulator backend (chosen with --backend): it applies to cshis; ignored',
+        '--csdll-ini does not apply to the simulator backend (chosen with --backend): it applies to cshis; ignored',
+        '--call-timeout-ms does not apply to the simulator backend (chosen with --backend): it applies to cshis; ignored',
+      ],
     });
   });
 
@@ -156,12 +168,29 @@ describe('parseArgs', () => {
     expect(error(['--config', 'missing.json'], {}, missing)).toBe('--config: cannot read missing.json (file not found)');
   });
 
-  it('refuses --backend cshis without a DLL', () => {
+  it('refuses --backend cshis with no DLL path at all, but not a missing DLL (the gateway serves, /ready explains)', () => {
     expect(error(['--backend', 'cshis'])).toMatch(/^--backend cshis needs --cshis-path/);
-    expect(error(['--backend', 'cshis'], {}, { platform: 'win32', fileExists: () => false })).toMatch(
-      /^--backend cshis: CSHIS.dll not found at C:\\NHI\\LIB\\CSHIS.dll/,
-    );
+    expect(run(['--backend', 'cshis'], {}, { platform: 'win32', fileExists: () => false })).toMatchObject({
+      backend: 'cshis',
+      cshisPath: DEFAULT_CSHIS_PATH,
+    });
+    expect(run(['--backend', 'cshis', '--cshis-path', '/nonexistent/CSHIS.dll'])).toMatchObject({ backend: 'cshis', cshisPath: '/nonexistent/CSHIS.dll' });
     expect(run(['--backend', 'cshis'], {}, windowsWithDll)).toMatchObject({ backend: 'cshis', backendChoice: 'cshis' });
+  });
+
+  it('auto: a named CSHIS.dll means cshis even when missing; the simulator only when nothing names one', () => {
+    expect(run(['--cshis-path', '/nonexistent/CSHIS.dll'])).toMatchObject({ backend: 'cshis', backendReason: 'auto: --cshis-path given' });
+    expect(run([], { NHI_CSHIS_PATH: '/nonexistent/CSHIS.dll' })).toMatchObject({ backend: 'cshis', backendReason: 'auto: NHI_CSHIS_PATH given' });
+    expect(run(['--config', 'gw.json'], {}, { ...linux, readFile: () => '{"cshisPath": "/x/CSHIS.dll"}' })).toMatchObject({
+      backend: 'cshis',
+      backendReason: 'auto: "cshisPath" in gw.json given',
+    });
+    expect(run([], {}, { platform: 'win32', fileExists: () => false })).toMatchObject({
+      backend: 'simulator',
+      backendReason: 'auto: no CSHIS.dll at C:\\NHI\\LIB\\CSHIS.dll',
+    });
+    expect(run([], {}, windowsWithDll)).toMatchObject({ backend: 'cshis', backendReason: 'auto: CSHIS.dll found at C:\\NHI\\LIB\\CSHIS.dll' });
+    expect(run(['--backend', 'simulator'])).toMatchObject({ backend: 'simulator', backendReason: 'chosen with --backend' });
   });
 
   it('has a help text with the URL, env variables and examples', () => {
@@ -202,6 +231,17 @@ describe('--pcsc-wake', () => {
     expect(file.kind === 'run' && file.config.pcscWake).toBe(true);
     const off = parse([], { NHI_GATEWAY_PCSC_WAKE: 'false' });
     expect(off.kind === 'run' && off.config.pcscWake).toBeUndefined();
+  });
+  it('is a warning line, not an error and not silence, on another backend', () => {
+    const sim = parse(['--pcsc-wake', '--backend', 'simulator']);
+    expect(sim.kind === 'run' && sim.config.warnings).toEqual([
+      '--pcsc-wake does not apply to the simulator backend (chosen with --backend): it applies to cshis; ignored',
+    ]);
+    const off = parse(['--backend', 'simulator'], { NHI_GATEWAY_PCSC_WAKE: 'false' });
+    expect(off.kind === 'run' && off.config.warnings).toBeUndefined();
+    const cshis = parse(['--pcsc-wake', '--cshis-path', '/opt/CSHIS.dll']);
+    expect(cshis.kind === 'run' && cshis.config).toMatchObject({ backend: 'cshis', pcscWake: true });
+    expect(cshis.kind === 'run' && cshis.config.warnings).toBeUndefined();
   });
   it('is documented in --help with its environment variable', () => {
     expect(HELP_TEXT).toContain('--pcsc-wake');

@@ -9,9 +9,20 @@ import { loadCshisLibrary, loadFixtureControls, type FixtureControls } from '../
 import { SIMULATED_PATIENTS, SIMULATED_PROFESSIONALS } from '../../../src/adapters/simulator/patients.ts';
 import { encodeBig5 } from '../../../src/codecs/big5.ts';
 import { encodeBasicData, encodeRegisterBasic } from '../../../src/codecs/layouts.ts';
+import {
+  PRENATAL_LAYOUT,
+  PREVENTIVE_CARE_LAYOUT,
+  VACCINATION_LAYOUT,
+  encodeAllergySlots,
+  formatRecord,
+  type Layout,
+} from '../../../src/codecs/records.ts';
+import { seedFor } from '../../../src/adapters/simulator/card-records.ts';
+import { describeCardRecordsContract } from '../../contract/card-records.contract.ts';
+import { describeMedicationDay } from '../../contract/medication-day.scenario.ts';
 import { dateToRocDateTime } from '../../../src/codecs/roc-date.ts';
 import type { CshisExportName } from '../../../src/adapters/cshis/native.ts';
-import { describeControlSoftwareContract } from '../../contract/control-software.contract.ts';
+import { describeControlSoftwareContract, type ContractHarness } from '../../contract/control-software.contract.ts';
 import { FIXTURE_SO, ensureFixtureBuilt } from './helpers.ts';
 
 let fx: FixtureControls | null = null;
@@ -35,7 +46,19 @@ function insertPatient(key: string): void {
     cardValidUntilRoc: p.cardValidUntilRoc ?? rocDateDaysFromNow(365),
     newbornBirthDateRoc: p.newbornAgeDays === null ? null : rocDateDaysFromNow(-p.newbornAgeDays),
   };
-  controls().insertHealthCard(encodeBasicData(record), encodeRegisterBasic(record), p.lastSeqNumber);
+  const c = controls();
+  c.insertHealthCard(encodeBasicData(record), encodeRegisterBasic(record), p.lastSeqNumber);
+  // The simulator's records for this card, laid out with the same codecs.
+  const seed = seedFor(key);
+  const area = <L extends Layout>(records: readonly object[], layout: L) =>
+    Buffer.from(records.map((r) => formatRecord(r as never, layout)).join(''), 'latin1');
+  c.setArea('allergy', encodeAllergySlots(seed.allergies));
+  c.setArea('vaccination', area(seed.vaccinations, VACCINATION_LAYOUT));
+  c.setArea('prevent', area(seed.preventiveCare, PREVENTIVE_CARE_LAYOUT));
+  c.setArea('pregnant', area(seed.prenatal, PRENATAL_LAYOUT));
+  c.setArea('ci', Buffer.from(seed.criticalIllnesses.map((x) => x.code.padEnd(7) + x.validFromRoc + x.validUntilRoc).join(''), 'latin1'));
+  if (seed.organDonation !== '') c.setArea('organ', Buffer.from(seed.organDonation, 'latin1'));
+  c.setPinSet(p.hasPin);
 }
 
 function insertProfessional(key: string): void {
@@ -47,9 +70,10 @@ function insertProfessional(key: string): void {
     nameBig5: encodeBig5(h.name),
     englishName: h.englishName,
   });
+  controls().setProfessionalPharmacist(h.kind === 'PHARMACIST');
 }
 
-describeControlSoftwareContract('koffi adapter over the native CSHIS fixture', async () => {
+const harness = async (): Promise<ContractHarness> => {
   const c = controls();
   c.reset();
   const cs = await createCshisControlSoftware({
@@ -70,4 +94,8 @@ describeControlSoftwareContract('koffi adapter over the native CSHIS fixture', a
       await cs[Symbol.asyncDispose]();
     },
   };
-});
+};
+
+describeControlSoftwareContract('koffi adapter over the native CSHIS fixture', harness);
+describeCardRecordsContract('koffi adapter over the native CSHIS fixture', harness);
+describeMedicationDay('koffi adapter over the native CSHIS fixture', harness);

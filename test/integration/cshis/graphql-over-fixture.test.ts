@@ -1,6 +1,6 @@
 /**
  * The whole GraphQL API over the REAL koffi adapter and the native CSHIS fixture (no simulator anywhere):
- * services composed as `--backend cshis` composes them (src/cshis-services.ts: csdll.ini, queue, readiness),
+ * services composed as `--backend cshis` composes them (src/backends/cshis.ts: csdll.ini, queue, readiness),
  * requests through yoga.fetch in-process. Cards are the simulator's test patients, encoded with the same
  * §4.1 encoders (helpers.ts), so both backends answer from one behaviour model.
  */
@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/app.ts';
 import { parseArgs, type GatewayConfig } from '../../../src/config.ts';
-import { createCshisServices } from '../../../src/cshis-services.ts';
-import { createServices, createSimulatorServices, type RunningServices } from '../../../src/services.ts';
+import { controlSoftwareBackend, openCshis } from '../../../src/backends/cshis.ts';
+import { createServices, createSimulatorServices, servicesOptionsFromConfig, type RunningServices } from '../../../src/services.ts';
 import { createCshisControlSoftware } from '../../../src/adapters/cshis/cshis-control-software.ts';
 import { loadCshisLibrary, loadFixtureControls, type FixtureControls } from '../../../src/adapters/cshis/native.ts';
 import { rocDateToIso } from '../../../src/codecs/roc-date.ts';
@@ -78,17 +78,24 @@ afterAll(() => fx.reset());
 function configFor(args: string[], cshisPath = FIXTURE_SO): GatewayConfig {
   const parsed = parseArgs(['--backend', 'cshis', '--cshis-path', FIXTURE_SO, '--csdll-ini', iniPath, ...args], {});
   if (parsed.kind !== 'run') throw new Error(`config: ${JSON.stringify(parsed)}`);
-  // --backend cshis refuses a DLL path that does not exist at parse time; a load failure after that (missing
-  // dependency, wrong bitness, the file gone) is what the gateway must survive, so swap the path in here.
+  // Parsed with the fixture's path (so the configuration is the one a real start would have); a load failure
+  // (missing file or dependency, wrong bitness) is what the gateway must survive, so swap the path in here.
   return { ...parsed.config, cshisPath };
 }
 
 async function start(options: { args?: string[]; cshisPath?: string; strategy?: VisitStrategy } = {}): Promise<void> {
   const logger = createConsoleLogger({ write: (line) => logLines.push(line) });
-  services = await createCshisServices(configFor(options.args ?? ['--call-timeout-ms', '1000'], options.cshisPath), options.strategy ?? 'N1', {
-    logger,
+  const config = configFor(options.args ?? ['--call-timeout-ms', '1000'], options.cshisPath);
+  const strategy = options.strategy ?? 'N1';
+  const backend = await openCshis({
+    libraryPath: config.cshisPath!,
+    csdllIni: config.csdllIni,
+    callTimeoutMs: config.callTimeoutMs,
+    strategy,
     openPolicy: 'per-operation',
+    logger,
   });
+  services = createServices(backend, { ...servicesOptionsFromConfig(config, { logger }), strategy });
   yoga = createApp(services, { graphiql: false, logger, security: { token: TEST_TOKEN } });
 }
 
@@ -197,7 +204,7 @@ describe('GraphQL over the koffi adapter and the native fixture', () => {
     expect(hung.data.healthCard.basicData.message).toMatch(/hisGetBasicData within 1000 ms/);
 
     const notReady = await ready();
-    expect(notReady).toEqual({ status: 503, body: { ready: false, reasons: ['a control-software call timed out: hisGetBasicData; recovering'] } });
+    expect(notReady).toMatchObject({ status: 503, body: { ready: false, reasons: ['a control-software call timed out: hisGetBasicData; recovering'] } });
     const during = (await gql(QUEUE)).data.gateway;
     expect(during).toMatchObject({ ready: false, readinessReasons: ['a control-software call timed out: hisGetBasicData; recovering'] });
     expect(during.controlSoftwareQueue).toMatchObject({ stuck: true, inFlight: { name: 'hisGetBasicData', timedOut: true } });
@@ -208,7 +215,7 @@ describe('GraphQL over the koffi adapter and the native fixture', () => {
       await sleep(20);
       after = await ready();
     }
-    expect(after).toEqual({ status: 200, body: { ready: true, reasons: [] } });
+    expect(after).toMatchObject({ status: 200, body: { ready: true, reasons: [] } });
     const basic = await gql('{ healthCard { basicData { __typename } } }');
     expect(basic.data.healthCard.basicData.__typename).toBe('BasicData');
     const stats = (await gql(QUEUE)).data.gateway.controlSoftwareQueue;
@@ -229,7 +236,7 @@ describe('GraphQL over the koffi adapter and the native fixture', () => {
 
   it('the composition the brief names (createServices over createCshisControlSoftware) answers the same reads', async () => {
     const cs = await createCshisControlSoftware({ libraryPath: FIXTURE_SO, callTimeoutMs: 2000, readerPort: 0, openPolicy: 'keep-open' });
-    services = createServices(cs, { strategy: 'N1' });
+    services = createServices(controlSoftwareBackend(cs), { strategy: 'N1' });
     yoga = createApp(services, { graphiql: false, security: { token: TEST_TOKEN } });
     insertSimulatedPatient(fx, 'RARE_CHARACTER_NAME');
     const { data } = await gql('{ gateway { ready controlSoftwareQueue { depth } } healthCard { basicData { ... on BasicData { name { text hasRareCharacters } } } } csdllIni { __typename } }');

@@ -72,7 +72,7 @@ describe('the gateway under Deno (deno task start)', () => {
 
   it('prints the banner from src/main.ts', () => {
     expect(output).toContain('NHI Card Gateway');
-    expect(output).toContain('backend:   simulator (no card reader needed)');
+    expect(output).toContain('backend:   simulator (chosen with --backend; no card reader needed)');
   });
 
   it('answers a query', async () => {

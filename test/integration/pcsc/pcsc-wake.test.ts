@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type RunningServices } from '../../../src/services.ts';
-import { createPcscWake, type PcscWake } from '../../../src/pcsc-services.ts';
+import { createPcscWake, type PcscWake } from '../../../src/backends/pcsc.ts';
+import { controlSoftwareBackend } from '../../../src/backends/cshis.ts';
 import { createNativePcscPort } from '../../../src/adapters/pcsc/native.ts';
 import { createCshisControlSoftware } from '../../../src/adapters/cshis/cshis-control-software.ts';
 import { loadCshisLibrary, loadFixtureControls, type FixtureControls } from '../../../src/adapters/cshis/native.ts';
@@ -63,7 +64,7 @@ describe.skipIf(missing !== null)(`--pcsc-wake: cshis lights woken by PC/SC${mis
     wake = createPcscWake({ port: counting.port });
     await wake.watcher.whenRunning(10_000);
     const cs = await createCshisControlSoftware({ libraryPath: FIXTURE_SO, callTimeoutMs: 2000, readerPort: 0, openPolicy: 'keep-open' });
-    services = createServices(cs, { strategy: 'N1', lightPollMs: POLL_MS, changeSignal: wake.changeSignal });
+    services = createServices(controlSoftwareBackend(cs, { lightPollMs: POLL_MS, changeSignal: wake.changeSignal }), { strategy: 'N1' });
   }, BED_WAIT_MS + 30_000);
 
   afterAll(async () => {

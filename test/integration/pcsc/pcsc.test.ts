@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import { createApp } from '../../../src/app.ts';
 import { startServer, type RunningServer } from '../../../src/server.ts';
-import { createPcscServices, type PcscRunningServices } from '../../../src/pcsc-services.ts';
+import { createPcscServices, type PcscRunningServices } from '../../helpers/pcsc-services.ts';
 import { createNativePcscPort } from '../../../src/adapters/pcsc/native.ts';
 import { createWsClient } from '../../helpers/ws.ts';
 import { readSseEvents } from '../../helpers/sse.ts';
@@ -158,7 +158,7 @@ describe.skipIf(missing !== null)(
         ['READER_ATTACHED', READERS[0], 0, null, null],
         ['READER_ATTACHED', READERS[1], 0, null, null],
       ]);
-      await expect.poll(async () => (await ready()).body, { timeout: 5000 }).toEqual({ ready: true, reasons: [] });
+      await expect.poll(async () => (await ready()).body, { timeout: 5000 }).toMatchObject({ ready: true, reasons: [] });
     });
 
     it('card inserted → CARD_INSERTED with the ATR and "NHI card" at once, light 1; removed → CARD_REMOVED, light 0', async () => {

@@ -48,7 +48,7 @@ async function visitWithWebApi(g: TestGateway) {
 
 describe('a Web API failure after 1.37 keeps the visit (no half-state)', () => {
   it('timeout: the visit comes back pending with a warning, nothing is retried, and treatmentIdForVisit completes it', async () => {
-    gateway = startGateway({ strategy: 'SEQ256_WEBAPI', standIn, webApi: { timeoutMs: 400 } });
+    gateway = await startGateway({ strategy: 'SEQ256_WEBAPI', standIn, webApi: { timeoutMs: 400 } });
     standIn.fault({ kind: 'slow', delayMs: 2000 });
     const before = standIn.requests.length;
     const visit = await visitWithWebApi(gateway);
@@ -69,7 +69,7 @@ describe('a Web API failure after 1.37 keeps the visit (no half-state)', () => {
   });
 
   it('connection reset after the request: pending with WEB_API_CONNECTION_LOST, not retried', async () => {
-    gateway = startGateway({ strategy: 'SEQ256_WEBAPI', standIn });
+    gateway = await startGateway({ strategy: 'SEQ256_WEBAPI', standIn });
     standIn.fault({ kind: 'reset-after-request' });
     const before = standIn.requests.length;
     const visit = await visitWithWebApi(gateway);
@@ -78,7 +78,7 @@ describe('a Web API failure after 1.37 keeps the visit (no half-state)', () => {
   });
 
   it('connections dropped before TLS are retried (nothing was sent) and the visit gets its ID', async () => {
-    gateway = startGateway({ strategy: 'SEQ256_WEBAPI', standIn });
+    gateway = await startGateway({ strategy: 'SEQ256_WEBAPI', standIn });
     standIn.fault({ kind: 'reset-before-tls', times: 2 });
     const before = { requests: standIn.requests.length, dropped: standIn.droppedBeforeTls };
     const visit = await visitWithWebApi(gateway);
@@ -88,7 +88,7 @@ describe('a Web API failure after 1.37 keeps the visit (no half-state)', () => {
   });
 
   it('garbage: pending with WEB_API_BAD_RESPONSE', async () => {
-    gateway = startGateway({ strategy: 'SEQ256_WEBAPI', standIn });
+    gateway = await startGateway({ strategy: 'SEQ256_WEBAPI', standIn });
     standIn.fault({ kind: 'garbage', body: '<html><body>Service Unavailable</body></html>' });
     const visit = await visitWithWebApi(gateway);
     expect(visit).toMatchObject({ treatmentIdPending: true, warnings: [{ code: 'WEB_API_BAD_RESPONSE' }] });
@@ -96,7 +96,7 @@ describe('a Web API failure after 1.37 keeps the visit (no half-state)', () => {
   });
 
   it('an unknown RtnCode stays typed, with its value', async () => {
-    gateway = startGateway({ strategy: 'SEQ256_WEBAPI', standIn });
+    gateway = await startGateway({ strategy: 'SEQ256_WEBAPI', standIn });
     standIn.fault({ kind: 'rtn', rtnCode: '7777' });
     const visit = await visitWithWebApi(gateway);
     expect(visit).toMatchObject({ treatmentIdPending: true, warnings: [{ code: 'WEB_API_CODE_UNKNOWN', vendorCode: 7777 }] });
@@ -107,7 +107,7 @@ describe('a Web API failure after 1.37 keeps the visit (no half-state)', () => {
 
 describe('signature refusals', () => {
   it('8203 (too old): signs anew and sends once more — safe, NHI refused before issuing anything', async () => {
-    gateway = startGateway({ strategy: 'N1', standIn });
+    gateway = await startGateway({ strategy: 'N1', standIn });
     standIn.fault({ kind: 'rtn', rtnCode: '8203', times: 1 });
     const before = standIn.requests.length;
     const result = (await gateway.gql(WITHOUT_CARD, { id: 'A123456789' })).data.treatmentIdWithoutCard;
@@ -124,7 +124,7 @@ describe('signature refusals', () => {
       samId: '001000000103',
       now: () => (first ? ((first = false), new Date(Date.now() - 9 * 3600_000)) : new Date()),
     });
-    gateway = startGateway({ strategy: 'N1', standIn, webApi: { signer } });
+    gateway = await startGateway({ strategy: 'N1', standIn, signer });
     const before = standIn.requests.length;
     const result = (await gateway.gql(WITHOUT_CARD, { id: 'A123456789' })).data.treatmentIdWithoutCard;
     expect(result).toMatchObject({ __typename: 'TreatmentId', source: 'WEB_API' });
@@ -133,7 +133,7 @@ describe('signature refusals', () => {
   });
 
   it('8203 again after re-signing is reported, not repeated a third time (the clocks disagree)', async () => {
-    gateway = startGateway({ strategy: 'N1', standIn });
+    gateway = await startGateway({ strategy: 'N1', standIn });
     standIn.fault({ kind: 'rtn', rtnCode: '8203' });
     const before = standIn.requests.length;
     const result = (await gateway.gql(WITHOUT_CARD, { id: 'A123456789' })).data.treatmentIdWithoutCard;
@@ -142,7 +142,7 @@ describe('signature refusals', () => {
   });
 
   it('a signature for the wrong service code is refused by NHI (9002) and not repeated', async () => {
-    gateway = startGateway({ strategy: 'N1', standIn, webApi: { serviceCode: '11' } }); // the stand-in wants 12 (test cards)
+    gateway = await startGateway({ strategy: 'N1', standIn, webApi: { serviceCode: '11' } }); // the stand-in wants 12 (test cards)
     const before = standIn.requests.length;
     const result = (await gateway.gql(WITHOUT_CARD, { id: 'A123456789' })).data.treatmentIdWithoutCard;
     expect(result).toMatchObject({ __typename: 'SamError', code: 'WEB_API_SIGNATURE_INVALID', vendorCode: 9002 });
@@ -152,7 +152,7 @@ describe('signature refusals', () => {
 
 describe('TLS: verification is always on', () => {
   it('a server certificate from another CA is a typed error, and no request reaches it', async () => {
-    gateway = startGateway({ strategy: 'SEQ256_WEBAPI', standIn, webApi: { caFile: pki.otherCaFile } });
+    gateway = await startGateway({ strategy: 'SEQ256_WEBAPI', standIn, webApi: { caFile: pki.otherCaFile } });
     const before = { requests: standIn.requests.length, connections: standIn.connections };
     const result = (await gateway.gql(WITHOUT_CARD, { id: 'A123456789' })).data.treatmentIdWithoutCard;
     expect(result).toMatchObject({ __typename: 'NetworkError', code: 'WEB_API_TLS_UNTRUSTED', retryable: false, hint: expect.stringContaining('--nhi-ca-file') });
@@ -164,19 +164,19 @@ describe('TLS: verification is always on', () => {
   });
 
   it('without NHI’s CA file the system roots alone do not trust the server either', async () => {
-    gateway = startGateway({ strategy: 'N1', webApi: { url: standIn.url } });
+    gateway = await startGateway({ strategy: 'N1', webApi: { url: standIn.url } });
     const result = (await gateway.gql(WITHOUT_CARD, { id: 'A123456789' })).data.treatmentIdWithoutCard;
     expect(result).toMatchObject({ code: 'WEB_API_TLS_UNTRUSTED' });
   });
 
   it('accepts NHI’s CA as a DER file too', async () => {
-    gateway = startGateway({ strategy: 'N1', webApi: { url: standIn.url, caFile: pki.caDerFile } });
+    gateway = await startGateway({ strategy: 'N1', webApi: { url: standIn.url, caFile: pki.caDerFile } });
     const result = (await gateway.gql(WITHOUT_CARD, { id: 'A123456789' })).data.treatmentIdWithoutCard;
     expect(result).toMatchObject({ __typename: 'TreatmentId', source: 'WEB_API' });
   });
 
   it('an unusable CA file is a typed error and a /ready reason', async () => {
-    gateway = startGateway({ strategy: 'SEQ256_WEBAPI', webApi: { url: standIn.url, caFile: `${pki.dir}/server.ext` } });
+    gateway = await startGateway({ strategy: 'SEQ256_WEBAPI', webApi: { url: standIn.url, caFile: `${pki.dir}/server.ext` } });
     const ready = await gateway.ready();
     expect(ready.status).toBe(503);
     expect(ready.body.reasons.join('\n')).toContain('WEB_API_CA_FILE_INVALID');
@@ -189,17 +189,17 @@ describe('TLS: verification is always on', () => {
 describe('without a card: the 1.54 fallback only when NHI certainly issued nothing', () => {
   it('falls back to 1.54 when the Web API cannot be reached (nothing was sent)', async () => {
     const url = `https://127.0.0.1:${await deadPort()}/V1000/VNHI_TreatNum`;
-    gateway = startGateway({ strategy: 'N1', webApi: { url, caFile: pki.caFile }, noCardTreatmentId: 'WEB_API_THEN_1_54' });
+    gateway = await startGateway({ strategy: 'N1', webApi: { url, caFile: pki.caFile }, noCardTreatmentId: 'WEB_API_THEN_1_54' });
     expect((await gateway.gql(WITHOUT_CARD, { id: 'A123456789' })).data.treatmentIdWithoutCard).toMatchObject({ source: 'CONTROL_SOFTWARE_1_54' });
     await gateway.close();
-    gateway = startGateway({ strategy: 'N1', webApi: { url, caFile: pki.caFile }, noCardTreatmentId: 'WEB_API' });
+    gateway = await startGateway({ strategy: 'N1', webApi: { url, caFile: pki.caFile }, noCardTreatmentId: 'WEB_API' });
     expect((await gateway.gql(WITHOUT_CARD, { id: 'A123456789' })).data.treatmentIdWithoutCard).toMatchObject({
       __typename: 'NetworkError', code: 'WEB_API_UNREACHABLE', retryable: true,
     });
   });
 
   it('falls back after a definite refusal (an RtnCode), but not after a garbled answer', async () => {
-    gateway = startGateway({ strategy: 'N1', standIn, noCardTreatmentId: 'WEB_API_THEN_1_54' });
+    gateway = await startGateway({ strategy: 'N1', standIn, noCardTreatmentId: 'WEB_API_THEN_1_54' });
     standIn.fault({ kind: 'rtn', rtnCode: '9999' });
     expect((await gateway.gql(WITHOUT_CARD, { id: 'A123456789' })).data.treatmentIdWithoutCard).toMatchObject({ source: 'CONTROL_SOFTWARE_1_54' });
     standIn.fault({ kind: 'garbage', body: '{"RtnCode":"0000"' });
@@ -211,7 +211,7 @@ describe('without a card: the 1.54 fallback only when NHI certainly issued nothi
 
 describe('bad input and faults are refused before any network call', () => {
   it('an ID failing its check digit, a future or malformed time, a missing SAM', async () => {
-    gateway = startGateway({ strategy: 'SEQ256_WEBAPI', standIn });
+    gateway = await startGateway({ strategy: 'SEQ256_WEBAPI', standIn });
     const before = standIn.requests.length;
     const badId = await gateway.gql(WITHOUT_CARD, { id: 'A123456788' });
     expect(badId.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'patientId', rule: 'check digit does not match' });
@@ -235,7 +235,7 @@ describe('the CsHisX COM signer is not registered', () => {
     const signer = new ComSigner({ loadRuntime: () => fake.runtime });
     const workstation = new SimulatedWorkstation();
     workstation.insertHealthCard('STANDARD');
-    gateway = startGateway({ strategy: 'SEQ256_WEBAPI', standIn, webApi: { signer }, controlSoftware: workstation });
+    gateway = await startGateway({ strategy: 'SEQ256_WEBAPI', standIn, signer, controlSoftware: workstation });
     const ready = await gateway.ready();
     expect(ready.status).toBe(503);
     const reason = ready.body.reasons.find((r) => r.startsWith('SIGNER_UNAVAILABLE'));

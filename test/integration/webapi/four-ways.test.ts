@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, type TestPki } from '../../webapi/certs.ts';
 import { rocDateTimeToDate } from '../../../src/codecs/roc-date.ts';
 import { startStandIn, type StandIn } from '../../webapi/stand-in.ts';
-import { FOR_VISIT, INSERT_STANDARD, LAST_SEQ, START_VISIT, WITHOUT_CARD, startGateway, type TestGateway } from './helpers.ts';
+import { BEDS, FOR_VISIT, LAST_SEQ, START_VISIT, WITHOUT_CARD, startGateway, type TestGateway } from './helpers.ts';
 
 let pki: TestPki;
 let standIn: StandIn;
@@ -26,6 +26,8 @@ afterEach(async () => {
   standIn.fault(null);
 });
 
+// Each bed: the simulator, and the cshis backend over the native fixture as `--backend cshis` composes it.
+describe.each(BEDS)('on the %s', (bed) => {
 describe('the four ways (briefing 方式1–4)', () => {
   it.each([
     ['方式1 1.55 + 1.37 + 1.56', 'SEQ256_QUICK_TREATNUM', 'CONTROL_SOFTWARE_1_56'],
@@ -33,8 +35,8 @@ describe('the four ways (briefing 方式1–4)', () => {
     ['方式3 1.53', 'N1', 'CONTROL_SOFTWARE_1_53'],
   ] as const)('%s: the control software gives the treatment ID, NHI’s Web API is not called', async (_name, strategy, source) => {
     const before = standIn.requests.length;
-    gateway = startGateway({ strategy, standIn });
-    await gateway.gql(INSERT_STANDARD);
+    gateway = await startGateway({ bed, strategy, standIn });
+    await gateway.insertCard('STANDARD');
     const visit = (await gateway.gql(START_VISIT)).data.startVisit;
     expect(visit).toMatchObject({ __typename: 'Visit', strategy, treatmentIdSource: source, treatmentIdPending: false, seqNumber: '0042', warnings: [] });
     expect(visit.treatmentId).toHaveLength(20);
@@ -44,8 +46,8 @@ describe('the four ways (briefing 方式1–4)', () => {
   });
 
   it('方式4 1.37 + Web API: the stand-in gets exactly the briefing’s fields, signed, and answers the treatment ID', async () => {
-    gateway = startGateway({ strategy: 'SEQ256_WEBAPI', standIn });
-    await gateway.gql(INSERT_STANDARD);
+    gateway = await startGateway({ bed, strategy: 'SEQ256_WEBAPI', standIn });
+    await gateway.insertCard('STANDARD');
     const before = standIn.requests.length;
     const visit = (await gateway.gql(START_VISIT)).data.startVisit;
     expect(visit).toMatchObject({
@@ -76,21 +78,11 @@ describe('the four ways (briefing 方式1–4)', () => {
     expect(randoms).toHaveLength(3);
   });
 
-  it('方式4 without a Web API refuses the visit before 1.37 (nothing taken) and /ready says why', async () => {
-    gateway = startGateway({ strategy: 'SEQ256_WEBAPI' });
-    await gateway.gql(INSERT_STANDARD);
-    const visit = (await gateway.gql(START_VISIT)).data.startVisit;
-    expect(visit).toMatchObject({ __typename: 'ControlSoftwareError', code: 'WEB_API_NOT_CONFIGURED', hint: expect.stringContaining('--webapi-url') });
-    expect((await gateway.gql(LAST_SEQ)).data.healthCard.lastSeqNumber.seqNumber).toBe('0041');
-    const ready = await gateway.ready();
-    expect(ready.status).toBe(503);
-    expect(ready.body.reasons.join('\n')).toContain('WEB_API_NOT_CONFIGURED');
-  });
 });
 
 describe('treatment ID without a card (例外就醫)', () => {
   it('uses the Web API when it is configured, with no card number and now as sTreatDT', async () => {
-    gateway = startGateway({ strategy: 'N1', standIn });
+    gateway = await startGateway({ bed, strategy: 'N1', standIn });
     const result = (await gateway.gql(WITHOUT_CARD, { id: 'A123456789' })).data.treatmentIdWithoutCard;
     expect(result).toMatchObject({ __typename: 'TreatmentId', source: 'WEB_API', hospitalId: '3501200000' });
     expect(result.treatmentId).toHaveLength(20);
@@ -102,12 +94,27 @@ describe('treatment ID without a card (例外就醫)', () => {
 
   it('uses API 1.54 when configured so, or when no Web API is configured', async () => {
     const before = standIn.requests.length;
-    gateway = startGateway({ strategy: 'N1', standIn, noCardTreatmentId: 'CONTROL_SOFTWARE_1_54' });
+    gateway = await startGateway({ bed, strategy: 'N1', standIn, noCardTreatmentId: 'CONTROL_SOFTWARE_1_54' });
     expect((await gateway.gql(WITHOUT_CARD, { id: 'A123456789' })).data.treatmentIdWithoutCard).toMatchObject({ source: 'CONTROL_SOFTWARE_1_54' });
     await gateway.close();
-    gateway = startGateway({ strategy: 'N1' });
+    gateway = await startGateway({ bed, strategy: 'N1' });
     expect((await gateway.gql(WITHOUT_CARD, { id: 'A123456789' })).data.treatmentIdWithoutCard).toMatchObject({ source: 'CONTROL_SOFTWARE_1_54' });
     expect(standIn.requests.length).toBe(before);
-    expect((await gateway.ready()).body).toEqual({ ready: true, reasons: [] });
+    expect((await gateway.ready()).body).toMatchObject({ ready: true, reasons: [] });
+  });
+});
+});
+
+// On the cshis backend 方式4 without --webapi-url uses NHI's host (docs/webapi.md): only the simulator has no Web API then.
+describe('the simulator without a stand-in', () => {
+  it('方式4 without a Web API refuses the visit before 1.37 (nothing taken) and /ready says why', async () => {
+    gateway = await startGateway({ strategy: 'SEQ256_WEBAPI' });
+    await gateway.insertCard('STANDARD');
+    const visit = (await gateway.gql(START_VISIT)).data.startVisit;
+    expect(visit).toMatchObject({ __typename: 'ControlSoftwareError', code: 'WEB_API_NOT_CONFIGURED', hint: expect.stringContaining('--webapi-url') });
+    expect((await gateway.gql(LAST_SEQ)).data.healthCard.lastSeqNumber.seqNumber).toBe('0041');
+    const ready = await gateway.ready();
+    expect(ready.status).toBe(503);
+    expect(ready.body.reasons.join('\n')).toContain('WEB_API_NOT_CONFIGURED');
   });
 });

@@ -164,7 +164,7 @@ describe.skipIf(pending !== null)(`win-x64 executable under Wine 8${pending ? ` 
 
   it('starts, prints its banner to the log file, and answers from the test CSHIS.dll through koffi', async () => {
     expect(readyMs).toBeGreaterThan(0);
-    expect(gateway.log()).toContain(`backend:   cshis (${windowsPath(FIXTURE_X64)})`);
+    expect(gateway.log()).toContain(`backend:   cshis (${windowsPath(FIXTURE_X64)}; `);
     const result = await graphql(
       '{ gateway { ready backend controlSoftware { ... on ControlSoftware { version versionCode libraryPath } } } sam { ... on Sam { hospitalId samId } } }',
     );

@@ -10,11 +10,15 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DamagedExecutableError,
-  embedded,
   KOFFI_ASSET,
   MANIFEST_ASSET,
   MANIFEST_FORMAT,
+  nodeExtractionFs,
+  prepareExecutable,
+  probeExec,
   setupEmbedded,
+  TempFolderError,
+  type ExtractionFs,
   type SeaApi,
   type SeaManifest,
   type SetupDeps,
@@ -82,7 +86,7 @@ describe('src/sea-setup.ts', () => {
   afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('is a no-op outside a single executable (this test process)', () => {
-    expect(embedded).toBeNull();
+    expect(prepareExecutable(undefined, {})).toBeNull();
     expect((process as { resourcesPath?: string }).resourcesPath).toBeUndefined();
   });
 
@@ -93,7 +97,7 @@ describe('src/sea-setup.ts', () => {
     expect(assets.resourcesPath).toBe(folder);
     expect(resourcesPath).toBe(folder);
     expect(assets.koffiPath).toBe(join(folder, 'koffi', 'win32_x64', 'koffi.node'));
-    expect(readFileSync(assets.koffiPath).equals(KOFFI)).toBe(true);
+    expect(readFileSync(assets.koffiPath!).equals(KOFFI)).toBe(true);
     // Nothing left behind from the write-then-rename.
     expect(readdirSync(join(folder, 'koffi', 'win32_x64'))).toEqual(['koffi.node']);
   });
@@ -101,9 +105,9 @@ describe('src/sea-setup.ts', () => {
   it('reuses an extracted module with the right hash without rewriting it (another gateway may have it loaded)', () => {
     const { sea } = makeSea(FILES);
     const first = setupEmbedded(deps(sea));
-    const before = statSync(first.koffiPath);
+    const before = statSync(first.koffiPath!);
     const second = setupEmbedded(deps(sea, { pid: 5151 }));
-    const after = statSync(second.koffiPath);
+    const after = statSync(second.koffiPath!);
     expect(second.koffiPath).toBe(first.koffiPath);
     expect(after.ino).toBe(before.ino);
     expect(after.mtimeMs).toBe(before.mtimeMs);
@@ -129,7 +133,7 @@ describe('src/sea-setup.ts', () => {
       chownSync(shared, 65534, 65534); // nobody
       const assets = setupEmbedded(deps(sea, { uid: 0 }));
       expect(assets.resourcesPath).toBe(`${shared}-4242`);
-      expect(readFileSync(assets.koffiPath).equals(KOFFI)).toBe(true);
+      expect(readFileSync(assets.koffiPath!).equals(KOFFI)).toBe(true);
     },
   );
 
@@ -178,5 +182,111 @@ describe('src/sea-setup.ts', () => {
       /prepared for Node v22\.23\.2 but it runs on Node v22\.23\.3/,
     );
     expect(() => setupEmbedded(deps(sea, { arch: 'ia32' }))).toThrow(/built for win32\/x64 but runs as win32\/ia32/);
+  });
+});
+
+describe('src/sea-setup.ts: temp folder faults are named, never "damaged"', () => {
+  const errno = (code: string) => Object.assign(new Error(`${code}: refused`), { code });
+  /** The real file operations, with one of them failing as a real folder would. */
+  const failing = (op: keyof ExtractionFs, code: string): ExtractionFs => ({
+    ...nodeExtractionFs,
+    [op]: () => {
+      throw errno(code);
+    },
+  });
+  let tmp: string;
+  beforeEach(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'nhi-sea-fault-'));
+  });
+  afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+  const deps = (overrides: Partial<SetupDeps> = {}): SetupDeps => ({
+    sea: makeSea(FILES).sea,
+    nodeVersion: 'v22.23.2',
+    platform: 'win32',
+    arch: 'x64',
+    tmpdir: tmp,
+    pid: 4242,
+    uid: undefined,
+    setResourcesPath: () => {},
+    ...overrides,
+  });
+  const failure = (overrides: Partial<SetupDeps>): TempFolderError => {
+    try {
+      setupEmbedded(deps(overrides));
+    } catch (error) {
+      expect(error).toBeInstanceOf(TempFolderError);
+      expect((error as Error).message).not.toMatch(/damaged|download/i);
+      return error as TempFolderError;
+    }
+    throw new Error('setupEmbedded did not fail');
+  };
+
+  it.each([
+    ['mkdir', 'EROFS', 'read-only', 'read-only file system'],
+    ['mkdir', 'EACCES', 'no-permission', 'may not write'],
+    ['writeNew', 'ENOSPC', 'full', 'full'],
+    ['writeNew', 'EDQUOT', 'full', 'full'],
+    ['rename', 'EPERM', 'no-permission', 'may not write'],
+    ['mkdir', 'ENOENT', 'missing', 'does not exist'],
+  ] as const)('%s failing with %s is a %s temp folder, named with NHI_GATEWAY_TEMP_DIR', (op, code, fault, text) => {
+    const error = failure({ fs: failing(op, code) });
+    expect(error).toMatchObject({ folder: tmp, fault, code });
+    expect(error.message).toContain(`cannot use the temp folder ${tmp}`);
+    expect(error.message).toContain(text);
+    expect(error.message).toContain(`(${code})`);
+    expect(error.message).toContain('Set NHI_GATEWAY_TEMP_DIR');
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('tells a noexec folder from a module that cannot load by running a probe there', () => {
+    const refused = () => {
+      throw new Error('failed to map segment from shared object');
+    };
+    const probed: string[] = [];
+    const noexec = failure({
+      loadNative: refused,
+      probeExec: (folder) => {
+        probed.push(folder);
+        return 'noexec';
+      },
+    });
+    expect(noexec).toMatchObject({ folder: tmp, fault: 'noexec' });
+    expect(noexec.message).toContain('programs may not run from it (mounted noexec');
+    expect(noexec.message).toContain('failed to map segment');
+    expect(probed).toEqual([join(tmp, `nhi-gateway-koffi-3.3.4-${sha256(KOFFI).slice(0, 16)}`, 'koffi', 'win32_x64')]);
+
+    const other = failure({ loadNative: refused, probeExec: () => 'ok' });
+    expect(other).toMatchObject({ fault: 'cannot-load' });
+    expect(other.message).toContain('could not be loaded');
+  });
+
+  it('loads the module once after a good extraction', () => {
+    const loaded: string[] = [];
+    const assets = setupEmbedded(deps({ loadNative: (path) => loaded.push(path) }));
+    expect(loaded).toEqual([assets.koffiPath]);
+  });
+
+  it('without extraction (--version, --help) checks the assets but touches no folder', () => {
+    const touched: string[] = [];
+    const spy = new Proxy(nodeExtractionFs, {
+      get: (target, key: keyof ExtractionFs) => {
+        touched.push(key);
+        return target[key];
+      },
+    });
+    const assets = setupEmbedded(deps({ fs: spy, loadNative: () => touched.push('load') }), { extractNative: false });
+    expect(touched).toEqual([]);
+    expect(assets.koffiPath).toBeNull();
+    expect(readdirSync(tmp)).toEqual([]);
+    // ... and a corrupt asset is still the damage it is.
+    const { sea } = makeSea(FILES);
+    const corrupt = seaOf({ ...FILES, [KOFFI_ASSET]: Buffer.from('pretend koffi.node \u0001\u0002 native modulX'), [MANIFEST_ASSET]: new Uint8Array(sea.getRawAsset(MANIFEST_ASSET)) });
+    expect(() => setupEmbedded(deps({ sea: corrupt }), { extractNative: false })).toThrow(DamagedExecutableError);
+  });
+
+  it('probeExec runs a file in an ordinary folder (the noexec mount is in test/integration/sea-temp-folder.test.ts)', () => {
+    expect(probeExec(tmp)).toBe(process.platform === 'win32' ? 'unknown' : 'ok');
+    expect(readdirSync(tmp)).toEqual([]);
+    expect(probeExec(tmp, 'win32')).toBe('unknown');
   });
 });

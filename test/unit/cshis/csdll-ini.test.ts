@@ -3,6 +3,7 @@
  * and the watcher that notices another program rewriting the file (anchors.md §1.6).
  * Samples are NHI's from the 2022-11 briefing (5.1.5.7 sample with all twelve keys).
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -257,9 +258,30 @@ describe('csdll.ini on disk', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it.runIf(process.platform !== 'win32' && process.getuid?.() !== 0)('reports a folder it may not write as CSDLL_INI_IO_FAILED', async () => {
-    chmodSync(dir, 0o555);
-    await expect(writeCsdllIni(path, { COM: 'COMX2' })).rejects.toMatchObject({ code: 'CSDLL_INI_IO_FAILED' });
+  it.runIf(process.platform !== 'win32')('reports a folder it may not write (no permission, or full) as CSDLL_INI_IO_FAILED', async () => {
+    if (process.getuid?.() !== 0) {
+      chmodSync(dir, 0o555);
+      await expect(writeCsdllIni(path, { COM: 'COMX2' })).rejects.toMatchObject({ code: 'CSDLL_INI_IO_FAILED' });
+      return;
+    }
+    // root writes through a 0555 folder (CI runs as root), and a read-only mount is CSDLL_INI_READ_ONLY by design:
+    // a full folder is the one root may not write either.
+    const full = join(dir, 'full');
+    mkdirSync(full);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', full]);
+    try {
+      const file = join(full, 'csdll.ini');
+      writeFileSync(file, bytes(NHI_SAMPLE));
+      try {
+        writeFileSync(join(full, 'filler'), Buffer.alloc(1 << 20));
+      } catch {
+        // ENOSPC: the folder is full now
+      }
+      await expect(writeCsdllIni(file, { COM: 'COMX2' })).rejects.toMatchObject({ code: 'CSDLL_INI_IO_FAILED' });
+      expect(readFileSync(file, 'latin1')).toBe(NHI_SAMPLE);
+    } finally {
+      execFileSync('umount', [full]);
+    }
   });
 });
 

@@ -3,7 +3,7 @@
  * RESPONSE, 6C xx), decoding with the DLL path's codecs (造字 → PUA, never a rejection), and the typed errors.
  */
 import { describe, expect, it } from 'vitest';
-import { PcscCardStack, exchange, READ_BASIC_DATA, SELECT_NHI_AID } from '../../../src/domain/pcsc-card-stack.ts';
+import { PcscCardStack, exchange, READ_BASIC_DATA, SELECT_NHI_AID } from '../../../src/adapters/pcsc/card-stack.ts';
 import { ReaderWatcher } from '../../../src/adapters/pcsc/reader-watcher.ts';
 import { PcscError, RETURN_CODES } from '../../../src/adapters/pcsc/codes.ts';
 import { GatewayError } from '../../../src/errors/gateway-errors.ts';

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReaderWatcher, describeFailure, type WatcherEvent } from '../../../src/adapters/pcsc/reader-watcher.ts';
-import { PcscError, RETURN_CODES } from '../../../src/adapters/pcsc/codes.ts';
+import { KOFFI_UNAVAILABLE, PcscError, RETURN_CODES } from '../../../src/adapters/pcsc/codes.ts';
 import { ATR_NHI, ATR_OTHER, FakePcsc, nhiCard } from './fake-pcsc.ts';
 
 const R0 = 'ACS ACR39U 00 00';
@@ -269,5 +269,12 @@ describe('ReaderWatcher', () => {
     );
     expect(describeFailure(new PcscError('SCardEstablishContext', RETURN_CODES.SCARD_E_NO_SERVICE))).toMatch(/SCARD_E_NO_SERVICE/);
     expect(describeFailure(new PcscError('SCardEstablishContext', RETURN_CODES.SCARD_E_NO_READERS_AVAILABLE))).toMatch(/plug one in/);
+  });
+
+  it('does not advise installing pcsc-lite when koffi itself could not load (a temp folder fault)', () => {
+    const reason = describeFailure(new PcscError('SCardEstablishContext', null, 'LIBRARY_UNAVAILABLE', `${KOFFI_UNAVAILABLE}: failed to map segment from shared object`));
+    expect(reason).toContain("koffi's native module could not be loaded");
+    expect(reason).toContain('NHI_GATEWAY_TEMP_DIR');
+    expect(reason).not.toMatch(/pcsc-lite/);
   });
 });

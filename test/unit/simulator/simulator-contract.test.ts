@@ -1,8 +1,10 @@
-import { describeControlSoftwareContract } from '../../contract/control-software.contract.ts';
+import { describeControlSoftwareContract, type ContractHarness } from '../../contract/control-software.contract.ts';
+import { describeCardRecordsContract } from '../../contract/card-records.contract.ts';
+import { describeMedicationDay } from '../../contract/medication-day.scenario.ts';
 import { SimulatedWorkstation } from '../../../src/adapters/simulator/workstation.ts';
 
-describeControlSoftwareContract('embedded simulator', async () => {
-  const sim = new SimulatedWorkstation();
+const harness = async (): Promise<ContractHarness> => {
+  const sim = new SimulatedWorkstation({ networkLatencyMs: 0 });
   return {
     cs: sim,
     insertHealthCard: (key) => sim.insertHealthCard(key),
@@ -12,4 +14,8 @@ describeControlSoftwareContract('embedded simulator', async () => {
     writeCount: (t) => sim.writeCount(t),
     dispose: () => sim[Symbol.asyncDispose](),
   };
-});
+};
+
+describeControlSoftwareContract('embedded simulator', harness);
+describeCardRecordsContract('embedded simulator', harness);
+describeMedicationDay('embedded simulator', harness);

@@ -3,8 +3,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WEBAPI_URL, HELP_TEXT, parseArgs, type ConfigIo, type GatewayConfig } from '../../../src/config.ts';
-import { webApiOptionsFromConfig } from '../../../src/services.ts';
-import { SimulatorSigner } from '../../../src/adapters/signer/simulator-signer.ts';
+import { servicesOptionsFromConfig } from '../../../src/services.ts';
+
+/** The Web API part of what src/services.ts composes from a configuration. */
+function webApiOptionsFromConfig(config: GatewayConfig) {
+  const { webApi, noCardTreatmentId } = servicesOptionsFromConfig(config);
+  return { ...(webApi ? { webApi } : {}), ...(noCardTreatmentId ? { noCardTreatmentId } : {}) };
+}
 
 const io: ConfigIo = { platform: 'linux', fileExists: (p) => p === '/etc/nhi/ca.pem', readFile: () => '{}' };
 
@@ -62,19 +67,32 @@ describe('Web API options', () => {
 });
 
 describe('composition from the configuration', () => {
-  const signer = () => new SimulatorSigner({ samId: '001000000103' });
-
   it('uses no Web API unless asked for (1.54 stays the no-card default)', () => {
     expect(webApiOptionsFromConfig(run(['--backend', 'simulator']))).toEqual({});
   });
 
   it('on the control software: 方式4 or a no-card policy turns it on with the default URL', () => {
-    const cshis = { ...run([]), backend: 'cshis' as const };
-    const strategy4 = webApiOptionsFromConfig({ ...cshis, visitStrategy: 'seq256-webapi' }, signer);
+    const cshis = (...argv: string[]) => run(['--backend', 'cshis', '--cshis-path', '/opt/CSHIS.dll', ...argv]);
+    const strategy4 = webApiOptionsFromConfig(cshis('--visit-strategy', 'seq256-webapi'));
     expect(strategy4.webApi).toMatchObject({ url: DEFAULT_WEBAPI_URL });
-    expect(strategy4.webApi?.signer?.kind).toBe('simulator');
-    expect(webApiOptionsFromConfig({ ...cshis, noCardTreatmentId: 'webapi' })).toMatchObject({ noCardTreatmentId: 'WEB_API', webApi: { url: DEFAULT_WEBAPI_URL } });
-    expect(webApiOptionsFromConfig({ ...cshis, noCardTreatmentId: '1.54' })).toEqual({ noCardTreatmentId: 'CONTROL_SOFTWARE_1_54' });
+    expect(webApiOptionsFromConfig(cshis('--no-card-treatment-id', 'webapi'))).toMatchObject({ noCardTreatmentId: 'WEB_API', webApi: { url: DEFAULT_WEBAPI_URL } });
+    expect(webApiOptionsFromConfig(cshis('--no-card-treatment-id', '1.54'))).toEqual({ noCardTreatmentId: 'CONTROL_SOFTWARE_1_54' });
+  });
+
+  it('maps choices to domain values in the configuration, and says when the Web API is wanted', () => {
+    expect(run(['--no-card-treatment-id', 'webapi-then-1.54'])).toMatchObject({ noCardTreatmentIdPolicy: 'WEB_API_THEN_1_54', webApiWanted: true });
+    expect(run(['--no-card-treatment-id', 'webapi', '--backend', 'cshis', '--cshis-path', '/x'])).toMatchObject({ noCardTreatmentIdPolicy: 'WEB_API', webApiWanted: true });
+    expect(run(['--no-card-treatment-id', '1.54'])).toMatchObject({ noCardTreatmentIdPolicy: 'CONTROL_SOFTWARE_1_54', webApiWanted: false });
+    expect(run(['--visit-strategy', 'seq256-webapi'])).toMatchObject({ visitStrategyValue: 'SEQ256_WEBAPI', webApiWanted: true });
+    expect(run(['--webapi-url', 'https://127.0.0.1:9443/x'])).toMatchObject({ webApiWanted: true });
+    expect(run([])).toMatchObject({ visitStrategyValue: 'N1', webApiWanted: false });
+  });
+
+  it('are refused on the pcsc backend, which registers no visits', () => {
+    expect(error(['--backend', 'pcsc', '--no-card-treatment-id', 'webapi'])).toBe(
+      '--no-card-treatment-id does not apply to the pcsc backend (chosen with --backend): visits (and the Web API) need the control software or the simulator',
+    );
+    expect(error(['--backend', 'pcsc', '--visit-strategy', 'n1'])).toMatch(/^--visit-strategy does not apply to the pcsc backend/);
   });
 
   it('on the simulator only with an explicit URL (a stand-in), never NHI’s', () => {

@@ -2,7 +2,7 @@
  * How `--backend cshis` derives its call timeout and reader port from the options and csdll.ini.
  */
 import { describe, expect, it } from 'vitest';
-import { CSTIMEOUT_GRACE_MS, DEFAULT_CALL_TIMEOUT_MS, resolveCallTimeout, resolveReaderPort } from '../../../src/cshis-services.ts';
+import { CSTIMEOUT_GRACE_MS, DEFAULT_CALL_TIMEOUT_MS, resolveCallTimeout, resolveReaderPort } from '../../../src/backends/cshis.ts';
 import { parseCsdllIni, type CsdllIniSnapshot } from '../../../src/adapters/cshis/csdll-ini.ts';
 
 const snapshot = (text: string): CsdllIniSnapshot => ({

@@ -1,38 +1,33 @@
 /**
- * Services over PC/SC alone (`--backend pcsc`, issue 4): any PC/SC reader, no control software. Imported only for
- * that backend (src/main.ts), so the other backends never load the PC/SC library.
+ * PC/SC readers alone as a backend (`--backend pcsc`, docs/pcsc.md): any PC/SC reader, basic data and live card
+ * events, no control software and so no visits. Imported only for that backend (and for the cshis backend's
+ * --pcsc-wake), so the other backends never load the PC/SC library.
  *
  * Composition: one native PcscPort; a ReaderWatcher (its own context, blocking in SCardGetStatusChange) whose
- * events go straight into the LightMonitor as a presence source, so `lightStateChanged` and `readerEvents` are
+ * events go straight into the light monitor as a presence source, so `lightStateChanged` and `readerEvents` are
  * one merged stream; a PcscCardStack (its own context) that reads basic data and classifies inserted cards for
- * the watcher (NHI card or other, by the §8 SELECT).
+ * the watcher (NHI card or other, by the SELECT in docs/reference/pcsc.md).
  *
  * A missing library or service does not stop the gateway: GraphiQL, /health and the schema keep working, /ready
  * is false with the watcher's reason, card calls answer PCSC_UNAVAILABLE, and the watcher keeps trying to
  * establish a context (with backoff) so the gateway attaches by itself once pcscd / the Smart Card service is up.
  */
-import type { PcscPort } from './ports/pcsc.ts';
-import type { Readiness } from './context.ts';
-import { GATEWAY_VERSION, openJournal, type RunningServices, type ServicesOptions } from './services.ts';
-import { LightMonitor, type PresenceChange, type PresenceReader, type PresenceSource } from './domain/light-monitor.ts';
-import { PcscCardStack } from './domain/pcsc-card-stack.ts';
-import { IdempotentWrites } from './domain/idempotent-writes.ts';
-import { createNativePcscPort } from './adapters/pcsc/native.ts';
-import { ReaderWatcher, type ReaderWatcherOptions, type WatcherEvent, type WatcherStatus } from './adapters/pcsc/reader-watcher.ts';
-import type { GatewayLogger } from './yoga.ts';
+import type { PcscPort } from '../ports/pcsc.ts';
+import type { GatewayConfig } from '../config.ts';
+import type { Backend, BackendDeps } from './backend.ts';
+import type { PresenceChange, PresenceReader, PresenceSource } from '../domain/light-monitor.ts';
+import { PcscCardStack } from '../adapters/pcsc/card-stack.ts';
+import { createNativePcscPort } from '../adapters/pcsc/native.ts';
+import { ReaderWatcher, type ReaderWatcherOptions, type WatcherEvent, type WatcherStatus } from '../adapters/pcsc/reader-watcher.ts';
+import type { GatewayLogger } from '../yoga.ts';
 
-export interface PcscServicesOptions extends Omit<ServicesOptions, 'strategy' | 'simulator'> {
+export interface PcscBackendOptions {
   /** A port other than the platform's PC/SC library (tests). */
   readonly port?: PcscPort;
   /** Watcher settings: poll fallback interval, backoff … (src/adapters/pcsc/reader-watcher.ts). */
   readonly watcher?: Omit<ReaderWatcherOptions, 'classify'>;
   /** Bounds one basic-data read, in ms. @default 10000 */
   readonly readTimeoutMs?: number;
-}
-
-export interface PcscRunningServices extends RunningServices {
-  /** The watcher itself, for tests and benchmarks that wait for it. */
-  readonly watcher: ReaderWatcher;
 }
 
 /** Reader ids are stable across reconnects: the system's reader name. */
@@ -52,7 +47,7 @@ export interface PcscPresence extends AsyncDisposable {
  * poller; docs/pcsc.md).
  */
 export function createPcscPresence(
-  options: Pick<PcscServicesOptions, 'port' | 'watcher' | 'readTimeoutMs'> = {},
+  options: PcscBackendOptions = {},
 ): PcscPresence {
   const port = options.port ?? createNativePcscPort();
   let cards: PcscCardStack | null = null;
@@ -92,7 +87,7 @@ export function createPcscPresence(
 /** PC/SC as a wake-up for another backend's light poller (see {@link createPcscWake}). */
 export interface PcscWake extends AsyncDisposable {
   readonly watcher: ReaderWatcher;
-  /** For LightMonitor's `changeSignal` (ServicesOptions.changeSignal): called on every reader or card change. */
+  /** For LightMonitor's `changeSignal`: called on every reader or card change. */
   readonly changeSignal: (wake: () => void) => () => void;
 }
 
@@ -128,35 +123,38 @@ export function createPcscWake(
   };
 }
 
-export function createPcscServices(options: PcscServicesOptions = {}): PcscRunningServices {
+export async function open(_config: GatewayConfig, _deps: BackendDeps): Promise<Backend> {
+  return openPcsc();
+}
+
+/** The pcsc backend; `watcher` is there for tests and benchmarks that wait for it. */
+export function openPcsc(options: PcscBackendOptions = {}): Backend & { readonly watcher: ReaderWatcher } {
   const pcsc = createPcscPresence(options);
   const { watcher, cards, presence } = pcsc;
-
-  const monitor = new LightMonitor({
-    presence,
-    readers: {
-      HEALTH_CARD: { id: 'pcsc:health-card', name: '健保卡 (PC/SC)', slot: 'HEALTH_CARD' },
-      PROFESSIONAL_CARD: { id: 'pcsc:professional-card', name: '醫事人員卡 (not readable over PC/SC)', slot: 'PROFESSIONAL_CARD' },
-    },
-    intervalMs: 1000,
-  });
-  const writes = new IdempotentWrites(openJournal(options));
-
-  const readiness = async (): Promise<Readiness> => {
-    const status = watcher.status();
-    if (status.state === 'RUNNING') return { ready: true, reasons: [] };
-    return { ready: false, reasons: [status.reason ?? `PC/SC watcher ${status.state.toLowerCase()}`] };
-  };
-
   return {
+    name: 'pcsc',
+    description: 'pcsc (PC/SC readers, basic data only; /ready says whether PC/SC is up)',
+    controlSoftware: null,
     cards,
-    monitor,
-    writes,
-    simulator: null,
     watcher,
-    status: { version: GATEWAY_VERSION, backend: 'pcsc', readiness },
+    lights: {
+      presence,
+      readers: {
+        HEALTH_CARD: { id: 'pcsc:health-card', name: '健保卡 (PC/SC)', slot: 'HEALTH_CARD' },
+        PROFESSIONAL_CARD: { id: 'pcsc:professional-card', name: '醫事人員卡 (not readable over PC/SC)', slot: 'PROFESSIONAL_CARD' },
+      },
+      intervalMs: 1000,
+    },
+    // No SAM over plain PC/SC: no signer, no visits, no Web API.
+    signer: null,
+    webApiServiceCode: '11',
+    simulator: null,
+    diagnostics: null,
+    async readiness() {
+      const status = watcher.status();
+      return status.state === 'RUNNING' ? [] : [status.reason ?? `PC/SC watcher ${status.state.toLowerCase()}`];
+    },
     async [Symbol.asyncDispose]() {
-      await monitor[Symbol.asyncDispose]();
       await pcsc[Symbol.asyncDispose]();
     },
   };

@@ -19,8 +19,8 @@ import type {
   Visit,
   WriteTreatmentResult,
   UploadReceipt,
-} from '../ports/card-stack.ts';
-import type { PcscContext, PcscErrorCode, PcscFailure, PcscHandle, PcscPort, PcscProtocol } from '../ports/pcsc.ts';
+} from '../../ports/card-stack.ts';
+import type { PcscContext, PcscErrorCode, PcscFailure, PcscHandle, PcscPort, PcscProtocol } from '../../ports/pcsc.ts';
 import type {
   BasicData,
   CardValidity,
@@ -28,12 +28,12 @@ import type {
   LastSeqNumber,
   ProfessionalCardIdentity,
   RegisterData,
-} from './types.ts';
-import type { CardKind } from './light-monitor.ts';
-import { decodeBasicData } from '../codecs/layouts.ts';
-import { gatewayError } from '../errors/gateway-codes.ts';
-import { lookupVendorCode } from '../errors/vendor-codes.ts';
-import { ERROR_CLASSES, GatewayError } from '../errors/gateway-errors.ts';
+} from '../../domain/types.ts';
+import type { CardKind } from '../../domain/light-monitor.ts';
+import { decodeBasicData } from '../../codecs/layouts.ts';
+import { gatewayError } from '../../errors/gateway-codes.ts';
+import { lookupVendorCode } from '../../errors/vendor-codes.ts';
+import { ERROR_CLASSES, GatewayError } from '../../errors/gateway-errors.ts';
 
 // ---- §8 APDUs ----
 
@@ -139,6 +139,7 @@ const CONTEXT_DEAD: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>([
   'SCARD_E_NO_READERS_AVAILABLE',
 ]);
 /** The card itself said it is gone. */
+const NOT_ANSWERING: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>(['SCARD_W_UNPOWERED_CARD', 'SCARD_W_UNRESPONSIVE_CARD']);
 const CARD_GONE: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>(['SCARD_W_REMOVED_CARD', 'SCARD_E_NO_SMARTCARD', 'SCARD_W_RESET_CARD']);
 /** The transmission broke: a card pulled out mid-APDU shows up as one of these before the reader notices. */
 const TRANSMISSION_BROKE: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>([
@@ -152,6 +153,8 @@ const TRANSMISSION_BROKE: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>([
 class ContextLost extends Error {}
 
 export class PcscCardStack implements CardStack {
+  /** PC/SC alone reads basic data only: the record functions need the control software. */
+  readonly records = null;
   private context: PcscContext | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
@@ -359,6 +362,9 @@ export class PcscCardStack implements CardStack {
       return cardIoError();
     }
     if (CONTEXT_DEAD.has(code)) return new ContextLost(code);
+    // "Unpowered" or "unresponsive" also comes back when the card is pulled while the reader powers it up:
+    // ask the reader whether the card is still there before calling it an I/O error.
+    if (NOT_ANSWERING.has(code) && (await this.cardWentAway(context, reader))) return gatewayError('CARD_REMOVED');
     // Mute, unpowered, unsupported card, protocol mismatch: the chip did not answer usefully.
     return cardIoError();
   }

@@ -1,0 +1,49 @@
+/**
+ * What the single executable does before the gateway's own main: check the embedded assets, extract and load
+ * the native module (unless the command needs none), hand GraphiQL its embedded files, then run main.
+ * src/bin.ts calls it with `node:sea`; a test stand-in calls it with a stand-in SEA (test/support/sea-entry.ts).
+ */
+import { parseArgs } from './config.ts';
+import { runMain } from './main.ts';
+import { GRAPHIQL_ASSET_PREFIX, prepareExecutable, type EmbeddedAssets, type SeaApi, type SetupDeps } from './sea-setup.ts';
+import { setGraphiQLAssetSource, type GraphiQLAssetSet } from './plugins/use-graphiql-assets.ts';
+
+/**
+ * What the command line asks for that never loads a native module: answered without extracting anything, so a
+ * read-only, full or noexec temp folder cannot stop `--version`, `--help`, a usage error or `install`.
+ */
+const WITHOUT_NATIVE = new Set(['help', 'version', 'error', 'install', 'uninstall']);
+
+export function needsNativeModule(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): boolean {
+  return !WITHOUT_NATIVE.has(parseArgs([...argv], env).kind);
+}
+
+/** The embedded, pre-gzipped GraphiQL files, under the hash the build computed from the package. */
+function embeddedGraphiQL(assets: EmbeddedAssets): GraphiQLAssetSet {
+  return {
+    hash: assets.manifest.graphiqlHash,
+    files: assets.group(GRAPHIQL_ASSET_PREFIX).map((asset) => ({
+      name: asset.name.slice(GRAPHIQL_ASSET_PREFIX.length),
+      contentType: asset.contentType ?? 'application/octet-stream',
+      // Served straight from the executable's memory (no copy: 2.4 MB less resident); never written to.
+      ...(asset.encoding === 'gzip' ? { gzipped: asset.bytes } : { raw: asset.bytes }),
+    })),
+  };
+}
+
+export function startExecutable(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  sea: SeaApi | undefined,
+  loadNative?: SetupDeps['loadNative'],
+): void {
+  const embedded = prepareExecutable(sea, env, {
+    extractNative: sea !== undefined && needsNativeModule(argv, env),
+    ...(loadNative ? { loadNative } : {}),
+  });
+  if (embedded) {
+    const graphiql = embeddedGraphiQL(embedded);
+    setGraphiQLAssetSource(async () => graphiql);
+  }
+  runMain(argv, env, { executable: embedded !== null });
+}
