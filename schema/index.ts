@@ -9,6 +9,12 @@ import './simulator.ts';
 import './card-writes.ts';
 import './operations.ts';
 import './control-software.ts';
+import './records/prescriptions.ts';
+import './records/history.ts';
+import './records/health-records.ts';
+import './records/pin-flows.ts';
+import './records/card-tools.ts';
+import './records/card-visits.ts';
 
 export function buildSchema() {
   return builder.toSchema();
