@@ -25,7 +25,9 @@ builder.queryField('readerClock', (t) =>
 const Icd10MappingRef = builder.objectRef<tools.Icd10Mapping>('Icd10Mapping').implement({
   description: 'An ICD-10-CM code and the 5-character form the card stores it in (NHI’s mapping is in the control software).',
   fields: (t) => ({
-    code: t.exposeString('code', { description: 'ICD-10-CM without the dot, e.g. E1165.' }),
+    icd10Code: t.exposeString('code', {
+      description: 'ICD-10-CM without the dot, e.g. E1165 (not `code`, which every Error of the same union has).',
+    }),
     cardForm: t.exposeString('cardForm', { description: 'The 5-character card form (codes that fit stay as they are).' }),
   }),
 });

@@ -4,14 +4,14 @@
  */
 import { createApp } from '../../../src/app.ts';
 import { createSimulatorServices, type RunningServices } from '../../../src/services.ts';
-import { operationTracker } from '../../../src/domain/long-operations.ts';
+import { collectSse } from '../../helpers/sse.ts';
 import { AUTH_HEADERS, TEST_TOKEN } from '../../helpers/auth.ts';
 
 export interface RecordsGateway {
   readonly services: RunningServices;
   gql(query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: any[] }>;
-  /** Resolves when every long operation started so far has finished. */
-  operationsIdle(): Promise<void>;
+  /** Every snapshot operationProgress(id) streams (over SSE), until DONE or FAILED. */
+  progress(id: string, fields: string): Promise<any[]>;
   close(): Promise<void>;
 }
 
@@ -37,8 +37,21 @@ export async function startRecordsGateway(options: { professionalPin?: boolean; 
   return {
     services,
     gql,
-    operationsIdle: () => operationTracker(services).idle(),
-    close: () => services[Symbol.asyncDispose](),
+    async progress(id, fields) {
+      const events = await collectSse<{ operationProgress: unknown }>(
+        'http://localhost/graphql',
+        `subscription ($id: ID!) { operationProgress(id: $id) { ${fields} } }`,
+        { id },
+        { fetch: yoga.fetch, headers: AUTH_HEADERS },
+      );
+      return events.map((e) => {
+        if (e.errors) throw new Error(JSON.stringify(e.errors));
+        return e.data!.operationProgress;
+      });
+    },
+    close: async () => {
+      await services[Symbol.asyncDispose]();
+    },
   };
 }
 
