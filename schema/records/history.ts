@@ -46,7 +46,7 @@ export const CardVisitRecordRef = builder.objectRef<CardVisitRecord>('CardVisitR
     visitTime: t.field({ type: DateTimeScalar, nullable: true, resolve: (v) => (v.visitTime ? v.visitTimeRoc : null) }),
     visitTimeRoc: t.field({ type: RocDateTimeScalar, nullable: true, resolve: (v) => (v.visitTime ? v.visitTimeRoc : null) }),
     lateCard: t.exposeBoolean('lateCard', { description: '補卡註記.' }),
-    seqNumber: t.exposeString('seqNumber', { description: '就醫序號.' }),
+    seqNumber: t.string({ nullable: true, description: '就醫序號; null when blank on the card.', resolve: (v) => (v.seqNumber.trim() === '' ? null : v.seqNumber) }),
     hospitalId: t.exposeString('hospitalId'),
     fees: t.field({ type: VisitFeesRef, resolve: (v) => v.fees }),
   }),
