@@ -41,7 +41,7 @@ describe('card-record access and audit', () => {
     expect(data.healthCard.prescriptions.__typename).toBe('Prescriptions');
     const entry = audit.entries.at(-1)!;
     expect(entry).toMatchObject({ event: 'operation', origin: HIS, auth: 'origin' });
-    const fields = (entry as { fields: { field: string; outcome: string }[] }).fields;
+    const fields = entry.fields ?? [];
     expect(fields).toEqual(
       expect.arrayContaining([
         { field: 'HealthCard.prescriptions', outcome: 'OK' },
