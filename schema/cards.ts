@@ -292,7 +292,7 @@ const HealthCardStateRef = builder.objectRef<{ status: HealthCardStatus }>('Heal
   }),
 });
 
-const HealthCardRef = builder.objectRef<object>('HealthCard').implement({
+export const HealthCardRef = builder.objectRef<object>('HealthCard').implement({
   description: 'The health card (健保卡) in the reader. Each field is one control-software call.',
   fields: (t) => ({
     state: t.field({

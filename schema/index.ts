@@ -10,6 +10,12 @@ import './card-writes.ts';
 import './operations.ts';
 import './control-software.ts';
 import './pairings.ts';
+import './records/prescriptions.ts';
+import './records/history.ts';
+import './records/health-records.ts';
+import './records/pin-flows.ts';
+import './records/card-tools.ts';
+import './records/card-visits.ts';
 
 export function buildSchema() {
   return builder.toSchema();

@@ -26,6 +26,12 @@ const OperationKindEnum = builder.enumType('OperationKind', {
   values: {
     CARD_UPDATE: { description: 'API 1.30 csUpdateHCContents: online health-card update.' },
     DATA_UPLOAD: { description: 'API 3.1 csUploadData: upload of the daily XML file to NHI.' },
+    CARD_UPDATE_WITHOUT_RESET: { description: 'API 1.40 csUpdateHCNoReset: the online update without the card reset (re-insert the card after it).' },
+    HEALTH_CARD_PIN_VERIFY: { description: 'API 1.27 csVerifyHCPIN: the patient enters the health-card PIN in the control software’s dialog.' },
+    HEALTH_CARD_PIN_SET: { description: 'API 1.28 csInputHCPIN: the patient sets or changes the health-card PIN.' },
+    HEALTH_CARD_PIN_DISABLE: { description: 'API 1.29 csDisableHCPIN: the patient turns the health-card PIN off.' },
+    PROFESSIONAL_CARD_PIN_CHANGE: { description: 'API 4.3 hpcInputHPCPIN: change the professional card’s PIN.' },
+    PROFESSIONAL_CARD_UNLOCK: { description: 'API 4.4 hpcUnlockHPC: unlock a professional card locked by wrong PINs.' },
   } as const,
 });
 
@@ -45,9 +51,9 @@ const OperationStepRef = builder.objectRef<OperationStep>('OperationStep').imple
 });
 
 const CardUpdatedRef = builder
-  .objectRef<Extract<OperationResult, { kind: 'CARD_UPDATE' }>>('CardUpdated')
+  .objectRef<Extract<OperationResult, { kind: 'CARD_UPDATE' | 'CARD_UPDATE_WITHOUT_RESET' }>>('CardUpdated')
   .implement({
-    description: 'The card after API 1.30, read back with 1.38.',
+    description: 'The card after API 1.30 (or 1.40), read back with 1.38.',
     fields: (t) => ({
       remainingVisits: t.exposeInt('remainingVisits', { nullable: true }),
       cardValidUntil: t.field({ type: DateScalar, nullable: true, resolve: (r) => r.cardValidUntil }),
@@ -71,12 +77,27 @@ const DataUploadedRef = builder
     }),
   });
 
+const PinFlowCompletedRef = builder
+  .objectRef<Extract<OperationResult, { completedAt: string }>>('PinFlowCompleted')
+  .implement({
+    description: 'A PIN flow (1.27–1.29, 4.3, 4.4) the control software’s dialog completed.',
+    fields: (t) => ({
+      completedAt: t.field({ type: DateTimeScalar, resolve: (r) => r.completedAt }),
+      completedAtRoc: t.field({ type: RocDateTimeScalar, resolve: (r) => r.completedAt }),
+    }),
+  });
+
 const OperationResultUnion = builder.unionType('OperationResult', {
-  types: [CardUpdatedRef, DataUploadedRef],
-  resolveType: (result) => (result.kind === 'CARD_UPDATE' ? 'CardUpdated' : 'DataUploaded'),
+  types: [CardUpdatedRef, DataUploadedRef, PinFlowCompletedRef],
+  resolveType: (result) =>
+    result.kind === 'CARD_UPDATE' || result.kind === 'CARD_UPDATE_WITHOUT_RESET'
+      ? 'CardUpdated'
+      : result.kind === 'DATA_UPLOAD'
+        ? 'DataUploaded'
+        : 'PinFlowCompleted',
 });
 
-const OperationRef = builder.objectRef<OperationSnapshot>('Operation').implement({
+export const OperationRef = builder.objectRef<OperationSnapshot>('Operation').implement({
   description: 'A long card operation and how far it has got. Poll with operation(id) or subscribe to operationProgress(id).',
   fields: (t) => ({
     id: t.exposeID('id'),

@@ -10,7 +10,7 @@ import type { TreatmentIdResult, Visit, VisitWarning } from '../src/ports/card-s
 import type { ResetTarget } from '../src/ports/control-software.ts';
 import * as visits from '../resolvers/visits.ts';
 
-const IDEMPOTENCY_KEY_DOC =
+export const IDEMPOTENCY_KEY_DOC =
   'A client-chosen unique key per intended operation, 8–128 printable ASCII characters (a UUID is a good choice): repeating ' +
   'the request with the same key returns the first result without touching the card again.';
 
@@ -128,7 +128,7 @@ const CancelledVisitRef = builder.objectRef<visits.CancelledVisit>('CancelledVis
   }),
 });
 
-const PersonRef = builder.objectRef<{ idNumber: string }>('Person').implement({
+export const PersonRef = builder.objectRef<{ idNumber: string }>('Person').implement({
   description: 'A person named in a result, by ID number only.',
   fields: (t) => ({ idNumber: t.exposeString('idNumber') }),
 });
@@ -211,7 +211,7 @@ const FeesInput = builder.inputType('TreatmentFeesInput', {
   }),
 });
 
-const DiagnosisLayoutEnum = builder.enumType('DiagnosisLayout', {
+export const DiagnosisLayoutEnum = builder.enumType('DiagnosisLayout', {
   values: {
     ICD10: { description: 'ICD-10-CM layout: codes up to 7 characters in brackets.' },
     DEFAULT: { description: 'The old 5-character layout (codes of ≤ 5 characters only).' },

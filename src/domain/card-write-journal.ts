@@ -288,6 +288,11 @@ export class CardWriteJournal {
     return [...this.entries.values()].filter((e) => e.end === null && e.resolution === null);
   }
 
+  /** Every operation still remembered (within the retention), in the order they began. */
+  remembered(): JournalEntry[] {
+    return [...this.entries.values()];
+  }
+
   entry(id: string): JournalEntry | undefined {
     return this.entries.get(id);
   }

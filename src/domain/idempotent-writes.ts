@@ -109,6 +109,11 @@ export class IdempotentWrites {
     return this.journal.unresolved();
   }
 
+  /** Every journaled operation still remembered, oldest first (cardVisits joins them with the card). */
+  remembered(): JournalEntry[] {
+    return this.journal.remembered();
+  }
+
   async resolve(id: string, resolution: Resolution, how: 'CHECKED' | 'CONFIRMED_BY_OPERATOR') {
     const entry = this.journal.entry(id);
     if (!entry || entry.end !== null || entry.resolution !== null) {

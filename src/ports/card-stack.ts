@@ -174,6 +174,7 @@ export type OperationStage =
   | 'CONTACTING_NHI_IDC'
   | 'WRITING_CARD'
   | 'UPLOADING'
+  | 'WAITING_FOR_PIN'
   | 'DONE'
   | 'FAILED';
 

@@ -6,10 +6,19 @@
 import type { CardUpdateResult, OperationStage, UploadReceipt } from './card-stack.ts';
 import type { GatewayError } from '../errors/gateway-errors.ts';
 
-export type OperationKind = 'CARD_UPDATE' | 'DATA_UPLOAD';
+export type OperationKind = 'CARD_UPDATE' | 'DATA_UPLOAD' | 'CARD_UPDATE_WITHOUT_RESET' | PinFlowKind;
+
+/** PIN flows (1.27–1.29, 4.3, 4.4): the control software shows its own keypad dialog; nothing to report but the end. */
+export type PinFlowKind =
+  | 'HEALTH_CARD_PIN_VERIFY'
+  | 'HEALTH_CARD_PIN_SET'
+  | 'HEALTH_CARD_PIN_DISABLE'
+  | 'PROFESSIONAL_CARD_PIN_CHANGE'
+  | 'PROFESSIONAL_CARD_UNLOCK';
 
 export type OperationResult =
-  | ({ readonly kind: 'CARD_UPDATE' } & CardUpdateResult)
+  | ({ readonly kind: 'CARD_UPDATE' | 'CARD_UPDATE_WITHOUT_RESET' } & CardUpdateResult)
+  | { readonly kind: PinFlowKind; readonly completedAt: string }
   | ({ readonly kind: 'DATA_UPLOAD'; readonly file: string; readonly recordCount: number } & UploadReceipt);
 
 export interface OperationStep {
@@ -40,6 +49,7 @@ export const STAGE_TEXT: Record<OperationStage, { readonly zh: string; readonly 
   CONTACTING_NHI_IDC: { zh: '連線健保署 IDC（安全模組認證）', en: 'Contacting NHI’s IDC (SAM authentication)' },
   WRITING_CARD: { zh: '更新健保卡內容中，請勿拔出卡片', en: 'Updating the health card: do not remove the card' },
   UPLOADING: { zh: '上傳資料至健保署', en: 'Uploading the data to NHI' },
+  WAITING_FOR_PIN: { zh: '請於控制軟體視窗輸入密碼', en: 'Waiting for the PIN in the control software’s dialog' },
   DONE: { zh: '完成', en: 'Done' },
   FAILED: { zh: '失敗', en: 'Failed' },
 };

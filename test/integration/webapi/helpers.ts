@@ -32,6 +32,8 @@ export interface TestGateway {
   /** Puts one of the simulator's test cards in the reader (on the fixture: the same card's bytes). */
   insertCard(key: string): Promise<void>;
   gql(query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: any[] }>;
+  /** The app's own fetch (for SSE and graphql-ws clients). */
+  readonly fetch: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
   ready(): Promise<{ status: number; body: { ready: boolean; reasons: string[] } }>;
   close(): Promise<void>;
 }
@@ -80,6 +82,7 @@ export async function startGateway(options: GatewayOptions): Promise<TestGateway
     services,
     insertCard: (key) => insertCard(key, gql),
     gql,
+    fetch: (input, init) => Promise.resolve(yoga.fetch(input as never, init ?? {})),
     async ready() {
       const response = await yoga.fetch('http://localhost/ready', { headers: { ...AUTH_HEADERS } });
       return { status: response.status, body: (await response.json()) as { ready: boolean; reasons: string[] } };
