@@ -190,7 +190,7 @@ builder.subscriptionField('lightStateChanged', (t) =>
   t.field({
     type: LightStateRef,
     description: 'The current lights first, then every change.',
-    subscribe: (_r, _a, ctx) => ctx.monitor.lightStates(),
+    subscribe: (_r, _a, ctx) => ctx.monitor.lightStates(ctx.streamCursor),
     resolve: (state) => state,
   }),
 );
@@ -199,7 +199,7 @@ builder.subscriptionField('readerEvents', (t) =>
   t.field({
     type: ReaderEventRef,
     description: 'Readers attached/detached and cards inserted, removed or authenticated, as they happen.',
-    subscribe: (_r, _a, ctx) => ctx.monitor.readerEvents(),
+    subscribe: (_r, _a, ctx) => ctx.monitor.readerEvents(ctx.streamCursor),
     resolve: (event) => event,
   }),
 );

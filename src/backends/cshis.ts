@@ -294,6 +294,10 @@ export function currentControlSoftware(libraryPath: string, current: () => Contr
       // The backend disposes the adapter it loaded; the card stack's dispose must not do it twice.
       if (property === Symbol.asyncDispose) return async () => {};
       if (property === 'then') return undefined;
+      // Optional port methods (e.g. peekHealthCardNumber) are tested for presence: a loaded adapter without
+      // one must show undefined, not a function that rejects.
+      const loaded = current();
+      if (!(loaded instanceof GatewayError) && typeof (loaded as unknown as Record<PropertyKey, unknown>)[property] !== 'function') return undefined;
       return (...args: unknown[]) => {
         const now = current();
         if (now instanceof GatewayError) return Promise.reject(now);

@@ -7,8 +7,23 @@ type Result = { errors?: readonly GraphQLError[] } & Record<string, unknown>;
 const enrich = (result: Result): Result =>
   result.errors?.length ? { ...result, errors: result.errors.map(withClientExtensions) } : result;
 
-async function* enrichEach(results: AsyncIterable<Result>): AsyncGenerator<Result> {
-  for await (const result of results) yield enrich(result);
+/**
+ * Not an async generator: a generator's return() waits behind its pending next(), so a client hanging up on
+ * a quiet subscription would never end it. return() goes straight to the source.
+ */
+function enrichEach(results: AsyncIterable<Result>): AsyncIterableIterator<Result> {
+  const source = results[Symbol.asyncIterator]();
+  return {
+    async next() {
+      const step = await source.next();
+      return step.done ? step : { done: false, value: enrich(step.value) };
+    },
+    return: (value?: unknown) => source.return?.(value) ?? Promise.resolve({ done: true, value: undefined }),
+    throw: (error?: unknown) => source.throw?.(error) ?? Promise.reject(error),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 /**

@@ -43,8 +43,8 @@ const STANDARD_ID = 'A123456789';
 // Part 1: command lines
 // ---------------------------------------------------------------------------------------------------------
 
-/** Subcommands and flags that do not start the gateway (doctor, logon registration, help). */
-const NOT_A_START = new Set(['doctor', 'install', 'uninstall', '--help', '-h', '--version', '-v']);
+/** Subcommands and flags that do not start the gateway (doctor, logon registration, pairings, help). */
+const NOT_A_START = new Set(['doctor', 'install', 'uninstall', 'pairings', '--help', '-h', '--version', '-v']);
 
 /** The options after the launcher, or null when the line does not run the gateway. */
 function gatewayArguments(words: readonly string[]): string[] | null {
@@ -179,10 +179,23 @@ async function post(port: number, query: string, headers: Record<string, string>
   return (await response.json()) as { data?: any; errors?: any[] };
 }
 
-const READ_CARD = '{ healthCard { basicData { __typename ... on BasicData { idNumber } ... on Error { code vendorCode } } } }';
-const INSERT_STANDARD = 'mutation { simulatorInsertHealthCard(card: STANDARD) { __typename } }';
-const START_VISIT = `mutation { startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }, idempotencyKey: "docs-commands-visit-1") {
-  __typename ... on Visit { treatmentId treatmentIdSource treatmentIdPending } ... on Error { code vendorCode message } } }`;
+const READ_CARD = '{ healthCard { basicData { __typename ... on BasicData { idNumber } ... on Error { code } ... on VendorError { vendorCode } } } }';
+const INSERT_STANDARD = 'mutation { simulatorInsertHealthCard(input: { card: STANDARD }) { __typename } }';
+const START_VISIT = `mutation { startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT, idempotencyKey: "docs-commands-visit-1" }) {
+  __typename ... on Visit { treatmentId treatmentIdSource treatmentIdPending } ... on Error { code message } ... on VendorError { vendorCode } } }`;
+
+/** Pairs `origin` the way a HIS page does (docs/security.md, section 11), reading the code from the console. */
+async function pair(port: number, gateway: RunningGateway, origin: string): Promise<string> {
+  const headers = { 'content-type': 'application/json', origin };
+  const requested = await fetch(`http://127.0.0.1:${port}/pair`, { method: 'POST', headers, body: '{}' });
+  expect(requested.status, await requested.text()).toBe(202);
+  const code = /pairing requested by \S+: code (\d{6})/.exec(gateway.output())?.[1];
+  if (!code) throw new Error('the gateway printed no pairing code');
+  const confirmed = await fetch(`http://127.0.0.1:${port}/pair/confirm`, { method: 'POST', headers, body: JSON.stringify({ code }) });
+  const body = (await confirmed.json()) as { token?: string };
+  expect(confirmed.status, JSON.stringify(body)).toBe(200);
+  return body.token!;
+}
 
 /** The one operation each kind of example is about. */
 async function checkOperation(p: Plan, gateway: RunningGateway, port: number): Promise<void> {
@@ -195,8 +208,12 @@ async function checkOperation(p: Plan, gateway: RunningGateway, port: number): P
     return;
   }
   if (p.origins.length > 0) {
-    // An identity read from an allowed page needs no token.
-    const { data, errors } = await post(port, READ_CARD, { origin: p.origins[0]! });
+    // An allowed Origin alone reads no identity; the page pairs and reads with its pairing token.
+    const origin = p.origins[0]!;
+    const refused = await post(port, READ_CARD, { origin });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('TOKEN_REQUIRED');
+    const pairingToken = await pair(port, gateway, origin);
+    const { data, errors } = await post(port, READ_CARD, { origin, authorization: `Bearer ${pairingToken}` });
     expect(errors).toBeUndefined();
     expect(data.healthCard.basicData.__typename).toBe('BasicData');
     return;
@@ -205,7 +222,7 @@ async function checkOperation(p: Plan, gateway: RunningGateway, port: number): P
     // No smart-card service here (the socket is pointed nowhere): the gateway serves and says so in the union.
     const { data, errors } = await post(port, `{ gateway { backend } ${READ_CARD.slice(1, -1)} }`, auth);
     expect(errors).toBeUndefined();
-    expect(data.gateway.backend).toBe('pcsc');
+    expect(data.gateway.backend).toBe('PCSC');
     expect(data.healthCard.basicData.code).toEqual(expect.any(String));
     return;
   }

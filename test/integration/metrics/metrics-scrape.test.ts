@@ -109,7 +109,7 @@ function expectNoPersonalData(families: Map<string, MetricFamily>, personal: rea
   }
 }
 
-const VISIT = `mutation { startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }) {
+const VISIT = `mutation { startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) {
   __typename ... on Visit { seqNumber } ... on Error { code } } }`;
 
 const PERSONAL = SIMULATED_PATIENTS.flatMap((p) => [p.idNumber, p.cardNumber, p.name]);
@@ -124,7 +124,7 @@ describe('/metrics on a running simulator gateway', () => {
     // The simulator has no call queue: no made-up idle queue either.
     expect(before.has('nhi_gateway_control_software_queue_depth')).toBe(false);
 
-    await gql(gateway, 'mutation { simulatorInsertHealthCard(card: STANDARD) { __typename } }');
+    await gql(gateway, 'mutation { simulatorInsertHealthCard(input: { card: STANDARD }) { __typename } }');
     const subscription = await openLightSubscription(gateway);
     const basic = await gql(gateway, '{ healthCard { basicData { __typename ... on BasicData { idNumber } } } }');
     expect(basic['healthCard'].basicData.__typename).toBe('BasicData');
