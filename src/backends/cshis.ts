@@ -294,13 +294,14 @@ export function currentControlSoftware(libraryPath: string, current: () => Contr
       // The backend disposes the adapter it loaded; the card stack's dispose must not do it twice.
       if (property === Symbol.asyncDispose) return async () => {};
       if (property === 'then') return undefined;
-      return (...args: unknown[]) => {
-        const now = current();
-        if (now instanceof GatewayError) return Promise.reject(now);
-        const method = (now as unknown as Record<PropertyKey, unknown>)[property];
-        if (typeof method !== 'function') return Promise.reject(new TypeError(`control software has no ${String(property)}`));
-        return (method as (...a: unknown[]) => unknown).apply(now, args);
-      };
+      const now = current();
+      if (!(now instanceof GatewayError)) {
+        const value = (now as unknown as Record<PropertyKey, unknown>)[property];
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(now) : value;
+      }
+      // Optional port members (the simulator's peek) are absent, as they are on a loaded control software.
+      if (property === 'peekHealthCardNumber') return undefined;
+      return () => Promise.reject(now);
     },
   });
 }
