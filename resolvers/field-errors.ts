@@ -64,6 +64,8 @@ export const SOURCES = {
     vendor: false,
     codes: gateway('IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_INPUT', 'IDEMPOTENCY_KEY_SPENT', 'OUTCOME_UNKNOWN', 'JOURNAL_UNAVAILABLE'),
   },
+  /** The card-session guard in front of every card write (schema/card-session-guard.ts). */
+  CARD_SESSION: { vendor: false, codes: gateway('CARD_CHANGED') },
   /** Simulator controls on another backend. */
   SIMULATOR: { vendor: false, codes: gateway('SIMULATOR_ONLY') },
   /** csdll.ini through the control-software port. */
@@ -84,7 +86,7 @@ export interface FieldErrors {
 }
 
 const CARD = ['CARD_STACK'] as const;
-const CARD_WRITE = ['CARD_STACK', 'JOURNAL'] as const;
+const CARD_WRITE = ['CARD_STACK', 'JOURNAL', 'CARD_SESSION'] as const;
 
 /** Every field with a result union. */
 export const FIELD_ERRORS = {
@@ -121,7 +123,7 @@ export const FIELD_ERRORS = {
   'Icd10Codec.encode': { union: 'Icd10EncodeResult', sources: CARD },
   'Icd10Codec.decode': { union: 'Icd10DecodeResult', sources: CARD },
   // mutations
-  'Mutation.startVisit': { union: 'StartVisitResult', sources: ['CARD_STACK', 'WEB_API', 'JOURNAL'] },
+  'Mutation.startVisit': { union: 'StartVisitResult', sources: ['CARD_STACK', 'WEB_API', 'JOURNAL', 'CARD_SESSION'] },
   'Mutation.quickInsuranceCheck': { union: 'QuickInsuranceCheckResult', sources: CARD },
   'Mutation.treatmentIdForVisit': { union: 'TreatmentIdForVisitResult', sources: ['CARD_STACK', 'WEB_API'] },
   'Mutation.treatmentIdWithoutCard': { union: 'TreatmentIdWithoutCardResult', sources: ['CARD_STACK', 'WEB_API', 'JOURNAL'] },

@@ -183,6 +183,12 @@ const ReaderEventRef = builder.objectRef<ReaderEvent>('ReaderEvent').implement({
       description: 'PC/SC card events: NHI card or other; null when the backend cannot tell (control software).',
       resolve: (e) => e.cardKind,
     }),
+    cardSession: t.id({
+      nullable: true,
+      description:
+        'The card session this event is about: the new card’s for CARD_INSERTED, the departed card’s for CARD_REMOVED (a swap is both, in that order); null for reader events. Clear the patient on screen on CARD_REMOVED.',
+      resolve: (e) => e.cardSession,
+    }),
   }),
 });
 
@@ -295,6 +301,12 @@ const HealthCardStateRef = builder.objectRef<{ status: HealthCardStatus }>('Heal
 export const HealthCardRef = builder.objectRef<object>('HealthCard').implement({
   description: 'The health card (健保卡) in the reader. Each field is one control-software call.',
   fields: (t) => ({
+    cardSession: t.id({
+      nullable: true,
+      description:
+        'The session of the card in the reader now (a new one at every insertion, a swap included); null without a card. Send it as expectedCardSession with a write so the write never reaches another patient’s card.',
+      resolve: (_h, _a, ctx) => ctx.monitor.cardSession('HEALTH_CARD'),
+    }),
     state: t.field({
       type: resultUnion('HealthCard.state', HealthCardStateRef),
       description: 'hisGetCardStatus(2): whether a health card is in and how far it is authenticated.',

@@ -2,6 +2,7 @@
  * Imports every type module and builds the schema. `npm run schema` prints it to schema/schema.graphql.
  */
 import { builder } from './builder.ts';
+import { guardCardSessions } from './card-session-guard.ts';
 import './errors.ts';
 import './cards.ts';
 import './visits.ts';
@@ -18,5 +19,5 @@ import './records/card-tools.ts';
 import './records/card-visits.ts';
 
 export function buildSchema() {
-  return builder.toSchema();
+  return guardCardSessions(builder.toSchema());
 }

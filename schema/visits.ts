@@ -10,6 +10,10 @@ import type { TreatmentIdResult, Visit, VisitWarning } from '../src/ports/card-s
 import type { ResetTarget } from '../src/ports/control-software.ts';
 import * as visits from '../resolvers/visits.ts';
 
+export const EXPECTED_CARD_SESSION_DOC =
+  'The cardSession of the card this write is for (from readerEvents or healthCard { cardSession }): when another card is ' +
+  'in the reader now, the write is refused with CARD_CHANGED before any control-software call. Omit it to skip the check.';
+
 export const IDEMPOTENCY_KEY_DOC =
   'A client-chosen unique key per intended operation, 8–128 printable ASCII characters (a UUID is a good choice): repeating ' +
   'the request with the same key returns the first result without touching the card again.';
@@ -173,6 +177,7 @@ const StartVisitInput = builder.inputType('StartVisitInput', {
     newborn: t.boolean({ defaultValue: false, description: '新生兒就醫註記: the visit is for the newborn attached to this card.' }),
     lateCard: t.boolean({ defaultValue: false, description: '補卡註記: the card is presented after the visit.' }),
     idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DOC }),
+    expectedCardSession: t.id({ description: EXPECTED_CARD_SESSION_DOC }),
   }),
 });
 
@@ -197,6 +202,7 @@ const CancelVisitInput = builder.inputType('CancelVisitInput', {
   fields: (t) => ({
     visitTime: t.field({ type: DateTimeScalar, required: true, description: 'The visit to cancel (its visitTime or visitTimeRoc).' }),
     idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DOC }),
+    expectedCardSession: t.id({ description: EXPECTED_CARD_SESSION_DOC }),
   }),
 });
 
@@ -229,6 +235,7 @@ const WriteTreatmentInputRef = builder.inputType('WriteTreatmentInput', {
     layout: t.field({ type: DiagnosisLayoutEnum, defaultValue: 'ICD10' }),
     combined: t.boolean({ defaultValue: false, description: 'Write codes and fees in one call (API 1.47) instead of 1.16 then 1.17.' }),
     idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DOC }),
+    expectedCardSession: t.id({ description: EXPECTED_CARD_SESSION_DOC }),
   }),
 });
 

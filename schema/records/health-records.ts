@@ -6,7 +6,7 @@ import { builder } from '../builder.ts';
 import { caught, resultUnion } from '../errors.ts';
 import { HealthCardRef } from '../cards.ts';
 import { DateScalar, DateTimeScalar, RocDateScalar, RocDateTimeScalar } from '../scalars.ts';
-import { IDEMPOTENCY_KEY_DOC } from '../visits.ts';
+import { EXPECTED_CARD_SESSION_DOC, IDEMPOTENCY_KEY_DOC } from '../visits.ts';
 import type { OrganDonationFlag, PrenatalRecord, PreventiveCareRecord, VaccinationRecord } from '../../src/domain/types.ts';
 import * as records from '../../resolvers/records/health-records.ts';
 
@@ -121,6 +121,7 @@ const holderFields = (t: PothosSchemaTypes.InputFieldBuilder<PothosSchemaTypes.E
   idNumber: t.string({ required: true, description: 'The cardholder’s ID number; the control software compares it with the card.' }),
   birthDate: t.field({ type: DateScalar, required: true, description: 'The cardholder’s birth date.' }),
   idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DOC }),
+    expectedCardSession: t.id({ description: EXPECTED_CARD_SESSION_DOC }),
 });
 
 const NewbornInputRef = builder.inputType('NewbornInput', {

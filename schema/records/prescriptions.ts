@@ -6,7 +6,7 @@ import { builder } from '../builder.ts';
 import { caught, resultUnion } from '../errors.ts';
 import { DecodedTextRef, HealthCardRef } from '../cards.ts';
 import { DateScalar, DateTimeScalar, RocDateScalar, RocDateTimeScalar } from '../scalars.ts';
-import { IDEMPOTENCY_KEY_DOC, PersonRef } from '../visits.ts';
+import { EXPECTED_CARD_SESSION_DOC, IDEMPOTENCY_KEY_DOC, PersonRef } from '../visits.ts';
 import {
   DISPENSING_CODES,
   ORDER_TYPES,
@@ -173,6 +173,7 @@ const WritePrescriptionsInputRef = builder.inputType('WritePrescriptionsInput', 
       description: 'Use the signing writes (1.48 / 1.49): each record comes back with its 40-character signature for the upload to NHI.',
     }),
     idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DOC }),
+    expectedCardSession: t.id({ description: EXPECTED_CARD_SESSION_DOC }),
   }),
 });
 
@@ -201,6 +202,7 @@ const WriteAllergiesInputRef = builder.inputType('WriteAllergiesInput', {
     birthDate: t.field({ type: DateScalar, required: true }),
     allergies: t.stringList({ required: true, description: 'Drug names for slots 1.. (1–3 names, Big5-encodable, up to 40 bytes each).' }),
     idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DOC }),
+    expectedCardSession: t.id({ description: EXPECTED_CARD_SESSION_DOC }),
   }),
 });
 
@@ -211,6 +213,7 @@ const WriteAllergyInputRef = builder.inputType('WriteAllergyInput', {
     slot: t.int({ required: true, description: '1–3.' }),
     name: t.string({ required: true, description: 'Drug name, Big5-encodable, up to 40 bytes.' }),
     idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DOC }),
+    expectedCardSession: t.id({ description: EXPECTED_CARD_SESSION_DOC }),
   }),
 });
 

@@ -30,6 +30,7 @@ export interface CatalogueEntry {
 /** Actions of codes whose hint is their own (the shared hints' actions are in vendor-codes.ts). */
 const CODE_ACTIONS: Readonly<Record<string, ErrorAction>> = {
   NO_REMAINING_VISITS: 'UPDATE_CARD',
+  CARD_CHANGED: 'USE_ANOTHER_CARD',
   HEALTH_CARD_EXPIRED: 'UPDATE_CARD',
   HEALTH_CARD_CANCELLED: 'USE_ANOTHER_CARD',
   NEWBORN_ATTACHMENT_EXPIRED: 'USE_ANOTHER_CARD',

@@ -41,6 +41,19 @@ export const GATEWAY_CODES = [
     hint: { zh: '請更新讀卡機控制軟體至最新版', en: 'Update the control software to the latest version' },
   },
   {
+    code: 'CARD_CHANGED',
+    category: 'CARD',
+    text: {
+      zh: '讀卡機中的卡片已不是這位病人的卡片，未寫入任何資料',
+      en: 'The card in the reader is no longer the one this write was meant for; nothing was written',
+    },
+    retryable: false,
+    hint: {
+      zh: '請清除畫面上的病人資料，重新讀取讀卡機中的卡片後再操作',
+      en: 'Clear the patient on screen, read the card now in the reader, then write for that patient',
+    },
+  },
+  {
     code: 'CARD_REMOVED',
     category: 'CARD',
     text: { zh: '作業中卡片已被移除', en: 'The card was removed during the operation' },

@@ -60,6 +60,7 @@ export const FIELD_ACCESS: Readonly<Record<string, AccessRule>> = {
   'HealthCard.validity': identity('the patient’s remaining visits (API 1.38)'),
   'HealthCard.lastSeqNumber': identity('the patient’s last visit number (API 1.14)'),
   'HealthCard.state': identity('whether a patient’s card is in'),
+  'HealthCard.cardSession': identity('which card is in (opaque, but it tells one patient from the next)'),
   // Card records (issue 14): all under `healthCard`, each named so the audit log records the read and its outcome.
   'HealthCard.prescriptions': identity('the patient’s prescriptions, long-term drugs, important orders and allergies (API 1.10)'),
   'HealthCard.prescriptionRange': identity('part of the patient’s prescription areas (APIs 1.41–1.44)'),
