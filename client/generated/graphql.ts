@@ -113,6 +113,8 @@ export type ErrorCode =
   | 'CANCEL_NO_RECENT_VISIT'
   /** Return code 5150: Cancellation failed: the card has no such visit */
   | 'CANCEL_VISIT_NOT_ON_CARD'
+  /** The card in the reader is no longer the one this write was meant for; nothing was written */
+  | 'CARD_CHANGED'
   /** Return code 5165: Card data inconsistent: year of the cumulative data */
   | 'CARD_COUNTER_CUMULATIVE_YEAR_INVALID'
   /** Return code 5173: Card data inconsistent: cumulative inpatient medical costs */
@@ -547,8 +549,20 @@ export type LightColour =
 export type OperationKind =
   /** API 1.30 csUpdateHCContents: online health-card update. */
   | 'CARD_UPDATE'
+  /** API 1.40 csUpdateHCNoReset: the online update without the card reset (re-insert the card after it). */
+  | 'CARD_UPDATE_WITHOUT_RESET'
   /** API 3.1 csUploadData: upload of the daily XML file to NHI. */
-  | 'DATA_UPLOAD';
+  | 'DATA_UPLOAD'
+  /** API 1.29 csDisableHCPIN: the patient turns the health-card PIN off. */
+  | 'HEALTH_CARD_PIN_DISABLE'
+  /** API 1.28 csInputHCPIN: the patient sets or changes the health-card PIN. */
+  | 'HEALTH_CARD_PIN_SET'
+  /** API 1.27 csVerifyHCPIN: the patient enters the health-card PIN in the control software’s dialog. */
+  | 'HEALTH_CARD_PIN_VERIFY'
+  /** API 4.3 hpcInputHPCPIN: change the professional card’s PIN. */
+  | 'PROFESSIONAL_CARD_PIN_CHANGE'
+  /** API 4.4 hpcUnlockHPC: unlock a professional card locked by wrong PINs. */
+  | 'PROFESSIONAL_CARD_UNLOCK';
 
 /** Stages of a long operation; each is a real control-software call starting. */
 export type OperationStage =
@@ -562,6 +576,8 @@ export type OperationStage =
   | 'QUEUED'
   /** Uploading the data to NHI / 上傳資料至健保署 */
   | 'UPLOADING'
+  /** Waiting for the PIN in the control software’s dialog / 請於控制軟體視窗輸入密碼 */
+  | 'WAITING_FOR_PIN'
   /** Checking the reader and the card / 確認讀卡機與卡片 */
   | 'WAITING_FOR_READER'
   /** Updating the health card: do not remove the card / 更新健保卡內容中，請勿拔出卡片 */
@@ -667,6 +683,8 @@ export type WriteTreatmentInput = {
   combined?: boolean | null | undefined;
   /** Main diagnosis first, then up to five secondary; ICD-10-CM without the dot. */
   diagnoses: Array<string>;
+  /** The cardSession of the card this write is for (from readerEvents or healthCard { cardSession }): when another card is in the reader now, the write is refused with CARD_CHANGED before any control-software call. Omit it to skip the check. */
+  expectedCardSession?: string | null | undefined;
   fees?: TreatmentFeesInput | null | undefined;
   /** The cardholder’s ID number; the control software compares it with the card. */
   idNumber: string;
@@ -781,6 +799,7 @@ export type UpdateHealthCardMutationVariables = Exact<{
 export type UpdateHealthCardMutation = { updateHealthCard: { id: string, kind: OperationKind, stage: OperationStage, finishedAt: string | null, message: string, messageZh: string, plannedStages: Array<OperationStage>, steps: Array<{ stage: OperationStage, at: string }>, result:
       | { __typename: 'CardUpdated', remainingVisits: number | null, cardValidUntil: string | null }
       | { __typename: 'DataUploaded', file: string, recordCount: number, samId: string, hospitalId: string, uploadedAt: string | null, receivedAt: string | null }
+      | { __typename: 'PinFlowCompleted' }
      | null, error:
       | { __typename: 'GatewayError', code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
       | { __typename: 'VendorError', vendorCode: number, code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
@@ -794,6 +813,7 @@ export type OperationProgressSubscriptionVariables = Exact<{
 export type OperationProgressSubscription = { operationProgress: { id: string, kind: OperationKind, stage: OperationStage, finishedAt: string | null, message: string, messageZh: string, plannedStages: Array<OperationStage>, steps: Array<{ stage: OperationStage, at: string }>, result:
       | { __typename: 'CardUpdated', remainingVisits: number | null, cardValidUntil: string | null }
       | { __typename: 'DataUploaded', file: string, recordCount: number, samId: string, hospitalId: string, uploadedAt: string | null, receivedAt: string | null }
+      | { __typename: 'PinFlowCompleted' }
      | null, error:
       | { __typename: 'GatewayError', code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
       | { __typename: 'VendorError', vendorCode: number, code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
@@ -802,6 +822,7 @@ export type OperationProgressSubscription = { operationProgress: { id: string, k
 export type OperationFieldsFragment = { id: string, kind: OperationKind, stage: OperationStage, finishedAt: string | null, message: string, messageZh: string, plannedStages: Array<OperationStage>, steps: Array<{ stage: OperationStage, at: string }>, result:
     | { __typename: 'CardUpdated', remainingVisits: number | null, cardValidUntil: string | null }
     | { __typename: 'DataUploaded', file: string, recordCount: number, samId: string, hospitalId: string, uploadedAt: string | null, receivedAt: string | null }
+    | { __typename: 'PinFlowCompleted' }
    | null, error:
     | { __typename: 'GatewayError', code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }
     | { __typename: 'VendorError', vendorCode: number, code: ErrorCode, action: ErrorAction | null, category: ErrorCategory, retryable: boolean, message: string, messageZh: string, hint: string | null, hintZh: string | null }

@@ -85,7 +85,7 @@ describe('the gateway under Deno (deno task start)', () => {
     const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown };
     expect(body.errors).toBeUndefined();
     expect(body.data).toEqual({
-      gateway: { version: expect.stringMatching(/^\d+\.\d+\.\d+/), backend: 'simulator', ready: true },
+      gateway: { version: expect.stringMatching(/^\d+\.\d+\.\d+/), backend: 'SIMULATOR', ready: true },
       lightState: { healthCard: { level: 0, colour: expect.any(String) } },
     });
   });

@@ -133,7 +133,7 @@ describe.skipIf(missing !== null)(
       expect(notReady.body.ready).toBe(false);
       expect(notReady.body.reasons[0]).toMatch(/^PC\/SC service not running \(SCARD_E_NO_SERVICE\); start pcscd/);
       const status = await gql('{ gateway { backend ready readinessReasons } readers { id } }');
-      expect(status).toMatchObject({ gateway: { backend: 'pcsc', ready: false }, readers: [] });
+      expect(status).toMatchObject({ gateway: { backend: 'PCSC', ready: false }, readers: [] });
       const basic = await gql(BASIC_QUERY);
       expect(basic.healthCard.basicData).toMatchObject({ __typename: 'GatewayError', code: 'PCSC_UNAVAILABLE', retryable: true });
 
@@ -203,7 +203,7 @@ describe.skipIf(missing !== null)(
       expect(await events(1, 'CARD_REMOVED')).toEqual([['CARD_REMOVED', READERS[0], 0, ATR.T1, 'NHI_CARD']]);
       expect(await nextLight('light 0')).toEqual([0, 'WHITE']);
       const gone = await gql(BASIC_QUERY);
-      expect(gone.healthCard.basicData).toMatchObject({ __typename: 'VendorError', code: 'HEALTH_CARD_NOT_INSERTED', vendorCode: null });
+      expect(gone.healthCard.basicData).toMatchObject({ __typename: 'GatewayError', code: 'HEALTH_CARD_NOT_INSERTED' });
     });
 
     it('reads a T=0 card through GET RESPONSE (61 xx)', async () => {
@@ -225,7 +225,6 @@ describe.skipIf(missing !== null)(
         __typename: 'GatewayError',
         code: 'NOT_AN_NHI_CARD',
         message: 'The inserted card is not an NHI health card',
-        vendorCode: null,
       });
       const state = await gql('{ healthCard { state { ... on HealthCardState { status inserted } } } lightState { ... on LightState { healthCard { level } } } }');
       expect(state).toEqual({ healthCard: { state: { status: 'NOT_A_HEALTH_CARD', inserted: false } }, lightState: { healthCard: { level: 0 } } });

@@ -102,7 +102,10 @@ describe('HTTP', () => {
   const post = (headers: Record<string, string>, body: string) => fetch(endpoint, { method: 'POST', headers, body });
 
   it('refuses a cross-origin form POST (origin first, then the CSRF header) and runs nothing', async () => {
-    const form = 'query=mutation%7BsimulatorInsertHealthCard(card%3ASTANDARD)%7B__typename%7D%7D';
+    const LIGHTS = JSON.stringify({ query: '{ lightState { ... on LightState { healthCard { level } } } }' });
+    const before = ((await (await post({ 'content-type': 'application/json' }, LIGHTS)).json()) as { data: unknown }).data;
+    // A mutation that would change the lights if it ran: the card the earlier tests inserted would be gone.
+    const form = `query=${encodeURIComponent('mutation { simulatorRemoveHealthCard { __typename } }')}`;
     const evil = await post({ origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, form);
     expect(evil.status).toBe(403);
     expect(((await evil.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe('ORIGIN_NOT_ALLOWED');
@@ -111,8 +114,8 @@ describe('HTTP', () => {
       expect(noHeader.status).toBe(403);
       expect(((await noHeader.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe('CSRF_HEADER_MISSING');
     }
-    const lights = await post({ 'content-type': 'application/json' }, JSON.stringify({ query: '{ lightState { ... on LightState { healthCard { level } } } }' }));
-    expect(((await lights.json()) as { data: unknown }).data).toEqual({ lightState: { healthCard: { level: 0 } } });
+    const lights = await post({ 'content-type': 'application/json' }, LIGHTS);
+    expect(((await lights.json()) as { data: unknown }).data).toEqual(before);
   });
 
   it('answers a CORS preflight from an allowed origin, and refuses one from another', async () => {

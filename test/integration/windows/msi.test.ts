@@ -168,7 +168,7 @@ describe.skipIf(pendingWine !== null)(`the MSIs under Wine 8${pendingWine ? ` ($
     });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('access-control-allow-origin')).toBe('https://his.example');
-    expect(await answer.json()).toEqual({ data: { gateway: { version: info.gatewayVersion, backend: 'simulator' } } });
+    expect(await answer.json()).toEqual({ data: { gateway: { version: info.gatewayVersion, backend: 'SIMULATOR' } } });
     const metrics = await fetch(`${url}/metrics`);
     expect(await metrics.text()).toContain('nhi_gateway_build_info{version="0.1.0",backend="simulator"');
     await gateway.stop();

@@ -180,7 +180,7 @@ describe.skipIf(pending !== null)(`win-x64 executable under Wine 8${pending ? ` 
     expect(result.data).toEqual({
       gateway: {
         ready: true,
-        backend: 'cshis',
+        backend: 'CSHIS',
         controlSoftware: { version: '5.1.5.8', versionCode: 5158, libraryPath: windowsPath(FIXTURE_X64) },
       },
       sam: { hospitalId: '3501200000', samId: '001000000103' },
