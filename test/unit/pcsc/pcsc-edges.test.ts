@@ -25,25 +25,30 @@ async function until(condition: () => boolean, what: string, ms = 3000): Promise
   }
 }
 
+/** An NHI card in R0 and a watcher whose identification waits until `release()` (the card stack is busy). */
+function watchWithBusyIdentification() {
+  const fake = new FakePcsc([R0]);
+  fake.insert(R0, nhiCard());
+  let release!: () => void;
+  const busy = new Promise<void>((r) => (release = r));
+  const events: WatcherEvent[] = [];
+  const watcher = new ReaderWatcher(fake, {
+    backoff: { initialMs: 5, maxMs: 20 },
+    classifyTimeoutMs: 20,
+    classify: async () => {
+      await busy;
+      return 'NHI_CARD';
+    },
+  });
+  disposers.push(() => watcher.dispose());
+  watcher.subscribe((e) => events.push(e));
+  watcher.start();
+  return { fake, watcher, events, release };
+}
+
 describe('identification that timed out', () => {
   it('announces the NHI card again once the late identification answers, and its reader shows NHI_CARD', async () => {
-    const fake = new FakePcsc([R0]);
-    fake.insert(R0, nhiCard());
-    let release!: () => void;
-    const busy = new Promise<void>((r) => (release = r));
-    const events: WatcherEvent[] = [];
-    const watcher = new ReaderWatcher(fake, {
-      backoff: { initialMs: 5, maxMs: 20 },
-      classifyTimeoutMs: 20,
-      // The card stack is busy with a read stuck on another card; identification waits its turn.
-      classify: async () => {
-        await busy;
-        return 'NHI_CARD';
-      },
-    });
-    disposers.push(() => watcher.dispose());
-    watcher.subscribe((e) => events.push(e));
-    watcher.start();
+    const { watcher, events, release } = watchWithBusyIdentification();
     await until(() => events.some((e) => e.kind === 'CARD_INSERTED'), 'CARD_INSERTED');
     expect(watcher.readers()[0]?.card?.kind).toBe('OTHER');
     release();
@@ -54,22 +59,7 @@ describe('identification that timed out', () => {
   });
 
   it('says nothing more when the card left before the late identification answered', async () => {
-    const fake = new FakePcsc([R0]);
-    fake.insert(R0, nhiCard());
-    let release!: () => void;
-    const busy = new Promise<void>((r) => (release = r));
-    const events: WatcherEvent[] = [];
-    const watcher = new ReaderWatcher(fake, {
-      backoff: { initialMs: 5, maxMs: 20 },
-      classifyTimeoutMs: 20,
-      classify: async () => {
-        await busy;
-        return 'NHI_CARD';
-      },
-    });
-    disposers.push(() => watcher.dispose());
-    watcher.subscribe((e) => events.push(e));
-    watcher.start();
+    const { fake, events, release } = watchWithBusyIdentification();
     await until(() => events.some((e) => e.kind === 'CARD_INSERTED'), 'CARD_INSERTED');
     fake.remove(R0);
     await until(() => events.some((e) => e.kind === 'CARD_REMOVED'), 'CARD_REMOVED');
