@@ -60,6 +60,12 @@ const REGISTRY: readonly Entry[] = [
     load: async () => (await import('./pcsc.ts')).benchmark,
   },
   {
+    name: 'card-records',
+    summary: 'the largest card read (1.10, every prescription area full) through GraphQL against the port call alone (issue 14)',
+    byDefault: true,
+    load: async () => (await import('./card-records.ts')).benchmark,
+  },
+  {
     name: 'native',
     summary: 'CSHIS.dll over koffi on the native fixture (issue 3, item 7): call overhead, event loop during a 2 s call, 100 concurrent mixed requests',
     byDefault: true,

@@ -143,9 +143,12 @@ describe.skipIf(pending !== null)(`win-x64 executable under Wine 8${pending ? ` 
     prefix = prepareWinePrefix(join(ROOT, '.cache'));
     work = mkdtempSync(join(tmpdir(), 'nhi-wine-'));
     dataDir = join(work, 'data');
+    // A clinic PC has csdll.ini (the control software reads its reader port from it; /ready says so without it).
+    const csdllIni = join(work, 'csdll.ini');
+    writeFileSync(csdllIni, '[CS]\r\nCOM=COMX1\r\n', 'latin1');
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    gateway = startUnderWine(X64_EXE, ['--backend', 'cshis', '--cshis-path', windowsPath(FIXTURE_X64), '--port', String(port)], {
+    gateway = startUnderWine(X64_EXE, ['--backend', 'cshis', '--cshis-path', windowsPath(FIXTURE_X64), '--csdll-ini', windowsPath(csdllIni), '--port', String(port)], {
       prefix,
       logFile: join(work, 'gateway.log'),
       // The fixture's documented preload (test/native/README.md): a health card is in at load.
@@ -160,10 +163,12 @@ describe.skipIf(pending !== null)(`win-x64 executable under Wine 8${pending ? ` 
   });
 
   async function graphql(query: string): Promise<{ data?: Record<string, any>; errors?: unknown[] }> {
-    // The gateway's own origin, as GraphiQL served by it sends: identity reads are allowed from it.
+    // The gateway's own origin, as GraphiQL served by it sends, with the access token from the data folder:
+    // identity reads need a credential from every caller (docs/security.md).
+    const token = readFileSync(join(dataDir, 'token'), 'utf8').trim();
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin: url },
+      headers: { 'content-type': 'application/json', origin: url, authorization: `Bearer ${token}` },
       body: JSON.stringify({ query }),
     });
     expect(response.status).toBe(200);
