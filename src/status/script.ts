@@ -20,6 +20,8 @@ const SCRIPT = String.raw`(function () {
     lights: 'subscription StatusLights { lightStateChanged { healthCard { level colour } professionalCard { level colour } } }',
     events: 'subscription StatusEvents { readerEvents { kind readerId readerName slot level at } }'
   };
+  // The Backend enum of the API (docs/api-conventions.md), in both languages.
+  var BACKEND_LABELS = { SIMULATOR: '模擬器 simulator', CSHIS: '健保控制軟體 cshis', PCSC: '讀卡機 PC/SC' };
   var INFO = 'query StatusInfo { gateway { version backend } readers { id name slot light { ... on CardLight { level colour } } } }';
   var HEADERS = { 'content-type': 'application/json', 'x-nhi-gateway': 'status-page' };
 
@@ -184,7 +186,7 @@ const SCRIPT = String.raw`(function () {
       .then(function (body) {
         if (!body.data) return;
         $('gateway-version').textContent = body.data.gateway.version;
-        $('gateway-backend').textContent = body.data.gateway.backend === 'simulator' ? '模擬器 simulator' : body.data.gateway.backend;
+        $('gateway-backend').textContent = BACKEND_LABELS[body.data.gateway.backend] || body.data.gateway.backend;
         var names = { HEALTH_CARD: [], PROFESSIONAL_CARD: [] };
         readers = body.data.readers.map(function (r) {
           if (names[r.slot]) names[r.slot].push(r.name);
