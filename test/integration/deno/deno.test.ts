@@ -97,6 +97,9 @@ describe('the gateway under Deno (deno task start)', () => {
       undefined,
       { take: 1, signal: AbortSignal.timeout(30_000) },
     );
-    expect(events).toEqual([{ data: { lightStateChanged: { healthCard: { level: 0 }, professionalCard: { level: 0 } } } }]);
+    // Each event carries its id for Last-Event-ID resume (docs/protocol.md).
+    expect(events).toEqual([
+      { data: { lightStateChanged: { healthCard: { level: 0 }, professionalCard: { level: 0 } } }, extensions: { eventId: expect.stringMatching(/^[0-9a-z]+-\d+$/) } },
+    ]);
   });
 });
