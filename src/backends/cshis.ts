@@ -25,8 +25,8 @@ import type { GatewayLogger } from '../yoga.ts';
 import { CsdllIniFile, type CsdllIniSnapshot } from '../adapters/cshis/csdll-ini.ts';
 import {
   controlSoftwareReadiness,
+  createControlSoftwareService,
   type CallTimeoutSource,
-  type ControlSoftwareService,
   type ReaderPortSource,
 } from '../adapters/cshis/control-software-service.ts';
 import { strategyProblems } from '../adapters/cshis/features.ts';
@@ -165,38 +165,17 @@ export async function openCshis(options: CshisBackendOptions): Promise<Backend> 
     scheduleReload((options.reloadBackoffMs ?? RELOAD_BACKOFF_MS).initial);
   }
 
-  const diagnostics: ControlSoftwareService = {
+  const diagnostics = createControlSoftwareService({
     libraryPath,
-    get loadError() {
-      return adapter ? null : (loadError ?? gatewayError('CONTROL_SOFTWARE_UNAVAILABLE'));
-    },
-    get versionCode() {
-      return adapter?.versionCode ?? null;
-    },
-    get missingExports() {
-      return adapter?.missingExports ?? [];
+    state: () => ({ adapter, loadError: adapter ? null : (loadError ?? gatewayError('CONTROL_SOFTWARE_UNAVAILABLE')) }),
+    onLoaded: (listener) => {
+      loadedListeners.add(listener);
+      return () => loadedListeners.delete(listener);
     },
     callTimeout,
     readerPort,
-    queueStats: () => adapter?.queueStats() ?? null,
-    // Listeners follow the adapter that is loaded now, and one loaded later.
-    onQueueEvent: (type, listener) => {
-      let off = adapter ? adapter.onQueueEvent(type, listener) : null;
-      const onLoaded = (): void => {
-        off?.();
-        off = adapter!.onQueueEvent(type, listener);
-      };
-      loadedListeners.add(onLoaded);
-      return () => {
-        loadedListeners.delete(onLoaded);
-        off?.();
-      };
-    },
     csdllIni: ini.file,
-    async [Symbol.asyncDispose]() {
-      await ini.file?.[Symbol.asyncDispose]();
-    },
-  };
+  });
 
   const controlSoftware = currentControlSoftware(libraryPath, () => adapter ?? diagnostics.loadError!);
   const wake = options.pcscWake ? await openPcscWake(logger) : null;

@@ -43,29 +43,47 @@ export interface ControlSoftwareService extends AsyncDisposable {
 
 export interface ControlSoftwareServiceInit {
   readonly libraryPath: string;
-  /** The loaded adapter, or null with `loadError` set. */
-  readonly adapter: CshisControlSoftware | null;
-  readonly loadError: GatewayError | null;
+  /** The adapter loaded now, or null with the reason it is not (read at every use: a retry may load it later). */
+  readonly state: () => { readonly adapter: CshisControlSoftware | null; readonly loadError: GatewayError | null };
+  /** Tells when a retry loaded the adapter, so queue listeners move to it; returns the unsubscribe function. */
+  readonly onLoaded?: (listener: () => void) => () => void;
   readonly callTimeout: ControlSoftwareService['callTimeout'];
   readonly readerPort: ControlSoftwareService['readerPort'];
   readonly csdllIni: CsdllIniFile | null;
 }
 
 /**
- * Assembles the service. Disposing it closes the csdll.ini watcher only: the adapter belongs to the
- * CardStack, which disposes it.
+ * Assembles the service over whatever adapter is loaded at the moment. Disposing it closes the csdll.ini watcher
+ * only: the adapter belongs to the backend, which disposes it.
  */
 export function createControlSoftwareService(init: ControlSoftwareServiceInit): ControlSoftwareService {
-  const { adapter } = init;
+  const adapter = (): CshisControlSoftware | null => init.state().adapter;
   return {
     libraryPath: init.libraryPath,
-    loadError: init.loadError,
-    versionCode: adapter?.versionCode ?? null,
-    missingExports: adapter?.missingExports ?? [],
+    get loadError() {
+      return init.state().loadError;
+    },
+    get versionCode() {
+      return adapter()?.versionCode ?? null;
+    },
+    get missingExports() {
+      return adapter()?.missingExports ?? [];
+    },
     callTimeout: init.callTimeout,
     readerPort: init.readerPort,
-    queueStats: () => adapter?.queueStats() ?? null,
-    onQueueEvent: (type, listener) => (adapter ? adapter.onQueueEvent(type, listener) : () => undefined),
+    queueStats: () => adapter()?.queueStats() ?? null,
+    // Listeners follow the adapter loaded now, and one a retry loads later.
+    onQueueEvent: (type, listener) => {
+      let off = adapter()?.onQueueEvent(type, listener) ?? null;
+      const offLoaded = init.onLoaded?.(() => {
+        off?.();
+        off = adapter()?.onQueueEvent(type, listener) ?? null;
+      });
+      return () => {
+        offLoaded?.();
+        off?.();
+      };
+    },
     csdllIni: init.csdllIni,
     async [Symbol.asyncDispose]() {
       await init.csdllIni?.[Symbol.asyncDispose]();

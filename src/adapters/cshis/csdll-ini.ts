@@ -54,27 +54,7 @@ import {
 } from '../../ports/csdll-ini.ts';
 
 // The file's types live in the port (the schema reads csdll.ini through it); re-exported for the adapter's users.
-export {
-  CSDLL_KEYS,
-  CSDLL_SWITCH_KEYS,
-  CSDLL_KEY_DOC,
-  type CsdllKey,
-  type CsdllSwitchKey,
-  type CsdllSwitch,
-  type CsdllEncoding,
-  type LineEnding,
-  type CsdllReaderSetting,
-  type CsdllComSetting,
-  type CsdllSettings,
-  type CsdllEntry,
-  type CsdllProblem,
-  type CsdllIniDocument,
-  type CsdllChange,
-  type CsdllKeyChange,
-  type CsdllIniSnapshot,
-  type CsdllWriteResult,
-  type CsdllExternalChange,
-};
+export * from '../../ports/csdll-ini.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // keys (briefing 2022-11; meanings are the briefing's, "(undocumented)" where no source describes the key)

@@ -64,21 +64,21 @@ describe('controlSoftwareReadiness', () => {
     }) as unknown as CshisControlSoftware;
 
   it('gives the load error with its fix', () => {
-    const service = createControlSoftwareService({ ...base, adapter: null, loadError: gatewayError('CONTROL_SOFTWARE_UNAVAILABLE') });
+    const service = createControlSoftwareService({ ...base, state: () => ({ adapter: null, loadError: gatewayError('CONTROL_SOFTWARE_UNAVAILABLE') }) });
     const [reason] = controlSoftwareReadiness(service, 'N1');
     expect(reason).toMatch(/^control software unavailable \(CONTROL_SOFTWARE_UNAVAILABLE\): .*\. Fix: Install NHI control software/);
     expect(service.queueStats()).toBeNull();
   });
 
   it('is not ready while a call is stuck, naming the function; ready otherwise', () => {
-    expect(controlSoftwareReadiness(createControlSoftwareService({ ...base, adapter: fakeAdapter(true, 5158), loadError: null }), 'N1')).toEqual([
+    expect(controlSoftwareReadiness(createControlSoftwareService({ ...base, state: () => ({ adapter: fakeAdapter(true, 5158), loadError: null }) }), 'N1')).toEqual([
       'a control-software call timed out: hisGetBasicData; recovering',
     ]);
-    expect(controlSoftwareReadiness(createControlSoftwareService({ ...base, adapter: fakeAdapter(false, 5158), loadError: null }), 'N1')).toEqual([]);
+    expect(controlSoftwareReadiness(createControlSoftwareService({ ...base, state: () => ({ adapter: fakeAdapter(false, 5158), loadError: null }) }), 'N1')).toEqual([]);
   });
 
   it('mentions a DLL too old for the configured strategy', () => {
-    const service = createControlSoftwareService({ ...base, adapter: fakeAdapter(false, 5150), loadError: null });
+    const service = createControlSoftwareService({ ...base, state: () => ({ adapter: fakeAdapter(false, 5150), loadError: null }) });
     expect(controlSoftwareReadiness(service, 'N1')).toEqual([expect.stringContaining('CONTROL_SOFTWARE_TOO_OLD')]);
     expect(controlSoftwareReadiness(service, 'SEQ256_WEBAPI')).toEqual([]);
   });
