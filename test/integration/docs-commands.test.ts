@@ -490,3 +490,40 @@ describe('the TypeScript blocks of docs/his-developers.md', () => {
     expect(stdout).toMatch(/^health-card light \w+$/m);
   }, 180_000);
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Part 4: command lines that run a client example
+// ---------------------------------------------------------------------------------------------------------
+
+/** Client examples a documented `npx tsx <example> …` line may run, and what their output must show. */
+const CLIENT_EXAMPLES: Readonly<Record<string, RegExp>> = {
+  // The closing table: the standard card written, the patient who left cancelled, the expired card refused.
+  'client/examples/desk-day.ts': /STANDARD.*WRITTEN[\s\S]*RARE_CHARACTER_NAME.*CANCELLED[\s\S]*EXPIRED.*HEALTH_CARD_EXPIRED/,
+};
+
+const exampleCommands: CommandLine[] = documentationFiles(ROOT).flatMap((file) =>
+  readBlocks(ROOT, file)
+    .filter((block) => SHELL_LANGUAGES.has(block.lang))
+    .flatMap(commandLines)
+    .filter((c) => c.words[0] === 'npx' && c.words[1] === 'tsx' && Object.hasOwn(CLIENT_EXAMPLES, c.words[2] ?? '')),
+);
+
+describe('every documented command line that runs a client example, against a simulator gateway process', () => {
+  it('finds the desk day', () => expect(exampleCommands.map((c) => c.words[2])).toContain('client/examples/desk-day.ts'));
+
+  it.each(exampleCommands.map((c) => [`${c.file}:${c.line} ${c.text}`, c] as const))('%s', async (_, command) => {
+    const home = mkdtempSync(join(tmpdir(), 'docs-example-'));
+    const port = await freePort();
+    const env = { PATH: process.env.PATH, HOME: home, XDG_STATE_HOME: join(home, 'state'), TMPDIR: tmpdir() };
+    const gateway = await startProcess(['--backend', 'simulator', '--host', '127.0.0.1', '--port', String(port)], env);
+    try {
+      // The documented gateway address is the default port's; the token is the one `export ACCESS_TOKEN=…` reads.
+      const args = command.words.slice(3).map((w) => w.replace('http://127.0.0.1:8737/', `http://127.0.0.1:${port}/`));
+      const { stdout } = await run(process.execPath, [TSX, command.words[2]!, ...args], { cwd: ROOT, env: { ...env, ACCESS_TOKEN: gateway.token } });
+      expect(stdout).toMatch(CLIENT_EXAMPLES[command.words[2]!]!);
+    } finally {
+      await stopProcess(gateway.child);
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
