@@ -1,9 +1,8 @@
 /**
- * A day at the registration desk (掛號櫃台) with the client kit only: the lights over graphql-ws and the reader
- * events over SSE all day, then every simulator test card through the doctor's PIN, card read, insurance check,
- * visit, diagnoses and fees (each card write sent twice with one idempotency key: the retry must answer the
- * same), one cancellation, and the refusals shown in zh-TW. Several gateway URLs = one per visit strategy.
- *   ACCESS_TOKEN=… npx tsx client/examples/desk-day.ts http://127.0.0.1:8737/graphql [more gateways…]
+ * A day at the registration desk (掛號櫃台) with the client kit only (docs/his-developers.md): lights over graphql-ws
+ * and reader events over SSE all day; every simulator test card through the doctor's PIN, card read, insurance
+ * check, visit, diagnoses and fees (each write sent twice with one idempotency key: the retry must answer the
+ * same), a cancellation, and the refusals in zh-TW. Give one gateway URL per visit strategy; ACCESS_TOKEN the token.
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -12,22 +11,20 @@ import {
   CancelVisitDocument, createGatewayClient, describeError, isGatewayError, LightsChangedDocument, ProfessionalCardStateDocument,
   QuickInsuranceCheckDocument, ReadCardDocument, ReaderEventsDocument, SimulatedCardsDocument, SimulatorInsertHealthCardDocument,
   SimulatorInsertProfessionalCardDocument, SimulatorRemoveHealthCardDocument, StartVisitDocument, VerifyProfessionalCardPinDocument,
-  WriteTreatmentDocument, type BackoffOptions, type GatewayClient, type SimulatedCard,
+  WriteTreatmentDocument, type GatewayClient, type GatewayClientOptions, type SimulatedCard,
 } from '../index.ts';
 
-export interface DeskGateway { readonly url: string; readonly token?: string | undefined }
+/** One gateway per visit strategy; the first one is also watched all day. */
+export type DeskGateway = Pick<GatewayClientOptions, 'url' | 'token' | 'backoff'>;
 export interface DeskDayOptions {
   readonly log?: (line: string) => void;
   /** After each patient (a test restarts the gateway here). */
   readonly afterPatient?: (gateway: number, patient: number) => Promise<void>;
-  readonly backoff?: BackoffOptions;
 }
 /** WRITTEN, CANCELLED, or the code of the error the desk showed. */
 export interface Outcome { readonly gateway: number; readonly card: SimulatedCard; readonly outcome: string }
 
 const category = 'WESTERN_MEDICINE_OUTPATIENT';
-/** This patient leaves before the consultation: the visit is cancelled instead of written. */
-const LEAVES_EARLY: SimulatedCard = 'RARE_CHARACTER_NAME';
 
 /** Sends a card write twice with the same idempotency key, as after a lost answer: both answers must agree. */
 async function twice<T>(send: () => Promise<T>): Promise<T> {
@@ -38,9 +35,8 @@ async function twice<T>(send: () => Promise<T>): Promise<T> {
 
 export async function deskDay(gateways: readonly DeskGateway[], options: DeskDayOptions = {}): Promise<Outcome[]> {
   const log = options.log ?? console.log;
-  const watch = { ...gateways[0]!, ...(options.backoff ? { backoff: options.backoff } : {}) };
-  const ws = createGatewayClient({ ...watch, transport: 'ws', webSocketImpl: WebSocket, onStateChange: (s) => log(`ws ${s.state}`) });
-  const sse = createGatewayClient({ ...watch, transport: 'sse', onStateChange: (s) => log(`sse ${s.state}`) });
+  const ws = createGatewayClient({ ...gateways[0]!, transport: 'ws', webSocketImpl: WebSocket, onStateChange: (s) => log(`ws ${s.state}`) });
+  const sse = createGatewayClient({ ...gateways[0]!, transport: 'sse', onStateChange: (s) => log(`sse ${s.state}`) });
   const watching = Promise.all([
     (async () => { for await (const { data } of ws.subscribe(LightsChangedDocument)) log(`light ${data?.lightStateChanged.healthCard.colour}`); })(),
     (async () => { for await (const { data } of sse.subscribe(ReaderEventsDocument)) log(`reader ${data?.readerEvents.kind}`); })(),
@@ -83,13 +79,14 @@ async function patient(desk: GatewayClient, card: SimulatedCard, log: (line: str
     const { startVisit: visit } = await twice(() => desk.request(StartVisitDocument, { category, newborn, idempotencyKey: visitKey }));
     if (isGatewayError(visit)) return refused(visit);
     log(`${card}: ${visit.strategy} seq ${visit.seqNumber}, treatment ID from ${visit.treatmentIdSource ?? 'later'}`);
-    if (card === LEAVES_EARLY) {
-      const cancelKey = randomUUID();
-      const { cancelVisit } = await twice(() => desk.request(CancelVisitDocument, { visitTime: visit.visitTime, idempotencyKey: cancelKey }));
+    if (card === 'RARE_CHARACTER_NAME') {
+      // This patient leaves before the consultation: the visit is cancelled instead of written.
+      const cancel = { visitTime: visit.visitTime, idempotencyKey: `${visitKey}-cancel` };
+      const { cancelVisit } = await twice(() => desk.request(CancelVisitDocument, cancel));
       return isGatewayError(cancelVisit) ? refused(cancelVisit) : 'CANCELLED';
     }
     const input = { visitTime: visit.visitTime, idNumber: basicData.idNumber, birthDate: basicData.birthDate ?? '', diagnoses: ['J069'],
-      fees: { outpatientFee: 350, outpatientCopay: 50 }, idempotencyKey: randomUUID() };
+      fees: { outpatientFee: 350, outpatientCopay: 50 }, idempotencyKey: `${visitKey}-write` };
     const { writeTreatment } = await twice(() => desk.request(WriteTreatmentDocument, { input }));
     return isGatewayError(writeTreatment) ? refused(writeTreatment) : 'WRITTEN';
   } finally {
@@ -98,6 +95,5 @@ async function patient(desk: GatewayClient, card: SimulatedCard, log: (line: str
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const outcomes = await deskDay(process.argv.slice(2).map((url) => ({ url, token: process.env['ACCESS_TOKEN'] })));
-  for (const { gateway, card, outcome } of outcomes) console.log(`gateway ${gateway + 1} ${card}: ${outcome}`);
+  console.table(await deskDay(process.argv.slice(2).map((url) => ({ url, token: process.env['ACCESS_TOKEN'] }))));
 }
