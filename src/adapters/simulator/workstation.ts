@@ -142,7 +142,8 @@ interface InsertedProfessionalCard {
   pinVerified: boolean;
 }
 
-import type { SimulatorControls } from '../../ports/simulator.ts';
+import type { ForcibleGatewayCode, SimulatorControls } from '../../ports/simulator.ts';
+import { gatewayError } from '../../errors/gateway-codes.ts';
 export type { SimulatorControls };
 
 export interface SimulatorOptions {
@@ -169,6 +170,9 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
   private healthCard: InsertedHealthCard | null = null;
   private professionalCard: InsertedProfessionalCard | null = null;
   private readonly forcedCodes = new Map<string, number>();
+  private readonly forcedGatewayCodes = new Map<string, ForcibleGatewayCode>();
+  /** Epoch second of the latest visit time handed out (visits are monotonic, one per second). */
+  private lastVisitSecond = -Infinity;
   private readonly listeners = new Set<() => void>();
   /** Card state survives removal, as the real card keeps its counters. */
   private readonly cardMemory = new Map<string, InsertedHealthCard>();
@@ -222,11 +226,17 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     else this.forcedCodes.set(functionName, rc);
   }
 
+  forceGatewayCode(functionName: string, code: ForcibleGatewayCode | null): void {
+    if (code === null) this.forcedGatewayCodes.delete(functionName);
+    else this.forcedGatewayCodes.set(functionName, code);
+  }
+
   reset(): void {
     this.samAuthenticated = false;
     this.healthCard = null;
     this.professionalCard = null;
     this.forcedCodes.clear();
+    this.forcedGatewayCodes.clear();
     this.cardMemory.clear();
     this.changed();
   }
@@ -379,7 +389,8 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
 
   // ---- visits ----
 
-  hisGetSeqNumber256(treatItem: string, babyTreat: string, treatAfterCheck: string) {
+  async hisGetSeqNumber256(treatItem: string, babyTreat: string, treatAfterCheck: string) {
+    await this.clockPastLastVisit();
     return this.cardOutput('hisGetSeqNumber256', (card) => {
       const visit = this.takeSeqNumber(card, treatItem, babyTreat, treatAfterCheck);
       if (typeof visit === 'number') return visit;
@@ -387,7 +398,8 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     });
   }
 
-  hisGetSeqNumber256N1(treatItem: string, babyTreat: string, treatAfterCheck: string) {
+  async hisGetSeqNumber256N1(treatItem: string, babyTreat: string, treatAfterCheck: string) {
+    await this.clockPastLastVisit();
     return this.cardOutput('hisGetSeqNumber256N1', (card) => {
       const visit = this.takeSeqNumber(card, treatItem, babyTreat, treatAfterCheck);
       if (typeof visit === 'number') return visit;
@@ -401,7 +413,8 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
       const card = this.requireHealthCard();
       if (typeof card === 'number') return card;
       if (!(treatItem in TREATMENT_CATEGORIES)) return RC.BAD_PARAMETER;
-      return card.patient.insuranceCheckCode;
+      // The check answers what registering this category would answer (cancelled, expired, coverage, visits left).
+      return this.eligibility(card, treatItem, false);
     });
   }
 
@@ -1026,21 +1039,13 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     if (!(treatItem in TREATMENT_CATEGORIES)) return RC.BAD_PARAMETER;
     if (!/^[ 12YN]?$/.test(babyTreat.trim()) || !/^[012]$/.test(treatAfterCheck)) return RC.BAD_PARAMETER;
     const { patient } = card;
-    if (patient.cancelled) return RC.CARD_CANCELLED;
-    const now = this.now();
-    if (dateToRocDateTime(now).slice(0, 7) > this.validUntilRoc(patient, card)) return RC.CARD_EXPIRED;
     const newborn = babyTreat.trim() !== '';
-    // docs/reference/return-codes.md 5004: a newborn visit needs a newborn attachment on the card, and only within 60 days of birth.
-    if (newborn && (patient.newbornAgeDays === null || patient.newbornAgeDays > 60)) return RC.NEWBORN_NOT_ALLOWED;
-    if (patient.insuranceCheckCode !== 0) return patient.insuranceCheckCode;
+    const refused = this.eligibility(card, treatItem, newborn);
+    if (refused !== OK) return refused;
     const counted = COUNTED_CATEGORIES.has(treatItem);
-    if (counted && card.remainingVisits <= 0) return RC.NO_VISITS_LEFT;
 
-    let visitTimeRoc = dateToRocDateTime(now);
-    // Two visits in the same second would be indistinguishable to 1.39/1.56; the DLL's clock has the same limit.
-    while (card.visits.some((v) => v.visitTimeRoc === visitTimeRoc)) {
-      visitTimeRoc = dateToRocDateTime(new Date(now.getTime() + 1000 * (card.visits.length + 1)));
-    }
+    const now = this.visitClock();
+    const visitTimeRoc = dateToRocDateTime(now);
     if (counted) {
       card.remainingVisits -= 1;
       card.lastSeqNumber = (card.lastSeqNumber % 9999) + 1;
@@ -1058,6 +1063,45 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     };
     card.visits.push(visit);
     return visit;
+  }
+
+  /**
+   * Whether `treatItem` may be registered on this card, in the order the visit checks it: cancelled (5002),
+   * expired (5003), a newborn visit without a young enough attachment (5004), coverage (the patient's
+   * insurance code), no counted visits left (5001). The quick insurance check (1.55) asks the same question,
+   * so a desk rehearsing it sees the code the visit would give.
+   */
+  private eligibility(card: InsertedHealthCard, treatItem: string, newborn: boolean): number {
+    const { patient } = card;
+    if (patient.cancelled) return RC.CARD_CANCELLED;
+    if (this.today() > this.validUntilRoc(patient, card)) return RC.CARD_EXPIRED;
+    // docs/reference/return-codes.md 5004: a newborn visit needs a newborn attachment on the card, and only within 60 days of birth.
+    if (newborn && (patient.newbornAgeDays === null || patient.newbornAgeDays > 60)) return RC.NEWBORN_NOT_ALLOWED;
+    if (patient.insuranceCheckCode !== 0) return patient.insuranceCheckCode;
+    if (COUNTED_CATEGORIES.has(treatItem) && card.remainingVisits <= 0) return RC.NO_VISITS_LEFT;
+    return OK;
+  }
+
+  /**
+   * Waits, before a sequence-number call, until the clock has left the second of the last visit handed out.
+   * The visit time is the reader clock's (docs/reference/functions.md (1.34)) at one-second resolution, and
+   * 1.39 / 1.56 find a visit by that time, so two visits never share a second; a real 1.37 takes longer than
+   * a second anyway. Waiting keeps every visit time at or before "now" (never ahead of the clock).
+   */
+  private async clockPastLastVisit(): Promise<void> {
+    const wait = (this.lastVisitSecond + 1) * 1000 - this.now().getTime();
+    if (wait > 0 && wait <= 1000) await new Promise((r) => setTimeout(r, wait));
+  }
+
+  /**
+   * The time of a new visit: the clock, at least one second after the last visit (monotonic). Only a clock
+   * that stands still (a test's fixed `now`) can need the bump after {@link clockPastLastVisit} has waited.
+   */
+  private visitClock(): Date {
+    let second = Math.floor(this.now().getTime() / 1000);
+    if (second <= this.lastVisitSecond) second = this.lastVisitSecond + 1;
+    this.lastVisitSecond = second;
+    return new Date(second * 1000);
   }
 
   /** docs/reference/return-codes.md 5010: a counted visit to a second department on the same day is registered, with a warning. */
@@ -1191,14 +1235,23 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     if (this.networkLatencyMs > 0) await new Promise((r) => setTimeout(r, this.networkLatencyMs));
   }
 
+  /** A forced gateway code fails the call the way the real backend's layer does: a typed error, nothing done. */
+  private throwForcedGatewayCode(name: string): void {
+    if (this.forcedGatewayCodes.size === 0) return;
+    const code = this.forcedGatewayCodes.get(name);
+    if (code !== undefined) throw gatewayError(code);
+  }
+
   // `delay()` is awaited only when there is one: awaiting a no-op async call still costs microtask turns.
   private async run(name: string, body: () => number): Promise<number> {
     if (this.latencyMs > 0) await this.delay();
+    this.throwForcedGatewayCode(name);
     return this.forcedCodes.get(name) ?? body();
   }
 
   private async output(name: string, body: () => Uint8Array | number | RawOutput, limitOverride?: number): Promise<RawOutput> {
     if (this.latencyMs > 0) await this.delay();
+    this.throwForcedGatewayCode(name);
     const forced = this.forcedCodes.get(name);
     if (forced !== undefined) return { rc: forced, bytes: new Uint8Array(0) };
     const result = body();
