@@ -108,6 +108,8 @@ const UPDATE_MAX_VISITS_LEFT = 3;
 const VISITS_AFTER_UPDATE = 6;
 
 const SAME_DAY_OTHER_DEPARTMENT = 5010;
+/** Calls that may change what a card holds (saved for the next start); insertion and PIN changes call `changed()`. */
+const CHANGES_THE_CARD = /^(hisWrite|hisDelete|hisGetSeqNumber|csUnGetSeqNumber|csUpdateHC|csInputHCPIN|csDisableHCPIN)/;
 const COUNTED_CATEGORIES = new Set(['01', '02', '03', '04', '05']);
 const DAY_MS = 86_400_000;
 
@@ -144,6 +146,7 @@ interface InsertedProfessionalCard {
 
 import type { ForcibleGatewayCode, SimulatorControls } from '../../ports/simulator.ts';
 import { gatewayError } from '../../errors/gateway-codes.ts';
+import { SAVED_STATE_VERSION, loadSavedState, writeSavedState, type SavedCard } from './saved-state.ts';
 export type { SimulatorControls };
 
 export interface SimulatorOptions {
@@ -155,6 +158,13 @@ export interface SimulatorOptions {
    * screens can be rehearsed. Default 800 ms; tests pass 0.
    */
   readonly networkLatencyMs?: number;
+  /**
+   * Keep the workstation in this file across restarts (saved-state.ts): the cards in the readers and what was
+   * written on them. Omitted (tests, embedded use): in memory only.
+   */
+  readonly stateFile?: string;
+  /** Told when the saved state cannot be read or written (the simulator carries on in memory). */
+  readonly onStateProblem?: (message: string) => void;
 }
 
 export class SimulatedWorkstation implements ControlSoftware, SimulatorControls {
@@ -171,6 +181,9 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
   private professionalCard: InsertedProfessionalCard | null = null;
   private readonly forcedCodes = new Map<string, number>();
   private readonly forcedGatewayCodes = new Map<string, ForcibleGatewayCode>();
+  private readonly stateFile: string | null;
+  private readonly onStateProblem: (message: string) => void;
+  private saveTimer: NodeJS.Timeout | null = null;
   /** Epoch second of the latest visit time handed out (visits are monotonic, one per second). */
   private lastVisitSecond = -Infinity;
   private readonly listeners = new Set<() => void>();
@@ -181,6 +194,9 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     this.now = options.now ?? (() => new Date());
     this.latencyMs = options.latencyMs ?? 0;
     this.networkLatencyMs = options.networkLatencyMs ?? 800;
+    this.stateFile = options.stateFile ?? null;
+    this.onStateProblem = options.onStateProblem ?? (() => {});
+    if (this.stateFile) this.restore(this.stateFile);
   }
 
   // ---- controls ----
@@ -1026,6 +1042,86 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
 
   async [Symbol.asyncDispose](): Promise<void> {
     this.listeners.clear();
+    if (this.saveTimer) this.save();
+  }
+
+  // ---- kept across restarts (saved-state.ts) ----
+
+  private restore(path: string): void {
+    const loaded = loadSavedState(path);
+    if (!loaded.state) {
+      if (loaded.problem) this.onStateProblem(`simulator state ${path}: ${loaded.problem}; starting with empty readers`);
+      return;
+    }
+    const { state } = loaded;
+    for (const saved of state.cards) {
+      const patient = this.patients.find((p) => p.key === saved.patient);
+      if (!patient) continue;
+      const records = new SimulatedCardRecords(seedFor(patient.key), patient.emergencyPhone, patient.hasPin);
+      const r = saved.records;
+      const fill = <T>(area: T[], from: readonly unknown[]) => area.splice(0, area.length, ...(from as T[]));
+      fill(records.outpatient, r.outpatient);
+      fill(records.longTerm, r.longTerm);
+      fill(records.importantOrders, r.importantOrders);
+      fill(records.allergies, r.allergies);
+      fill(records.vaccinations, r.vaccinations);
+      fill(records.preventiveCare, r.preventiveCare);
+      fill(records.prenatal, r.prenatal);
+      fill(records.criticalIllnesses, r.criticalIllnesses);
+      records.organDonation = r.organDonation;
+      records.emergencyPhone = r.emergencyPhone;
+      records.pinSet = r.pinSet;
+      records.newborn = r.newborn;
+      const card: InsertedHealthCard = {
+        patient,
+        samAuthenticated: false,
+        remainingVisits: saved.remainingVisits,
+        lastSeqNumber: saved.lastSeqNumber,
+        visits: saved.visits.map((v) => ({ ...v, writes: [...v.writes], startedAt: new Date(v.startedAt) })),
+        records,
+        ...(saved.validUntilRoc ? { validUntilRoc: saved.validUntilRoc } : {}),
+      };
+      this.cardMemory.set(patient.key, card);
+    }
+    this.healthCard = state.healthCard ? (this.cardMemory.get(state.healthCard) ?? null) : null;
+    const professional = this.professionals.find((p) => p.key === state.professionalCard);
+    this.professionalCard = professional ? { professional, pinVerified: false } : null;
+    if (state.lastVisitSecond !== null) this.lastVisitSecond = state.lastVisitSecond;
+  }
+
+  /** Saves soon: a burst of calls (a visit and its writes) is one write of the file. */
+  private markDirty(): void {
+    if (!this.stateFile || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => this.save(), 50);
+    this.saveTimer.unref();
+  }
+
+  private save(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    if (!this.stateFile) return;
+    const cards: SavedCard[] = [...this.cardMemory.values()].map((card) => {
+      const { pinVerified: _notKept, ...records } = card.records;
+      return {
+        patient: card.patient.key,
+        remainingVisits: card.remainingVisits,
+        lastSeqNumber: card.lastSeqNumber,
+        validUntilRoc: card.validUntilRoc ?? null,
+        visits: card.visits.map((v) => ({ ...v, startedAt: v.startedAt.toISOString() })),
+        records: records as SavedCard['records'],
+      };
+    });
+    try {
+      writeSavedState(this.stateFile, {
+        version: SAVED_STATE_VERSION,
+        healthCard: this.healthCard?.patient.key ?? null,
+        professionalCard: this.professionalCard?.professional.key ?? null,
+        lastVisitSecond: Number.isFinite(this.lastVisitSecond) ? this.lastVisitSecond : null,
+        cards,
+      });
+    } catch (error) {
+      this.onStateProblem(`simulator state ${this.stateFile}: cannot write it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
   }
 
   // ---- rules ----
@@ -1222,6 +1318,7 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
   }
 
   private changed(): void {
+    this.markDirty();
     for (const listener of this.listeners) listener();
   }
 
@@ -1246,12 +1343,14 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
   private async run(name: string, body: () => number): Promise<number> {
     if (this.latencyMs > 0) await this.delay();
     this.throwForcedGatewayCode(name);
+    if (CHANGES_THE_CARD.test(name)) this.markDirty();
     return this.forcedCodes.get(name) ?? body();
   }
 
   private async output(name: string, body: () => Uint8Array | number | RawOutput, limitOverride?: number): Promise<RawOutput> {
     if (this.latencyMs > 0) await this.delay();
     this.throwForcedGatewayCode(name);
+    if (CHANGES_THE_CARD.test(name)) this.markDirty();
     const forced = this.forcedCodes.get(name);
     if (forced !== undefined) return { rc: forced, bytes: new Uint8Array(0) };
     const result = body();
