@@ -1000,7 +1000,12 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     return asciiOf(records.map((r) => prescriptionSignature(r as Fields<Layout>, card.patient.idNumber)).join(''));
   }
 
-  /** 1.20 / 1.46: identity, then a professional card (5056; a pharmacist's: 9100), then DocID out. */
+  /**
+   * 1.20 / 1.46: identity, then a professional card (5056 without one; a pharmacist's: 9100), then DocID out.
+   * docs/reference/functions.md defines "needs HPC" as a professional card whose PIN was verified, so an
+   * inserted card without a verified PIN is refused too; with 4042, the code for exactly that
+   * (docs/reference/return-codes.md). Which of 4042 / 5056 the real DLL gives for it is not documented: inferred.
+   */
   private writeAllergies(
     patientId: string,
     birthDate: string,
@@ -1014,6 +1019,7 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     const rc = this.identity(card, patientId, birthDate);
     if (rc !== OK) return rc;
     if (!this.professionalCard) return RC.HPC_ID_READ_FAILED;
+    if (!this.professionalCard.pinVerified) return RC.HPC_PIN_NOT_VERIFIED;
     if (this.isPharmacist()) return RC.PHARMACY_CARD_NOT_PERMITTED;
     store(card, decodeAllergiesInput(data));
     return ascii(`${this.professionalCard.professional.idNumber}\0`);
