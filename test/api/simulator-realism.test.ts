@@ -16,6 +16,7 @@ import { catalogueEntry } from '../../src/errors/catalogue.ts';
 import { FORCIBLE_GATEWAY_CODES } from '../../src/ports/simulator.ts';
 import { SIMULATED_PROFESSIONALS } from '../../src/adapters/simulator/patients.ts';
 import { AUTH_HEADERS, TEST_TOKEN } from '../helpers/auth.ts';
+import { collectSse } from '../helpers/sse.ts';
 
 const STANDARD = { idNumber: 'A123456789', birthDate: '1980-05-12' } as const;
 const HOLDER = `idNumber: "${STANDARD.idNumber}", birthDate: "${STANDARD.birthDate}"`;
@@ -132,6 +133,20 @@ describe('3 + 4. the insurance check agrees with the visit; retryable and action
     expect(await startVisit()).toEqual(expected);
     const entry = catalogueEntry(code)!;
     expect([entry.retryable, entry.action]).toEqual([retryable, action]);
+  });
+
+  it.each(['EXPIRED', 'NO_VISITS_LEFT'])('%s: the action helps where a retry cannot — after the card update (1.30) the visit registers', async (card) => {
+    await insert(card);
+    const started = await gql('mutation { updateHealthCard { id } }');
+    const events = await collectSse<{ operationProgress: { stage: string } }>(
+      'http://localhost/graphql',
+      'subscription ($id: ID!) { operationProgress(id: $id) { stage } }',
+      { id: started.data.updateHealthCard.id },
+      { fetch: yoga.fetch, headers: AUTH_HEADERS },
+    );
+    expect(events.at(-1)?.data?.operationProgress.stage).toBe('DONE');
+    expect((await gql(`mutation { quickInsuranceCheck(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT }) { __typename } }`)).data.quickInsuranceCheck.__typename).toBe('InsuranceCheck');
+    expect((await startVisit()).__typename).toBe('Visit');
   });
 
   it('an insured card passes the check and registers', async () => {

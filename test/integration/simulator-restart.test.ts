@@ -64,8 +64,12 @@ describe('the simulator across a gateway restart', () => {
     return body.data;
   }
 
-  const lights = (extra: Record<string, string> = {}) =>
-    collectSse<any>(`http://127.0.0.1:${port}/graphql`, LIGHTS, undefined, { headers: { ...headers(), ...extra }, take: 1 });
+  /** The first lightStateChanged result, with the extensions the gateway adds (eventId, resume). */
+  const lights = async (extra: Record<string, string> = {}) =>
+    (await collectSse<any>(`http://127.0.0.1:${port}/graphql`, LIGHTS, undefined, { headers: { ...headers(), ...extra }, take: 1 })) as {
+      data?: any;
+      extensions?: Record<string, unknown>;
+    }[];
 
   const remainingVisits = async (): Promise<number> =>
     (await gql('{ healthCard { validity { ... on CardValidity { remainingVisits } } } }')).healthCard.validity.remainingVisits;
