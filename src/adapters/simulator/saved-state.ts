@@ -71,6 +71,12 @@ export function loadSavedState(path: string): LoadedState {
     return { state: null, problem: `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
   }
   try {
+    // A file copied in with looser permissions is private again from now on (it is rewritten 0600 anyway).
+    chmodSync(path, 0o600);
+  } catch {
+    // not ours to change (another owner): reading it is still fine
+  }
+  try {
     const parsed = JSON.parse(text) as Partial<SavedWorkstation>;
     if (parsed.version !== SAVED_STATE_VERSION || !Array.isArray(parsed.cards)) {
       return { state: null, problem: `unknown format (version ${String(parsed.version)})` };

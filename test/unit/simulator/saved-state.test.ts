@@ -3,7 +3,7 @@
  * workstation saves, the next one restores (cards in, visits, records; not the power-on state), and a file it
  * cannot use is reported once and ignored (empty readers) rather than stopping the gateway.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -67,6 +67,13 @@ describe('the simulator’s kept workstation', () => {
     expect(await sim.hisGetCardStatus(CARD_TYPE.HEALTH_CARD)).toBe(0);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(message);
+  });
+
+  it('makes a loose file private again when it reads it', async () => {
+    writeFileSync(file, JSON.stringify({ version: 1, healthCard: null, professionalCard: null, lastVisitSecond: null, cards: [] }), { mode: 0o644 });
+    chmodSync(file, 0o644);
+    new SimulatedWorkstation({ stateFile: file });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it('skips a card key it does not know (a file from another version of the test cards)', async () => {
