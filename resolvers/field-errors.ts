@@ -150,6 +150,7 @@ export const FIELD_ERRORS = {
   'Mutation.simulatorInsertProfessionalCard': { union: 'SimulatorInsertProfessionalCardResult', sources: ['SIMULATOR'] },
   'Mutation.simulatorRemoveProfessionalCard': { union: 'SimulatorRemoveProfessionalCardResult', sources: ['SIMULATOR'] },
   'Mutation.simulatorForceReturnCode': { union: 'SimulatorForceReturnCodeResult', sources: ['SIMULATOR'] },
+  'Mutation.simulatorForceGatewayCode': { union: 'SimulatorForceGatewayCodeResult', sources: ['SIMULATOR'] },
   'Mutation.simulatorReset': { union: 'SimulatorResetResult', sources: ['SIMULATOR'] },
 } as const satisfies Record<string, Omit<FieldErrors, 'field'>>;
 

@@ -3,7 +3,7 @@
  * wants to see, and refuse politely on real hardware.
  */
 import type { GatewayServices } from '../src/context.ts';
-import type { SimulatorControls } from '../src/ports/simulator.ts';
+import { FORCIBLE_GATEWAY_CODES, type ForcibleGatewayCode, type SimulatorControls } from '../src/ports/simulator.ts';
 import { gatewayError } from '../src/errors/gateway-codes.ts';
 import { InputError } from '../src/codecs/input-error.ts';
 
@@ -22,11 +22,24 @@ export const removeProfessionalCard = (s: GatewayServices) => control(s, (sim) =
 export const reset = (s: GatewayServices) => control(s, (sim) => sim.reset());
 
 export function forceReturnCode(s: GatewayServices, functionName: string, vendorCode: number | null) {
-  if (!/^(his|cs|hpc)[A-Za-z0-9]+$/.test(functionName)) {
+  if (!CONTROL_SOFTWARE_EXPORT.test(functionName)) {
     throw new InputError('input.function', 'must be a control-software export name such as hisGetBasicData');
   }
   if (vendorCode !== null && (vendorCode < -1 || vendorCode > 99999)) {
     throw new InputError('input.vendorCode', 'must be between -1 and 99999');
   }
   return control(s, (sim) => sim.forceReturnCode(functionName, vendorCode));
+}
+
+const CONTROL_SOFTWARE_EXPORT = /^(his|cs|hpc)[A-Za-z0-9]+$/;
+
+/** Rehearse a gateway-side failure of one control-software function (FORCIBLE_GATEWAY_CODES); null clears it. */
+export function forceGatewayCode(s: GatewayServices, functionName: string, code: string | null) {
+  if (!CONTROL_SOFTWARE_EXPORT.test(functionName)) {
+    throw new InputError('input.function', 'must be a control-software export name such as hisGetBasicData');
+  }
+  if (code !== null && !(FORCIBLE_GATEWAY_CODES as readonly string[]).includes(code)) {
+    throw new InputError('input.code', `must be one of ${FORCIBLE_GATEWAY_CODES.join(', ')}`);
+  }
+  return control(s, (sim) => sim.forceGatewayCode(functionName, code as ForcibleGatewayCode | null));
 }

@@ -3,9 +3,14 @@
  * Against a real backend they answer with GatewayError SIMULATOR_ONLY.
  */
 import { builder } from './builder.ts';
-import { caught, resultUnion } from './errors.ts';
+import { ErrorCodeEnum, caught, resultUnion } from './errors.ts';
 import { LightStateRef } from './cards.ts';
-import { SIMULATED_CARDS, SIMULATED_PROFESSIONAL_CARDS, type SimulatedCardDescription } from '../src/ports/simulator.ts';
+import {
+  FORCIBLE_GATEWAY_CODES,
+  SIMULATED_CARDS,
+  SIMULATED_PROFESSIONAL_CARDS,
+  type SimulatedCardDescription,
+} from '../src/ports/simulator.ts';
 import * as simulator from '../resolvers/simulator.ts';
 
 const describeEach = (cards: Readonly<Record<string, string>>) =>
@@ -50,6 +55,17 @@ const SimulatorForceReturnCodeInput = builder.inputType('SimulatorForceReturnCod
   }),
 });
 
+const SimulatorForceGatewayCodeInput = builder.inputType('SimulatorForceGatewayCodeInput', {
+  fields: (t) => ({
+    function: t.string({ required: true, description: 'CSHIS export name, e.g. "hisGetSeqNumber256N1".' }),
+    code: t.field({
+      type: ErrorCodeEnum,
+      required: false,
+      description: `The gateway code to raise: one of ${FORCIBLE_GATEWAY_CODES.join(', ')}; null clears it.`,
+    }),
+  }),
+});
+
 builder.mutationFields((t) => ({
   simulatorInsertHealthCard: t.field({
     type: resultUnion('Mutation.simulatorInsertHealthCard', LightStateRef),
@@ -76,6 +92,14 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SimulatorForceReturnCodeInput, required: true }) },
     resolve: (_r, { input }, ctx) =>
       caught('Mutation.simulatorForceReturnCode', () => simulator.forceReturnCode(ctx, input.function, input.vendorCode ?? null)),
+  }),
+  simulatorForceGatewayCode: t.field({
+    type: resultUnion('Mutation.simulatorForceGatewayCode', LightStateRef),
+    description:
+      'Make a control-software function fail with one of the gateway’s own codes, as a real backend raises it (e.g. hisGetSeqNumber256N1 → CALL_TIMEOUT, hisGetBasicData → CARD_REMOVED); null clears it. simulatorReset clears all.',
+    args: { input: t.arg({ type: SimulatorForceGatewayCodeInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      caught('Mutation.simulatorForceGatewayCode', () => simulator.forceGatewayCode(ctx, input.function, (input.code as string | null | undefined) ?? null)),
   }),
   simulatorReset: t.field({
     type: resultUnion('Mutation.simulatorReset', LightStateRef),

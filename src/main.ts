@@ -24,8 +24,13 @@ import { PairingStore, pairingsPath } from './security/pairings.ts';
 import { runPairingsCommand } from './security/pairings-cli.ts';
 import { installAtLogon, uninstallFromLogon, nodeCommandRunner } from './install/logon.ts';
 
-async function createBackendServices(config: GatewayConfig, journalPath: string, logger: GatewayLogger): Promise<RunningServices> {
-  const backend = await openBackend(config, { logger });
+async function createBackendServices(
+  config: GatewayConfig,
+  paths: { readonly journalFile: string; readonly dataDir: string },
+  logger: GatewayLogger,
+): Promise<RunningServices> {
+  const backend = await openBackend(config, { logger, dataDir: paths.dataDir });
+  const journalPath = paths.journalFile;
   return createServices(backend, servicesOptionsFromConfig(config, { journalPath, logger }));
 }
 
@@ -123,7 +128,7 @@ export async function main(
         expiresAt: pending.expiresAt,
       }),
   });
-  const services = await createBackendServices(config, paths.journalFile, logger);
+  const services = await createBackendServices(config, paths, logger);
   const yoga = createApp(services, shippedAppOptions(config, { logger, audit }, token.token, pairings));
   let server;
   try {

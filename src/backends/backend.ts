@@ -51,6 +51,8 @@ export interface Backend extends AsyncDisposable {
 /** What opening a backend may use besides the configuration. Tests inject the rest through each backend's own options. */
 export interface BackendDeps {
   readonly logger: GatewayLogger;
+  /** The private data folder (0700), where a backend may keep state across restarts (the simulator does). */
+  readonly dataDir?: string;
 }
 
 export type OpenBackend = (config: GatewayConfig, deps: BackendDeps) => Promise<Backend>;

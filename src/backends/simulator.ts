@@ -6,7 +6,11 @@ import type { GatewayConfig } from '../config.ts';
 import { SimulatedWorkstation, type SimulatorOptions } from '../adapters/simulator/workstation.ts';
 import { SimulatorSigner } from '../adapters/signer/simulator-signer.ts';
 import { SIMULATED_HOSPITAL } from '../adapters/simulator/patients.ts';
+import { join } from 'node:path';
 import type { Backend, BackendDeps } from './backend.ts';
+
+/** The simulated workstation kept across restarts (src/adapters/simulator/saved-state.ts, docs/simulator.md). */
+export const SIMULATOR_STATE_FILE = 'simulator-state.json';
 
 /** The simulator backend over a new simulated workstation. */
 export function openSimulator(options: SimulatorOptions = {}, description = 'simulator (no card reader needed)'): Backend {
@@ -39,8 +43,15 @@ export function openSimulator(options: SimulatorOptions = {}, description = 'sim
   };
 }
 
-export async function open(config: GatewayConfig, _deps: BackendDeps): Promise<Backend> {
-  return openSimulator({}, simulatorDescription(config));
+export async function open(config: GatewayConfig, deps: BackendDeps): Promise<Backend> {
+  const kept =
+    deps.dataDir === undefined
+      ? {}
+      : {
+          stateFile: join(deps.dataDir, SIMULATOR_STATE_FILE),
+          onStateProblem: (message: string) => deps.logger.warn(message),
+        };
+  return openSimulator(kept, simulatorDescription(config));
 }
 
 function simulatorDescription(config: GatewayConfig): string {

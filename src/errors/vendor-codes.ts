@@ -10,7 +10,9 @@
  * Rules for `retryable` (see GatewayErrorInit): true when the same call may succeed if repeated once the user has
  * fixed something at the workstation (insert a card, start csfsim.exe, reconnect the VPN) or a transient fault has
  * passed (timeouts, IDC busy). false for a cancelled card, wrong data, missing permission, a bad parameter, anything
- * needing NHI / an administrative action, and card writes that may have partly happened (check the card first).
+ * needing NHI / an administrative action, card writes that may have partly happened (check the card first), and
+ * codes whose answer is an `action` that changes the card first (an expired card or one with no visits left needs
+ * the card update, UPDATE_CARD: repeating the call before it only loops).
  *
  * Messages never contain patient data: only the fixed texts below.
  */
@@ -244,7 +246,7 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
 
   // ---- 5001–5174: business rules, reads and writes (docs/reference/return-codes.md) ----
   {
-    vendorCode: 5001, code: 'NO_REMAINING_VISITS', category: 'VISIT', retryable: true,
+    vendorCode: 5001, code: 'NO_REMAINING_VISITS', category: 'VISIT', retryable: false,
     text: t('健保卡可用就醫次數不足', 'No visits left on the health card'),
     hint: t(
       '請在櫃檯執行健保卡內容更新（API 1.30 csUpdateHCContents）後再試；若更新後仍無可用次數，請確認病患投保狀態。',
@@ -257,7 +259,7 @@ export const VENDOR_CODES: readonly VendorCodeEntry[] = [
     hint: t('此卡已不能使用，請病患持新卡就醫或向健保署申辦新卡。', 'The card can no longer be used: the patient should use their new card or apply for one at NHI.'),
   },
   {
-    vendorCode: 5003, code: 'HEALTH_CARD_EXPIRED', category: 'CARD', retryable: true,
+    vendorCode: 5003, code: 'HEALTH_CARD_EXPIRED', category: 'CARD', retryable: false,
     text: t('健保卡已超過有效期限', 'The health card has expired'),
     hint: t('請執行健保卡內容更新（API 1.30）以更新卡片效期，再試一次。', 'Run the card update (API 1.30) to renew the card’s validity, then try again.'),
   },

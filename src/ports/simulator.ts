@@ -31,6 +31,28 @@ export interface SimulatedCardDescription {
   readonly description: string;
 }
 
+/**
+ * The gateway's own codes a control-software call can end with on a real backend (resolvers/field-errors.ts,
+ * CARD_STACK), which the simulator can force for rehearsal. The others come from other layers and are
+ * rehearsed there: CARD_CHANGED by swapping cards, the journal's codes by reusing an idempotency key, the Web
+ * API's with the Web API stand-in.
+ */
+export const FORCIBLE_GATEWAY_CODES = [
+  'CALL_TIMEOUT',
+  'CONTROL_SOFTWARE_UNAVAILABLE',
+  'CONTROL_SOFTWARE_TOO_OLD',
+  'MISSING_EXPORT',
+  'CARD_REMOVED',
+  'NOT_AN_NHI_CARD',
+  'CARD_IN_USE',
+  'READER_NOT_FOUND',
+  'ACTION_PENDING',
+  'NOT_SUPPORTED_BY_BACKEND',
+  'PCSC_UNAVAILABLE',
+] as const;
+
+export type ForcibleGatewayCode = (typeof FORCIBLE_GATEWAY_CODES)[number];
+
 /** What the simulator's GraphQL controls may do. */
 export interface SimulatorControls {
   readonly patients: readonly SimulatedCardDescription[];
@@ -41,6 +63,11 @@ export interface SimulatorControls {
   removeProfessionalCard(): void;
   /** Make every later call of `functionName` return `rc` without doing anything; null clears it. */
   forceReturnCode(functionName: string, rc: number | null): void;
+  /**
+   * Make every later call of `functionName` fail with one of the gateway's own codes (e.g. CALL_TIMEOUT,
+   * CARD_REMOVED) as the real backend raises it, without doing anything; null clears it.
+   */
+  forceGatewayCode(functionName: string, code: ForcibleGatewayCode | null): void;
   /** Back to power-on: no cards, SAM not authenticated, no forced codes. */
   reset(): void;
   /** Called after every state change that could move a light (insert, remove, authenticate, PIN). */

@@ -130,6 +130,7 @@ export const FIELD_ACCESS: Readonly<Record<string, AccessRule>> = {
   'Mutation.simulatorInsertProfessionalCard': open(SIMULATOR),
   'Mutation.simulatorRemoveProfessionalCard': open(SIMULATOR),
   'Mutation.simulatorForceReturnCode': open(SIMULATOR),
+  'Mutation.simulatorForceGatewayCode': open(SIMULATOR),
   'Mutation.simulatorReset': open(SIMULATOR),
 };
 

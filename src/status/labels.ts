@@ -45,8 +45,15 @@ export const STATUS_EVENTS = {
   READER_DETACHED: { zh: '讀卡機已移除', en: 'Reader detached' },
 } as const;
 
+/**
+ * A card session (every insertion gets one; a swap is a new one) is shown by its last characters only: enough
+ * to see the card change, nothing a write could be aimed with.
+ */
+export const STATUS_SESSION = { zh: '卡片', en: 'card', none: { zh: '無卡片', en: 'no card' }, shownCharacters: 4 } as const;
+
 /** Everything the page script needs, serialised into it. */
 export const STATUS_LABELS = {
+  session: STATUS_SESSION,
   slots: STATUS_SLOTS,
   levels: Object.fromEntries(STATUS_LEVELS.map((l) => [l.level, { zh: l.zh, en: l.en }])),
   colours: STATUS_COLOURS,

@@ -51,6 +51,7 @@ function readerCard(slot: keyof typeof STATUS_SLOTS): string {
     <h2 id="title-${slot}">${zh} <span class="en" lang="en">${en}</span></h2>
     <p class="light-text" id="light-text-${slot}" data-testid="light-text-${slot}">連線中… <span class="en" lang="en">Connecting…</span></p>
     <p class="reader-name" id="reader-name-${slot}"></p>
+    <p class="card-session" id="card-session-${slot}" data-testid="card-session-${slot}" data-session=""></p>
   </div>
 </article>`;
 }

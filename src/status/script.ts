@@ -18,7 +18,7 @@ const SCRIPT = String.raw`(function () {
   var MAX_EVENTS = 30;
   var SUBSCRIPTIONS = {
     lights: 'subscription StatusLights { lightStateChanged { healthCard { level colour } professionalCard { level colour } } }',
-    events: 'subscription StatusEvents { readerEvents { kind readerId readerName slot level at } }'
+    events: 'subscription StatusEvents { readerEvents { kind readerId readerName slot level at cardSession } }'
   };
   // The Backend enum of the API (docs/api-conventions.md), in both languages.
   var BACKEND_LABELS = { SIMULATOR: '模擬器 simulator', CSHIS: '健保控制軟體 cshis', PCSC: '讀卡機 PC/SC' };
@@ -105,9 +105,29 @@ const SCRIPT = String.raw`(function () {
     renderReaders();
   }
 
+  // ---- card sessions: a short form of each insertion's id, so a swap shows as a new card --------------
+  function shortSession(id) { return id ? '#' + id.slice(-L.session.shownCharacters) : ''; }
+  var sessions = {};
+  function showSession(slot) {
+    var el = $('card-session-' + slot);
+    if (!el) return;
+    var s = sessions[slot];
+    el.setAttribute('data-session', s || '');
+    if (s) bilingual(el, L.session.zh + ' ' + s, L.session.en);
+    else bilingual(el, L.session.none.zh, L.session.none.en);
+  }
+  function sessionEvent(e) {
+    if (!L.slots[e.slot]) return;
+    if (e.kind === 'CARD_REMOVED') sessions[e.slot] = '';
+    else if ((e.kind === 'CARD_INSERTED' || e.kind === 'CARD_AUTHENTICATED') && e.cardSession) sessions[e.slot] = shortSession(e.cardSession);
+    else return;
+    showSession(e.slot);
+  }
+
   // ---- events -------------------------------------------------------------------------------------
   function addEvent(e) {
     readerEvent(e);
+    sessionEvent(e);
     var kind = L.events[e.kind] || { zh: e.kind, en: e.kind };
     var slot = L.slots[e.slot] || { zh: e.slot, en: e.slot };
     var list = $('events');
@@ -116,6 +136,8 @@ const SCRIPT = String.raw`(function () {
       if (empty) empty.remove();
       var li = document.createElement('li');
       li.setAttribute('data-kind', e.kind);
+      var session = shortSession(e.cardSession);
+      if (session) li.setAttribute('data-session', session);
       var t = document.createElement('time');
       t.dateTime = e.at;
       t.textContent = time(e.at);
@@ -125,7 +147,7 @@ const SCRIPT = String.raw`(function () {
       var colour = e.level === 0 ? 'WHITE' : e.level === 1 ? 'BROWN' : e.level === 3 ? 'PURPLE' : e.slot === 'PROFESSIONAL_CARD' ? 'ORANGE' : 'GREEN';
       dot.setAttribute('data-colour', colour);
       var text = document.createElement('span');
-      bilingual(text, slot.zh + '：' + kind.zh, slot.en + ': ' + kind.en + (e.readerName ? ' — ' + e.readerName : ''));
+      bilingual(text, slot.zh + '：' + kind.zh + (session ? ' ' + session : ''), slot.en + ': ' + kind.en + (e.readerName ? ' — ' + e.readerName : ''));
       li.appendChild(t);
       li.appendChild(dot);
       li.appendChild(text);

@@ -40,6 +40,7 @@ main { max-width: 980px; margin: 0 auto; padding: 1.25rem 1.5rem 2rem; }
 .light-text { margin: .3rem 0 0; font-size: 1.02rem; font-weight: 600; }
 .light-text .en { font-weight: 400; font-size: .9rem; }
 .reader-name { margin: .2rem 0 0; color: var(--muted); font-size: .8rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.card-session { margin: .2rem 0 0; font-size: .8rem; font-family: ui-monospace, monospace; overflow-wrap: anywhere; }
 
 .light { flex: none; width: 76px; height: 76px; border-radius: 50%; display: grid; place-items: center;
   border: 3px solid #c3cad1; background: #eef1f4; color: var(--muted); font-size: 1.6rem; font-weight: 700;

@@ -231,13 +231,17 @@ export function describeCardRecordsContract(name: string, createHarness: () => P
       expect([unknown.rc, unknown.bytes.length]).toEqual([5022, 0]);
     });
 
-    it('writes allergies only with a professional card (5056), not a pharmacist’s (9100); 造字 survives; slots 1–3', async () => {
+    it('writes allergies only with a verified professional card (5056, 4042), not a pharmacist’s (9100); 造字 survives; slots 1–3', async () => {
       await h.insertHealthCard('STANDARD');
       const names = encodeAllergiesInput(['阿莫西林', '磺胺\uE001']);
       expect((await cs.hisWriteAllergicMedicines(standard.idNumber, standard.birthDateRoc, names)).rc).toBe(5056);
       await h.insertProfessionalCard('PHARMACIST');
+      expect((await cs.hisWriteAllergicMedicines(standard.idNumber, standard.birthDateRoc, names)).rc).toBe(4042);
+      expect(await cs.hpcVerifyHPCPIN()).toBe(0);
       expect((await cs.hisWriteAllergicMedicines(standard.idNumber, standard.birthDateRoc, names)).rc).toBe(9100);
       await h.insertProfessionalCard('PHYSICIAN');
+      expect((await cs.hisWriteAllergicMedicines(standard.idNumber, standard.birthDateRoc, names)).rc).toBe(4042);
+      expect(await cs.hpcVerifyHPCPIN()).toBe(0);
       expect((await cs.hisWriteAllergicMedicines(rare.idNumber, rare.birthDateRoc, names)).rc).toBe(5020);
       const ok = await cs.hisWriteAllergicMedicines(standard.idNumber, standard.birthDateRoc, names);
       expect(ok.rc).toBe(0);

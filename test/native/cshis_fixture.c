@@ -1122,7 +1122,8 @@ static int do_newborn(const char *id, const char *birth, const char *date, const
 CSAPI hisWriteNewBorn(char *id, char *birth, char *newbornDate, char *noOfDelivered) {
     FX_BODY(hisWriteNewBorn, do_newborn(id, birth, newbornDate, noOfDelivered));
 }
-/* 1.20 / 1.46: Big5 names, identity, then a professional card (5056; a pharmacist's: 9100). */
+/* 1.20 / 1.46: Big5 names, identity, then a professional card (5056) with a verified PIN (4042, inferred as in
+ * the simulator: src/adapters/simulator/workstation.ts); a pharmacist's: 9100. */
 static int do_allergic(const char *id, const char *birth, const char *data, char *docid, int slot) {
     if (!data) return 6018;
     int rc = need_hc();
@@ -1131,6 +1132,7 @@ static int do_allergic(const char *id, const char *birth, const char *data, char
     rc = check_identity(id, birth);
     if (rc) return rc;
     if (!S.hpc_in) return 5056;
+    if (!S.hpc_pin) return 4042;
     if (S.hpc_pharmacist) return 9100;
     if (slot) memcpy(S.allergy.data + (slot - 1) * 40, data, 40);
     else memcpy(S.allergy.data, data, 120);

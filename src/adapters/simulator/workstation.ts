@@ -108,6 +108,8 @@ const UPDATE_MAX_VISITS_LEFT = 3;
 const VISITS_AFTER_UPDATE = 6;
 
 const SAME_DAY_OTHER_DEPARTMENT = 5010;
+/** Calls that may change what a card holds (saved for the next start); insertion and PIN changes call `changed()`. */
+const CHANGES_THE_CARD = /^(hisWrite|hisDelete|hisGetSeqNumber|csUnGetSeqNumber|csUpdateHC|csInputHCPIN|csDisableHCPIN)/;
 const COUNTED_CATEGORIES = new Set(['01', '02', '03', '04', '05']);
 const DAY_MS = 86_400_000;
 
@@ -142,7 +144,9 @@ interface InsertedProfessionalCard {
   pinVerified: boolean;
 }
 
-import type { SimulatorControls } from '../../ports/simulator.ts';
+import type { ForcibleGatewayCode, SimulatorControls } from '../../ports/simulator.ts';
+import { gatewayError } from '../../errors/gateway-codes.ts';
+import { SAVED_STATE_VERSION, loadSavedState, writeSavedState, type SavedCard } from './saved-state.ts';
 export type { SimulatorControls };
 
 export interface SimulatorOptions {
@@ -154,6 +158,13 @@ export interface SimulatorOptions {
    * screens can be rehearsed. Default 800 ms; tests pass 0.
    */
   readonly networkLatencyMs?: number;
+  /**
+   * Keep the workstation in this file across restarts (saved-state.ts): the cards in the readers and what was
+   * written on them. Omitted (tests, embedded use): in memory only.
+   */
+  readonly stateFile?: string;
+  /** Told when the saved state cannot be read or written (the simulator carries on in memory). */
+  readonly onStateProblem?: (message: string) => void;
 }
 
 export class SimulatedWorkstation implements ControlSoftware, SimulatorControls {
@@ -169,6 +180,12 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
   private healthCard: InsertedHealthCard | null = null;
   private professionalCard: InsertedProfessionalCard | null = null;
   private readonly forcedCodes = new Map<string, number>();
+  private readonly forcedGatewayCodes = new Map<string, ForcibleGatewayCode>();
+  private readonly stateFile: string | null;
+  private readonly onStateProblem: (message: string) => void;
+  private saveTimer: NodeJS.Timeout | null = null;
+  /** Epoch second of the latest visit time handed out (visits are monotonic, one per second). */
+  private lastVisitSecond = -Infinity;
   private readonly listeners = new Set<() => void>();
   /** Card state survives removal, as the real card keeps its counters. */
   private readonly cardMemory = new Map<string, InsertedHealthCard>();
@@ -177,6 +194,9 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     this.now = options.now ?? (() => new Date());
     this.latencyMs = options.latencyMs ?? 0;
     this.networkLatencyMs = options.networkLatencyMs ?? 800;
+    this.stateFile = options.stateFile ?? null;
+    this.onStateProblem = options.onStateProblem ?? (() => {});
+    if (this.stateFile) this.restore(this.stateFile);
   }
 
   // ---- controls ----
@@ -222,11 +242,17 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     else this.forcedCodes.set(functionName, rc);
   }
 
+  forceGatewayCode(functionName: string, code: ForcibleGatewayCode | null): void {
+    if (code === null) this.forcedGatewayCodes.delete(functionName);
+    else this.forcedGatewayCodes.set(functionName, code);
+  }
+
   reset(): void {
     this.samAuthenticated = false;
     this.healthCard = null;
     this.professionalCard = null;
     this.forcedCodes.clear();
+    this.forcedGatewayCodes.clear();
     this.cardMemory.clear();
     this.changed();
   }
@@ -379,7 +405,8 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
 
   // ---- visits ----
 
-  hisGetSeqNumber256(treatItem: string, babyTreat: string, treatAfterCheck: string) {
+  async hisGetSeqNumber256(treatItem: string, babyTreat: string, treatAfterCheck: string) {
+    await this.clockPastLastVisit();
     return this.cardOutput('hisGetSeqNumber256', (card) => {
       const visit = this.takeSeqNumber(card, treatItem, babyTreat, treatAfterCheck);
       if (typeof visit === 'number') return visit;
@@ -387,7 +414,8 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     });
   }
 
-  hisGetSeqNumber256N1(treatItem: string, babyTreat: string, treatAfterCheck: string) {
+  async hisGetSeqNumber256N1(treatItem: string, babyTreat: string, treatAfterCheck: string) {
+    await this.clockPastLastVisit();
     return this.cardOutput('hisGetSeqNumber256N1', (card) => {
       const visit = this.takeSeqNumber(card, treatItem, babyTreat, treatAfterCheck);
       if (typeof visit === 'number') return visit;
@@ -401,7 +429,8 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
       const card = this.requireHealthCard();
       if (typeof card === 'number') return card;
       if (!(treatItem in TREATMENT_CATEGORIES)) return RC.BAD_PARAMETER;
-      return card.patient.insuranceCheckCode;
+      // The check answers what registering this category would answer (cancelled, expired, coverage, visits left).
+      return this.eligibility(card, treatItem, false);
     });
   }
 
@@ -971,7 +1000,12 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     return asciiOf(records.map((r) => prescriptionSignature(r as Fields<Layout>, card.patient.idNumber)).join(''));
   }
 
-  /** 1.20 / 1.46: identity, then a professional card (5056; a pharmacist's: 9100), then DocID out. */
+  /**
+   * 1.20 / 1.46: identity, then a professional card (5056 without one; a pharmacist's: 9100), then DocID out.
+   * docs/reference/functions.md defines "needs HPC" as a professional card whose PIN was verified, so an
+   * inserted card without a verified PIN is refused too; with 4042, the code for exactly that
+   * (docs/reference/return-codes.md). Which of 4042 / 5056 the real DLL gives for it is not documented: inferred.
+   */
   private writeAllergies(
     patientId: string,
     birthDate: string,
@@ -985,6 +1019,7 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     const rc = this.identity(card, patientId, birthDate);
     if (rc !== OK) return rc;
     if (!this.professionalCard) return RC.HPC_ID_READ_FAILED;
+    if (!this.professionalCard.pinVerified) return RC.HPC_PIN_NOT_VERIFIED;
     if (this.isPharmacist()) return RC.PHARMACY_CARD_NOT_PERMITTED;
     store(card, decodeAllergiesInput(data));
     return ascii(`${this.professionalCard.professional.idNumber}\0`);
@@ -1013,6 +1048,86 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
 
   async [Symbol.asyncDispose](): Promise<void> {
     this.listeners.clear();
+    if (this.saveTimer) this.save();
+  }
+
+  // ---- kept across restarts (saved-state.ts) ----
+
+  private restore(path: string): void {
+    const loaded = loadSavedState(path);
+    if (!loaded.state) {
+      if (loaded.problem) this.onStateProblem(`simulator state ${path}: ${loaded.problem}; starting with empty readers`);
+      return;
+    }
+    const { state } = loaded;
+    for (const saved of state.cards) {
+      const patient = this.patients.find((p) => p.key === saved.patient);
+      if (!patient) continue;
+      const records = new SimulatedCardRecords(seedFor(patient.key), patient.emergencyPhone, patient.hasPin);
+      const r = saved.records;
+      const fill = <T>(area: T[], from: readonly unknown[]) => area.splice(0, area.length, ...(from as T[]));
+      fill(records.outpatient, r.outpatient);
+      fill(records.longTerm, r.longTerm);
+      fill(records.importantOrders, r.importantOrders);
+      fill(records.allergies, r.allergies);
+      fill(records.vaccinations, r.vaccinations);
+      fill(records.preventiveCare, r.preventiveCare);
+      fill(records.prenatal, r.prenatal);
+      fill(records.criticalIllnesses, r.criticalIllnesses);
+      records.organDonation = r.organDonation;
+      records.emergencyPhone = r.emergencyPhone;
+      records.pinSet = r.pinSet;
+      records.newborn = r.newborn;
+      const card: InsertedHealthCard = {
+        patient,
+        samAuthenticated: false,
+        remainingVisits: saved.remainingVisits,
+        lastSeqNumber: saved.lastSeqNumber,
+        visits: saved.visits.map((v) => ({ ...v, writes: [...v.writes], startedAt: new Date(v.startedAt) })),
+        records,
+        ...(saved.validUntilRoc ? { validUntilRoc: saved.validUntilRoc } : {}),
+      };
+      this.cardMemory.set(patient.key, card);
+    }
+    this.healthCard = state.healthCard ? (this.cardMemory.get(state.healthCard) ?? null) : null;
+    const professional = this.professionals.find((p) => p.key === state.professionalCard);
+    this.professionalCard = professional ? { professional, pinVerified: false } : null;
+    if (state.lastVisitSecond !== null) this.lastVisitSecond = state.lastVisitSecond;
+  }
+
+  /** Saves soon: a burst of calls (a visit and its writes) is one write of the file. */
+  private markDirty(): void {
+    if (!this.stateFile || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => this.save(), 50);
+    this.saveTimer.unref();
+  }
+
+  private save(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    if (!this.stateFile) return;
+    const cards: SavedCard[] = [...this.cardMemory.values()].map((card) => {
+      const { pinVerified: _notKept, ...records } = card.records;
+      return {
+        patient: card.patient.key,
+        remainingVisits: card.remainingVisits,
+        lastSeqNumber: card.lastSeqNumber,
+        validUntilRoc: card.validUntilRoc ?? null,
+        visits: card.visits.map((v) => ({ ...v, startedAt: v.startedAt.toISOString() })),
+        records: records as SavedCard['records'],
+      };
+    });
+    try {
+      writeSavedState(this.stateFile, {
+        version: SAVED_STATE_VERSION,
+        healthCard: this.healthCard?.patient.key ?? null,
+        professionalCard: this.professionalCard?.professional.key ?? null,
+        lastVisitSecond: Number.isFinite(this.lastVisitSecond) ? this.lastVisitSecond : null,
+        cards,
+      });
+    } catch (error) {
+      this.onStateProblem(`simulator state ${this.stateFile}: cannot write it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
   }
 
   // ---- rules ----
@@ -1026,21 +1141,13 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     if (!(treatItem in TREATMENT_CATEGORIES)) return RC.BAD_PARAMETER;
     if (!/^[ 12YN]?$/.test(babyTreat.trim()) || !/^[012]$/.test(treatAfterCheck)) return RC.BAD_PARAMETER;
     const { patient } = card;
-    if (patient.cancelled) return RC.CARD_CANCELLED;
-    const now = this.now();
-    if (dateToRocDateTime(now).slice(0, 7) > this.validUntilRoc(patient, card)) return RC.CARD_EXPIRED;
     const newborn = babyTreat.trim() !== '';
-    // docs/reference/return-codes.md 5004: a newborn visit needs a newborn attachment on the card, and only within 60 days of birth.
-    if (newborn && (patient.newbornAgeDays === null || patient.newbornAgeDays > 60)) return RC.NEWBORN_NOT_ALLOWED;
-    if (patient.insuranceCheckCode !== 0) return patient.insuranceCheckCode;
+    const refused = this.eligibility(card, treatItem, newborn);
+    if (refused !== OK) return refused;
     const counted = COUNTED_CATEGORIES.has(treatItem);
-    if (counted && card.remainingVisits <= 0) return RC.NO_VISITS_LEFT;
 
-    let visitTimeRoc = dateToRocDateTime(now);
-    // Two visits in the same second would be indistinguishable to 1.39/1.56; the DLL's clock has the same limit.
-    while (card.visits.some((v) => v.visitTimeRoc === visitTimeRoc)) {
-      visitTimeRoc = dateToRocDateTime(new Date(now.getTime() + 1000 * (card.visits.length + 1)));
-    }
+    const now = this.visitClock();
+    const visitTimeRoc = dateToRocDateTime(now);
     if (counted) {
       card.remainingVisits -= 1;
       card.lastSeqNumber = (card.lastSeqNumber % 9999) + 1;
@@ -1058,6 +1165,45 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     };
     card.visits.push(visit);
     return visit;
+  }
+
+  /**
+   * Whether `treatItem` may be registered on this card, in the order the visit checks it: cancelled (5002),
+   * expired (5003), a newborn visit without a young enough attachment (5004), coverage (the patient's
+   * insurance code), no counted visits left (5001). The quick insurance check (1.55) asks the same question,
+   * so a desk rehearsing it sees the code the visit would give.
+   */
+  private eligibility(card: InsertedHealthCard, treatItem: string, newborn: boolean): number {
+    const { patient } = card;
+    if (patient.cancelled) return RC.CARD_CANCELLED;
+    if (this.today() > this.validUntilRoc(patient, card)) return RC.CARD_EXPIRED;
+    // docs/reference/return-codes.md 5004: a newborn visit needs a newborn attachment on the card, and only within 60 days of birth.
+    if (newborn && (patient.newbornAgeDays === null || patient.newbornAgeDays > 60)) return RC.NEWBORN_NOT_ALLOWED;
+    if (patient.insuranceCheckCode !== 0) return patient.insuranceCheckCode;
+    if (COUNTED_CATEGORIES.has(treatItem) && card.remainingVisits <= 0) return RC.NO_VISITS_LEFT;
+    return OK;
+  }
+
+  /**
+   * Waits, before a sequence-number call, until the clock has left the second of the last visit handed out.
+   * The visit time is the reader clock's (docs/reference/functions.md (1.34)) at one-second resolution, and
+   * 1.39 / 1.56 find a visit by that time, so two visits never share a second; a real 1.37 takes longer than
+   * a second anyway. Waiting keeps every visit time at or before "now" (never ahead of the clock).
+   */
+  private async clockPastLastVisit(): Promise<void> {
+    const wait = (this.lastVisitSecond + 1) * 1000 - this.now().getTime();
+    if (wait > 0 && wait <= 1000) await new Promise((r) => setTimeout(r, wait));
+  }
+
+  /**
+   * The time of a new visit: the clock, at least one second after the last visit (monotonic). Only a clock
+   * that stands still (a test's fixed `now`) can need the bump after {@link clockPastLastVisit} has waited.
+   */
+  private visitClock(): Date {
+    let second = Math.floor(this.now().getTime() / 1000);
+    if (second <= this.lastVisitSecond) second = this.lastVisitSecond + 1;
+    this.lastVisitSecond = second;
+    return new Date(second * 1000);
   }
 
   /** docs/reference/return-codes.md 5010: a counted visit to a second department on the same day is registered, with a warning. */
@@ -1178,6 +1324,7 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
   }
 
   private changed(): void {
+    this.markDirty();
     for (const listener of this.listeners) listener();
   }
 
@@ -1191,14 +1338,25 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     if (this.networkLatencyMs > 0) await new Promise((r) => setTimeout(r, this.networkLatencyMs));
   }
 
+  /** A forced gateway code fails the call the way the real backend's layer does: a typed error, nothing done. */
+  private throwForcedGatewayCode(name: string): void {
+    if (this.forcedGatewayCodes.size === 0) return;
+    const code = this.forcedGatewayCodes.get(name);
+    if (code !== undefined) throw gatewayError(code);
+  }
+
   // `delay()` is awaited only when there is one: awaiting a no-op async call still costs microtask turns.
   private async run(name: string, body: () => number): Promise<number> {
     if (this.latencyMs > 0) await this.delay();
+    this.throwForcedGatewayCode(name);
+    if (CHANGES_THE_CARD.test(name)) this.markDirty();
     return this.forcedCodes.get(name) ?? body();
   }
 
   private async output(name: string, body: () => Uint8Array | number | RawOutput, limitOverride?: number): Promise<RawOutput> {
     if (this.latencyMs > 0) await this.delay();
+    this.throwForcedGatewayCode(name);
+    if (CHANGES_THE_CARD.test(name)) this.markDirty();
     const forced = this.forcedCodes.get(name);
     if (forced !== undefined) return { rc: forced, bytes: new Uint8Array(0) };
     const result = body();

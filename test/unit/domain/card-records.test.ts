@@ -58,6 +58,10 @@ describe('CshisCardRecords over the simulator', () => {
 
     expect(await rejection(records.writeAllergySlot({ ...cardholder, slot: 2, name: '碘' }))).toMatchObject({ vendorCode: 4014 });
     sim.insertProfessionalCard('PHYSICIAN');
+    // Allergy writes and 1.8 need the professional card's PIN verified (4042 before).
+    expect(await rejection(records.writeAllergySlot({ ...cardholder, slot: 2, name: '碘' }))).toMatchObject({ vendorCode: 4042 });
+    expect(await rejection(records.treatmentDiagnoses('ICD10'))).toMatchObject({ vendorCode: 4042 });
+    await stack.verifyProfessionalPin();
     const written = await records.writeAllergySlot({ ...cardholder, slot: 2, name: '碘' });
     expect(written.doctorIdNumber).toMatch(/^[A-Z]\d{9}$/);
     expect((await records.prescriptionRange('ALLERGIES', 1, 3)).allergies.map((a) => [a.slot, a.name.text])).toEqual([
@@ -65,8 +69,6 @@ describe('CshisCardRecords over the simulator', () => {
       [2, '碘'],
     ]);
 
-    expect(await rejection(records.treatmentDiagnoses('ICD10'))).toMatchObject({ vendorCode: 4042 });
-    await stack.verifyProfessionalPin();
     expect((await records.treatmentDiagnoses('ICD10')).visits.map((v) => v.visitTimeRoc)).toEqual([visit.visitTimeRoc]);
     const history = await records.treatmentHistory();
     expect(history.visits.map((v) => v.seqNumber)).toEqual([visit.seqNumber]);
