@@ -331,6 +331,8 @@ export type ErrorCode =
   | 'OLD_PIN_NOT_VERIFIED'
   /** No such long operation */
   | 'OPERATION_NOT_FOUND'
+  /** Could not determine which operation to run */
+  | 'OPERATION_RESOLUTION_FAILURE'
   /** Return code 5062: Entry of the organ-donation / hospice-care flag was abandoned */
   | 'ORGAN_DONATION_ENTRY_ABANDONED'
   /** Return code 5061: Writing the organ-donation / hospice-care flag failed */

@@ -224,7 +224,7 @@ describe('channel 2 over graphql-ws: request-level errors are the protocol’s `
     const messages = await overWs(query);
     expect(messages.map((m) => m.type)).toEqual(['error']);
     expect(messages[0]!.payload[0].extensions).toEqual(await overHttp(query));
-    expect(messages[0]!.payload[0].extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    expectCatalogueExtensions(messages[0]!.payload[0].extensions, 'OPERATION_RESOLUTION_FAILURE');
   });
 
   it('domain failure: the union member in `next`, then `complete`, no errors[]', async () => {
