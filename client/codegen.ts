@@ -1,7 +1,7 @@
 /**
  * Generates the client kit's typed documents from the checked-in schema (schema/schema.graphql) and the
  * operations in client/operations/*.graphql, with GraphQL Code Generator's own plugins (typescript-operations,
- * typed-document-node) driven through @graphql-codegen/core: the CLI would add ~200 packages (file watchers,
+ * typed-document-node, pointed at the kit's own TypedDocumentNode) driven through @graphql-codegen/core: the CLI would add ~200 packages (file watchers,
  * GitHub/URL loaders, prompts) for what is one function call here. typescript-operations 6 emits the enums
  * and input types the operations use by itself; adding the `typescript` plugin would declare them twice.
  *
@@ -63,7 +63,9 @@ export async function generateClientTypes(operations: readonly OperationSource[]
       document: parse(sources[i] ?? ''),
     })),
     filename: GENERATED_FILE,
-    plugins: [{ typescriptOperations: {} }, { typedDocumentNode: {} }],
+    // The documents' type comes from the kit itself (client/src/typed-document.ts), so the kit needs only
+    // `graphql` and `graphql-ws` (client/package.json); test/integration/client-kit-standalone.test.ts proves it.
+    plugins: [{ typescriptOperations: {} }, { typedDocumentNode: { documentNodeImport: '../src/typed-document.ts#TypedDocumentNode' } }],
     pluginMap: {
       typescriptOperations: typescriptOperationsPlugin,
       typedDocumentNode: typedDocumentNodePlugin,

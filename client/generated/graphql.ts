@@ -5,7 +5,7 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
-import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+import type { TypedDocumentNode as DocumentNode } from '../src/typed-document.ts';
 /** What the gateway talks to (--backend). */
 export type Backend =
   /** NHI’s control software 6.0 (REST service). */
@@ -331,6 +331,8 @@ export type ErrorCode =
   | 'OLD_PIN_NOT_VERIFIED'
   /** No such long operation */
   | 'OPERATION_NOT_FOUND'
+  /** Could not determine which operation to run */
+  | 'OPERATION_RESOLUTION_FAILURE'
   /** Return code 5062: Entry of the organ-donation / hospice-care flag was abandoned */
   | 'ORGAN_DONATION_ENTRY_ABANDONED'
   /** Return code 5061: Writing the organ-donation / hospice-care flag failed */

@@ -1,7 +1,7 @@
 /**
- * A GraphQL document that knows its result and variables types. The same shape as the
- * `@graphql-typed-document-node/core` type the generated operations use, written out so the kit itself needs
- * only `graphql`.
+ * A GraphQL document that knows its result and variables types: the same shape as
+ * `@graphql-typed-document-node/core`'s (so documents typed by either fit both), written out so the kit needs
+ * only `graphql` and `graphql-ws`. The generated operations (client/generated/graphql.ts) import it from here.
  */
 import type { DocumentNode } from 'graphql';
 

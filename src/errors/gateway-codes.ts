@@ -480,6 +480,18 @@ export const GATEWAY_CODES = [
     },
   },
   {
+    // yoga's own code (HTTP) and src/transport/ws.ts: a document with several operations and no operationName,
+    // or an operationName the document does not have.
+    code: 'OPERATION_RESOLUTION_FAILURE',
+    category: 'REQUEST',
+    text: { zh: '無法判斷要執行哪一項操作', en: 'Could not determine which operation to run' },
+    retryable: false,
+    hint: {
+      zh: '文件含多項操作時，請以 operationName 指定其中一項（名稱須與文件中的操作相同）',
+      en: 'The document holds several operations: name one of them in operationName',
+    },
+  },
+  {
     code: 'OPERATION_NOT_FOUND',
     category: 'REQUEST',
     text: { zh: '找不到這項長時間作業', en: 'No such long operation' },

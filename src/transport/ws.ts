@@ -7,7 +7,7 @@
  * do not apply CORS to WebSockets: use `onConnect` for origin checks.
  */
 import type { IncomingMessage, Server } from 'node:http';
-import type { DocumentNode, ExecutionArgs, GraphQLError, GraphQLFormattedError } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { MessageType, type Context } from 'graphql-ws';
@@ -76,6 +76,21 @@ export function attachGraphqlWs(opts: AttachGraphqlWsOptions): GraphqlWsHandle {
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors?.length ? { ...result, errors: result.errors.map(formatError) } : undefined,
       onError: (_ctx, _id, _payload, errors) => errors.map(formatError),
+      // One channel per kind (docs/api-conventions.md): an operation refused or failed as a whole (variables,
+      // access, rate, unknown operation id, a root field's input check, a bug) produced no data, so it is the
+      // protocol's `error` message, as a validation error already is, not `next` with errors then `complete`.
+      onOperation: (ctx, id, _payload, _args, operationResult) => {
+        // Typed as possibly a promise; graphql-ws has awaited it by now.
+        const result = operationResult as ExecutionResult | AsyncIterable<unknown>;
+        if (isAsyncIterable(result) || !failedAsAWhole(result)) return undefined;
+        // Removed first: graphql-ws then sends neither `next` nor `complete` for it (an `error` ends the id).
+        delete ctx.subscriptions[id];
+        const socket = ctx.extra.socket;
+        if (socket.readyState === socket.OPEN) {
+          socket.send(JSON.stringify({ id, type: MessageType.Error, payload: result.errors!.map(formatError) }));
+        }
+        return undefined;
+      },
       execute: (args: ExecutionArgs) => enveloped(args).execute(args),
       subscribe: (args: ExecutionArgs) => enveloped(args).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
@@ -106,6 +121,10 @@ export function attachGraphqlWs(opts: AttachGraphqlWsOptions): GraphqlWsHandle {
           document = envelop.parse(payload.query);
           const errors = envelop.validate(envelop.schema, document);
           if (errors.length > 0) return errors;
+          // As yoga answers over HTTP (graphql-ws would call it an unexpected error).
+          if (!getOperationAST(document, params.operationName)) {
+            return [createGraphQLError('Could not determine what operation to execute.', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
+          }
         } catch (error) {
           // Parse errors, and graphql-armor limits (which throw from parse/validate).
           if (isGraphQLError(error)) return [error];
@@ -180,6 +199,15 @@ function formatError(error: GraphQLError): GraphQLFormattedError {
   const { http: _http, unexpected: _unexpected, ...extensions } = formatted.extensions;
   const { extensions: _all, ...rest } = formatted;
   return Object.keys(extensions).length > 0 ? { ...rest, extensions } : rest;
+}
+
+/** No data at all (absent, or null because a non-null root field failed): nothing but errors to report. */
+function failedAsAWhole(result: ExecutionResult): boolean {
+  return (result.errors?.length ?? 0) > 0 && result.data == null;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
 function isGraphQLError(error: unknown): error is GraphQLError {

@@ -24,6 +24,7 @@ import {
   GatewayRequestError,
   isGatewayError,
   LightsChangedDocument,
+  OperationProgressDocument,
   ReadCardDocument,
   SimulatorInsertHealthCardDocument,
   StartVisitDocument,
@@ -139,6 +140,30 @@ describe('client kit against the gateway on a real port', () => {
         }
         expect(seen).toContain(2);
         await lights.return?.();
+      } finally {
+        await client.dispose();
+      }
+    });
+  }
+
+  for (const transport of ['ws', 'sse'] as const) {
+    it(`surfaces a refused subscription over ${transport} as a GatewayRequestError with the code, once`, async () => {
+      const states: string[] = [];
+      const client = createGatewayClient({
+        url: `${server.url}/graphql`,
+        transport,
+        token: TOKEN,
+        webSocketImpl: WebSocket,
+        onStateChange: ({ state }) => states.push(state),
+      });
+      try {
+        // Without endOnComplete: a refusal must end the stream, not look like a restart to ride out.
+        const progress = client.subscribe(OperationProgressDocument, { id: 'nope' });
+        const refused = await progress.next().catch((e: unknown) => e);
+        expect(refused).toBeInstanceOf(GatewayRequestError);
+        expect((refused as GatewayRequestError).code).toBe('OPERATION_NOT_FOUND');
+        expect((refused as GatewayRequestError).errors[0]?.extensions).toMatchObject({ messageZh: expect.any(String), hint: expect.any(String), retryable: false });
+        expect(states.filter((s) => s === 'reconnecting')).toEqual([]);
       } finally {
         await client.dispose();
       }

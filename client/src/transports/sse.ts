@@ -80,9 +80,10 @@ export async function* subscribeSse<T>(
         }
         if (message.event !== 'next' || !message.data) continue;
         const result = JSON.parse(message.data) as ExecutionResultOf<T>;
-        // A result without `data` is the gateway refusing the request (parse, validation, access): it would be
-        // refused again, so it is reported rather than retried.
-        if (!('data' in result) && result.errors?.length) {
+        // A result without data (absent, or null: the operation failed as a whole) is the gateway refusing the
+        // request (parse, validation, access, unknown id): it would be refused again, so it is reported rather
+        // than retried, as graphql-ws's `error` message is (docs/api-conventions.md).
+        if (result.data == null && result.errors?.length) {
           throw new GatewayRequestError(result.errors.map((e) => e.message).join('; '), result.errors, response.status);
         }
         yield result;

@@ -62,13 +62,12 @@ describe('graphql-ws', () => {
 
   it('takes the token from connectionParams for protected mutations', async () => {
     const mutation = 'mutation { verifySam { __typename } }';
-    // Refusals of an operation come as its result (`next` with errors), like over HTTP.
-    const [missing] = await subscribeWs(endpoint, mutation, undefined, { headers: { origin: HIS } });
-    expect(missing?.data).toBeUndefined();
-    expect(missing?.errors?.[0]?.extensions).toMatchObject({ code: 'TOKEN_REQUIRED', category: 'ACCESS' });
-    expect(missing?.errors?.[0]?.extensions).not.toHaveProperty('http');
-    const [wrong] = await subscribeWs(endpoint, mutation, undefined, { connectionParams: { authorization: 'Bearer nope' } });
-    expect(wrong?.errors?.[0]?.extensions?.['code']).toBe('TOKEN_INVALID');
+    // A refused operation is the protocol's `error` message, with the same extensions as over HTTP (docs/api-conventions.md).
+    const missing = await wsError(subscribeWs(endpoint, mutation, undefined, { headers: { origin: HIS } }));
+    expect(missing.graphqlErrors?.[0]?.extensions).toMatchObject({ code: 'TOKEN_REQUIRED', category: 'ACCESS' });
+    expect(missing.graphqlErrors?.[0]?.extensions).not.toHaveProperty('http');
+    const wrong = await wsError(subscribeWs(endpoint, mutation, undefined, { connectionParams: { authorization: 'Bearer nope' } }));
+    expect(wrong.graphqlErrors?.[0]?.extensions?.['code']).toBe('TOKEN_INVALID');
     const [done] = await subscribeWs(endpoint, mutation, undefined, { connectionParams: WS_AUTH });
     expect(done?.data).toEqual({ verifySam: { __typename: 'Sam' } });
   });
@@ -77,9 +76,8 @@ describe('graphql-ws', () => {
     services.simulator!.insertHealthCard('STANDARD');
     const read = '{ healthCard { basicData { ... on BasicData { idNumber } } } }';
     for (const headers of [undefined, { origin: HIS }, { origin: server.url }]) {
-      const [refused] = await subscribeWs(endpoint, read, undefined, headers ? { headers } : {});
-      expect(refused?.errors?.[0]?.extensions?.['code'], JSON.stringify(headers)).toBe('TOKEN_REQUIRED');
-      expect(refused?.data).toBeUndefined();
+      const refused = await wsError(subscribeWs(endpoint, read, undefined, headers ? { headers } : {}));
+      expect(refused.graphqlErrors?.[0]?.extensions?.['code'], JSON.stringify(headers)).toBe('TOKEN_REQUIRED');
     }
     for (const options of [{ connectionParams: WS_AUTH }, { headers: { origin: HIS }, connectionParams: WS_AUTH }]) {
       const [result] = await subscribeWs(endpoint, read, undefined, options);

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startGatewayProcess, type GatewayProcess } from '../../helpers/gateway-process.ts';
 import { freePort } from '../../helpers/free-port.ts';
-import { subscribeWs } from '../../helpers/ws.ts';
+import { subscribeWs, WsSubscriptionError } from '../../helpers/ws.ts';
 import { chromiumInstalled, launchBrowser, type Browser } from '../../browser/browser.ts';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -162,9 +162,9 @@ describe('a local program without a credential', () => {
   it('gets no identity data with a forged Origin over WebSocket', async () => {
     const endpoint = `${base}/graphql`;
     for (const headers of [{ origin: hisOrigin }, { origin: base }, {}] as Array<Record<string, string>>) {
-      const [result] = await subscribeWs(endpoint, READ, undefined, { headers });
+      const result = await subscribeWs(endpoint, READ, undefined, { headers }).catch((error: unknown) => error as WsSubscriptionError);
       if (JSON.stringify(result).includes('A123456789')) leaked++;
-      expect(result?.errors?.[0]?.extensions).toMatchObject({ code: 'TOKEN_REQUIRED' });
+      expect((result as WsSubscriptionError).graphqlErrors?.[0]?.extensions).toMatchObject({ code: 'TOKEN_REQUIRED' });
     }
     const refused = await subscribeWs(endpoint, READ, undefined, { headers: { host: 'evil.example' } }).catch((error: unknown) => error);
     expect((refused as { code?: number }).code).toBe(4403);
@@ -243,9 +243,11 @@ describe.skipIf(!chromiumInstalled)('a HIS page on an allowed origin (Chromium; 
     const endpoint = `${base}/graphql`;
     const [paired] = await subscribeWs<any>(endpoint, READ, undefined, { headers: { origin: hisOrigin }, connectionParams: { authorization: `Bearer ${stolen}` } });
     expect(paired?.data?.healthCard.basicData.idNumber).toBe('A123456789');
-    const [elsewhere] = await subscribeWs(endpoint, READ, undefined, { headers: { origin: base }, connectionParams: { authorization: `Bearer ${stolen}` } });
+    const elsewhere = await subscribeWs(endpoint, READ, undefined, { headers: { origin: base }, connectionParams: { authorization: `Bearer ${stolen}` } }).catch(
+      (error: unknown) => error as WsSubscriptionError,
+    );
     if (JSON.stringify(elsewhere).includes('A123456789')) leaked++;
-    expect(elsewhere?.errors?.[0]?.extensions).toMatchObject({ code: 'PAIRING_ORIGIN_MISMATCH' });
+    expect((elsewhere as WsSubscriptionError).graphqlErrors?.[0]?.extensions).toMatchObject({ code: 'PAIRING_ORIGIN_MISMATCH' });
     expect(leaked).toBe(0);
     expect(browser.offLoopback).toEqual([]);
   });
