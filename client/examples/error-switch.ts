@@ -209,6 +209,7 @@ export function deskReaction(code: ErrorCode): DeskReaction {
     case 'INTERNAL_SERVER_ERROR':
     case 'LOOPBACK_ONLY':
     case 'OPERATION_NOT_FOUND':
+    case 'OPERATION_RESOLUTION_FAILURE':
     case 'ORIGIN_NOT_ALLOWED':
     case 'PAIRING_CODE_INVALID':
     case 'PAIRING_ORIGIN_MISMATCH':
