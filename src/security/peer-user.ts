@@ -1,9 +1,11 @@
 /**
  * Which OS user is on the other end of a loopback TCP connection, on Linux: the kernel lists every socket
  * with its owner's uid in /proc/net/tcp and tcp6, so the client's socket (its local port is our remote
- * port, its remote port our local port) names its user. Used to keep pairing codes to this user's own
- * programs and browser (docs/security.md, "Pairing"): on a shared host another user's program can reach
- * 127.0.0.1 too. Elsewhere (Windows, macOS) the answer is "unknown" and nothing is refused on it.
+ * port, its remote port our local port) names its user. Each OS user runs their own gateway
+ * (docs/terminal-server.md): on a shared host another user's program can reach 127.0.0.1 too, so the door
+ * (src/plugins/use-access-control.ts) refuses every request and WebSocket of another user, and pairing codes
+ * are shown to this user's programs only. Elsewhere (Windows, macOS) the answer is "unknown" and nothing is
+ * refused on it (docs/terminal-server.md says what that means there).
  */
 import { readFileSync } from 'node:fs';
 
@@ -40,6 +42,19 @@ export function peerUid(socket: SocketLike | undefined, platform: NodeJS.Platfor
  */
 export function isSameUserPeer(serverContext: unknown, platform: NodeJS.Platform = process.platform): boolean {
   const socket = (serverContext as { req?: { socket?: SocketLike } } | undefined)?.req?.socket;
+  return isSameUserSocket(socket, platform);
+}
+
+/** Decided once per connection (keep-alive requests reuse it): the table is read at most once per socket. */
+const decided = new WeakMap<object, boolean>();
+
+/** {@link isSameUserPeer} for a socket (a WebSocket's upgrade request has one too). */
+export function isSameUserSocket(socket: SocketLike | undefined, platform: NodeJS.Platform = process.platform): boolean {
+  if (platform !== 'linux' || !socket) return true;
+  const known = decided.get(socket);
+  if (known !== undefined) return known;
   const uid = peerUid(socket, platform);
-  return uid === undefined || uid === process.getuid?.();
+  const same = uid === undefined || uid === process.getuid?.();
+  decided.set(socket, same);
+  return same;
 }
