@@ -4,15 +4,19 @@
  * port, its remote port our local port) names its user. Each OS user runs their own gateway
  * (docs/terminal-server.md): on a shared host another user's program can reach 127.0.0.1 too, so the door
  * (src/plugins/use-access-control.ts) refuses every request and WebSocket of another user, and pairing codes
- * are shown to this user's programs only. Elsewhere (Windows, macOS) the answer is "unknown" and nothing is
- * refused on it (docs/terminal-server.md says what that means there).
+ * are shown to this user's programs only. On Windows the TCP owner-pid table and the process's token say the
+ * same (src/security/windows-peer.ts). On macOS the answer is "unknown" and nothing is refused on it
+ * (docs/terminal-server.md says what that means there).
  */
 import { readFileSync } from 'node:fs';
+import { windowsPeerIsSameUser, type WindowsPeerApi } from './windows-peer.ts';
+import { createWindowsPeerApi } from '../adapters/windows/peer-process.ts';
 
 interface SocketLike {
   readonly remotePort?: number | undefined;
   readonly localPort?: number | undefined;
   readonly remoteAddress?: string | undefined;
+  readonly localAddress?: string | undefined;
 }
 
 /** The peer's uid, or undefined when it cannot be known (not Linux, not found, no socket). */
@@ -50,11 +54,30 @@ const decided = new WeakMap<object, boolean>();
 
 /** {@link isSameUserPeer} for a socket (a WebSocket's upgrade request has one too). */
 export function isSameUserSocket(socket: SocketLike | undefined, platform: NodeJS.Platform = process.platform): boolean {
-  if (platform !== 'linux' || !socket) return true;
+  if ((platform !== 'linux' && platform !== 'win32') || !socket) return true;
   const known = decided.get(socket);
   if (known !== undefined) return known;
-  const uid = peerUid(socket, platform);
-  const same = uid === undefined || uid === process.getuid?.();
+  let same: boolean;
+  if (platform === 'win32') {
+    const api = windowsApi();
+    same = api ? windowsPeerIsSameUser(api, socket) !== false : true;
+  } else {
+    const uid = peerUid(socket, platform);
+    same = uid === undefined || uid === process.getuid?.();
+  }
   decided.set(socket, same);
   return same;
+}
+
+let windowsPeerApi: WindowsPeerApi | null | undefined;
+/** koffi and the three DLLs, loaded at the first connection; if that fails, peers are "unknown" (not refused). */
+function windowsApi(): WindowsPeerApi | null {
+  if (windowsPeerApi === undefined) {
+    try {
+      windowsPeerApi = createWindowsPeerApi();
+    } catch {
+      windowsPeerApi = null;
+    }
+  }
+  return windowsPeerApi;
 }
