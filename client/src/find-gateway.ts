@@ -30,6 +30,8 @@ export interface FindGatewayOptions {
   readonly fetch?: typeof fetch;
   /** Gives up on a port that has not answered in this time (a hung program on it). @default 2000 */
   readonly probeTimeoutMs?: number;
+  /** Extra headers (a Node program standing in for a page may set `origin`; browsers send it themselves). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface FoundGateway {
@@ -49,12 +51,14 @@ export class GatewayNotFoundError extends Error {
   constructor(
     /** Per port: `refused` is a gateway that does not know the credential (another user's, or revoked). */
     readonly probes: Readonly<Record<number, ProbeOutcome>>,
+    message?: string,
   ) {
     const refused = Object.values(probes).filter((p) => p === 'refused' || p === 'rate-limited').length;
     super(
-      refused > 0
+      message ??
+      (refused > 0
         ? `no gateway on this computer knows this credential (${refused} other gateway(s) answered): pair again, or start your own gateway`
-        : 'no NHI Card Gateway answers on this computer: start it (nhi-gateway), then try again',
+        : 'no NHI Card Gateway answers on this computer: start it (nhi-gateway), then try again'),
     );
   }
 }
@@ -75,7 +79,7 @@ export async function findGateway(options: FindGatewayOptions): Promise<FoundGat
     try {
       const response = await doFetch(`http://${hostPart}:${port}/credential`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
+        headers: { 'content-type': 'application/json', ...options.headers, authorization: `Bearer ${credential}` },
         body: '{}',
         signal: controller.signal,
       });
@@ -98,4 +102,76 @@ export async function findGateway(options: FindGatewayOptions): Promise<FoundGat
   const port = ports[index]!;
   const baseUrl = `http://${hostPart}:${port}`;
   return { baseUrl, url: `${baseUrl}/graphql`, port };
+}
+
+export interface PairGatewayOptions {
+  /** Asks the user for the 6-digit code their gateway shows (console, /status); called once. */
+  readonly askCode: () => Promise<string>;
+  /** @default GATEWAY_PORTS */
+  readonly ports?: readonly number[];
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** @default globalThis.fetch (a browser sends the page's Origin itself) */
+  readonly fetch?: typeof fetch;
+  /** Extra headers (a Node program standing in for a page may set `origin`). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** @default 2000 */
+  readonly probeTimeoutMs?: number;
+}
+
+export interface PairedGateway extends FoundGateway {
+  /** Keep it (e.g. localStorage) and send it as `Authorization: Bearer …`; later visits use findGateway. */
+  readonly pairingToken: string;
+}
+
+/**
+ * The first pairing when several users' gateways may run (docs/terminal-server.md, section 4): asks every
+ * gateway of the range to pair; only the user's own shows its code to this user, who types it in; the code
+ * is then offered to the same gateways and the one that accepts it gives the pairing token. Rejects with
+ * {@link GatewayNotFoundError} when no gateway takes the request or the code.
+ */
+export async function pairGateway(options: PairGatewayOptions): Promise<PairedGateway> {
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const host = options.host ?? '127.0.0.1';
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  const ports = options.ports ?? GATEWAY_PORTS;
+  const timeoutMs = options.probeTimeoutMs ?? 2000;
+  const post = async (port: number, path: string, body: unknown): Promise<Response | undefined> => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      return await doFetch(`http://${hostPart}:${port}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...options.headers },
+        body: JSON.stringify(body),
+        signal: controller.signal,
+      });
+    } catch {
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const probes: Record<number, ProbeOutcome> = {};
+  const requested = await Promise.all(ports.map((port) => post(port, '/pair', {})));
+  const asked = ports.filter((port, i) => {
+    const status = requested[i]?.status;
+    probes[port] = status === undefined ? 'no-answer' : status === 202 ? 'accepted' : status === 429 ? 'rate-limited' : 'refused';
+    return status === 202;
+  });
+  if (asked.length === 0) throw new GatewayNotFoundError(probes);
+  const code = (await options.askCode()).trim();
+  const confirmed = await Promise.all(asked.map((port) => post(port, '/pair/confirm', { code })));
+  for (const [i, response] of confirmed.entries()) {
+    if (response?.status !== 200) {
+      probes[asked[i]!] = 'refused';
+      continue;
+    }
+    const body = (await response.json().catch(() => null)) as { token?: unknown } | null;
+    if (typeof body?.token !== 'string') continue;
+    const port = asked[i]!;
+    const baseUrl = `http://${hostPart}:${port}`;
+    return { baseUrl, url: `${baseUrl}/graphql`, port, pairingToken: body.token };
+  }
+  throw new GatewayNotFoundError(probes, 'no gateway accepted this pairing code: ask again and type the code your gateway shows');
 }
