@@ -89,7 +89,9 @@ export function windowsPeerIsSameUser(api: WindowsPeerApi, socket: SocketLike | 
   const table = api.tcpTable(family);
   if (!table) return undefined;
   const pid = findTcpOwnerPid(table, family, socket.remotePort, socket.localPort);
-  if (pid === undefined) return undefined;
+  // 0 and 4 are the idle and System pseudo-processes: never a real client (Wine also reports 0 for a socket
+  // of a process it does not manage), so they say nothing about the caller.
+  if (pid === undefined || pid === 0 || pid === 4) return undefined;
   if (pid === ownPid) return true;
   const theirs = api.processUserSid(pid);
   if (theirs === 'denied') return false;

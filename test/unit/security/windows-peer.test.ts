@@ -131,6 +131,13 @@ describe('the decision', () => {
     expect(windowsPeerIsSameUser(api(), undefined, 100)).toBeUndefined();
   });
 
+  it('says nothing about rows owned by the idle or System pseudo-processes (pid 0, 4)', () => {
+    for (const pid of [0, 4]) {
+      const rows = [{ localPort: 50006, remotePort: GATEWAY_PORT, pid }];
+      expect(windowsPeerIsSameUser(api({ tcpTable: (f) => table(f, rows), processUserSid: () => 'denied' }), socket(50006), 100)).toBeUndefined();
+    }
+  });
+
   it('does not query its own process', () => {
     const rows = [{ localPort: 50005, remotePort: GATEWAY_PORT, pid: 100 }];
     expect(windowsPeerIsSameUser(api({ tcpTable: (f) => table(f, rows), processUserSid: () => 'denied' }), socket(50005), 100)).toBe(true);
