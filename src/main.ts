@@ -24,7 +24,7 @@ import { PairingStore, pairingsPath } from './security/pairings.ts';
 import { runPairingsCommand } from './security/pairings-cli.ts';
 import { installAtLogon, uninstallFromLogon, nodeCommandRunner } from './install/logon.ts';
 import { currentUserKey, listenOnFirstFree, userPortCandidates } from './per-user/port-choice.ts';
-import { publishDiscovery, type PublishedDiscovery } from './per-user/discovery.ts';
+import { publishDiscovery, readDiscovery, type PublishedDiscovery } from './per-user/discovery.ts';
 import { runWhereCommand } from './per-user/where-cli.ts';
 import { userInfo } from 'node:os';
 
@@ -101,7 +101,9 @@ export async function main(
   // before it opens the journal or the DLL. A second one on the same port also fails at listen (below).
   const lock = acquireInstanceLock(paths.lockDir, { port: config.port });
   if (!lock.ok) {
-    process.stderr.write(`${lock.message}\n`);
+    // Without --port the lock's port is only the first candidate: the discovery file says where it listens.
+    const running = readDiscovery(paths.dataDir);
+    process.stderr.write(`${lock.message}${running.state === 'running' ? ` (it listens at ${running.info.url})` : ''}\n`);
     return 1;
   }
   // Logs, the audit trail and the access token before anything that could need them (docs/security.md).
