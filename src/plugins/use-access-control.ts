@@ -46,7 +46,7 @@ export interface PairingVerifier {
   check(token: string, origin: string | null): PairingCheck;
 }
 
-/** The door's answer to a program of another OS user (Linux tells; docs/terminal-server.md). */
+/** The door's answer to a program of another OS user (Linux and Windows tell; docs/terminal-server.md, section 5). */
 export const OTHER_USER_REFUSAL: RefusalDetails = {
   message: 'This gateway serves only the OS user who runs it: start your own (each user gets a port of their own)',
 };
@@ -264,7 +264,7 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
       // read hostname and pathname once, cheaply when the request URL is in its plain form.
       const url = (request as { parsedUrl?: URL }).parsedUrl ?? requestUrlParts(request.url);
       if (!options.allowRemote && !isLocalHostHeader(url.hostname)) return door('HOST_NOT_ALLOWED', origin, serverContext, endResponse, fetchAPI);
-      // Another OS user's program (Linux; decided once per connection): nothing here is theirs.
+      // Another OS user's program (Linux, Windows; decided once per connection): nothing here is theirs.
       if (!isSameUserPeer(serverContext)) return door('LOOPBACK_ONLY', origin, serverContext, endResponse, fetchAPI, OTHER_USER_REFUSAL);
       const verdict = origins.verdict(origin, url);
       if (verdict === 'refused') return door('ORIGIN_NOT_ALLOWED', origin, serverContext, endResponse, fetchAPI);

@@ -60,7 +60,11 @@ export function isSameUserSocket(socket: SocketLike | undefined, platform: NodeJ
   let same: boolean;
   if (platform === 'win32') {
     const api = windowsApi();
-    same = api ? windowsPeerIsSameUser(api, socket) !== false : true;
+    try {
+      same = api ? windowsPeerIsSameUser(api, socket) !== false : true;
+    } catch {
+      same = true; // a native call that fails says nothing about the caller; the credential rules still apply
+    }
   } else {
     const uid = peerUid(socket, platform);
     same = uid === undefined || uid === process.getuid?.();
