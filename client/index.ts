@@ -12,6 +12,8 @@ export type {
   Transport,
   TypedDocumentNode,
 } from './src/client.ts';
+export { findGateway, pairGateway, GatewayNotFoundError, GATEWAY_BASE_PORT, GATEWAY_PORT_RANGE, GATEWAY_PORTS } from './src/find-gateway.ts';
+export type { FindGatewayOptions, FoundGateway, PairGatewayOptions, PairedGateway, ProbeOutcome } from './src/find-gateway.ts';
 export { backoffDelay } from './src/reconnect.ts';
 export type { BackoffOptions, ConnectionState, ConnectionStateChange } from './src/reconnect.ts';
 export { errorCatalogue, describeError, errorForVendorCode, errorForWebApiRtnCode, isErrorCode } from './src/errors.ts';

@@ -23,6 +23,10 @@ import { acquireInstanceLock } from './install/instance-lock.ts';
 import { PairingStore, pairingsPath } from './security/pairings.ts';
 import { runPairingsCommand } from './security/pairings-cli.ts';
 import { installAtLogon, uninstallFromLogon, nodeCommandRunner } from './install/logon.ts';
+import { currentUserKey, listenOnFirstFree, userPortCandidates } from './per-user/port-choice.ts';
+import { publishDiscovery, readDiscovery, type PublishedDiscovery } from './per-user/discovery.ts';
+import { runWhereCommand } from './per-user/where-cli.ts';
+import { userInfo } from 'node:os';
 
 async function createBackendServices(
   config: GatewayConfig,
@@ -47,6 +51,8 @@ export async function main(
 ): Promise<number> {
   // `nhi-gateway pairings list|revoke <id> [--data-dir …]`: works on the data folder's pairings file.
   if (argv[0] === 'pairings') return runPairingsCommand(argv.slice(1), env);
+  // `nhi-gateway where [--data-dir …] [--json]`: this user's running gateway, from its discovery file.
+  if (argv[0] === 'where') return runWhereCommand(argv.slice(1), env);
   const parsed = parseArgs(argv, env);
   if (parsed.kind === 'help') {
     process.stdout.write(HELP_TEXT);
@@ -100,7 +106,9 @@ export async function main(
   // before it opens the journal or the DLL. A second one on the same port also fails at listen (below).
   const lock = acquireInstanceLock(paths.lockDir, { port: config.port });
   if (!lock.ok) {
-    process.stderr.write(`${lock.message}\n`);
+    // Without --port the lock's port is only the first candidate: the discovery file says where it listens.
+    const running = readDiscovery(paths.dataDir);
+    process.stderr.write(`${lock.message}${running.state === 'running' ? ` (it listens at ${running.info.url})` : ''}\n`);
     return 1;
   }
   // Logs, the audit trail and the access token before anything that could need them (docs/security.md).
@@ -131,14 +139,32 @@ export async function main(
   const services = await createBackendServices(config, paths, logger);
   const yoga = createApp(services, shippedAppOptions(config, { logger, audit }, token.token, pairings));
   let server;
+  const listen = (port: number) => startServer({ yoga, host: config.host, port, logger, allowRemote: config.allowRemote ?? false });
   try {
-    server = await startServer({ yoga, host: config.host, port: config.port, logger, allowRemote: config.allowRemote ?? false });
+    // --port: that port or nothing. Otherwise 8737 if free, else this OS user's own port in the per-user
+    // range (docs/terminal-server.md): several users' gateways side by side on one host.
+    server = config.portGiven ? await listen(config.port) : await listenOnFirstFree(userPortCandidates(config.port, currentUserKey(env)), listen);
   } catch (error) {
     await services[Symbol.asyncDispose]();
     await closeGatewayLogs({ logger, audit });
     lock.lock.release();
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
+  }
+  // Where this user's gateway listens, for `nhi-gateway where`, scripts and support (no secrets in it).
+  let discovery: PublishedDiscovery | undefined;
+  try {
+    discovery = publishDiscovery(paths.dataDir, {
+      port: server.port,
+      pid: process.pid,
+      version: GATEWAY_VERSION,
+      startedAt: new Date().toISOString(),
+      user: safeUserName(env),
+      url: server.url,
+    });
+    if (discovery.replacedStale) logger.info('replaced a stale discovery file', { path: discovery.path, stalePid: discovery.replacedStale.pid });
+  } catch (error) {
+    logger.warn(`cannot write the discovery file: ${error instanceof Error ? error.message : String(error)}`);
   }
   const backend = services.backend.description;
   const banner = formatStartupBanner({ url: server.url, backend, version: GATEWAY_VERSION, graphiql: config.graphiql });
@@ -158,11 +184,21 @@ export async function main(
       await services[Symbol.asyncDispose]();
       // Every queued log and audit line on disk before the process ends (src/log-file.ts).
       await closeGatewayLogs({ logger, audit });
+      discovery?.remove();
       lock.lock.release();
     },
     { logger },
   );
   return 0;
+}
+
+/** The OS account name for the discovery file; empty when the system cannot say. */
+function safeUserName(env: Record<string, string | undefined>): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return env['USERNAME'] ?? env['USER'] ?? '';
+  }
 }
 
 /**

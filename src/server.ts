@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { attachGraphqlWs } from './transport/ws.ts';
-import { sseStreamsOf, wsAdmissionOf, type Gateway, type GatewayLogger } from './yoga.ts';
+import { sseStreamsOf, wsAdmissionOf, wsRefusalAuditOf, type Gateway, type GatewayLogger } from './yoga.ts';
 import { isLoopbackHostname } from './security/origins.ts';
 
 export interface StartServerOptions {
@@ -79,11 +79,13 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
 
   const port = (server.address() as AddressInfo).port;
   const onConnect = admitAll([wsAdmissionOf(yoga), opts.onWsConnect]);
+  const onRefused = wsRefusalAuditOf(yoga);
   const ws = attachGraphqlWs({
     server,
     yoga,
     path: yoga.graphqlEndpoint,
     ...(onConnect ? { onConnect } : {}),
+    ...(onRefused ? { onRefused } : {}),
   });
 
   let closing: Promise<void> | undefined;

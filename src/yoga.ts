@@ -2,7 +2,7 @@
  * The gateway core: a yoga fetch handler with our plugins. Does no I/O (no listening, no file access);
  * `src/server.ts` binds it to Node and `src/transport/ws.ts` adds graphql-ws.
  */
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { createYoga, type GraphiQLOptions, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import { renderOfflineGraphiQL, GRAPHIQL_FAVICON, GRAPHIQL_LOGO, useGraphiQLAssets } from './plugins/use-graphiql-assets.ts';
 import { useErrorMapping, type ErrorMapper } from './plugins/use-error-mapping.ts';
@@ -10,7 +10,8 @@ import { useErrorExtensions } from './plugins/use-error-extensions.ts';
 import { useLimits, type OperationLimits } from './plugins/use-limits.ts';
 import { useReadiness, type Readiness } from './plugins/use-readiness.ts';
 import type { IncomingMessage } from 'node:http';
-import { createWsAdmission, isLoopbackClient, useAccessControl } from './plugins/use-access-control.ts';
+import { createCredentialVerifier, createWsAdmission, createWsRefusalAudit, isLoopbackClient, useAccessControl } from './plugins/use-access-control.ts';
+import { useCredentialCheck } from './plugins/use-credential-check.ts';
 import { useCsrfHeader } from './plugins/use-csrf-header.ts';
 import { OriginPolicy, isLocalHostHeader } from './security/origins.ts';
 import { accessRule } from './security/access-policy.ts';
@@ -220,6 +221,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
       ...(accessControl && security.pairings
         ? [usePairing({ store: security.pairings, origins: accessControl.origins, audit: security.audit, onRefusal })]
         : []),
+      // POST /credential: the client kit's findGateway asks which port's gateway knows its credential.
+      ...(accessControl
+        ? [useCredentialCheck({ verify: createCredentialVerifier(accessControl.token, accessControl.pairings), audit: security.audit, onRefusal })]
+        : []),
       useReadiness({
         endpoint: READY_PATH,
         check: deps.readiness,
@@ -240,6 +245,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ],
   });
   if (accessControl) wsAdmissions.set(yoga, createWsAdmission(accessControl));
+  if (accessControl) wsRefusalAudits.set(yoga, createWsRefusalAudit(accessControl));
   sseStreamsByGateway.set(yoga, sseStreams);
   return yoga;
 }
@@ -259,6 +265,13 @@ const wsAdmissions = new WeakMap<Gateway, (request: IncomingMessage) => boolean>
  */
 export function wsAdmissionOf(yoga: Gateway): ((request: IncomingMessage) => boolean) | undefined {
   return wsAdmissions.get(yoga);
+}
+
+const wsRefusalAudits = new WeakMap<Gateway, (request: IncomingMessage, errors: readonly GraphQLError[]) => void>();
+
+/** Audits graphql-ws operations refused by the document limits (`startServer` hands it to the transport). */
+export function wsRefusalAuditOf(yoga: Gateway): ((request: IncomingMessage, errors: readonly GraphQLError[]) => void) | undefined {
+  return wsRefusalAudits.get(yoga);
 }
 
 /**

@@ -44,6 +44,7 @@ Usage:
   nhi-gateway uninstall             stop starting it at logon
   nhi-gateway doctor [options]      check this workstation for what the backend needs; exits 1 when a
                                     check fails
+  nhi-gateway where [--json]        where this user's running gateway listens (its gateway.json)
 
 Commands:
   install     registers the executable under HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run,
@@ -64,7 +65,7 @@ Endpoints (defaults):
   Health / readiness  http://${DEFAULT_HOST}:${DEFAULT_PORT}/health  and  /ready
 
 Examples:
-  nhi-gateway                                  auto-detect the backend, port ${DEFAULT_PORT}
+  nhi-gateway                                  auto-detect the backend, port ${DEFAULT_PORT} (or this user's own)
   nhi-gateway --backend simulator --port 9000  try it without a card reader
   nhi-gateway --config C:\\NHI\\gateway.json
   nhi-gateway install --backend cshis --port 8737

@@ -121,6 +121,7 @@ function parseOrThrow(argv: readonly string[], env: Env, io: ConfigIo): ParseArg
     configFile,
     webApiWanted,
     // Only when given, so a config without them stays small (and equal in tests).
+    ...(sources.port ? { portGiven: true as const } : {}),
     ...(v.readerOpenPolicy ? { readerOpenPolicy: v.readerOpenPolicy } : {}),
     ...(v.pcscWake ? { pcscWake: true as const } : {}),
     ...(v.allowedOrigins ? { allowedOrigins: v.allowedOrigins } : {}),

@@ -10,8 +10,13 @@ import type {
 } from './options.ts';
 
 export interface GatewayConfig {
-  /** TCP port, 1–65535. */
+  /** TCP port, 1–65535: the one given, else the default 8737 (the first of the per-user range). */
   readonly port: number;
+  /**
+   * True when --port (or its variable/key) was given: listen there or fail. Otherwise the gateway takes the
+   * first free port of the per-user range (src/per-user/port-choice.ts, docs/terminal-server.md).
+   */
+  readonly portGiven?: true | undefined;
   /** Address to bind; loopback by default. */
   readonly host: string;
   /** The backend to start, with `auto` already resolved. */

@@ -21,7 +21,8 @@ import { OriginPolicy, isLocalHostHeader, isLoopbackAddress, type OriginVerdict 
 import { createTokenMatcher, parseAuthorization } from '../security/token.ts';
 import { classifyOperation, type OperationAccess } from '../security/access-policy.ts';
 import { TokenBuckets, type RateLimitOptions } from '../security/rate-limit.ts';
-import { refusal, refusalCode, refusalResponse, type RefusalCode } from '../security/refusals.ts';
+import { refusal, refusalCode, refusalResponse, type RefusalCode, type RefusalDetails } from '../security/refusals.ts';
+import { isSameUserPeer, isSameUserSocket } from '../security/peer-user.ts';
 
 /**
  * Refusals decided by other plugins (yoga's CSRF check, the document limits, the body-size limit): they
@@ -43,6 +44,33 @@ import { OWNER_ONLY_FIELDS } from '../security/access-policy.ts';
 /** What the access plugin needs of the pairing store. */
 export interface PairingVerifier {
   check(token: string, origin: string | null): PairingCheck;
+}
+
+/** The door's answer to a program of another OS user (Linux and Windows tell; docs/terminal-server.md, section 5). */
+export const OTHER_USER_REFUSAL: RefusalDetails = {
+  message: 'This gateway serves only the OS user who runs it: start your own (each user gets a port of their own)',
+};
+
+/** What a presented credential is: the access token, a pairing token from its own origin, or not one. */
+export type CredentialVerdict = 'none' | 'valid' | 'paired' | 'wrong-origin' | 'invalid';
+
+/**
+ * Checks an `Authorization` value (header or graphql-ws `connectionParams.authorization`) against this
+ * gateway's token and pairings. Each gateway has its own token file and pairings file in its user's data
+ * folder, so another user's gateway's credentials are simply unknown here (`invalid`).
+ */
+export function createCredentialVerifier(token: string, pairings: PairingVerifier | undefined) {
+  const matchesToken = createTokenMatcher(token);
+  return (authorization: unknown, origin: string | null): CredentialVerdict => {
+    const presented = parseAuthorization(authorization);
+    if (presented.kind === 'none') return 'none';
+    if (presented.kind === 'bearer' && matchesToken(presented.token)) return 'valid';
+    if (presented.kind === 'bearer' && pairings && presented.token.startsWith(PAIRING_TOKEN_PREFIX)) {
+      const check = pairings.check(presented.token, origin);
+      return check === 'valid' ? 'paired' : check === 'wrong-origin' ? 'wrong-origin' : 'invalid';
+    }
+    return 'invalid';
+  };
 }
 
 /** Headers a CORS preflight may ask for. */
@@ -100,7 +128,7 @@ export function markRefusalAudited(request: Request): void {
 export function useAccessControl(options: AccessControlOptions): Plugin {
   const { origins, graphqlPath, audit } = options;
   // The expected token is prepared once here, not on every request.
-  const matchesToken = createTokenMatcher(options.token);
+  const verifyCredential = createCredentialVerifier(options.token, options.pairings);
   const limiter = options.identityRate === false ? null : new TokenBuckets({ ...options.identityRate, ...(options.now ? { now: options.now } : {}) });
 
   const record = (entry: AuditEntry): void => {
@@ -131,14 +159,7 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
       const params = context['connectionParams'] as Record<string, unknown> | undefined;
       authorization = params?.['authorization'] ?? params?.['Authorization'] ?? authorization;
     }
-    const presented = parseAuthorization(authorization);
-    let token: Caller['token'] = 'invalid';
-    if (presented.kind === 'none') token = 'none';
-    else if (presented.kind === 'bearer' && matchesToken(presented.token)) token = 'valid';
-    else if (presented.kind === 'bearer' && options.pairings && presented.token.startsWith(PAIRING_TOKEN_PREFIX)) {
-      const check = options.pairings.check(presented.token, origin);
-      token = check === 'valid' ? 'paired' : check === 'wrong-origin' ? 'wrong-origin' : 'invalid';
-    }
+    const token = verifyCredential(authorization, origin);
     const req = context['req'] as IncomingMessage | undefined;
     return { transport: upgrade ? 'ws' : 'http', origin, verdict, remoteAddress: req?.socket?.remoteAddress ?? null, token };
   };
@@ -163,6 +184,7 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
     serverContext: unknown,
     endResponse: (response: Response) => void,
     fetchAPI: { Response: typeof Response },
+    details?: RefusalDetails,
   ): void => {
     record({
       event: 'refused',
@@ -172,7 +194,7 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
       auth: 'none',
       outcome: code,
     });
-    endResponse(refusalResponse(fetchAPI, refusal(code)));
+    endResponse(refusalResponse(fetchAPI, refusal(code, details)));
   };
 
   /** The refusal for this caller and operation, if any. */
@@ -242,6 +264,8 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
       // read hostname and pathname once, cheaply when the request URL is in its plain form.
       const url = (request as { parsedUrl?: URL }).parsedUrl ?? requestUrlParts(request.url);
       if (!options.allowRemote && !isLocalHostHeader(url.hostname)) return door('HOST_NOT_ALLOWED', origin, serverContext, endResponse, fetchAPI);
+      // Another OS user's program (Linux, Windows; decided once per connection): nothing here is theirs.
+      if (!isSameUserPeer(serverContext)) return door('LOOPBACK_ONLY', origin, serverContext, endResponse, fetchAPI, OTHER_USER_REFUSAL);
       const verdict = origins.verdict(origin, url);
       if (verdict === 'refused') return door('ORIGIN_NOT_ALLOWED', origin, serverContext, endResponse, fetchAPI);
       const loopbackOnly =
@@ -376,6 +400,7 @@ export function createWsAdmission(options: Pick<AccessControlOptions, 'origins' 
     const origin = typeof request.headers.origin === 'string' ? request.headers.origin : null;
     let code: RefusalCode | undefined;
     if (!options.allowRemote && !isLocalHostHeader(url.hostname)) code = 'HOST_NOT_ALLOWED';
+    else if (!isSameUserSocket(request.socket)) code = 'LOOPBACK_ONLY';
     else if (options.origins.verdict(origin, url) === 'refused') code = 'ORIGIN_NOT_ALLOWED';
     if (!code) return true;
     const entry: AuditEntry = {
@@ -389,5 +414,27 @@ export function createWsAdmission(options: Pick<AccessControlOptions, 'origins' 
     options.audit?.record(entry);
     options.onRefusal?.(entry);
     return false;
+  };
+}
+
+/**
+ * Audits refusals that graphql-ws answers from its subscribe step (document limits: depth, aliases, tokens,
+ * cost, directives), which never pass through yoga's HTTP result hooks: one line per refused operation,
+ * as over HTTP.
+ */
+export function createWsRefusalAudit(options: Pick<AccessControlOptions, 'audit' | 'onRefusal'>) {
+  return (request: IncomingMessage, errors: readonly GraphQLError[]): void => {
+    const code = errors.map(refusalCode).find((c) => c !== undefined && REFUSED_ELSEWHERE.has(c));
+    if (!code) return;
+    const entry: AuditEntry = {
+      event: 'refused',
+      transport: 'ws',
+      origin: typeof request.headers.origin === 'string' ? request.headers.origin : null,
+      remoteAddress: request.socket?.remoteAddress ?? null,
+      auth: 'none',
+      outcome: code,
+    };
+    options.audit?.record(entry);
+    options.onRefusal?.(entry);
   };
 }

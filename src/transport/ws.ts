@@ -25,6 +25,8 @@ export interface AttachGraphqlWsOptions {
    * socket with 4403 Forbidden.
    */
   onConnect?: (request: IncomingMessage) => boolean | Promise<boolean>;
+  /** Told about operations refused before they run (parse/validate errors, e.g. the document limits), for the audit log. */
+  onRefused?: (request: IncomingMessage, errors: readonly GraphQLError[]) => void;
   /**
    * How long `dispose()` waits for clients to answer the close handshake before cutting them off.
    * @default 1000
@@ -120,14 +122,20 @@ export function attachGraphqlWs(opts: AttachGraphqlWsOptions): GraphqlWsHandle {
         try {
           document = envelop.parse(payload.query);
           const errors = envelop.validate(envelop.schema, document);
-          if (errors.length > 0) return errors;
+          if (errors.length > 0) {
+            opts.onRefused?.(ctx.extra.request, errors);
+            return errors;
+          }
           // As yoga answers over HTTP (graphql-ws would call it an unexpected error).
           if (!getOperationAST(document, params.operationName)) {
             return [createGraphQLError('Could not determine what operation to execute.', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
           }
         } catch (error) {
           // Parse errors, and graphql-armor limits (which throw from parse/validate).
-          if (isGraphQLError(error)) return [error];
+          if (isGraphQLError(error)) {
+            opts.onRefused?.(ctx.extra.request, [error]);
+            return [error];
+          }
           throw error;
         }
         let contextValue: object;

@@ -43,8 +43,8 @@ const STANDARD_ID = 'A123456789';
 // Part 1: command lines
 // ---------------------------------------------------------------------------------------------------------
 
-/** Subcommands and flags that do not start the gateway (doctor, logon registration, pairings, help). */
-const NOT_A_START = new Set(['doctor', 'install', 'uninstall', 'pairings', '--help', '-h', '--version', '-v']);
+/** Subcommands and flags that do not start the gateway (doctor, logon registration, pairings, where, help). */
+const NOT_A_START = new Set(['doctor', 'install', 'uninstall', 'pairings', 'where', '--help', '-h', '--version', '-v']);
 
 /** The options after the launcher, or null when the line does not run the gateway. */
 function gatewayArguments(words: readonly string[]): string[] | null {

@@ -61,6 +61,8 @@ describe('parseArgs', () => {
       ),
     ).toEqual({
       port: 9000,
+      // Given, so it is that port or a start failure (not the per-user range).
+      portGiven: true,
       host: '::1',
       backend: 'simulator',
       backendChoice: 'simulator',

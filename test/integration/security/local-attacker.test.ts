@@ -276,8 +276,9 @@ describe.skipIf(!chromiumInstalled)('a HIS page on an allowed origin (Chromium; 
 
 /**
  * Another OS user (created here: needs root, useradd and runuser, as in CI) runs a plain Node client against
- * this user's gateway: it cannot read the token file, gets no identity data with forged headers, and
- * neither sees nor requests pairing codes (Linux tells the peer's user from /proc/net/tcp).
+ * this user's gateway: it cannot read the token file, gets no identity data with forged headers (every request
+ * refused at the door), and neither sees nor requests pairing codes (Linux tells the peer's user from
+ * /proc/net/tcp).
  */
 const OTHER_USER = 'nhi-gw-other';
 const canSwitchUser = process.platform === 'linux' && process.getuid?.() === 0 && existsSync('/usr/sbin/useradd') && existsSync('/usr/sbin/runuser');
@@ -320,7 +321,8 @@ describe.skipIf(!canSwitchUser)('another OS user on the same host (needs root, u
     const result = JSON.parse(stdout.trim()) as { tokenRead: string; leaks: number; statuses: number[]; statusShowsCode: boolean; pairingJson: number; pair: number };
     expect(result.tokenRead).toBe('EACCES');
     expect(result).toMatchObject({ statusShowsCode: false, pairingJson: 403, pair: 403 });
-    expect(result.statuses).toEqual([401, 401, 401]);
+    // Turned away at the door as another OS user (before any token rule), over every Origin.
+    expect(result.statuses).toEqual([403, 403, 403]);
     expect(result.leaks).toBe(0);
   });
 });
