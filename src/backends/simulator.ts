@@ -8,9 +8,15 @@ import { SimulatorSigner } from '../adapters/signer/simulator-signer.ts';
 import { SIMULATED_HOSPITAL } from '../adapters/simulator/patients.ts';
 import type { Backend, BackendDeps } from './backend.ts';
 
-/** The simulator backend over a new simulated workstation. */
-export function openSimulator(options: SimulatorOptions = {}, description = 'simulator (no card reader needed)'): Backend {
-  const workstation = new SimulatedWorkstation(options);
+/**
+ * The simulator backend over a new simulated workstation, or over `workstation` (tests that restart the
+ * gateway's services keep the same cards).
+ */
+export function openSimulator(
+  options: SimulatorOptions = {},
+  description = 'simulator (no card reader needed)',
+  workstation: SimulatedWorkstation = new SimulatedWorkstation(options),
+): Backend {
   return {
     name: 'simulator',
     description,
