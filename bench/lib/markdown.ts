@@ -47,6 +47,11 @@ which targets. For the gateway's own overhead:
   \`NHI_BENCH_LOAD_HEAP_CLASSES=1\` adds heap snapshots (by constructor) before and after;
   \`NHI_BENCH_LOAD_NODE_ARGS\` passes V8 flags to the gateway; \`bench/tools/heap-flags.ts\` compares
   heap-sizing flags side by side (two gateways, alternating rounds).
+- \`light-delay\` (not run by default; about 3 min) — how long a light change takes to reach a graphql-ws
+  subscriber, from the moment the native fixture changed the card state (it stamps each change), with an idle
+  queue and with 200 clients reading (issue 15). Target: within one poll interval + one call duration.
+  \`NHI_BENCH_LIGHT_CALL_MS\` (50), \`NHI_BENCH_LIGHT_POLL_MS\` (500), \`NHI_BENCH_LIGHT_CLIENTS\` (200),
+  \`NHI_BENCH_LIGHT_TOGGLES\` (40) change the setup.
 `;
 
 export function startMarker(id: string): string {
