@@ -43,7 +43,8 @@ which targets. For the gateway's own overhead:
 - \`load\` (not run by default; 60 s) — 200 concurrent clients against the gateway over the native fixture
   (issue 7, item 8): reads, keyed mutations with deliberate retries, held and churned subscriptions. Targets:
   zero untyped errors, zero overlapping native calls, zero duplicate writes (retries answered byte for
-  byte), RSS at the end < 10 % above its lowest level after warm-up, subscribers connected and receiving.
+  byte), RSS at the end < 10 % above its lowest level after warm-up, subscribers connected and receiving;
+  it also reports the light-change delivery delay seen by one graphql-ws light subscriber (as \`light-delay\`).
   \`NHI_BENCH_LOAD_HEAP_CLASSES=1\` adds heap snapshots (by constructor) before and after;
   \`NHI_BENCH_LOAD_NODE_ARGS\` passes V8 flags to the gateway; \`bench/tools/heap-flags.ts\` compares
   heap-sizing flags side by side (two gateways, alternating rounds).
