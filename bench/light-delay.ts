@@ -21,7 +21,7 @@ import { createWsClient } from '../test/helpers/ws.ts';
 import { startChildServer } from './lib/child-server.ts';
 import { KeepAliveClient, type Exchange } from './lib/http-client.ts';
 import { benchToken } from './lib/bench-token.ts';
-import { ForeignCpu } from './lib/machine.ts';
+import { ForeignCpu, describeMachine, machineInfo } from './lib/machine.ts';
 import { startMarker, endMarker } from './lib/markdown.ts';
 import { markdownTable, textTable, type Row } from './lib/table.ts';
 import type { BenchContext, BenchModule, BenchReport } from './lib/types.ts';
@@ -254,7 +254,7 @@ function report(
     startMarker('light-delay'),
     `### ${benchmark.title}`,
     '',
-    `Recorded ${new Date().toISOString()} (\`npm run bench -- light-delay\`).${busy ? ` **Unreliable: ${busy}.**` : ''}`,
+    `Recorded ${new Date().toISOString()} on ${describeMachine(machineInfo())} (\`npm run bench -- light-delay\`).${busy ? ` **Unreliable: ${busy}.**` : ''}`,
     '',
     markdown,
     endMarker('light-delay'),
