@@ -17,6 +17,11 @@
  *   POST /writes  { visits: ["1150301093000", …] } → { "<visit>": { writes, lastWrite } } (writes −1: not on the card)
  *   POST /hpc     { inserted: boolean } → inserts or removes the professional card (fixture control, no CSHIS call)
  *   POST /gc      → runs a full GC (needs --expose-gc), then the memory
+ *   GET  /changes → the fixture's card insertions and removals, stamped on CLOCK_REALTIME in µs
+ *                   (FixtureStateChange[]; bench/light-delay.ts compares them with when subscribers heard)
+ *   POST /delay   { ms } → every control-software call sleeps ms inside the fixture (0 clears)
+ *
+ * NHI_BENCH_LIGHT_POLL_MS sets the light poll interval (default 500, the cshis backend's); /info reports it.
  */
 import { heapClasses } from './lib/heap-classes.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -122,9 +127,10 @@ const journalPath = journalMode === 'memory' ? undefined : join(dir, 'journal.js
 // A clinic's day of idempotency keys arrives here in seconds: with the default 24-hour retention the journal's
 // memory would grow for the whole run by design. A short retention shows the bound that keeps it flat.
 const journalRetentionMs = Number(process.env['NHI_BENCH_LOAD_RETENTION_MS'] ?? 20_000);
+const lightPollMs = Number(process.env['NHI_BENCH_LIGHT_POLL_MS'] ?? 500);
 const services = createServices(
   await openCshisBackend(parsed.config, { logger }),
-  servicesOptionsFromConfig(parsed.config, { logger, journalRetentionMs, ...(journalPath ? { journalPath } : {}) }),
+  servicesOptionsFromConfig(parsed.config, { logger, journalRetentionMs, lightPollMs, ...(journalPath ? { journalPath } : {}) }),
 );
 // The identity-read rate limit is off (at its default of 60 reads/min per origin a load test measures refusals).
 const yoga = createApp(services, { graphiql: false, logger, security: { token: benchToken(), identityRate: false } });
@@ -186,7 +192,15 @@ const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> 
   const route = `${req.method} ${req.url}`;
   switch (route) {
     case 'GET /info':
-      return send(res, 200, { gatewayPort: gateway.port, pid: process.pid, journal: journalPath ? 'file' : 'memory' });
+      return send(res, 200, { gatewayPort: gateway.port, pid: process.pid, journal: journalPath ? 'file' : 'memory', lightPollMs });
+    case 'GET /changes':
+      return send(res, 200, fx.stateChanges());
+    case 'POST /delay': {
+      const body = (await readBody(req)) as { ms?: unknown } | null;
+      const ms = typeof body?.ms === 'number' && body.ms >= 0 && body.ms <= 10_000 ? Math.round(body.ms) : 0;
+      fx.setDelayMs('*', ms);
+      return send(res, 200, { ms });
+    }
     case 'GET /stats':
       return send(res, 200, stats());
     case 'GET /series':

@@ -42,6 +42,8 @@ import { markdownTable, textTable, type Row } from './lib/table.ts';
 import type { BenchContext, BenchModule, BenchReport } from './lib/types.ts';
 import type { ChildStats, MemorySample } from './load-server.ts';
 import { heapGrowth, type HeapClasses } from './lib/heap-classes.ts';
+import { matchLightChanges } from './light-delay.ts';
+import type { FixtureStateChange } from '../src/adapters/cshis/native.ts';
 import { rocDateToIso } from '../src/codecs/roc-date.ts';
 import { ensureFixtureBuilt, simulatedPatientRecord } from '../test/integration/cshis/helpers.ts';
 import { createWsClient } from '../test/helpers/ws.ts';
@@ -184,11 +186,11 @@ async function controlPost<T>(control: string, path: string, body: unknown, time
 
 const Q = {
   basicData:
-    '{ healthCard { basicData { __typename ... on BasicData { cardNumber idNumber birthDate name { text } } ... on Error { code vendorCode } } } }',
+    '{ healthCard { basicData { __typename ... on BasicData { cardNumber idNumber birthDate name { text } } ... on Error { code } ... on VendorError { vendorCode } } } }',
   registerData:
-    '{ healthCard { registerData { __typename ... on RegisterData { remainingVisits cardValidUntil } ... on Error { code vendorCode } } } }',
+    '{ healthCard { registerData { __typename ... on RegisterData { remainingVisits cardValidUntil } ... on Error { code } ... on VendorError { vendorCode } } } }',
   lightState:
-    '{ lightState { __typename ... on LightState { healthCard { level colour } professionalCard { level colour } } ... on Error { code vendorCode } } }',
+    '{ lightState { __typename ... on LightState { healthCard { level colour } professionalCard { level colour } } ... on Error { code } ... on VendorError { vendorCode } } }',
   gateway: '{ gateway { __typename version backend ready controlSoftwareQueue { depth coalescedCalls readerOpen } } }',
   startVisit:
     'mutation($input: StartVisitInput!, $key: String) { startVisit(input: $input, idempotencyKey: $key) { __typename ' +
@@ -463,6 +465,8 @@ interface Holder {
   readonly transport: 'graphql-ws' | 'SSE';
   readonly sub: SubName;
   readonly events: string[];
+  /** When each event arrived (ms since the epoch, fractional), graphql-ws holders only: light-change delay. */
+  readonly times: number[];
   errors: number;
   /** Set when the stream ended or failed before the run asked it to stop. */
   endedEarly: string | null;
@@ -485,6 +489,7 @@ function wsHolder(url: string, token: string, sub: SubName, ready: () => void): 
     transport: 'graphql-ws',
     sub,
     events: [],
+    times: [],
     errors: 0,
     endedEarly: null,
     stop: async () => {
@@ -504,7 +509,10 @@ function wsHolder(url: string, token: string, sub: SubName, ready: () => void): 
       next: (value) => {
         signal();
         if (value.errors) holder.errors++;
-        if (holder.events.length < MAX_EVENTS_KEPT) holder.events.push(JSON.stringify(value.data ?? null));
+        if (holder.events.length < MAX_EVENTS_KEPT) {
+          holder.events.push(JSON.stringify(value.data ?? null));
+          holder.times.push(performance.timeOrigin + performance.now());
+        }
       },
       error: (error) => {
         signal();
@@ -534,6 +542,7 @@ function sseHolder(url: string, token: string, sub: SubName, ready: () => void):
     transport: 'SSE',
     sub,
     events: [],
+    times: [],
     errors: 0,
     endedEarly: null,
     stop: async () => {
@@ -1061,6 +1070,8 @@ export const benchmark: BenchModule = {
       // ---- after the load: last events, counters, the card, then close the subscriptions ----
       await sleep(1500);
       const after = await controlGet<ChildStats>(control, '/stats');
+      // Light-change delivery delay (issue 15): the fixture stamps each doctor's-card movement (bench/light-delay.ts).
+      const stateChanges = await controlGet<FixtureStateChange[]>(control, '/changes');
       const finalRegister = await send('final check', 'registerData', exchange(Q.registerData), is('RegisterData'));
       recorder.kinds.delete('final check');
       const remainingEnd = Number(finalRegister.node?.['remainingVisits'] ?? Number.NaN);
@@ -1141,6 +1152,21 @@ export const benchmark: BenchModule = {
       const readerHolders = holders.filter((h) => h.sub === 'readerEvents');
       const sameSequence = (group: Holder[]): boolean => group.every((h) => h.events.join('\n') === (group[0]?.events.join('\n') ?? ''));
       const lightMovementsSeen = Math.min(...lightHolders.map((h) => h.events.length - 1));
+      const delayHolder = lightHolders.find((h) => h.transport === 'graphql-ws' && h.times.length === h.events.length);
+      const lightDelay = delayHolder
+        ? matchLightChanges(
+            stateChanges,
+            delayHolder.events.map((e, i) => ({
+              atMs: delayHolder.times[i]!,
+              level: (JSON.parse(e) as { lightStateChanged?: { professionalCard?: { level?: number } } } | null)?.lightStateChanged?.professionalCard?.level ?? 0,
+            })),
+          )
+        : null;
+      const delaySorted = [...(lightDelay?.delaysMs ?? [])].sort((a, b) => a - b);
+      const delayAt = (p: number): string => {
+        const v = delaySorted[Math.min(delaySorted.length - 1, Math.max(0, Math.ceil((p / 100) * delaySorted.length) - 1))];
+        return v === undefined ? '—' : `${v.toFixed(0)} ms`;
+      };
       const subsOk =
         holders.every((h) => h.endedEarly === null && h.errors === 0 && h.events.length > 0) &&
         sameSequence(lightHolders) &&
@@ -1241,6 +1267,12 @@ export const benchmark: BenchModule = {
           `readerEvents ${Math.min(...readerHolders.map((h) => h.events.length))}–${Math.max(...readerHolders.map((h) => h.events.length))} events each; ` +
           `churn ${fmtInt(churn.cycles)} subscribe/unsubscribe cycles, ${churn.failures} failed${churn.firstFailure ? ` (${churn.firstFailure})` : ''}; ` +
           `monitor listeners ${before.monitorListeners} with the holders, ${listenersAfter} after they left → ${verdict(subsOk)}`,
+        `light-change delivery delay (issue 15; one graphql-ws lightStateChanged holder, from the fixture's stamped change; ` +
+          `control-software calls here take no artificial time, see light-delay for 50 ms calls): ` +
+          (lightDelay
+            ? `${delaySorted.length} changes seen, ${lightDelay.missed} missed; p50 ${delayAt(50)}, p95 ${delayAt(95)}, max ${delayAt(100)} ` +
+              `(target ≤ one 500 ms poll + one call)`
+            : 'no graphql-ws light holder'),
         `throughput: ${fmtInt(recorder.requests)} requests in ${(wallMs / 1000).toFixed(1)} s (${fmtInt(rps)} req/s; drain ${((tEnd - deadline) / 1000).toFixed(1)} s), ` +
           `${coordinator.checks.length} visits (${keys.countedStarted} counted), ${fmtInt(keys.startVisit + keys.writeSeparate + keys.writeCombined + keys.cancelVisit + keys.treatmentIdWithoutCard)} idempotency keys, ` +
           `${fmtInt(replays.sent)} retries compared` +

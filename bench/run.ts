@@ -72,6 +72,12 @@ const REGISTRY: readonly Entry[] = [
     load: async () => (await import('./native.ts')).benchmark,
   },
   {
+    name: 'light-delay',
+    summary: 'light-change delivery delay (issue 15): fixture state change → graphql-ws subscriber, idle and under 200 clients; prints a BENCHMARKS.md section',
+    byDefault: false,
+    load: async () => (await import('./light-delay.ts')).benchmark,
+  },
+  {
     name: 'load',
     summary: 'load (issue 7, item 8): 200 clients for 60 s over the native fixture — queries, keyed mutations with retries, subscriptions; untyped errors, overlaps, duplicate writes, memory',
     byDefault: false,

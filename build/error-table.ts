@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { VENDOR_CODES } from '../src/errors/vendor-codes.ts';
 import { GATEWAY_CODES } from '../src/errors/gateway-codes.ts';
 import { WEB_API_CODES } from '../src/errors/webapi-codes.ts';
+import { codeOrigins } from '../resolvers/error-coverage.ts';
 
 export const START_MARKER = '<!-- error-table:start -->';
 export const END_MARKER = '<!-- error-table:end -->';
@@ -17,6 +18,13 @@ export const ERROR_TABLE_FILE = 'docs/error-codes.md';
 const cell = (text: string | undefined) => (text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function renderErrorTableMarkdown(): string {
+  const origins = codeOrigins();
+  // Where a client meets the code (resolvers/error-coverage.ts), or why it is listed although nothing produces it.
+  const where = (code: string) => {
+    const origin = origins.get(code);
+    if (!origin) throw new Error(`${code} is not in the catalogue`);
+    return origin.producible ? origin.where : `**Not produced.** ${origin.where}`;
+  };
   const rows = [
     ...[...VENDOR_CODES].sort((a, b) => a.vendorCode - b.vendorCode).map((e) => ({ ...e, vendor: String(e.vendorCode) })),
     // NHI Web API RtnCodes: their numbers overlap the control software's, so the column says which they are.
@@ -24,14 +32,20 @@ export function renderErrorTableMarkdown(): string {
     ...GATEWAY_CODES.map((e) => ({ ...e, vendor: '—' })),
   ];
   const lines = [
-    '| code | vendor code | category | retryable | 中文 | English | what to do |',
-    '|---|---|---|---|---|---|---|',
+    '| code | vendor code | category | retryable | 中文 | English | what to do | where it comes from |',
+    '|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (e) =>
-        `| \`${e.code}\` | ${e.vendor} | ${e.category} | ${e.retryable ? 'yes' : 'no'} | ${cell(e.text.zh)} | ${cell(e.text.en)} | ${cell(e.hint?.en)} |`,
+        `| \`${e.code}\` | ${e.vendor} | ${e.category} | ${e.retryable ? 'yes' : 'no'} | ${cell(e.text.zh)} | ${cell(e.text.en)} | ${cell(e.hint?.en)} | ${cell(where(e.code))} |`,
     ),
   ];
-  return `${lines.join('\n')}\n\nAny other vendor code comes back as \`VendorError\` with \`code: VENDOR_CODE_UNKNOWN\` and its number in \`vendorCode\`; any other Web API RtnCode as \`VendorError\` with \`code: WEB_API_CODE_UNKNOWN\` and its value (docs/webapi.md).`;
+  const whereNote =
+    '"Where it comes from" is derived from the field declarations (resolvers/error-coverage.ts over resolvers/field-errors.ts): ' +
+    '"any control-software call" means the control software may answer any of its functions with that code — which function ' +
+    'returns which is documented only for the codes whose row names fields; "any request" codes come in `errors[].extensions.code`; ' +
+    'a **Not produced** row says why it is still listed (src/errors/listed-because.ts). test/unit/errors/error-table-honesty.test.ts ' +
+    'fails when a code is listed that nothing produces without a reason.';
+  return `${lines.join('\n')}\n\n${whereNote}\n\nAny other vendor code comes back as \`VendorError\` with \`code: VENDOR_CODE_UNKNOWN\` and its number in \`vendorCode\`; any other Web API RtnCode as \`VendorError\` with \`code: WEB_API_CODE_UNKNOWN\` and its value (docs/webapi.md).`;
 }
 
 /** The document with the table between the markers replaced; throws when the markers are missing. */

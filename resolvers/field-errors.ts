@@ -12,6 +12,8 @@ import type { GatewayCodeName } from '../src/errors/gateway-codes.ts';
 export interface ErrorSource {
   /** The control software or NHI's Web API may answer with a return code. */
   readonly vendor: boolean;
+  /** Which table that return code is looked up in (src/errors/catalogue.ts `source`), when `vendor`. */
+  readonly vendorTable: 'CONTROL_SOFTWARE' | 'WEB_API' | null;
   /** Codes the gateway itself raises on this path (catalogue codes without a vendor number). */
   readonly codes: readonly string[];
 }
@@ -25,6 +27,8 @@ export const SOURCES = {
   /** Any CardStack call: the control software (cshis, simulator) or a PC/SC card (pcsc). */
   CARD_STACK: {
     vendor: true,
+    vendorTable: 'CONTROL_SOFTWARE',
+    // READER_NOT_FOUND is not here: no path raises it (src/errors/listed-because.ts says why it is listed).
     codes: [
       ...gateway(
         'CALL_TIMEOUT',
@@ -34,7 +38,6 @@ export const SOURCES = {
         'CARD_REMOVED',
         'NOT_AN_NHI_CARD',
         'CARD_IN_USE',
-        'READER_NOT_FOUND',
         'ACTION_PENDING',
         'NOT_SUPPORTED_BY_BACKEND',
         'PCSC_UNAVAILABLE',
@@ -45,6 +48,8 @@ export const SOURCES = {
   /** NHI's treatment-ID Web API and the SAM signer behind it. */
   WEB_API: {
     vendor: true,
+    vendorTable: 'WEB_API',
+    // TREATMENT_ID_PENDING is not here: a pending ID is a flag on the Visit, never an error (listed-because.ts).
     codes: gateway(
       'WEB_API_NOT_CONFIGURED',
       'WEB_API_UNREACHABLE',
@@ -56,21 +61,22 @@ export const SOURCES = {
       'WEB_API_REQUEST_INVALID',
       'SIGNER_UNAVAILABLE',
       'SIGNER_FAILED',
-      'TREATMENT_ID_PENDING',
     ),
   },
   /** The card-write journal behind idempotency keys (src/domain/idempotent-writes.ts). */
   JOURNAL: {
     vendor: false,
+    vendorTable: null,
     codes: gateway('IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_INPUT', 'IDEMPOTENCY_KEY_SPENT', 'OUTCOME_UNKNOWN', 'JOURNAL_UNAVAILABLE'),
   },
   /** The card-session guard in front of every card write (schema/card-session-guard.ts). */
-  CARD_SESSION: { vendor: false, codes: gateway('CARD_CHANGED') },
+  CARD_SESSION: { vendor: false, vendorTable: null, codes: gateway('CARD_CHANGED') },
   /** Simulator controls on another backend. */
-  SIMULATOR: { vendor: false, codes: gateway('SIMULATOR_ONLY') },
+  SIMULATOR: { vendor: false, vendorTable: null, codes: gateway('SIMULATOR_ONLY') },
   /** csdll.ini through the control-software port. */
   CSDLL_INI: {
     vendor: false,
+    vendorTable: null,
     codes: gateway('CSDLL_INI_NOT_FOUND', 'CSDLL_INI_READ_ONLY', 'CSDLL_INI_IO_FAILED', 'CSDLL_INI_NOT_CONFIGURED'),
   },
 } as const satisfies Record<string, ErrorSource>;
@@ -168,3 +174,25 @@ export function fieldErrors(field: FieldCoordinate): FieldErrors & { readonly ve
     codes: new Set(sources.flatMap((s) => s.codes)),
   };
 }
+
+/**
+ * Control-software codes that belong to particular functions (docs/reference/return-codes.md), with the fields
+ * that call those functions: the error table names them (build/error-table.ts), and
+ * test/unit/errors/error-table-honesty.test.ts checks every field named here reaches the control software.
+ * Any other control-software code can come back from any field that calls the control software.
+ */
+export const CONTROL_SOFTWARE_CODES_BY_FIELD: Readonly<Record<string, readonly FieldCoordinate[]>> = {
+  OUTPATIENT_PRESCRIPTIONS_READ_FAILED: ['HealthCard.prescriptions', 'HealthCard.prescriptionRange'],
+  LONG_TERM_PRESCRIPTIONS_READ_FAILED: ['HealthCard.prescriptions', 'HealthCard.prescriptionRange'],
+  IMPORTANT_ORDERS_READ_FAILED: ['HealthCard.prescriptions', 'HealthCard.prescriptionRange'],
+  ALLERGIES_READ_FAILED: ['HealthCard.prescriptions', 'HealthCard.allergies'],
+  PRESCRIPTION_WRITE_FAILED: ['Mutation.writePrescriptions'],
+  NEWBORN_FLAG_WRITE_FAILED: ['Mutation.writeNewbornAttachment'],
+  NEWBORN_BIRTH_ORDER_MISSING: ['Mutation.writeNewbornAttachment'],
+  ALLERGY_WRITE_FAILED: ['Mutation.writeAllergies', 'Mutation.writeAllergy'],
+  ORGAN_DONATION_WRITE_FAILED: ['Mutation.writeOrganDonation'],
+  ORGAN_DONATION_ENTRY_ABANDONED: ['Mutation.writeOrganDonation'],
+  FEE_RECORD_WRITE_FAILED: ['Mutation.writeTreatment'],
+  VISIT_RECORD_WRITE_FAILED: ['Mutation.writeTreatment'],
+  CARD_HOLDER_MISMATCH: ['Mutation.writeTreatment', 'Mutation.writePrescriptions', 'Mutation.writeAllergies', 'Mutation.writeAllergy'],
+};

@@ -45,9 +45,19 @@ export async function quickInsuranceCheck(services: GatewayServices, category: T
   return { category, checkedAt: new Date() };
 }
 
-/** `visitTimeRoc`: the 13-digit ROC form the DateTime scalar parsed. */
-export function treatmentIdForVisit(services: GatewayServices, visitTimeRoc: string) {
-  return withInputNames(() => services.cards.treatmentIdForVisit(pastVisitTime(visitTimeRoc)));
+/**
+ * `visitTimeRoc`: the 13-digit ROC form the DateTime scalar parsed. The ID fetched is journaled (no card was
+ * written, so as a note, not a begin/end pair), so cardVisits shows the visit completed, after a restart too.
+ */
+export async function treatmentIdForVisit(services: GatewayServices, visitTimeRoc: string) {
+  const result = await withInputNames(() => services.cards.treatmentIdForVisit(pastVisitTime(visitTimeRoc)));
+  // The same fields the journal keeps of startVisit's result: the visit's time and its treatment ID, no identity.
+  await services.writes.note('treatmentIdForVisit', { visitTimeRoc: result.visitTimeRoc }, {
+    visitTimeRoc: result.visitTimeRoc,
+    treatmentId: result.treatmentId,
+    source: result.source,
+  });
+  return result;
 }
 
 export function treatmentIdWithoutCard(services: GatewayServices, idNumber: string, idempotencyKey?: Key) {

@@ -43,10 +43,16 @@ which targets. For the gateway's own overhead:
 - \`load\` (not run by default; 60 s) — 200 concurrent clients against the gateway over the native fixture
   (issue 7, item 8): reads, keyed mutations with deliberate retries, held and churned subscriptions. Targets:
   zero untyped errors, zero overlapping native calls, zero duplicate writes (retries answered byte for
-  byte), RSS at the end < 10 % above its lowest level after warm-up, subscribers connected and receiving.
+  byte), RSS at the end < 10 % above its lowest level after warm-up, subscribers connected and receiving;
+  it also reports the light-change delivery delay seen by one graphql-ws light subscriber (as \`light-delay\`).
   \`NHI_BENCH_LOAD_HEAP_CLASSES=1\` adds heap snapshots (by constructor) before and after;
   \`NHI_BENCH_LOAD_NODE_ARGS\` passes V8 flags to the gateway; \`bench/tools/heap-flags.ts\` compares
   heap-sizing flags side by side (two gateways, alternating rounds).
+- \`light-delay\` (not run by default; about 3 min) — how long a light change takes to reach a graphql-ws
+  subscriber, from the moment the native fixture changed the card state (it stamps each change), with an idle
+  queue and with 200 clients reading (issue 15). Target: within one poll interval + one call duration.
+  \`NHI_BENCH_LIGHT_CALL_MS\` (50), \`NHI_BENCH_LIGHT_POLL_MS\` (500), \`NHI_BENCH_LIGHT_CLIENTS\` (200),
+  \`NHI_BENCH_LIGHT_TOGGLES\` (40) change the setup.
 `;
 
 export function startMarker(id: string): string {

@@ -70,6 +70,11 @@ export function journalVisits(entries: readonly JournalEntry[]): Map<string, Jou
         v.treatmentId = (result['treatmentId'] as string | null) ?? null;
         v.treatmentIdPending = result['treatmentIdPending'] === true;
         break;
+      case 'treatmentIdForVisit':
+        // Completed later: the visit's treatment ID is no longer pending.
+        v.treatmentId = (result['treatmentId'] as string | null) ?? v.treatmentId;
+        v.treatmentIdPending = false;
+        break;
       case 'writeTreatment':
         v.diagnosesWrittenAt = entry.end?.at ?? null;
         break;

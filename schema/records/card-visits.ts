@@ -14,9 +14,9 @@ const JournalVisitRef = builder.objectRef<cv.JournalVisit>('JournalVisit').imple
     visitTime: t.field({ type: DateTimeScalar, resolve: (v) => v.visitTimeRoc }),
     visitTimeRoc: t.field({ type: RocDateTimeScalar, resolve: (v) => v.visitTimeRoc }),
     registeredByGateway: t.exposeBoolean('registeredByGateway', { description: 'startVisit on this gateway registered it.' }),
-    treatmentId: t.exposeString('treatmentId', { nullable: true, description: 'As startVisit returned it.' }),
+    treatmentId: t.exposeString('treatmentId', { nullable: true, description: 'As startVisit returned it, or as treatmentIdForVisit fetched it later.' }),
     treatmentIdPending: t.exposeBoolean('treatmentIdPending', {
-      description: 'startVisit returned it without a treatment ID: fetch it with treatmentIdForVisit (the journal does not record that call).',
+      description: 'startVisit returned it without a treatment ID and treatmentIdForVisit has not fetched one since: fetch it with treatmentIdForVisit.',
     }),
     diagnosesWrittenAt: t.field({ type: DateTimeScalar, nullable: true, description: 'When writeTreatment succeeded; null if it did not.', resolve: (v) => v.diagnosesWrittenAt }),
     diagnosesWrittenAtRoc: t.field({ type: RocDateTimeScalar, nullable: true, resolve: (v) => v.diagnosesWrittenAt }),

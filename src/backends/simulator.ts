@@ -12,9 +12,15 @@ import type { Backend, BackendDeps } from './backend.ts';
 /** The simulated workstation kept across restarts (src/adapters/simulator/saved-state.ts, docs/simulator.md). */
 export const SIMULATOR_STATE_FILE = 'simulator-state.json';
 
-/** The simulator backend over a new simulated workstation. */
-export function openSimulator(options: SimulatorOptions = {}, description = 'simulator (no card reader needed)'): Backend {
-  const workstation = new SimulatedWorkstation(options);
+/**
+ * The simulator backend over a new simulated workstation, or over `workstation` (tests that restart the
+ * gateway's services keep the same cards).
+ */
+export function openSimulator(
+  options: SimulatorOptions = {},
+  description = 'simulator (no card reader needed)',
+  workstation: SimulatedWorkstation = new SimulatedWorkstation(options),
+): Backend {
   return {
     name: 'simulator',
     description,

@@ -52,7 +52,20 @@ export interface ResolveRecord {
   readonly how: 'CHECKED' | 'CONFIRMED_BY_OPERATOR';
 }
 
-export type JournalRecord = BeginRecord | EndRecord | ResolveRecord;
+/**
+ * An operation that touched no card and already succeeded, in one line (a treatment ID fetched later for a
+ * visit): nothing to recover after a crash, so no begin/end pair that a torn write could leave unresolved.
+ */
+export interface NoteRecord {
+  readonly t: 'note';
+  readonly id: string;
+  readonly op: string;
+  readonly inputHash: string;
+  readonly at: string;
+  readonly result: unknown;
+}
+
+export type JournalRecord = BeginRecord | EndRecord | ResolveRecord | NoteRecord;
 
 export interface JournalEntry {
   readonly begin: BeginRecord;
@@ -107,6 +120,10 @@ export function loadOrCreateKeySecret(path: string): Buffer {
 
 /** An end record as history keeps it: without its result (treatment IDs, signatures). */
 function withoutResult(record: JournalRecord): JournalRecord {
+  if (record.t === 'note') {
+    const { result: _dropped, ...rest } = record;
+    return { ...rest, result: null };
+  }
   if (record.t !== 'end' || record.result === undefined) return record;
   const { result: _dropped, ...rest } = record;
   return rest;
@@ -245,7 +262,9 @@ export class CardWriteJournal {
     const retainedBefore = new Set(journal.entries.keys());
     journal.prune(true);
     // Settled operations past the retention whose results (treatment IDs, signatures) are still on disk.
-    const staleResults = history.some((r) => r.t === 'end' && r.result !== undefined && retainedBefore.has(r.id) && !journal.entries.has(r.id));
+    const staleResults = history.some(
+      (r) => (r.t === 'end' || r.t === 'note') && r.result !== undefined && retainedBefore.has(r.id) && !journal.entries.has(r.id),
+    );
     if (options.path && text !== '' && !text.endsWith('\n')) {
       // A torn last line: end it, or the next record would be appended onto it and be unreadable too.
       try {
@@ -363,6 +382,17 @@ export class CardWriteJournal {
     await this.append(record).catch(() => undefined);
   }
 
+  /**
+   * Records an operation that touched no card and succeeded (see NoteRecord). Remembered in memory even if the
+   * disk refuses it, as an end is; the caller's answer does not depend on it.
+   */
+  async note(input: { readonly op: string; readonly inputHash: string; readonly result: unknown }): Promise<void> {
+    this.prune();
+    const record: NoteRecord = { t: 'note', id: randomUUID(), op: input.op, inputHash: input.inputHash, at: this.now().toISOString(), result: input.result };
+    this.apply(record);
+    await this.append(record).catch(() => undefined);
+  }
+
   async resolve(id: string, resolution: Resolution, how: ResolveRecord['how']): Promise<ResolveRecord> {
     const record: ResolveRecord = { t: 'resolve', id, at: this.now().toISOString(), resolution, how };
     await this.append(record);
@@ -371,6 +401,13 @@ export class CardWriteJournal {
   }
 
   private apply(record: JournalRecord): void {
+    if (record.t === 'note') {
+      // Held as a finished operation, so retention, compaction and readers treat it like any other.
+      const begin: BeginRecord = { t: 'begin', id: record.id, op: record.op, key: null, inputHash: record.inputHash, at: record.at };
+      const end: EndRecord = { t: 'end', id: record.id, at: record.at, outcome: 'OK', result: record.result };
+      this.entries.set(record.id, { begin, end, resolution: null });
+      return;
+    }
     if (record.t === 'begin') {
       const entry: JournalEntry = { begin: record, end: null, resolution: null };
       this.entries.set(record.id, entry);

@@ -114,6 +114,15 @@ export class IdempotentWrites {
     return this.journal.remembered();
   }
 
+  /**
+   * Journals an operation that touched no card and succeeded (a treatment ID fetched later), so recovery views
+   * (cardVisits) know it after a restart. `result` must hold no ID number or name. Never throws: the caller's
+   * answer stands whether or not the disk took it.
+   */
+  async note(op: string, input: unknown, result: unknown): Promise<void> {
+    await this.journal.note({ op, inputHash: hashInput({ op, input }), result }).catch(() => undefined);
+  }
+
   async resolve(id: string, resolution: Resolution, how: 'CHECKED' | 'CONFIRMED_BY_OPERATOR') {
     const entry = this.journal.entry(id);
     if (!entry || entry.end !== null || entry.resolution !== null) {

@@ -2,8 +2,11 @@
  * A day with medication, end to end over GraphQL, on the simulator AND on the native fixture through the real koffi
  * adapter (the cshis backend as `--backend cshis` composes it: test/integration/webapi/helpers.ts): register two
  * visits, read history and allergies, write diagnoses and fees, write signed prescriptions (single and multiple),
- * add an allergy, upload the day's file built from the signatures, cancel one visit, and list the card's visits
- * joined with the card-write journal.
+ * add an allergy, upload the day's file built from the signatures, cancel one visit, list the card's visits
+ * joined with the card-write journal, and list them again after a gateway restart (fresh services over the same
+ * reader and journal file; on the fixture the library also forgets the old process: TestGateway.restart).
+ * Then a visit whose treatment ID is fetched later (treatmentIdForVisit) shows as completed in cardVisits,
+ * before and after a restart.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,8 +47,8 @@ describe.each(BEDS)('a day with medication (%s)', (bed) => {
   let dir: string;
   beforeEach(async () => {
     if (bed === 'fixture') ensureFixtureBuilt();
-    gw = await startGateway({ strategy: 'N1', bed });
     dir = mkdtempSync(join(tmpdir(), 'medication-day-'));
+    gw = await startGateway({ strategy: 'N1', bed, journalPath: join(dir, 'card-writes.jsonl') });
     await insertCards(bed, gw);
   });
   afterEach(async () => {
@@ -131,10 +134,7 @@ describe.each(BEDS)('a day with medication (%s)', (bed) => {
     expect(cancel.data.cancelVisit.__typename, JSON.stringify(cancel)).toBe('CancelledVisit');
 
     // what a HIS asks after its own crash
-    const listed = await gw.gql(`{ cardVisits { ${ERR} ... on CardVisits { visits {
-      card { visitTimeRoc seqNumber fees { outpatientFee } }
-      journal { registeredByGateway treatmentIdPending diagnosesWrittenAt prescriptionsWritten cancelledAt }
-    } } } }`);
+    const listed = await gw.gql(LIST_VISITS);
     expect(listed.errors).toBeUndefined();
     const visits = listed.data.cardVisits.visits;
     const morningOnCard = visits.find((v: any) => v.card.visitTimeRoc === morning.visitTimeRoc);
@@ -149,5 +149,64 @@ describe.each(BEDS)('a day with medication (%s)', (bed) => {
     // A cancelled visit either leaves the ring or stays marked cancelled by the journal.
     const secondOnCard = visits.find((v: any) => v.card.visitTimeRoc === second.visitTimeRoc);
     if (secondOnCard) expect(secondOnCard.journal.cancelledAt).toMatch(/\+08:00$/);
+
+    // the gateway restarts: the card keeps its data, the services start fresh, the journal file stays
+    gw = await gw.restart();
+    const recovered = await gw.gql(LIST_VISITS);
+    expect(recovered.errors, JSON.stringify(recovered.errors)).toBeUndefined();
+    expect(recovered.data.cardVisits.__typename, JSON.stringify(recovered)).toBe('CardVisits');
+    expect(recovered.data.cardVisits.visits).toEqual(visits);
+    // what the card itself holds came back from the card, not from memory: the prescriptions read again
+    const reread = await gw.gql(`{ healthCard { prescriptions { ${ERR} ... on Prescriptions { outpatient { itemCode } } } } }`);
+    expect(reread.data.healthCard.prescriptions.outpatient.map((p: any) => p.itemCode), JSON.stringify(reread)).toEqual(
+      expect.arrayContaining(['AC00001100', 'AC00002100', 'AC00003100', 'AC00004100']),
+    );
+  });
+
+  it('a treatment ID fetched later shows in cardVisits, and still does after a restart', async () => {
+    await gw.close();
+    // 1.56 after the visit (SEQ256_TREATNUM): failing it leaves the visit on the card with its ID pending.
+    gw = await startGateway({ strategy: 'SEQ256_TREATNUM', bed, journalPath: join(dir, 'pending.jsonl') });
+    await insertCards(bed, gw);
+    await forceReturnCode(bed, gw, 'hisGetTreatNumICCard', 4061);
+    const started = await gw.gql(
+      `mutation { startVisit(input: { treatmentCategory: WESTERN_MEDICINE_OUTPATIENT, idempotencyKey: "day-pending-visit" }) { ${ERR} ... on Visit { visitTimeRoc treatmentId treatmentIdPending } } }`,
+    );
+    const visit = started.data.startVisit;
+    expect(visit, JSON.stringify(started)).toMatchObject({ __typename: 'Visit', treatmentId: null, treatmentIdPending: true });
+    const journalOf = async (g: TestGateway) => {
+      const listed = await g.gql(LIST_VISITS);
+      expect(listed.data?.cardVisits?.__typename, JSON.stringify(listed)).toBe('CardVisits');
+      return listed.data.cardVisits.visits.find((v: any) => v.card.visitTimeRoc === visit.visitTimeRoc)?.journal;
+    };
+    expect(await journalOf(gw)).toMatchObject({ registeredByGateway: true, treatmentId: null, treatmentIdPending: true });
+
+    await forceReturnCode(bed, gw, 'hisGetTreatNumICCard', 0);
+    const fetched = await gw.gql(
+      `mutation { treatmentIdForVisit(input: { visitTime: "${visit.visitTimeRoc}" }) { ${ERR} ... on TreatmentId { treatmentId source } } }`,
+    );
+    const treatmentId = fetched.data.treatmentIdForVisit.treatmentId;
+    expect(fetched.data.treatmentIdForVisit, JSON.stringify(fetched)).toMatchObject({ __typename: 'TreatmentId', source: 'CONTROL_SOFTWARE_1_56' });
+    expect(treatmentId).toMatch(/\S/);
+    const completed = { registeredByGateway: true, treatmentId, treatmentIdPending: false };
+    expect(await journalOf(gw)).toMatchObject(completed);
+
+    gw = await gw.restart();
+    expect(await journalOf(gw)).toMatchObject(completed);
   });
 });
+
+const LIST_VISITS = `{ cardVisits { ${ERR} ... on CardVisits { visits {
+  card { visitTimeRoc seqNumber fees { outpatientFee } }
+  journal { registeredByGateway treatmentId treatmentIdPending diagnosesWrittenAt prescriptionsWritten cancelledAt }
+} } } }`;
+
+/** Makes `fn` return `code` from now on (0 clears), through the bed's own control. */
+async function forceReturnCode(bed: Bed, gw: TestGateway, fn: 'hisGetTreatNumICCard', code: number): Promise<void> {
+  if (bed === 'simulator') {
+    const forced = await gw.gql(`mutation { simulatorForceReturnCode(input: { function: "${fn}", vendorCode: ${code === 0 ? 'null' : code} }) { __typename } }`);
+    expect(forced.errors).toBeUndefined();
+    return;
+  }
+  loadFixtureControls(loadCshisLibrary(FIXTURE_SO)).setForcedRc(fn, code);
+}

@@ -225,6 +225,42 @@ static struct {
     int pin_verified;
 } S;
 
+/*
+ * State changes of the cards (in/out of the health-card and professional-card slots), stamped on
+ * CLOCK_REALTIME in µs when the control export made them, so a benchmark in another process can measure
+ * how long the gateway took to tell a subscriber (fixtureStateChangeLog). A ring of the last CHANGE_MAX.
+ */
+#define CHANGE_MAX 4096
+typedef struct {
+    int slot;     /* 1 health card, 2 professional card */
+    int inserted; /* 1 in, 0 out */
+    long long us; /* CLOCK_REALTIME, µs since the epoch */
+} change_t;
+static change_t g_changes[CHANGE_MAX];
+static int g_nchanges; /* total ever recorded since the last reset; guarded by g_lock */
+
+static long long fx_realtime_us(void) {
+#if defined(_WIN32)
+    FILETIME ft;
+    GetSystemTimePreciseAsFileTime(&ft);
+    unsigned long long t = ((unsigned long long)ft.dwHighDateTime << 32) | ft.dwLowDateTime; /* 100 ns since 1601 */
+    return (long long)(t / 10ULL) - 11644473600000000LL;
+#else
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+#endif
+}
+
+/* Called with g_lock held, right after the state changed. */
+static void record_change(int slot, int inserted) {
+    change_t *c = &g_changes[g_nchanges % CHANGE_MAX];
+    c->slot = slot;
+    c->inserted = inserted;
+    c->us = fx_realtime_us();
+    g_nchanges++;
+}
+
 static void area_init(area_t *a, int size, int cap) {
     memset(a, 0, sizeof *a);
     a->size = size;
@@ -1498,7 +1534,25 @@ CSAPI fixtureReset(void) {
     A_STORE(&g_require_open, 0);
     fx_lock();
     state_reset();
+    g_nchanges = 0;
     g_initialised = 1;
+    fx_unlock();
+    return 0;
+}
+
+/*
+ * A gateway restart as the card sees it: the process that had the library loaded is gone, so everything the
+ * library kept for it is lost — the reader is closed, the SAM must authenticate again, PINs verified in that
+ * session count no more — while the cards stay in the reader with everything written to them, and the
+ * knobs and counters a test set stay (they are the test's, not the library's).
+ */
+CSAPI fixtureRestartLibrary(void) {
+    fx_lock();
+    ensure_init();
+    S.reader_open = 0;
+    S.sam_auth = 0;
+    S.hpc_pin = 0;
+    S.pin_verified = 0;
     fx_unlock();
     return 0;
 }
@@ -1515,6 +1569,7 @@ CSAPI fixtureInsertHealthCard(const char *basic72, const char *register78, int l
     S.last_visit_time = 0;
     records_reset();
     S.hc_in = 1;
+    record_change(1, 1);
     fx_unlock();
     return 0;
 }
@@ -1586,6 +1641,7 @@ CSAPI fixtureRemoveHealthCard(void) {
     fx_lock();
     ensure_init();
     S.hc_in = 0;
+    record_change(1, 0);
     fx_unlock();
     return 0;
 }
@@ -1606,6 +1662,7 @@ CSAPI fixtureInsertProfessionalCard(const char *serial, const char *id, const ch
     S.hpc_in = 1;
     S.hpc_pin = 0;
     S.hpc_pharmacist = 0;
+    record_change(2, 1);
     fx_unlock();
     return 0;
 }
@@ -1615,6 +1672,7 @@ CSAPI fixtureRemoveProfessionalCard(void) {
     ensure_init();
     S.hpc_in = 0;
     S.hpc_pin = 0;
+    record_change(2, 0);
     fx_unlock();
     return 0;
 }
@@ -1704,4 +1762,28 @@ CSAPI fixtureReaderOpen(void) {
     int open = S.reader_open;
     fx_unlock();
     return open;
+}
+
+/*
+ * The card state changes still in the ring, oldest first, as text lines "<n> <slot> <in> <µs>\n" (n counts from
+ * 0 since the last reset; slot 1 health card, 2 professional card; in 1/0; CLOCK_REALTIME µs). Writes as many
+ * whole lines as fit in *len bytes and sets *len to the bytes written. Returns the number of lines written.
+ */
+CSAPI fixtureStateChangeLog(char *buf, int *len) {
+    if (!buf || !len || *len < 0) return -1;
+    int cap = *len, used = 0, lines = 0;
+    fx_lock();
+    int first = g_nchanges > CHANGE_MAX ? g_nchanges - CHANGE_MAX : 0;
+    for (int i = first; i < g_nchanges; i++) {
+        const change_t *c = &g_changes[i % CHANGE_MAX];
+        char line[64];
+        int n = snprintf(line, sizeof line, "%d %d %d %lld\n", i, c->slot, c->inserted, c->us);
+        if (n <= 0 || used + n > cap) break;
+        memcpy(buf + used, line, (size_t)n);
+        used += n;
+        lines++;
+    }
+    fx_unlock();
+    *len = used;
+    return lines;
 }

@@ -302,6 +302,8 @@ const FIXTURE_EXPORTS = {
   fixtureSetArea: ['const char *', 'const uint8_t *', 'int'],
   fixtureSetPinSet: ['int'],
   fixtureSetProfessionalPharmacist: ['int'],
+  fixtureRestartLibrary: [],
+  fixtureStateChangeLog: ['_Out_ uint8_t *', '_Inout_ int *'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Control surface of the test fixture. All calls are synchronous and never block on a hung CSHIS call. */
@@ -348,6 +350,22 @@ export interface FixtureControls {
   setPinSet(on: boolean): void;
   /** The inserted professional card is a pharmacist's (9100 rules). */
   setProfessionalPharmacist(on: boolean): void;
+  /**
+   * What a gateway restart does to the library (cshis_fixture.c fixtureRestartLibrary): the reader is closed,
+   * SAM authentication and verified PINs are gone; the cards and what is written on them stay.
+   */
+  restartLibrary(): void;
+  /** Card insertions and removals since the last reset, oldest first, stamped on CLOCK_REALTIME (µs). */
+  stateChanges(): FixtureStateChange[];
+}
+
+export interface FixtureStateChange {
+  /** Counts from 0 since the last reset. */
+  readonly n: number;
+  readonly slot: 'HEALTH_CARD' | 'PROFESSIONAL_CARD';
+  readonly inserted: boolean;
+  /** When the fixture made the change: CLOCK_REALTIME in µs since the epoch (compare with Date.now() × 1000). */
+  readonly atUs: number;
 }
 
 export type FixtureArea = 'outpatient' | 'longterm' | 'hve' | 'vaccination' | 'prevent' | 'pregnant' | 'allergy' | 'organ' | 'ci';
@@ -404,5 +422,20 @@ export function loadFixtureControls(library: CshisLibrary): FixtureControls {
     },
     setPinSet: (on) => void f.fixtureSetPinSet(on ? 1 : 0),
     setProfessionalPharmacist: (on) => void f.fixtureSetProfessionalPharmacist(on ? 1 : 0),
+    restartLibrary: () => void f.fixtureRestartLibrary(),
+    stateChanges: () => {
+      const buf = Buffer.alloc(4096 * 48);
+      const len = new Int32Array([buf.length]);
+      if (f.fixtureStateChangeLog(buf, len) < 0) throw new Error('stateChanges: the fixture refused the buffer');
+      return buf
+        .subarray(0, len[0] ?? 0)
+        .toString('latin1')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          const [n, slot, inserted, us] = line.split(' ').map(Number);
+          return { n: n!, slot: slot === 1 ? 'HEALTH_CARD' : 'PROFESSIONAL_CARD', inserted: inserted === 1, atUs: us! };
+        });
+    },
   };
 }

@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../../src/app.ts';
 import { parseArgs } from '../../../src/config.ts';
-import { createServices, createSimulatorServices, servicesOptionsFromConfig, type RunningServices, type ServicesOptions, type WebApiServiceOptions } from '../../../src/services.ts';
+import { createServices, servicesOptionsFromConfig, type RunningServices, type ServicesOptions, type WebApiServiceOptions } from '../../../src/services.ts';
 import { controlSoftwareBackend, openCshis } from '../../../src/backends/cshis.ts';
 import { openSimulator } from '../../../src/backends/simulator.ts';
+import type { SimulatedWorkstation } from '../../../src/adapters/simulator/workstation.ts';
 import { ComSigner } from '../../../src/adapters/signer/com-signer.ts';
 import { createConsoleLogger } from '../../../src/logger.ts';
 import { loadCshisLibrary, loadFixtureControls, type FixtureControls } from '../../../src/adapters/cshis/native.ts';
@@ -35,6 +36,14 @@ export interface TestGateway {
   /** The app's own fetch (for SSE and graphql-ws clients). */
   readonly fetch: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
   ready(): Promise<{ status: number; body: { ready: boolean; reasons: string[] } }>;
+  /**
+   * A gateway restart: these services stop (the backend closes the reader) and fresh ones start over the same
+   * reader, with the same journal file (`journalPath`). The cards stay in the reader with what was written to
+   * them; on the fixture the library also forgets what it kept for the old process (reader open, SAM
+   * authenticated, PINs verified: cshis_fixture.c fixtureRestartLibrary). Returns the new gateway; this one is
+   * closed.
+   */
+  restart(): Promise<TestGateway>;
   close(): Promise<void>;
 }
 
@@ -50,6 +59,13 @@ export interface GatewayOptions {
   readonly noCardTreatmentId?: NoCardTreatmentIdPolicy;
   /** Another ControlSoftware instead of the simulator (no simulator controls then). */
   readonly controlSoftware?: ControlSoftware;
+  /** The card-write journal file (kept across `restart()`); omitted keeps the journal in memory. */
+  readonly journalPath?: string;
+}
+
+/** What a restart keeps: the simulator's workstation (its cards). */
+interface BedState {
+  workstation?: SimulatedWorkstation;
 }
 
 const STRATEGY_FLAGS: Record<VisitStrategy, string> = {
@@ -67,8 +83,12 @@ const NO_CARD_FLAGS: Record<NoCardTreatmentIdPolicy, string> = {
 let fixture: FixtureControls | null = null;
 
 export async function startGateway(options: GatewayOptions): Promise<TestGateway> {
+  return start(options, {});
+}
+
+async function start(options: GatewayOptions, bed: BedState, restarted = false): Promise<TestGateway> {
   const { services, insertCard, cleanup } =
-    (options.bed ?? 'simulator') === 'fixture' ? await onFixture(options) : onSimulator(options);
+    (options.bed ?? 'simulator') === 'fixture' ? await onFixture(options, restarted) : onSimulator(options, bed);
   const yoga = createApp(services, { graphiql: false, security: { token: TEST_TOKEN } });
   const gql: TestGateway['gql'] = async (query, variables) => {
     const response = await yoga.fetch('http://localhost/graphql', {
@@ -87,9 +107,14 @@ export async function startGateway(options: GatewayOptions): Promise<TestGateway
       const response = await yoga.fetch('http://localhost/ready', { headers: { ...AUTH_HEADERS } });
       return { status: response.status, body: (await response.json()) as { ready: boolean; reasons: string[] } };
     },
+    async restart() {
+      await services[Symbol.asyncDispose]();
+      cleanup({ keepCards: true });
+      return start(options, bed, true);
+    },
     async close() {
       await services[Symbol.asyncDispose]();
-      cleanup();
+      cleanup({ keepCards: false });
     },
   };
 }
@@ -103,10 +128,11 @@ function webApiFor(options: GatewayOptions): WebApiServiceOptions | undefined {
   };
 }
 
-function onSimulator(options: GatewayOptions) {
+function onSimulator(options: GatewayOptions, bed: BedState) {
   const webApi = webApiFor(options);
   const serviceOptions: ServicesOptions = {
     strategy: options.strategy,
+    ...(options.journalPath ? { journalPath: options.journalPath } : {}),
     ...(webApi ? { webApi } : {}),
     ...(options.noCardTreatmentId ? { noCardTreatmentId: options.noCardTreatmentId } : {}),
   };
@@ -114,26 +140,29 @@ function onSimulator(options: GatewayOptions) {
   let services: RunningServices;
   if (options.controlSoftware) {
     services = createServices(controlSoftwareBackend(options.controlSoftware, signer ? { signer: () => signer } : {}), serviceOptions);
-  } else if (signer) {
-    services = createServices({ ...openSimulator(), signer: () => signer }, serviceOptions);
   } else {
-    services = createSimulatorServices(serviceOptions);
+    // The workstation outlives a restart, as the reader and its cards outlive the gateway process.
+    const backend = openSimulator({}, undefined, bed.workstation);
+    bed.workstation = backend.simulator as SimulatedWorkstation;
+    services = createServices(signer ? { ...backend, signer: () => signer } : backend, serviceOptions);
   }
   return {
     services,
     insertCard: async (key: string, gql: TestGateway['gql']) => {
       await gql(`mutation { simulatorInsertHealthCard(input: { card: ${key} }) { __typename } }`);
     },
-    cleanup: () => undefined,
+    cleanup: (_: { keepCards: boolean }) => undefined,
   };
 }
 
 /** The cshis backend from the command line a clinic would type, over the native fixture. */
-async function onFixture(options: GatewayOptions) {
+async function onFixture(options: GatewayOptions, restarted: boolean) {
   ensureFixtureBuilt();
   fixture ??= loadFixtureControls(loadCshisLibrary(FIXTURE_SO));
   const fx = fixture;
-  fx.reset();
+  // A restart finds the cards where the last gateway left them; the library forgets the old process.
+  if (restarted) fx.restartLibrary();
+  else fx.reset();
   const dir = mkdtempSync(join(tmpdir(), 'webapi-fixture-'));
   const csdllIni = join(dir, 'csdll.ini');
   writeFileSync(csdllIni, '[CS]\r\nCOM=COMX1\r\n', 'latin1');
@@ -160,7 +189,7 @@ async function onFixture(options: GatewayOptions) {
     signer: () => signer,
     logger,
   });
-  const composed = servicesOptionsFromConfig(config, { logger });
+  const composed = servicesOptionsFromConfig(config, { logger, ...(options.journalPath ? { journalPath: options.journalPath } : {}) });
   // Test-only overrides the command line has no flag for (short timeouts, a wrong service code, a second CA).
   const overrides = { ...options.webApi };
   delete overrides.url;
@@ -173,8 +202,8 @@ async function onFixture(options: GatewayOptions) {
     insertCard: async (key: string) => {
       insertSimulatedPatient(fx, key);
     },
-    cleanup: () => {
-      fx.reset();
+    cleanup: ({ keepCards }: { keepCards: boolean }) => {
+      if (!keepCards) fx.reset();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -35,7 +35,7 @@ describe('renderErrorTableMarkdown', () => {
   const rows = table.split('\n').filter((line) => line.startsWith('| `'));
 
   it('has the header and one row per code', () => {
-    expect(table.split('\n')[0]).toBe('| code | vendor code | category | retryable | 中文 | English | what to do |');
+    expect(table.split('\n')[0]).toBe('| code | vendor code | category | retryable | 中文 | English | what to do | where it comes from |');
     expect(rows).toHaveLength(VENDOR_CODES.length + WEB_API_CODES.length + GATEWAY_CODES.length);
   });
 
@@ -49,8 +49,8 @@ describe('renderErrorTableMarkdown', () => {
     expect(rows.at(-1)).toMatch(/\| — \|/);
   });
 
-  it('keeps every row at 7 cells (pipes in text are escaped)', () => {
-    for (const row of rows) expect(row.replace(/\\\|/g, '').split('|').length - 2, row).toBe(7);
+  it('keeps every row at 8 cells (pipes in text are escaped)', () => {
+    for (const row of rows) expect(row.replace(/\\\|/g, '').split('|').length - 2, row).toBe(8);
   });
 });
 

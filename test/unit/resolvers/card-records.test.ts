@@ -44,6 +44,14 @@ describe('journalVisits', () => {
     expect(folded.get(B)).toMatchObject({ treatmentId: 'T1', treatmentIdPending: false, cancelledAt: '2026-03-01T02:10:00.000Z' });
   });
 
+  it('completes a pending treatment ID with the one fetched later (treatmentIdForVisit)', () => {
+    const folded = journalVisits([
+      entry('startVisit', 'OK', { visitTimeRoc: A, treatmentId: null, treatmentIdPending: true }),
+      entry('treatmentIdForVisit', 'OK', { visitTimeRoc: A, treatmentId: 'T2', source: 'CONTROL_SOFTWARE_1_56' }),
+    ]);
+    expect(folded.get(A)).toMatchObject({ registeredByGateway: true, treatmentId: 'T2', treatmentIdPending: false });
+  });
+
   it('ignores failed and unfinished operations and results without a visit time', () => {
     const folded = journalVisits([
       entry('writeTreatment', 'ERROR'),
