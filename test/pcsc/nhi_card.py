@@ -12,6 +12,13 @@ Modes:
   --t0           a T=0 ATR; READ answers 61 39 and the data comes with GET RESPONSE (00 C0 00 00 39), docs/reference/pcsc.md
   --unknown      a card that is not an NHI card: SELECT answers 6A 82 (file not found)
   --exit-on-read the process exits on READ without answering: a card pulled out in the middle of a read
+  --frozen       a card that stops answering: the first APDU is never answered (nor anything after it)
+  --vanish-on-power-up N
+                 the process exits when the reader powers the card up for the N-th time (1 = at insertion):
+                 a card pulled out while the reader powers it up
+
+Every power-up, power-down, reset and APDU is reported on stdout as one line (POWER_UP, POWER_DOWN, RESET,
+APDU <INS>, instruction byte only: no card data), so a test can count what reached the card.
 
 The patient (JSON, every key optional): cardNumber (12), nameBig5Hex (up to 20 bytes, NUL-padded as on the
 card, docs/reference/pcsc.md / docs/reference/abi.md (Dates, Big5)), idNumber (10), birthDate (7, ROC yyyMMdd), sex (M/F), issueDate (7, ROC).
@@ -24,6 +31,7 @@ import logging
 import os
 import socket
 import sys
+import threading
 
 # docs/pcsc.md (The native layer and its ABI) gotchas: Debian installs the package outside sys.path, and its CryptoUtils imports PyCrypto's
 # `Crypto` namespace, which Debian's python3-pycryptodome provides as `Cryptodome`.
@@ -96,12 +104,21 @@ def basic_data(patient):
     return data
 
 
+def report(line):
+    """One line on stdout for the test bed (what reached the card; never card data)."""
+    sys.stdout.write(line + '\n')
+    sys.stdout.flush()
+
+
 class NhiCardOS(SmartcardOS):
-    def __init__(self, patient, t0=False, unknown=False, exit_on_read=False):
+    def __init__(self, patient, t0=False, unknown=False, exit_on_read=False, frozen=False, vanish_on_power_up=0):
         self.data = basic_data(patient)
         self.t0 = t0
         self.unknown = unknown
         self.exit_on_read = exit_on_read
+        self.frozen = frozen
+        self.vanish_on_power_up = vanish_on_power_up
+        self.power_ups = 0
         self.selected = False
         self.pending = b''  # response waiting for GET RESPONSE (T=0)
 
@@ -111,14 +128,31 @@ class NhiCardOS(SmartcardOS):
         return ATR_T0 if self.t0 else ATR_T1
 
     def powerUp(self):
-        self.reset()
+        self.power_ups += 1
+        report('POWER_UP')
+        if self.power_ups == self.vanish_on_power_up:
+            # Pulled out while the reader powers it: the connection drops before the card answers.
+            os._exit(0)
+        self.clear()
+
+    def powerDown(self):
+        report('POWER_DOWN')
+        self.clear()
 
     def reset(self):
+        report('RESET')
+        self.clear()
+
+    def clear(self):
         self.selected = False
         self.pending = b''
 
     def execute(self, msg):
         apdu = bytes(msg)
+        report('APDU %02X' % apdu[1] if len(apdu) > 1 else 'APDU')
+        if self.frozen:
+            # A card that stopped answering: the reader waits for an answer that never comes.
+            threading.Event().wait()
         logging.info('C-APDU %s', apdu.hex().upper())
         if apdu[:4] == SELECT_HEADER:
             if self.unknown or apdu[5:5 + 16] != NHI_AID:
@@ -179,20 +213,22 @@ def main():
     parser.add_argument('--t0', action='store_true')
     parser.add_argument('--unknown', action='store_true')
     parser.add_argument('--exit-on-read', action='store_true')
+    parser.add_argument('--frozen', action='store_true')
+    parser.add_argument('--vanish-on-power-up', type=int, default=0, metavar='N')
     parser.add_argument('-v', '--verbose', action='store_true')
     args = parser.parse_args()
 
     patient = dict(DEFAULT_PATIENT)
     patient.update(json.loads(args.patient))
-    card_os = NhiCardOS(patient, t0=args.t0, unknown=args.unknown, exit_on_read=args.exit_on_read)
+    card_os = NhiCardOS(patient, t0=args.t0, unknown=args.unknown, exit_on_read=args.exit_on_read,
+                        frozen=args.frozen, vanish_on_power_up=args.vanish_on_power_up)
 
     level = logging.INFO if args.verbose else logging.WARNING
     vicc = VirtualICC(None, 'iso7816', args.host, args.port, logginglevel=level)
     # VirtualICC's logging.basicConfig goes to stderr; stdout carries only the protocol line below.
     vicc.os = card_os
     vicc.sock = QuickAckSocket(vicc.sock)
-    sys.stdout.write('CONNECTED\n')
-    sys.stdout.flush()
+    report('CONNECTED')
     vicc.run()
 
 

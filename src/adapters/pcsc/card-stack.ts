@@ -138,8 +138,18 @@ const CONTEXT_DEAD: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>([
   'SCARD_F_COMM_ERROR',
   'SCARD_E_NO_READERS_AVAILABLE',
 ]);
-/** The card itself said it is gone. */
-const NOT_ANSWERING: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>(['SCARD_W_UNPOWERED_CARD', 'SCARD_W_UNRESPONSIVE_CARD']);
+/**
+ * The card could not be powered up or did not answer its reset. A card pulled out while the reader powers it up
+ * gives one of these before the reader reports it gone: pcsc-lite with vpcd answers SCardConnect with
+ * SCARD_E_PROTO_MISMATCH (no ATR, so no protocol to agree on), other stacks "unpowered" or "unresponsive".
+ */
+const NOT_ANSWERING: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>([
+  'SCARD_W_UNPOWERED_CARD',
+  'SCARD_W_UNRESPONSIVE_CARD',
+  'SCARD_W_UNSUPPORTED_CARD',
+  'SCARD_E_PROTO_MISMATCH',
+  'SCARD_E_NOT_READY',
+]);
 const CARD_GONE: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>(['SCARD_W_REMOVED_CARD', 'SCARD_E_NO_SMARTCARD', 'SCARD_W_RESET_CARD']);
 /** The transmission broke: a card pulled out mid-APDU shows up as one of these before the reader notices. */
 const TRANSMISSION_BROKE: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>([
@@ -362,8 +372,8 @@ export class PcscCardStack implements CardStack {
       return cardIoError();
     }
     if (CONTEXT_DEAD.has(code)) return new ContextLost(code);
-    // "Unpowered" or "unresponsive" also comes back when the card is pulled while the reader powers it up:
-    // ask the reader whether the card is still there before calling it an I/O error.
+    // "Unpowered", "unresponsive" or "protocol mismatch" also comes back when the card is pulled while the reader
+    // powers it up: ask the reader whether the card is still there before calling it an I/O error.
     if (NOT_ANSWERING.has(code) && (await this.cardWentAway(context, reader))) return gatewayError('CARD_REMOVED');
     // Mute, unpowered, unsupported card, protocol mismatch: the chip did not answer usefully.
     return cardIoError();

@@ -19,6 +19,7 @@
  */
 import type { PcscContext, PcscFailure, PcscPort, ReaderStateResult } from '../../ports/pcsc.ts';
 import { CONTEXT_DEAD_CODES, KOFFI_UNAVAILABLE, PNP_NOTIFICATION, STATE, pcscCode } from './codes.ts';
+import { newCardSession } from '../../domain/card-sessions.ts';
 
 export type CardKind = 'NHI_CARD' | 'OTHER';
 
@@ -26,6 +27,12 @@ export interface WatchedCard {
   /** Uppercase hex; empty for a mute card (present, no ATR). */
   readonly atr: string;
   readonly kind: CardKind;
+  /**
+   * The card session (src/domain/card-sessions.ts): new at every insertion, a swap included, and kept when the
+   * same card is only identified again. Given here, where insertions are seen, so it is right whether or not
+   * anybody subscribes to the lights.
+   */
+  readonly session: string;
 }
 
 export interface WatchedReader {
@@ -376,7 +383,7 @@ export class ReaderWatcher implements AsyncDisposable {
     if (nowPresent && (before === null || swapped)) {
       const { kind, late } = result.mute ? { kind: 'OTHER' as const, late: null } : await this.classify(name, result.atr);
       if (this.disposed || !this.known.has(name)) return emitted;
-      const card: WatchedCard = { atr, kind };
+      const card: WatchedCard = { atr, kind, session: newCardSession() };
       known.card = card;
       this.emit({ kind: 'CARD_INSERTED', reader: name, card, at: this.now() });
       emitted++;
@@ -415,7 +422,8 @@ export class ReaderWatcher implements AsyncDisposable {
     void late.then((kind) => {
       const known = this.known.get(reader);
       if (this.disposed || kind === card.kind || !known || known.card !== card) return;
-      const identified: WatchedCard = { atr: card.atr, kind };
+      // The same card, now known for what it is: same session.
+      const identified: WatchedCard = { atr: card.atr, kind, session: card.session };
       known.card = identified;
       this.emit({ kind: 'CARD_INSERTED', reader, card: identified, at: this.now() });
     });
