@@ -94,8 +94,11 @@ export interface VirtualCard {
   reports(): readonly CardReport[];
   /** How many APDUs reached the card so far. */
   apdus(): number;
-  /** Resolves once the card has reported `line` (e.g. `APDU A4`), or rejects after `ms`. */
-  whenReported(line: CardReport, ms?: number): Promise<void>;
+  /**
+   * Resolves once the card has reported `line` (e.g. `APDU A4`) — with `after`, a `line` that follows the first
+   * `after` — or rejects after `ms` (default 15 s).
+   */
+  whenReported(line: CardReport, options?: { readonly after?: CardReport; readonly ms?: number }): Promise<void>;
 }
 
 /** Why the bed cannot run here, or null when it can. Only a missing pcscd makes the tests pending (issue 4). */
@@ -245,17 +248,18 @@ function createBed(configDir: string, readerConfDir: string): TestBed {
         exited,
         reports: () => [...reports],
         apdus: () => reports.filter((r) => r.startsWith('APDU')).length,
-        whenReported(line, ms = 15_000) {
+        whenReported(line, { after, ms = 15_000 } = {}) {
           return new Promise<void>((resolve, reject) => {
             const check = () => {
-              if (!reports.includes(line)) return;
+              const from = after === undefined ? 0 : reports.indexOf(after) + 1;
+              if ((after !== undefined && from === 0) || !reports.slice(from).includes(line)) return;
               waiters.delete(check);
               clearTimeout(timer);
               resolve();
             };
             const timer = setTimeout(() => {
               waiters.delete(check);
-              reject(new Error(`the virtual card did not report ${line} in ${ms} ms (it reported: ${reports.join(', ')})`));
+              reject(new Error(`the virtual card did not report ${line}${after ? ` after ${after}` : ''} in ${ms} ms (it reported: ${reports.join(', ')})`));
             }, ms);
             waiters.add(check);
             check();

@@ -111,6 +111,21 @@ function holdableWatcherPort(port: PcscPort) {
   };
 }
 
+/** `promise`, or a failure naming `what` after EVENT_MS instead of the test's own timeout. */
+async function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${EVENT_MS} ms waiting for ${what}`)), EVENT_MS);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const missing = pcscdMissing();
 
 describe.skipIf(missing !== null)(`PC/SC swaps and presence edges: pcscd + vpcd + virtual cards${missing ? ` — PENDING: ${missing}` : ''}`, () => {
@@ -179,7 +194,17 @@ describe.skipIf(missing !== null)(`PC/SC swaps and presence edges: pcscd + vpcd 
     expect(await nextLight('the initial lights')).toBe(0);
   }, BED_WAIT_MS + 30_000);
 
+  /** Every card a test put in, so a failed test cannot leave a frozen card blocking the teardown. */
+  const live = new Set<VirtualCard>();
+  async function insert(options: Parameters<TestBed['insertCard']>[0]): Promise<VirtualCard> {
+    const card = await bed.insertCard(options);
+    live.add(card);
+    return card;
+  }
+
   afterAll(async () => {
+    // Cards out first: a frozen card keeps a transmit (and so the card stack's dispose) waiting until it goes.
+    await Promise.all([...live].map((card) => card.remove()));
     watcherPort?.release();
     await events?.return?.();
     await lights?.return?.();
@@ -188,11 +213,11 @@ describe.skipIf(missing !== null)(`PC/SC swaps and presence edges: pcscd + vpcd 
     await services?.[Symbol.asyncDispose]();
     if (directContext !== undefined) await direct.releaseContext(directContext).catch(() => undefined);
     await bed?.dispose();
-  });
+  }, 60_000);
 
   /** Card A's insertion, read, and the sessions that prove which card a write is for. */
   async function insertAndRead(patient: Patient): Promise<{ card: VirtualCard; session: string }> {
-    const card = await bed.insertCard({ patient });
+    const card = await insert({ patient });
     const inserted = await nextEvent('CARD_INSERTED');
     expect(inserted).toMatchObject({ kind: 'CARD_INSERTED', readerName: READERS[0], level: 1, atr: ATR.T1, cardKind: 'NHI_CARD' });
     expect(inserted.cardSession).toMatch(/^cs_/);
@@ -219,7 +244,7 @@ describe.skipIf(missing !== null)(`PC/SC swaps and presence edges: pcscd + vpcd 
   it('a swap of two cards in one reader: CARD_REMOVED then CARD_INSERTED with a new session; a write for the old one is refused without an APDU', async () => {
     const a = await insertAndRead(PATIENT_A);
     await a.card.remove();
-    const b = await bed.insertCard({ patient: PATIENT_B }); // no pause: the next patient's card goes straight in
+    const b = await insert({ patient: PATIENT_B }); // no pause: the next patient's card goes straight in
     const s2 = await expectSwap(a.session, PATIENT_B);
 
     // The desk still shows patient A and writes for A's session: refused before anything reaches the card.
@@ -233,7 +258,7 @@ describe.skipIf(missing !== null)(`PC/SC swaps and presence edges: pcscd + vpcd 
 
     // The same card out and back in is a new insertion, so a new session.
     await b.remove();
-    const again = await bed.insertCard({ patient: PATIENT_B });
+    const again = await insert({ patient: PATIENT_B });
     const s3 = await expectSwap(s2, PATIENT_B);
     expect(s3).not.toBe(a.session);
     // Each removal turned the light off, each insertion on: a HIS watching lights only sees the swaps too.
@@ -247,9 +272,10 @@ describe.skipIf(missing !== null)(`PC/SC swaps and presence edges: pcscd + vpcd 
     const counter = await counterOf(READERS[0]);
     await watcherPort.hold();
     await card.remove();
-    const next = await bed.insertCard({ patient: PATIENT_A });
+    const next = await insert({ patient: PATIENT_A });
     // pcscd saw the card go and the next one come (its event counter moved twice); the watcher has not looked yet.
     await pcscdSeesCard(READERS[0], counter, 2);
+    expect(services.watcher.readers()[0]?.card?.session, 'the watcher has not looked yet').toBe(before);
     watcherPort.release();
     const session = await expectSwap(before, PATIENT_A);
     expect((await gql(cancelWith(before))).cancelVisit).toEqual({ __typename: 'GatewayError', code: 'CARD_CHANGED' });
@@ -260,14 +286,14 @@ describe.skipIf(missing !== null)(`PC/SC swaps and presence edges: pcscd + vpcd 
   }, 60_000);
 
   it('a frozen card in reader 00 00: the NHI card in 00 01 is OTHER while identification is stuck, then identified (same session, light 1, basic data)', async () => {
-    const frozen = await bed.insertCard({ frozen: true, slot: 0 });
+    const frozen = await insert({ frozen: true, slot: 0 });
     // Its identification (the SELECT) never gets an answer: OTHER after the timeout.
     expect(await nextEvent('the frozen card inserted')).toMatchObject({ kind: 'CARD_INSERTED', readerName: READERS[0], level: 0, cardKind: 'OTHER' });
     await frozen.whenReported('APDU A4');
     // A desk reads meanwhile: the read waits behind the stuck SELECT and gives up.
     const stuckRead = gql(READ_QUERY);
 
-    const nhi = await bed.insertCard({ slot: 1, patient: PATIENT_B });
+    const nhi = await insert({ slot: 1, patient: PATIENT_B });
     const labelled = await nextEvent('the NHI card inserted while the reader stack is stuck');
     expect(labelled).toMatchObject({ kind: 'CARD_INSERTED', readerName: READERS[1], level: 0, cardKind: 'OTHER' });
     expect(nhi.apdus()).toBe(0); // its identification never got through
@@ -305,12 +331,13 @@ describe.skipIf(missing !== null)(`PC/SC swaps and presence edges: pcscd + vpcd 
     for (let attempt = 1; attempt <= 8; attempt++) {
       // Powered at insertion (1st power-up), identified, then powered down by pcscd when idle; the read powers it
       // up again (2nd), and the card vanishes right then.
-      const card = await bed.insertCard({ vanishOnPowerUp: 2 });
+      const card = await insert({ vanishOnPowerUp: 2 });
       expect(await nextEvent(`try ${attempt}: CARD_INSERTED`)).toMatchObject({ kind: 'CARD_INSERTED', readerName: READERS[0], cardKind: 'NHI_CARD' });
       expect(await nextLight(`try ${attempt}: light 1`)).toBe(1);
-      await card.whenReported('POWER_DOWN');
+      // pcscd powers an idle card down (the reader may also have been powered down before this card came in).
+      await card.whenReported('POWER_DOWN', { after: 'APDU A4' });
       codes.push((await gql(READ_QUERY)).healthCard.basicData.code);
-      expect(await card.exited).toBe(0);
+      expect(await within(card.exited, `try ${attempt}: the card process to exit`)).toBe(0);
       expect(card.reports().filter((r) => r === 'POWER_UP')).toHaveLength(2);
       expect(await nextEvent(`try ${attempt}: CARD_REMOVED`)).toMatchObject({ kind: 'CARD_REMOVED', readerName: READERS[0] });
       expect(await nextLight(`try ${attempt}: light 0`)).toBe(0);
