@@ -13,9 +13,9 @@ Modes:
   --unknown      a card that is not an NHI card: SELECT answers 6A 82 (file not found)
   --exit-on-read the process exits on READ without answering: a card pulled out in the middle of a read
   --frozen       a card that stops answering: the first APDU is never answered (nor anything after it)
-  --vanish-on-power-up N
-                 the process exits when the reader powers the card up for the N-th time (1 = at insertion):
-                 a card pulled out while the reader powers it up
+  --vanish-when-powered-again
+                 the process exits when the reader powers the card up again after it has answered a command
+                 (pcscd powers an idle card down): a card pulled out while the reader powers it up for a read
 
 Every power-up, power-down, reset and APDU is reported on stdout as one line (POWER_UP, POWER_DOWN, RESET,
 APDU <INS>, instruction byte only: no card data), so a test can count what reached the card.
@@ -111,14 +111,14 @@ def report(line):
 
 
 class NhiCardOS(SmartcardOS):
-    def __init__(self, patient, t0=False, unknown=False, exit_on_read=False, frozen=False, vanish_on_power_up=0):
+    def __init__(self, patient, t0=False, unknown=False, exit_on_read=False, frozen=False, vanish_when_powered_again=False):
         self.data = basic_data(patient)
         self.t0 = t0
         self.unknown = unknown
         self.exit_on_read = exit_on_read
         self.frozen = frozen
-        self.vanish_on_power_up = vanish_on_power_up
-        self.power_ups = 0
+        self.vanish_when_powered_again = vanish_when_powered_again
+        self.answered = False  # has answered a command since insertion
         self.selected = False
         self.pending = b''  # response waiting for GET RESPONSE (T=0)
 
@@ -128,9 +128,8 @@ class NhiCardOS(SmartcardOS):
         return ATR_T0 if self.t0 else ATR_T1
 
     def powerUp(self):
-        self.power_ups += 1
         report('POWER_UP')
-        if self.power_ups == self.vanish_on_power_up:
+        if self.vanish_when_powered_again and self.answered:
             # Pulled out while the reader powers it: the connection drops before the card answers.
             os._exit(0)
         self.clear()
@@ -153,6 +152,7 @@ class NhiCardOS(SmartcardOS):
         if self.frozen:
             # A card that stopped answering: the reader waits for an answer that never comes.
             threading.Event().wait()
+        self.answered = True
         logging.info('C-APDU %s', apdu.hex().upper())
         if apdu[:4] == SELECT_HEADER:
             if self.unknown or apdu[5:5 + 16] != NHI_AID:
@@ -214,14 +214,14 @@ def main():
     parser.add_argument('--unknown', action='store_true')
     parser.add_argument('--exit-on-read', action='store_true')
     parser.add_argument('--frozen', action='store_true')
-    parser.add_argument('--vanish-on-power-up', type=int, default=0, metavar='N')
+    parser.add_argument('--vanish-when-powered-again', action='store_true')
     parser.add_argument('-v', '--verbose', action='store_true')
     args = parser.parse_args()
 
     patient = dict(DEFAULT_PATIENT)
     patient.update(json.loads(args.patient))
     card_os = NhiCardOS(patient, t0=args.t0, unknown=args.unknown, exit_on_read=args.exit_on_read,
-                        frozen=args.frozen, vanish_on_power_up=args.vanish_on_power_up)
+                        frozen=args.frozen, vanish_when_powered_again=args.vanish_when_powered_again)
 
     level = logging.INFO if args.verbose else logging.WARNING
     vicc = VirtualICC(None, 'iso7816', args.host, args.port, logginglevel=level)

@@ -76,8 +76,8 @@ export interface CardOptions {
   readonly exitOnRead?: boolean;
   /** A card that stops answering: its first APDU is never answered. */
   readonly frozen?: boolean;
-  /** The card process exits when the reader powers the card up for the n-th time (1 = at insertion). */
-  readonly vanishOnPowerUp?: number;
+  /** The card process exits when the reader powers the card up again after it answered a command. */
+  readonly vanishWhenPoweredAgain?: boolean;
 }
 
 /** What reached the card, as nhi_card.py reports it: `POWER_UP`, `POWER_DOWN`, `RESET`, `APDU <INS>`. */
@@ -217,7 +217,7 @@ function createBed(configDir: string, readerConfDir: string): TestBed {
       if (options.unknown) args.push('--unknown');
       if (options.exitOnRead) args.push('--exit-on-read');
       if (options.frozen) args.push('--frozen');
-      if (options.vanishOnPowerUp) args.push('--vanish-on-power-up', String(options.vanishOnPowerUp));
+      if (options.vanishWhenPoweredAgain) args.push('--vanish-when-powered-again');
       const child = spawn(SYSTEM_PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
