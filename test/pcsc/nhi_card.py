@@ -13,6 +13,9 @@ Modes:
   --unknown      a card that is not an NHI card: SELECT answers 6A 82 (file not found)
   --exit-on-read the process exits on READ without answering: a card pulled out in the middle of a read
   --frozen       a card that stops answering: the first APDU is never answered (nor anything after it)
+  --next-patient JSON
+                 on SIGUSR1 the card answers with this patient from then on (reports SWITCHED): another card in
+                 the reader without the reader noticing (same ATR, no removal), as in a swap PC/SC missed
   --vanish-when-powered-again
                  the process exits when the reader powers the card up again after it has answered a command
                  (pcscd powers an idle card down): a card pulled out while the reader powers it up for a read
@@ -29,6 +32,7 @@ import argparse
 import json
 import logging
 import os
+import signal
 import socket
 import sys
 import threading
@@ -214,6 +218,7 @@ def main():
     parser.add_argument('--unknown', action='store_true')
     parser.add_argument('--exit-on-read', action='store_true')
     parser.add_argument('--frozen', action='store_true')
+    parser.add_argument('--next-patient', default=None)
     parser.add_argument('--vanish-when-powered-again', action='store_true')
     parser.add_argument('-v', '--verbose', action='store_true')
     args = parser.parse_args()
@@ -222,6 +227,17 @@ def main():
     patient.update(json.loads(args.patient))
     card_os = NhiCardOS(patient, t0=args.t0, unknown=args.unknown, exit_on_read=args.exit_on_read,
                         frozen=args.frozen, vanish_when_powered_again=args.vanish_when_powered_again)
+
+    if args.next_patient is not None:
+        next_patient = dict(DEFAULT_PATIENT)
+        next_patient.update(json.loads(args.next_patient))
+        next_data = basic_data(next_patient)
+
+        def switch(_signum, _frame):
+            card_os.data = next_data
+            report('SWITCHED')
+
+        signal.signal(signal.SIGUSR1, switch)
 
     level = logging.INFO if args.verbose else logging.WARNING
     vicc = VirtualICC(None, 'iso7816', args.host, args.port, logginglevel=level)

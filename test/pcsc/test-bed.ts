@@ -78,6 +78,8 @@ export interface CardOptions {
   readonly frozen?: boolean;
   /** The card process exits when the reader powers the card up again after it answered a command. */
   readonly vanishWhenPoweredAgain?: boolean;
+  /** Another patient the card switches to on {@link VirtualCard.switchPatient}, without leaving the reader. */
+  readonly nextPatient?: Patient;
 }
 
 /** What reached the card, as nhi_card.py reports it: `POWER_UP`, `POWER_DOWN`, `RESET`, `APDU <INS>`. */
@@ -92,6 +94,8 @@ export interface VirtualCard {
   readonly exited: Promise<number | null>;
   /** Everything that reached the card so far, in order. */
   reports(): readonly CardReport[];
+  /** Makes the card answer as `nextPatient` from now on (same ATR, no removal: a swap the reader did not see). */
+  switchPatient(): Promise<void>;
   /** How many APDUs reached the card so far. */
   apdus(): number;
   /**
@@ -218,6 +222,7 @@ function createBed(configDir: string, readerConfDir: string): TestBed {
       if (options.exitOnRead) args.push('--exit-on-read');
       if (options.frozen) args.push('--frozen');
       if (options.vanishWhenPoweredAgain) args.push('--vanish-when-powered-again');
+      if (options.nextPatient) args.push('--next-patient', JSON.stringify(options.nextPatient));
       const child = spawn(SYSTEM_PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -248,6 +253,22 @@ function createBed(configDir: string, readerConfDir: string): TestBed {
         exited,
         reports: () => [...reports],
         apdus: () => reports.filter((r) => r.startsWith('APDU')).length,
+        async switchPatient() {
+          if (!options.nextPatient) throw new Error('switchPatient needs the card inserted with nextPatient');
+          const switched = reports.filter((r) => r === 'SWITCHED').length;
+          child.kill('SIGUSR1');
+          const deadline = Date.now() + 10_000;
+          while (reports.filter((r) => r === 'SWITCHED').length === switched) {
+            if (Date.now() > deadline) throw new Error('the virtual card did not switch patients in 10 s');
+            await new Promise<void>((resolve) => {
+              waiters.add(function once() {
+                waiters.delete(once);
+                resolve();
+              });
+              setTimeout(resolve, 200).unref();
+            });
+          }
+        },
         whenReported(line, { after, ms = 15_000 } = {}) {
           return new Promise<void>((resolve, reject) => {
             const check = () => {

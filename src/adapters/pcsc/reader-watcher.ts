@@ -164,6 +164,23 @@ export class ReaderWatcher implements AsyncDisposable {
     return this.currentStatus;
   }
 
+  /**
+   * A read found another card (another card number) in `reader` than the one `session` was given to: the card
+   * was swapped without PC/SC noticing (same ATR, the reader's event counter did not move). Reported like any
+   * swap: CARD_REMOVED for the old session, CARD_INSERTED with a new one. Nothing happens when the reader no
+   * longer holds that session (the watcher saw the swap itself meanwhile).
+   */
+  cardChanged(reader: string, session: string): void {
+    const known = this.known.get(reader);
+    const before = known?.card;
+    if (this.disposed || !known || !before || before.session !== session) return;
+    known.card = null;
+    this.emit({ kind: 'CARD_REMOVED', reader, card: before, at: this.now() });
+    const card: WatchedCard = { atr: before.atr, kind: 'NHI_CARD', session: newCardSession() };
+    known.card = card;
+    this.emit({ kind: 'CARD_INSERTED', reader, card, at: this.now() });
+  }
+
   /** Every event from now on, in order. Returns the unsubscribe function. */
   subscribe(listener: (event: WatcherEvent) => void): () => void {
     this.listeners.add(listener);

@@ -7,6 +7,8 @@
  * - a swap of two cards with different card numbers in one reader, seen live and seen only after both happened
  *   (the watcher held between two looks): CARD_REMOVED(s1), CARD_INSERTED(s2), basic data of the new card with
  *   s2, a write for s1 refused with CARD_CHANGED with no APDU sent; the same card put back is a new session too;
+ * - a swap PC/SC did not see at all (the virtual card changes its card number in place): found by the card
+ *   number at the next read, which fails with CARD_REMOVED, and announced like any swap;
  * - a frozen card in reader 00 00 (never answers an APDU) while an NHI card goes into 00 01: labelled OTHER when
  *   identification times out, identified again (same session, light 1, basic data) once the reader frees up;
  * - a card pulled out while the reader powers it up for a read, 8 times: always CARD_REMOVED.
@@ -283,6 +285,26 @@ describe.skipIf(missing !== null)(`PC/SC swaps and presence edges: pcscd + vpcd 
     await next.remove();
     expect(await nextEvent('CARD_REMOVED')).toMatchObject({ kind: 'CARD_REMOVED', cardSession: session });
     await expectLights([0, 1, 0], 'lights through the held swap and the removal');
+  }, 60_000);
+
+  it('a swap PC/SC did not see (same ATR, no removal, counter unchanged) is found by the card number at the next read', async () => {
+    const card = await insert({ patient: PATIENT_A, nextPatient: PATIENT_B });
+    const inserted = await nextEvent('CARD_INSERTED');
+    expect(inserted).toMatchObject({ kind: 'CARD_INSERTED', readerName: READERS[0], cardKind: 'NHI_CARD' });
+    const s1 = inserted.cardSession!;
+    expect((await gql(READ_QUERY)).healthCard).toEqual({ cardSession: s1, basicData: { __typename: 'BasicData', cardNumber: PATIENT_A.cardNumber } });
+    const counter = await counterOf(READERS[0]);
+
+    await card.switchPatient();
+    // The read finds another card number under s1: it fails (its data never goes out under s1) and the swap is announced.
+    expect((await gql(READ_QUERY)).healthCard.basicData).toEqual({ __typename: 'GatewayError', code: 'CARD_REMOVED' });
+    expect(await counterOf(READERS[0]), 'PC/SC itself saw no change').toBe(counter);
+    const s2 = await expectSwap(s1, PATIENT_B);
+    expect((await gql(cancelWith(s1))).cancelVisit).toEqual({ __typename: 'GatewayError', code: 'CARD_CHANGED' });
+
+    await card.remove();
+    expect(await nextEvent('CARD_REMOVED')).toMatchObject({ kind: 'CARD_REMOVED', cardSession: s2 });
+    await expectLights([1, 0, 1, 0], 'lights: in, swapped out and in, out');
   }, 60_000);
 
   it('a frozen card in reader 00 00: the NHI card in 00 01 is OTHER while identification is stuck, then identified (same session, light 1, basic data)', async () => {
