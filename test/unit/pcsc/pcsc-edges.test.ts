@@ -157,3 +157,44 @@ describe('card sessions per reader', () => {
     expect(again).not.toBe(nhiSession);
   });
 });
+
+describe('a swap PC/SC did not see', () => {
+  it('is found by the card number at the next read: the swap is announced with a new session and the read fails', async () => {
+    const fake = new FakePcsc([R0]);
+    const pcsc = createPcscPresence({ port: fake, watcher: { backoff: { initialMs: 5, maxMs: 10 } } });
+    disposers.push(async () => {
+      await pcsc[Symbol.asyncDispose]();
+    });
+    const events: WatcherEvent[] = [];
+    pcsc.watcher.subscribe((e) => events.push(e));
+    await pcsc.watcher.whenRunning(1000);
+    // Another card number in place, same ATR, no removal: the reader's counter never moves.
+    let swapped = false;
+    const inner = nhiCard();
+    fake.insert(R0, {
+      atr: inner.atr,
+      respond(command) {
+        const response = inner.respond(command);
+        if (!swapped || response.length !== 59) return response;
+        const other = Uint8Array.from(response);
+        other.set(Buffer.from('000087654321', 'ascii'), 0);
+        return other;
+      },
+    });
+    await until(() => pcsc.watcher.readers()[0]?.card?.kind === 'NHI_CARD', 'the card identified');
+    const first = pcsc.watcher.readers()[0]!.card!.session;
+    const firstNumber = (await pcsc.cards.basicData()).cardNumber;
+    expect((await pcsc.cards.basicData()).cardNumber).toBe(firstNumber); // same card: nothing happens
+    swapped = true;
+    await expect(pcsc.cards.basicData()).rejects.toMatchObject({ code: 'CARD_REMOVED' });
+    const cardEvents = events.flatMap((e) => (e.kind === 'CARD_INSERTED' || e.kind === 'CARD_REMOVED' ? [[e.kind, e.card.session] as const] : []));
+    const second = pcsc.watcher.readers()[0]!.card!.session;
+    expect(second).not.toBe(first);
+    expect(cardEvents).toEqual([
+      ['CARD_INSERTED', first],
+      ['CARD_REMOVED', first],
+      ['CARD_INSERTED', second],
+    ]);
+    expect((await pcsc.cards.basicData()).cardNumber).toBe('000087654321');
+  });
+});
