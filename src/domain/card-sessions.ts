@@ -58,4 +58,6 @@ export class CardSessions {
   }
 }
 
-const newSession = (): string => `cs_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+/** A fresh session id (opaque; also used by presence sources that number their own insertions, e.g. PC/SC). */
+export const newCardSession = (): string => `cs_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+const newSession = newCardSession;

@@ -61,19 +61,30 @@ export interface ReaderDescription {
   readonly cardKind?: CardKind | null;
 }
 
+/** A card as a presence source sees it. */
+export interface PresenceCard {
+  readonly atr: string;
+  readonly kind: CardKind;
+  /**
+   * Its card session, when the source numbers insertions itself (PC/SC: per reader, so it is right whether or
+   * not anybody watches). Without it the monitor gives every insertion a new session of the slot.
+   */
+  readonly session?: string;
+}
+
 /** A reader as a presence source sees it now. */
 export interface PresenceReader {
   readonly id: string;
   readonly name: string;
   readonly slot: CardSlot;
-  readonly card: { readonly atr: string; readonly kind: CardKind } | null;
+  readonly card: PresenceCard | null;
 }
 
 export interface PresenceChange {
   readonly kind: 'READER_ATTACHED' | 'READER_DETACHED' | 'CARD_INSERTED' | 'CARD_REMOVED';
   readonly reader: { readonly id: string; readonly name: string; readonly slot: CardSlot };
   /** The inserted card, or the removed one. */
-  readonly card: { readonly atr: string; readonly kind: CardKind } | null;
+  readonly card: PresenceCard | null;
   readonly at: Date;
 }
 
@@ -185,8 +196,27 @@ export class LightMonitor implements AsyncDisposable {
 
   /** The session of the card in `slot` now (a fresh read when nobody is watching), or null without a card. */
   async cardSession(slot: CardSlot): Promise<string | null> {
+    const fromPresence = this.presenceSession(slot);
+    if (fromPresence !== undefined) return fromPresence;
     if (!(this.last && this.listeners.size > 0)) await this.current();
     return this.sessions.session(slot);
+  }
+
+  /**
+   * For a slot whose presence source numbers its insertions: the session of the card a read would use (the
+   * first reader by name holding an NHI card, else the first holding any card; src/adapters/pcsc/card-stack.ts
+   * picks the same), null without a card. Undefined when presence does not decide it.
+   */
+  private presenceSession(slot: CardSlot): string | null | undefined {
+    const presence = this.options.presence;
+    if (!presence?.slots.includes(slot)) return undefined;
+    const withCard = presence
+      .readers()
+      .filter((r) => r.slot === slot && r.card !== null)
+      .sort((a, b) => a.name.localeCompare(b.name));
+    if (withCard.length > 0 && withCard.some((r) => r.card?.session === undefined)) return undefined;
+    const reader = withCard.find((r) => r.card?.kind === 'NHI_CARD') ?? withCard[0];
+    return reader?.card?.session ?? null;
   }
 
   /** One reader's light: its slot's light, or off for a PC/SC reader without an NHI card. */
@@ -338,7 +368,10 @@ export class LightMonitor implements AsyncDisposable {
     // Every PC/SC insertion is a new card session (the watcher already reports a swap as removal + insertion).
     const ending = this.sessions.session(change.reader.slot);
     let cardSession: string | null = null;
-    if (change.kind === 'CARD_REMOVED') {
+    if (change.card?.session !== undefined) {
+      // The source numbers its insertions per reader (a card identified again keeps its session).
+      cardSession = change.card.session;
+    } else if (change.kind === 'CARD_REMOVED') {
       this.sessions.observe(change.reader.slot, false, null);
       cardSession = ending;
     } else if (change.kind === 'CARD_INSERTED') {
@@ -390,7 +423,7 @@ export class LightMonitor implements AsyncDisposable {
       if (change?.removed) events.push({ ...base, kind: 'CARD_REMOVED', level: 0, cardSession: change.removed });
       if (change?.inserted) events.push({ ...base, kind: 'CARD_INSERTED', level: after.level, cardSession: change.inserted });
       const authenticated = after.level !== 0 && after.level > Math.max(change?.inserted ? 1 : before.level, 1);
-      if (authenticated) events.push({ ...base, kind: 'CARD_AUTHENTICATED', level: after.level, cardSession: this.sessions.session(slot) });
+      if (authenticated) events.push({ ...base, kind: 'CARD_AUTHENTICATED', level: after.level, cardSession: this.presenceSession(slot) ?? this.sessions.session(slot) });
     }
     return events;
   }

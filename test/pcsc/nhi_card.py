@@ -12,6 +12,16 @@ Modes:
   --t0           a T=0 ATR; READ answers 61 39 and the data comes with GET RESPONSE (00 C0 00 00 39), docs/reference/pcsc.md
   --unknown      a card that is not an NHI card: SELECT answers 6A 82 (file not found)
   --exit-on-read the process exits on READ without answering: a card pulled out in the middle of a read
+  --frozen       a card that stops answering: the first APDU is never answered (nor anything after it)
+  --next-patient JSON
+                 on SIGUSR1 the card answers with this patient from then on (reports SWITCHED): another card in
+                 the reader without the reader noticing (same ATR, no removal), as in a swap PC/SC missed
+  --vanish-when-powered-again
+                 the process exits when the reader powers the card up again after it has answered a command
+                 (pcscd powers an idle card down): a card pulled out while the reader powers it up for a read
+
+Every power-up, power-down, reset and APDU is reported on stdout as one line (POWER_UP, POWER_DOWN, RESET,
+APDU <INS>, instruction byte only: no card data), so a test can count what reached the card.
 
 The patient (JSON, every key optional): cardNumber (12), nameBig5Hex (up to 20 bytes, NUL-padded as on the
 card, docs/reference/pcsc.md / docs/reference/abi.md (Dates, Big5)), idNumber (10), birthDate (7, ROC yyyMMdd), sex (M/F), issueDate (7, ROC).
@@ -22,8 +32,10 @@ import argparse
 import json
 import logging
 import os
+import signal
 import socket
 import sys
+import threading
 
 # docs/pcsc.md (The native layer and its ABI) gotchas: Debian installs the package outside sys.path, and its CryptoUtils imports PyCrypto's
 # `Crypto` namespace, which Debian's python3-pycryptodome provides as `Cryptodome`.
@@ -96,12 +108,21 @@ def basic_data(patient):
     return data
 
 
+def report(line):
+    """One line on stdout for the test bed (what reached the card; never card data)."""
+    sys.stdout.write(line + '\n')
+    sys.stdout.flush()
+
+
 class NhiCardOS(SmartcardOS):
-    def __init__(self, patient, t0=False, unknown=False, exit_on_read=False):
+    def __init__(self, patient, t0=False, unknown=False, exit_on_read=False, frozen=False, vanish_when_powered_again=False):
         self.data = basic_data(patient)
         self.t0 = t0
         self.unknown = unknown
         self.exit_on_read = exit_on_read
+        self.frozen = frozen
+        self.vanish_when_powered_again = vanish_when_powered_again
+        self.answered = False  # has answered a command since insertion
         self.selected = False
         self.pending = b''  # response waiting for GET RESPONSE (T=0)
 
@@ -111,14 +132,31 @@ class NhiCardOS(SmartcardOS):
         return ATR_T0 if self.t0 else ATR_T1
 
     def powerUp(self):
-        self.reset()
+        report('POWER_UP')
+        if self.vanish_when_powered_again and self.answered:
+            # Pulled out while the reader powers it: the connection drops before the card answers.
+            os._exit(0)
+        self.clear()
+
+    def powerDown(self):
+        report('POWER_DOWN')
+        self.clear()
 
     def reset(self):
+        report('RESET')
+        self.clear()
+
+    def clear(self):
         self.selected = False
         self.pending = b''
 
     def execute(self, msg):
         apdu = bytes(msg)
+        report('APDU %02X' % apdu[1] if len(apdu) > 1 else 'APDU')
+        if self.frozen:
+            # A card that stopped answering: the reader waits for an answer that never comes.
+            threading.Event().wait()
+        self.answered = True
         logging.info('C-APDU %s', apdu.hex().upper())
         if apdu[:4] == SELECT_HEADER:
             if self.unknown or apdu[5:5 + 16] != NHI_AID:
@@ -179,20 +217,34 @@ def main():
     parser.add_argument('--t0', action='store_true')
     parser.add_argument('--unknown', action='store_true')
     parser.add_argument('--exit-on-read', action='store_true')
+    parser.add_argument('--frozen', action='store_true')
+    parser.add_argument('--next-patient', default=None)
+    parser.add_argument('--vanish-when-powered-again', action='store_true')
     parser.add_argument('-v', '--verbose', action='store_true')
     args = parser.parse_args()
 
     patient = dict(DEFAULT_PATIENT)
     patient.update(json.loads(args.patient))
-    card_os = NhiCardOS(patient, t0=args.t0, unknown=args.unknown, exit_on_read=args.exit_on_read)
+    card_os = NhiCardOS(patient, t0=args.t0, unknown=args.unknown, exit_on_read=args.exit_on_read,
+                        frozen=args.frozen, vanish_when_powered_again=args.vanish_when_powered_again)
+
+    if args.next_patient is not None:
+        next_patient = dict(DEFAULT_PATIENT)
+        next_patient.update(json.loads(args.next_patient))
+        next_data = basic_data(next_patient)
+
+        def switch(_signum, _frame):
+            card_os.data = next_data
+            report('SWITCHED')
+
+        signal.signal(signal.SIGUSR1, switch)
 
     level = logging.INFO if args.verbose else logging.WARNING
     vicc = VirtualICC(None, 'iso7816', args.host, args.port, logginglevel=level)
     # VirtualICC's logging.basicConfig goes to stderr; stdout carries only the protocol line below.
     vicc.os = card_os
     vicc.sock = QuickAckSocket(vicc.sock)
-    sys.stdout.write('CONNECTED\n')
-    sys.stdout.flush()
+    report('CONNECTED')
     vicc.run()
 
 

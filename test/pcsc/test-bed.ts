@@ -74,7 +74,16 @@ export interface CardOptions {
   readonly unknown?: boolean;
   /** The card process exits on READ: a card pulled out in the middle of a read. */
   readonly exitOnRead?: boolean;
+  /** A card that stops answering: its first APDU is never answered. */
+  readonly frozen?: boolean;
+  /** The card process exits when the reader powers the card up again after it answered a command. */
+  readonly vanishWhenPoweredAgain?: boolean;
+  /** Another patient the card switches to on {@link VirtualCard.switchPatient}, without leaving the reader. */
+  readonly nextPatient?: Patient;
 }
+
+/** What reached the card, as nhi_card.py reports it: `POWER_UP`, `POWER_DOWN`, `RESET`, `APDU <INS>`. */
+export type CardReport = string;
 
 export interface VirtualCard {
   readonly slot: 0 | 1;
@@ -83,6 +92,17 @@ export interface VirtualCard {
   remove(): Promise<void>;
   /** Resolves when the process exited on its own (e.g. pcscd went away, or exitOnRead). */
   readonly exited: Promise<number | null>;
+  /** Everything that reached the card so far, in order. */
+  reports(): readonly CardReport[];
+  /** Makes the card answer as `nextPatient` from now on (same ATR, no removal: a swap the reader did not see). */
+  switchPatient(): Promise<void>;
+  /** How many APDUs reached the card so far. */
+  apdus(): number;
+  /**
+   * Resolves once the card has reported `line` (e.g. `APDU A4`) — with `after`, a `line` that follows the first
+   * `after` — or rejects after `ms` (default 15 s).
+   */
+  whenReported(line: CardReport, options?: { readonly after?: CardReport; readonly ms?: number }): Promise<void>;
 }
 
 /** Why the bed cannot run here, or null when it can. Only a missing pcscd makes the tests pending (issue 4). */
@@ -200,19 +220,27 @@ function createBed(configDir: string, readerConfDir: string): TestBed {
       if (options.t0) args.push('--t0');
       if (options.unknown) args.push('--unknown');
       if (options.exitOnRead) args.push('--exit-on-read');
+      if (options.frozen) args.push('--frozen');
+      if (options.vanishWhenPoweredAgain) args.push('--vanish-when-powered-again');
+      if (options.nextPatient) args.push('--next-patient', JSON.stringify(options.nextPatient));
       const child = spawn(SYSTEM_PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
         if (stderr.length < 10_000) stderr += chunk;
       });
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const reports: CardReport[] = [];
+      const waiters = new Set<() => void>();
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`virtual card did not connect to vpcd in 10 s: ${stderr}`)), 10_000);
         createInterface({ input: child.stdout! }).on('line', (line) => {
           if (line === 'CONNECTED') {
             clearTimeout(timer);
             resolve();
+            return;
           }
+          reports.push(line);
+          for (const wake of [...waiters]) wake();
         });
         void exited.then((code) => {
           clearTimeout(timer);
@@ -223,6 +251,41 @@ function createBed(configDir: string, readerConfDir: string): TestBed {
         slot,
         reader: READERS[slot],
         exited,
+        reports: () => [...reports],
+        apdus: () => reports.filter((r) => r.startsWith('APDU')).length,
+        async switchPatient() {
+          if (!options.nextPatient) throw new Error('switchPatient needs the card inserted with nextPatient');
+          const switched = reports.filter((r) => r === 'SWITCHED').length;
+          child.kill('SIGUSR1');
+          const deadline = Date.now() + 10_000;
+          while (reports.filter((r) => r === 'SWITCHED').length === switched) {
+            if (Date.now() > deadline) throw new Error('the virtual card did not switch patients in 10 s');
+            await new Promise<void>((resolve) => {
+              waiters.add(function once() {
+                waiters.delete(once);
+                resolve();
+              });
+              setTimeout(resolve, 200).unref();
+            });
+          }
+        },
+        whenReported(line, { after, ms = 15_000 } = {}) {
+          return new Promise<void>((resolve, reject) => {
+            const check = () => {
+              const from = after === undefined ? 0 : reports.indexOf(after) + 1;
+              if ((after !== undefined && from === 0) || !reports.slice(from).includes(line)) return;
+              waiters.delete(check);
+              clearTimeout(timer);
+              resolve();
+            };
+            const timer = setTimeout(() => {
+              waiters.delete(check);
+              reject(new Error(`the virtual card did not report ${line}${after ? ` after ${after}` : ''} in ${ms} ms (it reported: ${reports.join(', ')})`));
+            }, ms);
+            waiters.add(check);
+            check();
+          });
+        },
         async remove() {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
           await exited;

@@ -31,6 +31,7 @@ import type {
 } from '../../domain/types.ts';
 import type { CardKind } from '../../domain/light-monitor.ts';
 import { decodeBasicData } from '../../codecs/layouts.ts';
+import { cardIdentity } from '../../domain/card-sessions.ts';
 import { gatewayError } from '../../errors/gateway-codes.ts';
 import { lookupVendorCode } from '../../errors/vendor-codes.ts';
 import { ERROR_CLASSES, GatewayError } from '../../errors/gateway-errors.ts';
@@ -100,9 +101,14 @@ function concat(chunks: readonly Uint8Array[]): Uint8Array {
 
 export interface PcscPresenceView {
   /** Readers and cards as last seen (src/adapters/pcsc/reader-watcher.ts). */
-  readers(): readonly { readonly name: string; readonly card: { readonly atr: string; readonly kind: CardKind } | null }[];
+  readers(): readonly {
+    readonly name: string;
+    readonly card: { readonly atr: string; readonly kind: CardKind; readonly session?: string } | null;
+  }[];
   /** RUNNING when PC/SC is usable; otherwise why not. */
   status(): { readonly state: string; readonly reason: string | null };
+  /** A read found another card number than before under `session` in `reader`: a swap PC/SC did not see. */
+  cardChanged?(reader: string, session: string): void;
 }
 
 export interface PcscCardStackOptions {
@@ -138,8 +144,18 @@ const CONTEXT_DEAD: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>([
   'SCARD_F_COMM_ERROR',
   'SCARD_E_NO_READERS_AVAILABLE',
 ]);
-/** The card itself said it is gone. */
-const NOT_ANSWERING: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>(['SCARD_W_UNPOWERED_CARD', 'SCARD_W_UNRESPONSIVE_CARD']);
+/**
+ * The card could not be powered up or did not answer its reset. A card pulled out while the reader powers it up
+ * gives one of these before the reader reports it gone: pcsc-lite with vpcd answers SCardConnect with
+ * SCARD_E_PROTO_MISMATCH (no ATR, so no protocol to agree on), other stacks "unpowered" or "unresponsive".
+ */
+const NOT_ANSWERING: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>([
+  'SCARD_W_UNPOWERED_CARD',
+  'SCARD_W_UNRESPONSIVE_CARD',
+  'SCARD_W_UNSUPPORTED_CARD',
+  'SCARD_E_PROTO_MISMATCH',
+  'SCARD_E_NOT_READY',
+]);
 const CARD_GONE: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>(['SCARD_W_REMOVED_CARD', 'SCARD_E_NO_SMARTCARD', 'SCARD_W_RESET_CARD']);
 /** The transmission broke: a card pulled out mid-APDU shows up as one of these before the reader notices. */
 const TRANSMISSION_BROKE: ReadonlySet<PcscErrorCode> = new Set<PcscErrorCode>([
@@ -156,6 +172,8 @@ export class PcscCardStack implements CardStack {
   /** PC/SC alone reads basic data only: the record functions need the control software. */
   readonly records = null;
   private context: PcscContext | null = null;
+  /** Card session → identity of the card first read under it (see checkSameCard). */
+  private readonly identities = new Map<string, string>();
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
@@ -184,12 +202,36 @@ export class PcscCardStack implements CardStack {
     const withCard = readers.filter((r) => r.card !== null);
     if (withCard.length === 0) throw notInserted();
     // Prefer a card the watcher already knows is an NHI card; several: the first reader by name.
-    const reader = (withCard.find((r) => r.card?.kind === 'NHI_CARD') ?? withCard[0])!.name;
+    const chosen = (withCard.find((r) => r.card?.kind === 'NHI_CARD') ?? withCard[0])!;
+    const reader = chosen.name;
+    const session = chosen.card?.session;
     return this.withTimeout(this.serialized(async (context) => {
       const data = await this.readBasic(context, reader);
       // 57 bytes + blank 1.1 tail: the cancelled flag and the emergency phone are not in this file (docs/reference/pcsc.md).
-      return decodeBasicData(data);
+      const basic = decodeBasicData(data);
+      if (session !== undefined) this.checkSameCard(reader, session, cardIdentity(basic.cardNumber));
+      return basic;
     }));
+  }
+
+  /**
+   * ATR + card number: the first read under a card session remembers the card (a keyed hash of its number,
+   * src/domain/card-sessions.ts); a later read under the same session that finds another number means the card
+   * was swapped without PC/SC noticing. The watcher then announces the swap (new session) and this read fails
+   * with CARD_REMOVED, so its data never goes out under the old session: read again.
+   */
+  private checkSameCard(reader: string, session: string, identity: string): void {
+    const live = new Set(this.options.presence.readers().flatMap((r) => (r.card?.session ? [r.card.session] : [])));
+    for (const known of this.identities.keys()) if (!live.has(known)) this.identities.delete(known);
+    const before = this.identities.get(session);
+    if (before === undefined) {
+      if (live.has(session)) this.identities.set(session, identity);
+      return;
+    }
+    if (before === identity) return;
+    this.identities.delete(session);
+    this.options.presence.cardChanged?.(reader, session);
+    throw gatewayError('CARD_REMOVED');
   }
 
   /**
@@ -362,8 +404,8 @@ export class PcscCardStack implements CardStack {
       return cardIoError();
     }
     if (CONTEXT_DEAD.has(code)) return new ContextLost(code);
-    // "Unpowered" or "unresponsive" also comes back when the card is pulled while the reader powers it up:
-    // ask the reader whether the card is still there before calling it an I/O error.
+    // "Unpowered", "unresponsive" or "protocol mismatch" also comes back when the card is pulled while the reader
+    // powers it up: ask the reader whether the card is still there before calling it an I/O error.
     if (NOT_ANSWERING.has(code) && (await this.cardWentAway(context, reader))) return gatewayError('CARD_REMOVED');
     // Mute, unpowered, unsupported card, protocol mismatch: the chip did not answer usefully.
     return cardIoError();

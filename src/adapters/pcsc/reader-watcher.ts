@@ -19,6 +19,7 @@
  */
 import type { PcscContext, PcscFailure, PcscPort, ReaderStateResult } from '../../ports/pcsc.ts';
 import { CONTEXT_DEAD_CODES, KOFFI_UNAVAILABLE, PNP_NOTIFICATION, STATE, pcscCode } from './codes.ts';
+import { newCardSession } from '../../domain/card-sessions.ts';
 
 export type CardKind = 'NHI_CARD' | 'OTHER';
 
@@ -26,6 +27,12 @@ export interface WatchedCard {
   /** Uppercase hex; empty for a mute card (present, no ATR). */
   readonly atr: string;
   readonly kind: CardKind;
+  /**
+   * The card session (src/domain/card-sessions.ts): new at every insertion, a swap included, and kept when the
+   * same card is only identified again. Given here, where insertions are seen, so it is right whether or not
+   * anybody subscribes to the lights.
+   */
+  readonly session: string;
 }
 
 export interface WatchedReader {
@@ -155,6 +162,23 @@ export class ReaderWatcher implements AsyncDisposable {
 
   status(): WatcherStatus {
     return this.currentStatus;
+  }
+
+  /**
+   * A read found another card (another card number) in `reader` than the one `session` was given to: the card
+   * was swapped without PC/SC noticing (same ATR, the reader's event counter did not move). Reported like any
+   * swap: CARD_REMOVED for the old session, CARD_INSERTED with a new one. Nothing happens when the reader no
+   * longer holds that session (the watcher saw the swap itself meanwhile).
+   */
+  cardChanged(reader: string, session: string): void {
+    const known = this.known.get(reader);
+    const before = known?.card;
+    if (this.disposed || !known || !before || before.session !== session) return;
+    known.card = null;
+    this.emit({ kind: 'CARD_REMOVED', reader, card: before, at: this.now() });
+    const card: WatchedCard = { atr: before.atr, kind: 'NHI_CARD', session: newCardSession() };
+    known.card = card;
+    this.emit({ kind: 'CARD_INSERTED', reader, card, at: this.now() });
   }
 
   /** Every event from now on, in order. Returns the unsubscribe function. */
@@ -376,7 +400,7 @@ export class ReaderWatcher implements AsyncDisposable {
     if (nowPresent && (before === null || swapped)) {
       const { kind, late } = result.mute ? { kind: 'OTHER' as const, late: null } : await this.classify(name, result.atr);
       if (this.disposed || !this.known.has(name)) return emitted;
-      const card: WatchedCard = { atr, kind };
+      const card: WatchedCard = { atr, kind, session: newCardSession() };
       known.card = card;
       this.emit({ kind: 'CARD_INSERTED', reader: name, card, at: this.now() });
       emitted++;
@@ -415,7 +439,8 @@ export class ReaderWatcher implements AsyncDisposable {
     void late.then((kind) => {
       const known = this.known.get(reader);
       if (this.disposed || kind === card.kind || !known || known.card !== card) return;
-      const identified: WatchedCard = { atr: card.atr, kind };
+      // The same card, now known for what it is: same session.
+      const identified: WatchedCard = { atr: card.atr, kind, session: card.session };
       known.card = identified;
       this.emit({ kind: 'CARD_INSERTED', reader, card: identified, at: this.now() });
     });

@@ -3,9 +3,9 @@
  * Python (test/pcsc/), the koffi adapter over the real libpcsclite, the gateway on a real port, and its events
  * watched by a real graphql-ws client and a real SSE client.
  *
- * All PC/SC integration tests are in this one file, run in order against one test bed: pcscd's socket is fixed
- * (/run/pcscd/pcscd.comm), so two beds cannot run at once; test/pcsc/test-bed.ts also takes a machine-wide lock
- * against other processes (the benchmark). Pending — with the reason in the suite's name — only when pcscd is not
+ * The tests run in order against one test bed: pcscd's socket is fixed (/run/pcscd/pcscd.comm), so two beds
+ * cannot run at once; test/pcsc/test-bed.ts takes a machine-wide lock that the other PC/SC files
+ * (pcsc-swaps.test.ts, pcsc-wake.test.ts) and processes (the benchmark) wait for. Pending — with the reason in the suite's name — only when pcscd is not
  * installed; a bed with pcscd but without the rest fails, naming the missing packages.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -9,6 +9,13 @@ import { PcscCardStack } from '../../../src/adapters/pcsc/card-stack.ts';
 import { ReaderWatcher, type WatcherEvent } from '../../../src/adapters/pcsc/reader-watcher.ts';
 import { GatewayError } from '../../../src/errors/gateway-errors.ts';
 import { FakePcsc, nhiCard } from './fake-pcsc.ts';
+import { createPcscPresence } from '../../../src/backends/pcsc.ts';
+import { LightMonitor, type ReaderDescription, type CardSlot } from '../../../src/domain/light-monitor.ts';
+
+const LOGICAL_READERS: Record<CardSlot, ReaderDescription> = {
+  HEALTH_CARD: { id: 'pcsc:health-card', name: 'health card', slot: 'HEALTH_CARD' },
+  PROFESSIONAL_CARD: { id: 'pcsc:professional-card', name: 'professional card', slot: 'PROFESSIONAL_CARD' },
+};
 
 const R0 = 'Generic Smart Card Reader 00 00';
 const R1 = 'Generic Smart Card Reader 01 00';
@@ -53,9 +60,11 @@ describe('identification that timed out', () => {
     expect(watcher.readers()[0]?.card?.kind).toBe('OTHER');
     release();
     await until(() => events.filter((e) => e.kind === 'CARD_INSERTED').length === 2, 'the card identified');
-    const inserted = events.filter((e) => e.kind === 'CARD_INSERTED').map((e) => ('card' in e ? e.card.kind : null));
-    expect(inserted).toEqual(['OTHER', 'NHI_CARD']);
+    const inserted = events.flatMap((e) => (e.kind === 'CARD_INSERTED' ? [e.card] : []));
+    expect(inserted.map((c) => c.kind)).toEqual(['OTHER', 'NHI_CARD']);
     expect(watcher.readers()[0]?.card?.kind).toBe('NHI_CARD');
+    // The same card, only identified again: the same card session.
+    expect(inserted[1]?.session).toBe(inserted[0]?.session);
   });
 
   it('says nothing more when the card left before the late identification answered', async () => {
@@ -99,11 +108,93 @@ describe('a card pulled while the reader powers it up', () => {
     expect(await codeOf(read)).toBe('CARD_REMOVED');
   });
 
+  it('is CARD_REMOVED for "protocol mismatch" too (pcsc-lite with no ATR from a card that went away)', async () => {
+    const { fake, stack } = await setup();
+    fake.insert(R0, nhiCard());
+    await new Promise((r) => setTimeout(r, 20));
+    fake.failNext.set('connect', 'SCARD_E_PROTO_MISMATCH');
+    const read = stack.basicData();
+    fake.remove(R0);
+    expect(await codeOf(read)).toBe('CARD_REMOVED');
+  });
+
   it('stays an I/O error when the card is still there', async () => {
     const { fake, stack } = await setup();
     fake.insert(R0, nhiCard());
     await new Promise((r) => setTimeout(r, 20));
     fake.failNext.set('connect', 'SCARD_W_UNPOWERED_CARD');
     expect(await codeOf(stack.basicData())).toBe('HEALTH_CARD_IO_ERROR');
+  });
+});
+
+describe('card sessions per reader', () => {
+  it('follow the NHI card whether or not anybody watches; another reader\'s card leaving does not end them', async () => {
+    const fake = new FakePcsc([R0, R1]);
+    const pcsc = createPcscPresence({ port: fake, watcher: { backoff: { initialMs: 5, maxMs: 10 } } });
+    const monitor = new LightMonitor({ presence: pcsc.presence, readers: LOGICAL_READERS, intervalMs: 1000 });
+    disposers.push(async () => {
+      await monitor[Symbol.asyncDispose]();
+      await pcsc[Symbol.asyncDispose]();
+    });
+    await pcsc.watcher.whenRunning(1000);
+    const cards = () => pcsc.watcher.readers().map((r) => r.card);
+    fake.insert(R0, nhiCard({ unknown: true }));
+    fake.insert(R1, nhiCard());
+    await until(() => cards().every((c) => c !== null) && cards()[1]?.kind === 'NHI_CARD', 'both cards');
+    const nhiSession = cards()[1]!.session;
+    // Nobody subscribes: the session still comes from the reader holding the NHI card.
+    expect(await monitor.cardSession('HEALTH_CARD')).toBe(nhiSession);
+    fake.remove(R0);
+    await until(() => cards()[0] === null, 'the other card out');
+    expect(await monitor.cardSession('HEALTH_CARD')).toBe(nhiSession);
+    fake.remove(R1);
+    await until(() => cards()[1] === null, 'the NHI card out');
+    expect(await monitor.cardSession('HEALTH_CARD')).toBeNull();
+    fake.insert(R1, nhiCard());
+    await until(() => cards()[1]?.kind === 'NHI_CARD', 'the NHI card back');
+    const again = await monitor.cardSession('HEALTH_CARD');
+    expect(again).toMatch(/^cs_/);
+    expect(again).not.toBe(nhiSession);
+  });
+});
+
+describe('a swap PC/SC did not see', () => {
+  it('is found by the card number at the next read: the swap is announced with a new session and the read fails', async () => {
+    const fake = new FakePcsc([R0]);
+    const pcsc = createPcscPresence({ port: fake, watcher: { backoff: { initialMs: 5, maxMs: 10 } } });
+    disposers.push(async () => {
+      await pcsc[Symbol.asyncDispose]();
+    });
+    const events: WatcherEvent[] = [];
+    pcsc.watcher.subscribe((e) => events.push(e));
+    await pcsc.watcher.whenRunning(1000);
+    // Another card number in place, same ATR, no removal: the reader's counter never moves.
+    let swapped = false;
+    const inner = nhiCard();
+    fake.insert(R0, {
+      atr: inner.atr,
+      respond(command) {
+        const response = inner.respond(command);
+        if (!swapped || response.length !== 59) return response;
+        const other = Uint8Array.from(response);
+        other.set(Buffer.from('000087654321', 'ascii'), 0);
+        return other;
+      },
+    });
+    await until(() => pcsc.watcher.readers()[0]?.card?.kind === 'NHI_CARD', 'the card identified');
+    const first = pcsc.watcher.readers()[0]!.card!.session;
+    const firstNumber = (await pcsc.cards.basicData()).cardNumber;
+    expect((await pcsc.cards.basicData()).cardNumber).toBe(firstNumber); // same card: nothing happens
+    swapped = true;
+    await expect(pcsc.cards.basicData()).rejects.toMatchObject({ code: 'CARD_REMOVED' });
+    const cardEvents = events.flatMap((e) => (e.kind === 'CARD_INSERTED' || e.kind === 'CARD_REMOVED' ? [[e.kind, e.card.session] as const] : []));
+    const second = pcsc.watcher.readers()[0]!.card!.session;
+    expect(second).not.toBe(first);
+    expect(cardEvents).toEqual([
+      ['CARD_INSERTED', first],
+      ['CARD_REMOVED', first],
+      ['CARD_INSERTED', second],
+    ]);
+    expect((await pcsc.cards.basicData()).cardNumber).toBe('000087654321');
   });
 });

@@ -53,7 +53,7 @@ describe('ReaderWatcher', () => {
       ['CARD_INSERTED', R0, 'NHI_CARD:3B8F01'],
     ]);
     expect(watcher.readers()).toEqual([
-      { name: R0, card: { atr: NHI_HEX, kind: 'NHI_CARD' } },
+      { name: R0, card: { atr: NHI_HEX, kind: 'NHI_CARD', session: expect.stringMatching(/^cs_/) } },
       { name: R1, card: null },
     ]);
     await until(() => fake.pendingWaits === 1, 'a blocking wait');
@@ -79,7 +79,11 @@ describe('ReaderWatcher', () => {
       ['CARD_INSERTED', R0, 'OTHER:3B8F01'],
     ]);
     expect(events[3]).toMatchObject({ card: { atr: OTHER_HEX } });
-    expect(watcher.readers()[0]?.card).toEqual({ atr: OTHER_HEX, kind: 'OTHER' });
+    expect(watcher.readers()[0]?.card).toEqual({ atr: OTHER_HEX, kind: 'OTHER', session: expect.stringMatching(/^cs_/) });
+    // Every insertion is a new card session.
+    const sessions = events.flatMap((e) => ('card' in e ? [e.card.session] : []));
+    expect(sessions[0]).toBe(sessions[1]);
+    expect(sessions[2]).not.toBe(sessions[0]);
   });
 
   it('sees readers attached and detached through \\\\?PnP?\\Notification, and a replugged reader again', async () => {
