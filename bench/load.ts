@@ -42,10 +42,21 @@ import { markdownTable, textTable, type Row } from './lib/table.ts';
 import type { BenchContext, BenchModule, BenchReport } from './lib/types.ts';
 import type { ChildStats, MemorySample } from './load-server.ts';
 import { heapGrowth, type HeapClasses } from './lib/heap-classes.ts';
+import { SEA_EXEC_ARGV } from '../build/lib/exec-argv.ts';
 import { rocDateToIso } from '../src/codecs/roc-date.ts';
 import { ensureFixtureBuilt, simulatedPatientRecord } from '../test/integration/cshis/helpers.ts';
 import { createWsClient } from '../test/helpers/ws.ts';
 import { readSseEvents } from '../test/helpers/sse.ts';
+
+/** V8 flags for the gateway process: the executable's unless NHI_BENCH_LOAD_NODE_ARGS names others (`defaults`: none). */
+export function gatewayNodeArgs(fromEnv: string | undefined): readonly string[] {
+  const given = fromEnv?.trim();
+  if (!given) return SEA_EXEC_ARGV;
+  if (given === 'defaults') return [];
+  return given.split(/\s+/);
+}
+
+const sameFlags = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((flag, i) => flag === b[i]);
 
 // ---------------------------------------------------------------------------------------------------------
 // parameters
@@ -736,8 +747,9 @@ export const benchmark: BenchModule = {
     const rng = new Rng(params.seed);
     const loadBefore = os.loadavg();
 
-    // NHI_BENCH_LOAD_NODE_ARGS: V8 flags for the gateway process (e.g. heap sizing), to compare against the default.
-    const extraNodeArgs = (process.env['NHI_BENCH_LOAD_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
+    // The gateway runs with the executable's own V8 flags (build/lib/exec-argv.ts): the judged memory is what
+    // ships. NHI_BENCH_LOAD_NODE_ARGS replaces them to compare (`defaults`: Node's own heap sizing).
+    const extraNodeArgs = gatewayNodeArgs(process.env['NHI_BENCH_LOAD_NODE_ARGS']);
     const server: ChildServer = await startChildServer({ name: 'load-gateway', script: 'bench/load-server.ts', nodeArgs: ['--expose-gc', ...extraNodeArgs] });
     const control = `http://127.0.0.1:${server.port}`;
     const holders: Holder[] = [];
@@ -1084,7 +1096,7 @@ export const benchmark: BenchModule = {
               .join(', ') +
             ' (RSS figures of this run include ~140 MB the first snapshot left resident)'
           : 'heap by constructor: not taken (NHI_BENCH_LOAD_HEAP_CLASSES=1 takes snapshots before and after)') +
-        (extraNodeArgs.length ? `; gateway Node flags: ${extraNodeArgs.join(' ')}` : '; gateway Node flags: defaults');
+        (extraNodeArgs.length ? `; gateway Node flags: ${extraNodeArgs.join(' ')}${sameFlags(extraNodeArgs, SEA_EXEC_ARGV) ? ' (the executable\'s)' : ''}` : '; gateway Node flags: Node defaults');
       ctx.log(`  ${heapGrowthLine}`);
       // Attribution of retained memory: the journal's entries (kept for ever, by design) vs the rest.
       const journal = await controlPost<{ entries: number; jsonBytes: number; memory: MemorySample }>(control, '/journal/drop', {});
