@@ -65,12 +65,13 @@ async function pairedStartup(ctx: BenchContext, work: string): Promise<PairRepor
   await Promise.all(contenders.map((c, i) => launch(c, join(work, `idle-${i}`), { hold: idleFor(i) })));
   const readyDiff = exe!.readyMedian - bare!.readyMedian;
   const peakRatio = exe!.peakMedian / bare!.peakMedian;
-  const headers: Row = ['', 'launches', 'launch → /health (median)', 'each launch', 'peak RSS (median)', `RSS idle ${ctx.quick ? 3 : PAIR_IDLE_MS / 1000} s`];
+  const headers: Row = ['', 'launches', 'launch → /health (median)', 'each launch', 'CPU to /health (median)', 'peak RSS (median)', `RSS idle ${ctx.quick ? 3 : PAIR_IDLE_MS / 1000} s`];
   const rows: Row[] = [bare!, exe!].map((r, i): Row => [
     r.contender.label,
     String(r.launches.length),
     ms(r.readyMedian),
     r.launches.map((l) => Math.round(l.readyMs)).join(', '),
+    ms(r.cpuMedian),
     mb(r.peakMedian),
     idle[i] ? `${mb(idle[i]!.rss)} (anon ${mb(idle[i]!.anon)}, file ${mb(idle[i]!.file)})` : '—',
   ]);
@@ -80,7 +81,7 @@ async function pairedStartup(ctx: BenchContext, work: string): Promise<PairRepor
     `idle RSS after ${PAIR_IDLE_MS / 1000} s ≤ ${PAIR_TARGETS.idleRssMb} MB: ${verdict((idle[1]?.rss ?? Infinity) <= PAIR_TARGETS.idleRssMb)} (${mb(idle[1]?.rss ?? null)}; bare Node ${mb(idle[0]?.rss ?? null)})`,
   ];
   const notes = [
-    `Same harness for both: spawn, \`GET /health\` every 5 ms until 200, VmHWM read right after; ${rounds} rounds, order alternating; medians. ` +
+    `Same harness for both: spawn, \`GET /health\` every 5 ms until 200, VmHWM and CPU time (user + system, /proc/<pid>/stat, 10-ms ticks) read right after; ${rounds} rounds, order alternating; medians. ` +
       `Bare Node: bench/servers/bare-node-health.cjs on the pinned Node ${buildInfo().nodeVersion} the executable is built from.`,
   ];
   return { rows, headers, targets, notes };

@@ -26,6 +26,7 @@ try {
   for (const r of results) {
     console.log(
       `${r.contender.label.padEnd(28)} ready median ${Math.round(r.readyMedian)} ms (+${Math.round(r.readyMedian - bare.readyMedian)} vs bare), ` +
+        `CPU to ready median ${Math.round(r.cpuMedian)} ms (+${Math.round(r.cpuMedian - bare.cpuMedian)}), ` +
         `peak median ${r.peakMedian.toFixed(1)} MiB (${(r.peakMedian / bare.peakMedian).toFixed(2)}× bare); ` +
         `ready ${r.launches.map((l) => Math.round(l.readyMs)).join(', ')}`,
     );

@@ -17,7 +17,7 @@
  *   top-level names collide (esbuild appends a digit: seen in stack traces at most).
  */
 import { build, type BuildOptions, type Plugin } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const GRAPHIQL_PACKAGE_MODULE = '@graphql-yoga/render-graphiql/graphiql';
@@ -34,6 +34,25 @@ const embeddedGraphiQLOnly: Plugin = {
         )});`,
       loader: 'js',
     }));
+  },
+};
+
+/**
+ * One graphql-js in the bundle: the ES modules, which esbuild can hoist and tree-shake (the CommonJS build is
+ * evaluated whole at start). A deep CommonJS import such as graphql-armor-max-tokens'
+ * `require('graphql/language/parser')` would otherwise pull in a second copy of the parser and GraphQLError
+ * from the `.js` files, whose errors the ESM copy's `instanceof` would not recognise.
+ */
+const oneGraphqlJs: Plugin = {
+  name: 'one-graphql-js',
+  setup(b) {
+    b.onResolve({ filter: /^graphql\/.+/ }, async (args) => {
+      if (args.pluginData === 'one-graphql-js') return undefined;
+      const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'one-graphql-js' });
+      if (resolved.errors.length > 0 || !resolved.path.endsWith('.js')) return resolved;
+      const esm = resolved.path.replace(/\.js$/, '.mjs');
+      return existsSync(esm) ? { path: esm } : resolved;
+    });
   },
 };
 
@@ -57,6 +76,7 @@ export function gatewayBundleOptions(root: string, entry: string, outfile: strin
     format: 'cjs',
     target: 'node22',
     external: ['@koromix/*'],
+    mainFields: ['module', 'main'],
     define: { 'process.env.NODE_ENV': '"production"' },
     keepNames: false,
     legalComments: 'none',
@@ -64,7 +84,7 @@ export function gatewayBundleOptions(root: string, entry: string, outfile: strin
     // `import.meta` is empty in CommonJS; the modules that use it check for that (src/main.ts,
     // src/adapters/cshis/native.ts), so esbuild's warning about it is expected.
     logOverride: { 'empty-import-meta': 'silent' },
-    plugins: [embeddedGraphiQLOnly],
+    plugins: [embeddedGraphiQLOnly, oneGraphqlJs],
   };
 }
 
