@@ -56,6 +56,25 @@ const oneGraphqlJs: Plugin = {
   },
 };
 
+/**
+ * iconv-lite's tables of the East Asian encodings the gateway never decodes (Japanese, Simplified Chinese,
+ * Korean): about 300 KB of the bundle's source, parsed and held by every start. iconv-lite requires a table
+ * only when its encoding is first used, so the stand-in throws then, naming the table; the Big5/CP950 tables
+ * (src/codecs/big5.ts) stay.
+ */
+export const UNUSED_ICONV_TABLES = ['shiftjis', 'eucjp', 'cp936', 'gbk-added', 'gb18030-ranges', 'cp949'] as const;
+
+const onlyBig5Tables: Plugin = {
+  name: 'only-big5-tables',
+  setup(b) {
+    const filter = new RegExp(`[\\\\/]iconv-lite[\\\\/]encodings[\\\\/]tables[\\\\/](${UNUSED_ICONV_TABLES.join('|')})\\.json$`);
+    b.onLoad({ filter }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`iconv-lite table ${args.path.split(/[\\/]/).pop()} is not in the executable (build/lib/bundle.ts)`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 export interface BundleResult {
   readonly path: string;
   readonly bytes: number;
@@ -84,7 +103,7 @@ export function gatewayBundleOptions(root: string, entry: string, outfile: strin
     // `import.meta` is empty in CommonJS; the modules that use it check for that (src/main.ts,
     // src/adapters/cshis/native.ts), so esbuild's warning about it is expected.
     logOverride: { 'empty-import-meta': 'silent' },
-    plugins: [embeddedGraphiQLOnly, oneGraphqlJs],
+    plugins: [embeddedGraphiQLOnly, oneGraphqlJs, onlyBig5Tables],
   };
 }
 
