@@ -244,7 +244,7 @@ export const benchmark: BenchModule = {
       `Query: \`${QUERY}\` — (a) the port call \`services.cards.basicData()\` in-process; (b) bare graphql-yoga ` +
         `(\`createYoga\` + \`createSchema\`, default plugins, GraphiQL and logging off) answering the same shape from a constant; ` +
         `(c) the gateway as it ships, over \`createSimulatorServices({ strategy: 'N1' })\` with the STANDARD card inserted: ` +
-        `built through the functions \`src/main.ts\` calls — \`parseArgs\` (\`--backend simulator --log-dir … --token-file …\`), ` +
+        `built through the functions \`src/main.ts\` calls — \`parseArgs\` (\`--backend simulator --log-dir …\`), ` +
         `\`openGatewayLogs\` (pino to \`gateway.log\` and the console, \`audit.log\`; asynchronous batched writes), ` +
         `\`loadOrCreateToken\` and \`shippedAppOptions\` (access control, origins, limits, audit of every identity read) — ` +
         `with one change: the identity-read rate limiter runs on every request with numbers no benchmark reaches ` +
