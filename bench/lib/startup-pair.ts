@@ -6,8 +6,8 @@
  * lever) can be compared in the same rotation.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fetchPinnedPackage } from '../../build/lib/npm-cache.ts';
 import { BLOB_GENERATOR_BINARY, BLOB_GENERATOR_PACKAGE, readPins } from '../../build/lib/targets.ts';
 import { freePort } from '../../test/helpers/free-port.ts';
@@ -29,6 +29,23 @@ export interface Contender {
   /** The command and its arguments; `{port}` and `{dir}` are replaced per launch. */
   readonly command: string;
   readonly args: readonly string[];
+}
+
+/**
+ * The contenders with their programs copied into `dir` (same names), to launch those copies instead. How a
+ * file got into the page cache changes how much of it a process maps: the executable as the build wrote it
+ * shows ~16 MiB more RssFile (and peak) than a plain copy of the same bytes (large page-cache folios from
+ * one big write, on this kernel), and bare Node's binary was fetched differently again. Copied the same way,
+ * both start from the same state — the state of an installed copy, as the MSI leaves it.
+ */
+export function copiedPrograms(contenders: readonly Contender[], dir: string): Contender[] {
+  mkdirSync(dir, { recursive: true });
+  return contenders.map((contender, i) => {
+    const copy = join(dir, `${i}-${basename(contender.command)}`);
+    copyFileSync(contender.command, copy);
+    chmodSync(copy, 0o755);
+    return { ...contender, command: copy };
+  });
 }
 
 export interface MemoryStatus {
