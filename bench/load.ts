@@ -195,24 +195,24 @@ async function controlPost<T>(control: string, path: string, body: unknown, time
 
 const Q = {
   basicData:
-    '{ healthCard { basicData { __typename ... on BasicData { cardNumber idNumber birthDate name { text } } ... on Error { code vendorCode } } } }',
+    '{ healthCard { basicData { __typename ... on BasicData { cardNumber idNumber birthDate name { text } } ... on Error { code } ... on VendorError { vendorCode } } } }',
   registerData:
-    '{ healthCard { registerData { __typename ... on RegisterData { remainingVisits cardValidUntil } ... on Error { code vendorCode } } } }',
+    '{ healthCard { registerData { __typename ... on RegisterData { remainingVisits cardValidUntil } ... on Error { code } ... on VendorError { vendorCode } } } }',
   lightState:
-    '{ lightState { __typename ... on LightState { healthCard { level colour } professionalCard { level colour } } ... on Error { code vendorCode } } }',
+    '{ lightState { __typename ... on LightState { healthCard { level colour } professionalCard { level colour } } ... on Error { code } ... on VendorError { vendorCode } } }',
   gateway: '{ gateway { __typename version backend ready controlSoftwareQueue { depth coalescedCalls readerOpen } } }',
   startVisit:
-    'mutation($input: StartVisitInput!, $key: String) { startVisit(input: $input, idempotencyKey: $key) { __typename ' +
-    '... on Visit { visitTimeRoc seqNumber signature treatmentId sameDayVisit } ... on Error { code vendorCode retryable } } }',
+    'mutation($input: StartVisitInput!) { startVisit(input: $input) { __typename ' +
+    '... on Visit { visitTimeRoc seqNumber signature treatmentId sameDayVisit } ... on Error { code retryable } ... on VendorError { vendorCode } } }',
   writeTreatment:
-    'mutation($input: WriteTreatmentInput!, $key: String) { writeTreatment(input: $input, idempotencyKey: $key) { __typename ' +
-    '... on TreatmentWritten { visitTimeRoc apis doctorIdNumber } ... on Error { code vendorCode retryable } } }',
+    'mutation($input: WriteTreatmentInput!) { writeTreatment(input: $input) { __typename ' +
+    '... on TreatmentWritten { visitTimeRoc apis doctor { idNumber } } ... on Error { code retryable } ... on VendorError { vendorCode } } }',
   cancelVisit:
-    'mutation($visitTime: String!, $key: String) { cancelVisit(visitTime: $visitTime, idempotencyKey: $key) { __typename ' +
-    '... on CancelledVisit { visitTimeRoc cancelled } ... on Error { code vendorCode retryable } } }',
+    'mutation($input: CancelVisitInput!) { cancelVisit(input: $input) { __typename ' +
+    '... on CancelledVisit { visitTimeRoc cancelledAtRoc } ... on Error { code retryable } ... on VendorError { vendorCode } } }',
   treatmentIdWithoutCard:
-    'mutation($patientId: String!, $key: String) { treatmentIdWithoutCard(patientId: $patientId, idempotencyKey: $key) { __typename ' +
-    '... on TreatmentId { treatmentId source visitTimeRoc hospitalId } ... on Error { code vendorCode retryable } } }',
+    'mutation($input: TreatmentIdWithoutCardInput!) { treatmentIdWithoutCard(input: $input) { __typename ' +
+    '... on TreatmentId { treatmentId source visitTimeRoc hospitalId } ... on Error { code retryable } ... on VendorError { vendorCode } } }',
   lightStateChanged: 'subscription { lightStateChanged { healthCard { level colour } professionalCard { level colour } } }',
   readerEvents: 'subscription { readerEvents { kind slot level readerId at } }',
 } as const;
@@ -229,7 +229,7 @@ const PATH: Record<string, readonly string[]> = {
 };
 
 interface Outcome {
-  /** `BasicData`, `CardWriteError:IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_INPUT`, `errors:BAD_USER_INPUT`, `untyped:HTTP 500`… */
+  /** `BasicData`, `GatewayError:IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_INPUT`, `errors:BAD_USER_INPUT`, `untyped:HTTP 500`… */
   readonly label: string;
   /** Why this answer counts as an untyped error, or null. */
   readonly untyped: string | null;
@@ -854,7 +854,7 @@ export const benchmark: BenchModule = {
 
       const doStart = async (flow: Flow): Promise<void> => {
         keys.startVisit++;
-        const ex = exchange(Q.startVisit, { input: { category: flow.category }, key: newKey('sv') });
+        const ex = exchange(Q.startVisit, { input: { treatmentCategory: flow.category, idempotencyKey: newKey('sv') } });
         const first = await keyed('startVisit', ex, is('Visit'));
         const dt = first.node?.['visitTimeRoc'];
         if (first.label === 'Visit' && typeof dt === 'string') {
@@ -870,16 +870,17 @@ export const benchmark: BenchModule = {
         const key = newKey('wt');
         const input = {
           visitTime: flow.dt,
-          patientId: patient.idNumber,
+          idNumber: patient.idNumber,
           birthDate,
           diagnoses: rng.pick(diagnosesPool),
           fees: { outpatientFee: rng.int(200, 900), outpatientCopay: rng.pick([0, 50, 150, 200]) },
           combined,
+          idempotencyKey: key,
         };
         if (combined) keys.writeCombined++;
         else keys.writeSeparate++;
         try {
-          const first = await keyed('writeTreatment', exchange(Q.writeTreatment, { input, key }), is('TreatmentWritten'));
+          const first = await keyed('writeTreatment', exchange(Q.writeTreatment, { input }), is('TreatmentWritten'));
           if (first.label === 'TreatmentWritten') {
             const apis = first.node?.['apis'];
             flow.expectedWrites += Array.isArray(apis) ? apis.length : 0;
@@ -888,7 +889,7 @@ export const benchmark: BenchModule = {
           // Now and then the same key with other input: refused (typed), and no card call.
           if (rng.next() < 0.1) {
             const other = { ...input, diagnoses: ['Z000'] };
-            await send('writeTreatment (same key, other input)', 'writeTreatment', exchange(Q.writeTreatment, { input: other, key }), is('CardWriteError:IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_INPUT'));
+            await send('writeTreatment (same key, other input)', 'writeTreatment', exchange(Q.writeTreatment, { input: other }), is('GatewayError:IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_INPUT'));
           }
         } finally {
           flow.doneWrites++;
@@ -896,9 +897,9 @@ export const benchmark: BenchModule = {
       };
       const doCancel = async (flow: Flow): Promise<void> => {
         keys.cancelVisit++;
-        const expected = flow.counted ? is('CancelledVisit') : is('VisitError:CANCEL_CATEGORY_NOT_NUMERIC');
+        const expected = flow.counted ? is('CancelledVisit') : is('VendorError:CANCEL_CATEGORY_NOT_NUMERIC');
         try {
-          const first = await keyed('cancelVisit', exchange(Q.cancelVisit, { visitTime: flow.dt, key: newKey('cv') }), expected);
+          const first = await keyed('cancelVisit', exchange(Q.cancelVisit, { input: { visitTime: flow.dt, idempotencyKey: newKey('cv') } }), expected);
           if (flow.counted && first.label === 'CancelledVisit') keys.countedCancelled++;
           const dt = flow.dt ?? '';
           const writes = (await writesOf([dt]))[dt]?.writes ?? Number.NaN;
@@ -909,7 +910,7 @@ export const benchmark: BenchModule = {
       };
       const doNoCard = async (): Promise<void> => {
         keys.treatmentIdWithoutCard++;
-        await keyed('treatmentIdWithoutCard', exchange(Q.treatmentIdWithoutCard, { patientId: patient.idNumber, key: newKey('tw') }), is('TreatmentId'));
+        await keyed('treatmentIdWithoutCard', exchange(Q.treatmentIdWithoutCard, { input: { idNumber: patient.idNumber, idempotencyKey: newKey('tw') } }), is('TreatmentId'));
       };
 
       // ---- reads ----

@@ -84,7 +84,7 @@ const Q = {
   startVisit:
     'mutation { startVisit(input: { category: WESTERN_MEDICINE_OUTPATIENT }) { __typename ... on Visit { visitTimeRoc } ... on Error { code } } }',
   writeTreatment:
-    'mutation($input: WriteTreatmentInput!) { writeTreatment(input: $input) { __typename ... on Error { code vendorCode } } }',
+    'mutation($input: WriteTreatmentInput!) { writeTreatment(input: $input) { __typename ... on Error { code } ... on VendorError { vendorCode } } }',
 } as const;
 
 const EXPECT: Record<Kind, string> = {
