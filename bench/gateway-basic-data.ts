@@ -4,13 +4,15 @@
  *   (b) a bare graphql-yoga server answering the same query shape from a constant (bench/servers/bare-yoga.ts);
  *   (c) the gateway as it ships, over the simulator with a card inserted (bench/servers/gateway.ts
  *       --variant=shipped): built through src/main.ts's own functions (src/shipped-app.ts) — file log, audit
- *       log, token file, access control, limits; only the identity-read rate limit's numbers raised (at its
- *       burst of 20 reads it would refuse the load);
+ *       log, token file, access control, limits, and the V8 flags the executable runs with
+ *       (build/lib/exec-argv.ts); only the identity-read rate limit's numbers raised (at its burst of 20 reads
+ *       it would refuse the load);
  *   (c′) a diagnostic, not judged: createApp with the token and the rate limit off, console logger, no files
  *       (what this benchmark judged before issue 18).
  * Targets: rps (c)/(b) ≥ 0.75 at concurrency 16; p50 (c) − (b) ≤ 0.3 ms at concurrency 1.
  */
 import { createSimulatorServices } from '../src/services.ts';
+import { SEA_EXEC_ARGV } from '../build/lib/exec-argv.ts';
 import type { Exchange, HttpResponse, Outcome } from './lib/http-client.ts';
 import { benchToken } from './lib/bench-token.ts';
 import { compareHttpTargets, DEFAULT_HTTP_OPTIONS, QUICK_HTTP_OPTIONS, type HttpTargetResult } from './lib/http-compare.ts';
@@ -134,7 +136,13 @@ export const benchmark: BenchModule = {
       const run = await compareHttpTargets(
         [
           { key: 'bare-yoga', label: '(b) bare graphql-yoga, constant', script: 'bench/servers/bare-yoga.ts' },
-          { key: 'shipped', label: '(c) gateway as shipped (logs, audit, access control)', script: 'bench/servers/gateway.ts', args: ['--variant=shipped'] },
+          {
+            key: 'shipped',
+            label: '(c) gateway as shipped (logs, audit, access control, the executable\'s V8 flags)',
+            script: 'bench/servers/gateway.ts',
+            args: ['--variant=shipped'],
+            nodeArgs: SEA_EXEC_ARGV,
+          },
           { key: 'stripped', label: '(c′) diagnostic: createApp, no log files', script: 'bench/servers/gateway.ts', args: ['--variant=production'] },
         ],
         basicDataExchange(),
@@ -236,11 +244,12 @@ export const benchmark: BenchModule = {
       `Query: \`${QUERY}\` — (a) the port call \`services.cards.basicData()\` in-process; (b) bare graphql-yoga ` +
         `(\`createYoga\` + \`createSchema\`, default plugins, GraphiQL and logging off) answering the same shape from a constant; ` +
         `(c) the gateway as it ships, over \`createSimulatorServices({ strategy: 'N1' })\` with the STANDARD card inserted: ` +
-        `built through the functions \`src/main.ts\` calls — \`parseArgs\` (\`--backend simulator --log-dir … --token-file …\`), ` +
+        `built through the functions \`src/main.ts\` calls — \`parseArgs\` (\`--backend simulator --log-dir …\`), ` +
         `\`openGatewayLogs\` (pino to \`gateway.log\` and the console, \`audit.log\`; asynchronous batched writes), ` +
         `\`loadOrCreateToken\` and \`shippedAppOptions\` (access control, origins, limits, audit of every identity read) — ` +
         `with one change: the identity-read rate limiter runs on every request with numbers no benchmark reaches ` +
-        `(its shipped burst of 20 reads would make a load test measure refusals); ` +
+        `(its shipped burst of 20 reads would make a load test measure refusals); its process runs with the executable's V8 flags ` +
+        `(\`${SEA_EXEC_ARGV.join(' ')}\`, build/lib/exec-argv.ts); ` +
         `(c′) a diagnostic, not judged: \`createApp\` with the token, the rate limit off, console logger, no log or audit file.`,
       '',
       `Targets: req/s (c)/(b) ≥ ${TARGETS.throughputRatio}; p50 (c) − (b) ≤ ${TARGETS.p50DiffMs} ms.${ctx.quick ? ' **--quick run: not for comparison.**' : ''}`,

@@ -44,10 +44,21 @@ import type { ChildStats, MemorySample } from './load-server.ts';
 import { heapGrowth, type HeapClasses } from './lib/heap-classes.ts';
 import { matchLightChanges } from './light-delay.ts';
 import type { FixtureStateChange } from '../src/adapters/cshis/native.ts';
+import { SEA_EXEC_ARGV } from '../build/lib/exec-argv.ts';
 import { rocDateToIso } from '../src/codecs/roc-date.ts';
 import { ensureFixtureBuilt, simulatedPatientRecord } from '../test/integration/cshis/helpers.ts';
 import { createWsClient } from '../test/helpers/ws.ts';
 import { readSseEvents } from '../test/helpers/sse.ts';
+
+/** V8 flags for the gateway process: the executable's unless NHI_BENCH_LOAD_NODE_ARGS names others (`defaults`: none). */
+export function gatewayNodeArgs(fromEnv: string | undefined): readonly string[] {
+  const given = fromEnv?.trim();
+  if (!given) return SEA_EXEC_ARGV;
+  if (given === 'defaults') return [];
+  return given.split(/\s+/);
+}
+
+const sameFlags = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((flag, i) => flag === b[i]);
 
 // ---------------------------------------------------------------------------------------------------------
 // parameters
@@ -193,17 +204,17 @@ const Q = {
     '{ lightState { __typename ... on LightState { healthCard { level colour } professionalCard { level colour } } ... on Error { code } ... on VendorError { vendorCode } } }',
   gateway: '{ gateway { __typename version backend ready controlSoftwareQueue { depth coalescedCalls readerOpen } } }',
   startVisit:
-    'mutation($input: StartVisitInput!, $key: String) { startVisit(input: $input, idempotencyKey: $key) { __typename ' +
-    '... on Visit { visitTimeRoc seqNumber signature treatmentId sameDayVisit } ... on Error { code vendorCode retryable } } }',
+    'mutation($input: StartVisitInput!) { startVisit(input: $input) { __typename ' +
+    '... on Visit { visitTimeRoc seqNumber signature treatmentId sameDayVisit } ... on Error { code retryable } ... on VendorError { vendorCode } } }',
   writeTreatment:
-    'mutation($input: WriteTreatmentInput!, $key: String) { writeTreatment(input: $input, idempotencyKey: $key) { __typename ' +
-    '... on TreatmentWritten { visitTimeRoc apis doctorIdNumber } ... on Error { code vendorCode retryable } } }',
+    'mutation($input: WriteTreatmentInput!) { writeTreatment(input: $input) { __typename ' +
+    '... on TreatmentWritten { visitTimeRoc apis doctor { idNumber } } ... on Error { code retryable } ... on VendorError { vendorCode } } }',
   cancelVisit:
-    'mutation($visitTime: String!, $key: String) { cancelVisit(visitTime: $visitTime, idempotencyKey: $key) { __typename ' +
-    '... on CancelledVisit { visitTimeRoc cancelled } ... on Error { code vendorCode retryable } } }',
+    'mutation($input: CancelVisitInput!) { cancelVisit(input: $input) { __typename ' +
+    '... on CancelledVisit { visitTimeRoc cancelledAtRoc } ... on Error { code retryable } ... on VendorError { vendorCode } } }',
   treatmentIdWithoutCard:
-    'mutation($patientId: String!, $key: String) { treatmentIdWithoutCard(patientId: $patientId, idempotencyKey: $key) { __typename ' +
-    '... on TreatmentId { treatmentId source visitTimeRoc hospitalId } ... on Error { code vendorCode retryable } } }',
+    'mutation($input: TreatmentIdWithoutCardInput!) { treatmentIdWithoutCard(input: $input) { __typename ' +
+    '... on TreatmentId { treatmentId source visitTimeRoc hospitalId } ... on Error { code retryable } ... on VendorError { vendorCode } } }',
   lightStateChanged: 'subscription { lightStateChanged { healthCard { level colour } professionalCard { level colour } } }',
   readerEvents: 'subscription { readerEvents { kind slot level readerId at } }',
 } as const;
@@ -220,7 +231,7 @@ const PATH: Record<string, readonly string[]> = {
 };
 
 interface Outcome {
-  /** `BasicData`, `CardWriteError:IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_INPUT`, `errors:BAD_USER_INPUT`, `untyped:HTTP 500`… */
+  /** `BasicData`, `GatewayError:IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_INPUT`, `errors:BAD_USER_INPUT`, `untyped:HTTP 500`… */
   readonly label: string;
   /** Why this answer counts as an untyped error, or null. */
   readonly untyped: string | null;
@@ -745,8 +756,9 @@ export const benchmark: BenchModule = {
     const rng = new Rng(params.seed);
     const loadBefore = os.loadavg();
 
-    // NHI_BENCH_LOAD_NODE_ARGS: V8 flags for the gateway process (e.g. heap sizing), to compare against the default.
-    const extraNodeArgs = (process.env['NHI_BENCH_LOAD_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
+    // The gateway runs with the executable's own V8 flags (build/lib/exec-argv.ts): the judged memory is what
+    // ships. NHI_BENCH_LOAD_NODE_ARGS replaces them to compare (`defaults`: Node's own heap sizing).
+    const extraNodeArgs = gatewayNodeArgs(process.env['NHI_BENCH_LOAD_NODE_ARGS']);
     const server: ChildServer = await startChildServer({ name: 'load-gateway', script: 'bench/load-server.ts', nodeArgs: ['--expose-gc', ...extraNodeArgs] });
     const control = `http://127.0.0.1:${server.port}`;
     const holders: Holder[] = [];
@@ -851,7 +863,7 @@ export const benchmark: BenchModule = {
 
       const doStart = async (flow: Flow): Promise<void> => {
         keys.startVisit++;
-        const ex = exchange(Q.startVisit, { input: { category: flow.category }, key: newKey('sv') });
+        const ex = exchange(Q.startVisit, { input: { treatmentCategory: flow.category, idempotencyKey: newKey('sv') } });
         const first = await keyed('startVisit', ex, is('Visit'));
         const dt = first.node?.['visitTimeRoc'];
         if (first.label === 'Visit' && typeof dt === 'string') {
@@ -867,16 +879,17 @@ export const benchmark: BenchModule = {
         const key = newKey('wt');
         const input = {
           visitTime: flow.dt,
-          patientId: patient.idNumber,
+          idNumber: patient.idNumber,
           birthDate,
           diagnoses: rng.pick(diagnosesPool),
           fees: { outpatientFee: rng.int(200, 900), outpatientCopay: rng.pick([0, 50, 150, 200]) },
           combined,
+          idempotencyKey: key,
         };
         if (combined) keys.writeCombined++;
         else keys.writeSeparate++;
         try {
-          const first = await keyed('writeTreatment', exchange(Q.writeTreatment, { input, key }), is('TreatmentWritten'));
+          const first = await keyed('writeTreatment', exchange(Q.writeTreatment, { input }), is('TreatmentWritten'));
           if (first.label === 'TreatmentWritten') {
             const apis = first.node?.['apis'];
             flow.expectedWrites += Array.isArray(apis) ? apis.length : 0;
@@ -885,7 +898,7 @@ export const benchmark: BenchModule = {
           // Now and then the same key with other input: refused (typed), and no card call.
           if (rng.next() < 0.1) {
             const other = { ...input, diagnoses: ['Z000'] };
-            await send('writeTreatment (same key, other input)', 'writeTreatment', exchange(Q.writeTreatment, { input: other, key }), is('CardWriteError:IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_INPUT'));
+            await send('writeTreatment (same key, other input)', 'writeTreatment', exchange(Q.writeTreatment, { input: other }), is('GatewayError:IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_INPUT'));
           }
         } finally {
           flow.doneWrites++;
@@ -893,9 +906,9 @@ export const benchmark: BenchModule = {
       };
       const doCancel = async (flow: Flow): Promise<void> => {
         keys.cancelVisit++;
-        const expected = flow.counted ? is('CancelledVisit') : is('VisitError:CANCEL_CATEGORY_NOT_NUMERIC');
+        const expected = flow.counted ? is('CancelledVisit') : is('VendorError:CANCEL_CATEGORY_NOT_NUMERIC');
         try {
-          const first = await keyed('cancelVisit', exchange(Q.cancelVisit, { visitTime: flow.dt, key: newKey('cv') }), expected);
+          const first = await keyed('cancelVisit', exchange(Q.cancelVisit, { input: { visitTime: flow.dt, idempotencyKey: newKey('cv') } }), expected);
           if (flow.counted && first.label === 'CancelledVisit') keys.countedCancelled++;
           const dt = flow.dt ?? '';
           const writes = (await writesOf([dt]))[dt]?.writes ?? Number.NaN;
@@ -906,7 +919,7 @@ export const benchmark: BenchModule = {
       };
       const doNoCard = async (): Promise<void> => {
         keys.treatmentIdWithoutCard++;
-        await keyed('treatmentIdWithoutCard', exchange(Q.treatmentIdWithoutCard, { patientId: patient.idNumber, key: newKey('tw') }), is('TreatmentId'));
+        await keyed('treatmentIdWithoutCard', exchange(Q.treatmentIdWithoutCard, { input: { idNumber: patient.idNumber, idempotencyKey: newKey('tw') } }), is('TreatmentId'));
       };
 
       // ---- reads ----
@@ -1095,7 +1108,7 @@ export const benchmark: BenchModule = {
               .join(', ') +
             ' (RSS figures of this run include ~140 MB the first snapshot left resident)'
           : 'heap by constructor: not taken (NHI_BENCH_LOAD_HEAP_CLASSES=1 takes snapshots before and after)') +
-        (extraNodeArgs.length ? `; gateway Node flags: ${extraNodeArgs.join(' ')}` : '; gateway Node flags: defaults');
+        (extraNodeArgs.length ? `; gateway Node flags: ${extraNodeArgs.join(' ')}${sameFlags(extraNodeArgs, SEA_EXEC_ARGV) ? ' (the executable\'s)' : ''}` : '; gateway Node flags: Node defaults');
       ctx.log(`  ${heapGrowthLine}`);
       // Attribution of retained memory: the journal's entries (kept for ever, by design) vs the rest.
       const journal = await controlPost<{ entries: number; jsonBytes: number; memory: MemorySample }>(control, '/journal/drop', {});

@@ -27,7 +27,7 @@ import { median } from './lib/stats.ts';
 import { markdownTable, textTable, type Row } from './lib/table.ts';
 import type { BenchContext, BenchModule, BenchReport } from './lib/types.ts';
 import { freePort } from '../test/helpers/free-port.ts';
-import { alternate, BARE_NODE_SCRIPT, launch, memoryOf, pinnedNode, type Contender, type MemoryStatus } from './lib/startup-pair.ts';
+import { alternate, BARE_NODE_SCRIPT, copiedPrograms, launch, memoryOf, pinnedNode, type Contender, type MemoryStatus } from './lib/startup-pair.ts';
 
 const READY_TARGET_MS = 1_000;
 const RSS_TARGET_MB = 100;
@@ -46,14 +46,15 @@ interface PairReport {
 /** Issue 18: the executable and bare Node in one harness, alternating; then both idle 60 s side by side. */
 async function pairedStartup(ctx: BenchContext, work: string): Promise<PairReport> {
   const node = pinnedNode();
-  const contenders: Contender[] = [
+  // Both launched from fresh copies of their programs, so the page cache holds them alike (copiedPrograms).
+  const contenders: Contender[] = copiedPrograms([
     { label: 'bare Node HTTP server (same Node)', command: node, args: [BARE_NODE_SCRIPT, '{port}'] },
     {
       label: 'nhi-gateway-linux-x64 (simulator)',
       command: join(REPO_ROOT, 'dist', TARGETS['linux-x64'].output),
       args: ['--backend', 'simulator', '--port', '{port}', '--log-dir', '{dir}/logs'],
     },
-  ];
+  ], join(work, 'programs'));
   const rounds = ctx.quick ? 2 : 8;
   ctx.log(`startup: paired, ${rounds} rounds`);
   const [bare, exe] = await alternate(contenders, rounds, (i, r) => join(work, `pair-${i}-${r}`), ctx.log);
@@ -65,12 +66,13 @@ async function pairedStartup(ctx: BenchContext, work: string): Promise<PairRepor
   await Promise.all(contenders.map((c, i) => launch(c, join(work, `idle-${i}`), { hold: idleFor(i) })));
   const readyDiff = exe!.readyMedian - bare!.readyMedian;
   const peakRatio = exe!.peakMedian / bare!.peakMedian;
-  const headers: Row = ['', 'launches', 'launch → /health (median)', 'each launch', 'peak RSS (median)', `RSS idle ${ctx.quick ? 3 : PAIR_IDLE_MS / 1000} s`];
+  const headers: Row = ['', 'launches', 'launch → /health (median)', 'each launch', 'CPU to /health (median)', 'peak RSS (median)', `RSS idle ${ctx.quick ? 3 : PAIR_IDLE_MS / 1000} s`];
   const rows: Row[] = [bare!, exe!].map((r, i): Row => [
     r.contender.label,
     String(r.launches.length),
     ms(r.readyMedian),
     r.launches.map((l) => Math.round(l.readyMs)).join(', '),
+    ms(r.cpuMedian),
     mb(r.peakMedian),
     idle[i] ? `${mb(idle[i]!.rss)} (anon ${mb(idle[i]!.anon)}, file ${mb(idle[i]!.file)})` : '—',
   ]);
@@ -80,7 +82,7 @@ async function pairedStartup(ctx: BenchContext, work: string): Promise<PairRepor
     `idle RSS after ${PAIR_IDLE_MS / 1000} s ≤ ${PAIR_TARGETS.idleRssMb} MB: ${verdict((idle[1]?.rss ?? Infinity) <= PAIR_TARGETS.idleRssMb)} (${mb(idle[1]?.rss ?? null)}; bare Node ${mb(idle[0]?.rss ?? null)})`,
   ];
   const notes = [
-    `Same harness for both: spawn, \`GET /health\` every 5 ms until 200, VmHWM read right after; ${rounds} rounds, order alternating; medians. ` +
+    `Same harness for both, each launched from a fresh copy of its program (a file as the build wrote it maps ~16 MiB more: bench/lib/startup-pair.ts): spawn, \`GET /health\` every 5 ms until 200, VmHWM and CPU time (user + system, /proc/<pid>/stat, 10-ms ticks) read right after; ${rounds} rounds, order alternating; medians. ` +
       `Bare Node: bench/servers/bare-node-health.cjs on the pinned Node ${buildInfo().nodeVersion} the executable is built from.`,
   ];
   return { rows, headers, targets, notes };

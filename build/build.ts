@@ -29,7 +29,7 @@
  * build scripts) and every output still has its recorded SHA-256: the tests use it to reuse a build.
  * Every failure exits non-zero with a message saying what is wrong; nothing half-made is left in dist/.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -60,6 +60,7 @@ import { readFileVersion } from './lib/pe-image.ts';
 import { sameBytes, transcodeSeaBlob } from './lib/sea-blob.ts';
 import { BLOB_GENERATOR_BINARY, BLOB_GENERATOR_PACKAGE, readPins, TARGET_NAMES, TARGETS, type Pins, type Target, type TargetName } from './lib/targets.ts';
 import { KOFFI_ASSET } from '../src/sea-setup.ts';
+import { SEA_EXEC_ARGV } from './lib/exec-argv.ts';
 import { signDetached, signFile, signingIdentity, type SigningIdentity } from './lib/sign.ts';
 import { buildMsi, msiFileName, requireWixl, type MsiArch } from './lib/msi.ts';
 import { gatewayVersionInfo, replaceVersionResource } from './lib/version-resource.ts';
@@ -69,8 +70,8 @@ const gzip = promisify(gzipCallback);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DIST = join(ROOT, 'dist');
 const CACHE = join(ROOT, '.cache');
-/** V8 flags the executable always runs with (SEA `execArgv`). */
-export const SEA_EXEC_ARGV = ['--max-semi-space-size=4', '--heap-growing-percent=30'];
+/** V8 flags the executable always runs with (SEA `execArgv`): build/lib/exec-argv.ts. */
+export { SEA_EXEC_ARGV };
 const WORK = join(CACHE, 'build');
 export const BUILD_INFO = 'build-info.json';
 
@@ -217,6 +218,17 @@ function run(file: string, args: readonly string[], what: string, cwd?: string):
   }
 }
 
+/**
+ * V8 drops a code cache made under other flags with only a warning on stderr, and start-up silently loses
+ * what the cache was for (docs/performance.md): the build fails instead.
+ */
+function rejectedCodeCache(executable: string): void {
+  const result = spawnSync(executable, ['--version'], { encoding: 'utf8', env: cleanEnv(), timeout: 30_000 });
+  if (/code cache data rejected/i.test(result.stderr ?? '')) {
+    throw new BuildError(`${executable}: V8 rejected the embedded code cache (were the blob generator's flags the executable's SEA execArgv?)`);
+  }
+}
+
 function runAsync(file: string, args: readonly string[], what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, [...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
@@ -313,11 +325,13 @@ async function buildTarget(
     // Heap sizing for a long-running local server (docs/performance.md, "Memory under load"): a smaller
     // young generation and slower old-generation growth keep RSS near what is live instead of growing
     // with the allocation rate. Measured side by side with bench/tools/heap-flags.ts.
-    execArgv: SEA_EXEC_ARGV,
+    execArgv: [...SEA_EXEC_ARGV],
     assets,
   };
   writeFileSync(join(work, 'sea-config.json'), JSON.stringify(config, null, 2));
-  run(fetched.generator, ['--experimental-sea-config', 'sea-config.json'], `generating the SEA blob for ${target.name}`, work);
+  // The generator runs with the executable's own V8 flags: V8 rejects a code cache made under different
+  // flags ("Code cache data rejected"), and the executable always runs with SEA_EXEC_ARGV.
+  run(fetched.generator, [...(config.useCodeCache ? SEA_EXEC_ARGV : []), '--experimental-sea-config', 'sea-config.json'], `generating the SEA blob for ${target.name}`, work);
   const blob = transcodeSeaBlob(readFileSync(generatedBlob), target.sizeT);
   const blobPath = join(work, `sea-${target.sizeT * 8}bit.blob`);
   writeFileSync(blobPath, blob);
@@ -465,6 +479,7 @@ export async function buildExecutables(options: BuildOptions): Promise<BuildInfo
       throw new BuildError(`the Linux executable printed version ${printed}, expected ${pins.gatewayVersion} (package.json)`);
     }
     log(`smoke test: ${TARGETS['linux-x64'].output} --version → ${printed}`);
+    rejectedCodeCache(join(DIST, TARGETS['linux-x64'].output));
   }
 
   const installers: InstallerInfo[] = [];

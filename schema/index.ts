@@ -18,6 +18,11 @@ import './records/pin-flows.ts';
 import './records/card-tools.ts';
 import './records/card-visits.ts';
 
+/**
+ * Not sorted here: Pothos' default sort rebuilds every type a second time, about 30 ms of the executable's
+ * start-up (docs/performance.md). The printed schema is sorted by build/print-schema.ts; introspection
+ * lists types and fields in definition order.
+ */
 export function buildSchema() {
-  return guardCardSessions(builder.toSchema());
+  return guardCardSessions(builder.toSchema({ sortSchema: false }));
 }

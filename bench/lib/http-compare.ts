@@ -20,6 +20,8 @@ export interface HttpTargetSpec {
   /** Relative to the repository root. */
   readonly script: string;
   readonly args?: readonly string[];
+  /** V8 flags for this server's process, e.g. the executable's (build/lib/exec-argv.ts). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface HttpCompareOptions {
@@ -99,7 +101,7 @@ export async function compareHttpTargets(
     for (const spec of specs) {
       // One directory per target, Node's default file names: the tsx loader thread writes a profile of its
       // own, and a fixed --cpu-prof-name would let it overwrite the main thread's (`CPU.*.<pid>.0.*`).
-      const nodeArgs = ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${join(ctx.cpuProfDir, spec.key)}`] : [];
+      const nodeArgs = [...(spec.nodeArgs ?? []), ...(ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${join(ctx.cpuProfDir, spec.key)}`] : [])];
       const server = await startChildServer({ name: spec.key, script: spec.script, args: spec.args ?? [], nodeArgs });
       servers.push(server);
       clients.push(new KeepAliveClient('127.0.0.1', server.port, opts.concurrency));

@@ -27,7 +27,7 @@ which targets. For the gateway's own overhead:
 
 - \`gateway\` — what our gateway adds over HTTP to one health-card read, against the port call alone and
   against a bare graphql-yoga server. The judged gateway is the shipped configuration (log file, audit log,
-  token, access control, limits), built through the functions src/main.ts calls (src/shipped-app.ts); the
+  token, access control, limits, the executable's V8 flags), built through the functions src/main.ts calls (src/shipped-app.ts); the
   stripped createApp is a diagnostic. Targets: throughput ≥ 0.75 × bare yoga at concurrency 16; p50
   latency ≤ bare yoga + 0.3 ms at concurrency 1. Three forks (fresh server processes each), medians judged:
   the same build's server CPU per request differs by up to ~10 % from one process to the next.
@@ -46,7 +46,8 @@ which targets. For the gateway's own overhead:
   byte), RSS at the end < 10 % above its lowest level after warm-up, subscribers connected and receiving;
   it also reports the light-change delivery delay seen by one graphql-ws light subscriber (as \`light-delay\`).
   \`NHI_BENCH_LOAD_HEAP_CLASSES=1\` adds heap snapshots (by constructor) before and after;
-  \`NHI_BENCH_LOAD_NODE_ARGS\` passes V8 flags to the gateway; \`bench/tools/heap-flags.ts\` compares
+  The gateway runs with the executable's V8 flags (build/lib/exec-argv.ts); \`NHI_BENCH_LOAD_NODE_ARGS\` replaces
+  them (\`defaults\`: Node's own heap sizing); \`bench/tools/heap-flags.ts\` compares
   heap-sizing flags side by side (two gateways, alternating rounds).
 - \`light-delay\` (not run by default; about 3 min) — how long a light change takes to reach a graphql-ws
   subscriber, from the moment the native fixture changed the card state (it stamps each change), with an idle

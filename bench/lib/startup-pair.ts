@@ -6,8 +6,8 @@
  * lever) can be compared in the same rotation.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fetchPinnedPackage } from '../../build/lib/npm-cache.ts';
 import { BLOB_GENERATOR_BINARY, BLOB_GENERATOR_PACKAGE, readPins } from '../../build/lib/targets.ts';
 import { freePort } from '../../test/helpers/free-port.ts';
@@ -31,6 +31,23 @@ export interface Contender {
   readonly args: readonly string[];
 }
 
+/**
+ * The contenders with their programs copied into `dir` (same names), to launch those copies instead. How a
+ * file got into the page cache changes how much of it a process maps: the executable as the build wrote it
+ * shows ~16 MiB more RssFile (and peak) than a plain copy of the same bytes (large page-cache folios from
+ * one big write, on this kernel), and bare Node's binary was fetched differently again. Copied the same way,
+ * both start from the same state — the state of an installed copy, as the MSI leaves it.
+ */
+export function copiedPrograms(contenders: readonly Contender[], dir: string): Contender[] {
+  mkdirSync(dir, { recursive: true });
+  return contenders.map((contender, i) => {
+    const copy = join(dir, `${i}-${basename(contender.command)}`);
+    copyFileSync(contender.command, copy);
+    chmodSync(copy, 0o755);
+    return { ...contender, command: copy };
+  });
+}
+
 export interface MemoryStatus {
   /** VmRSS, MiB. */
   readonly rss: number;
@@ -50,8 +67,29 @@ export function memoryOf(pid: number): MemoryStatus | null {
   }
 }
 
+/**
+ * CPU time (user + system, all threads) a process has used so far, in ms, from /proc/<pid>/stat (clock ticks
+ * of 10 ms): unlike wall time it barely moves when other processes take the cores, so it tells start-up
+ * levers apart on a shared machine.
+ */
+export function cpuMsOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at field 3: utime is 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ: 100 on every Linux this runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 export interface Launch {
   readonly readyMs: number;
+  /** CPU time used up to the first /health answer (cpuMsOf). */
+  readonly cpuMs: number | null;
   /** Right after the first /health answer. */
   readonly memory: MemoryStatus | null;
 }
@@ -95,9 +133,10 @@ export async function launch(
   const child = spawn(fill(contender.command), contender.args.map(fill), { env, stdio: 'ignore' });
   try {
     const readyMs = await untilHealthy(port, child, started, options.timeoutMs ?? 60_000);
+    const cpuMs = cpuMsOf(child.pid!);
     const memory = memoryOf(child.pid!);
     await options.hold?.(child);
-    return { readyMs, memory };
+    return { readyMs, cpuMs, memory };
   } finally {
     await stop(child);
   }
@@ -107,6 +146,7 @@ export interface PairedResult {
   readonly contender: Contender;
   readonly launches: Launch[];
   readonly readyMedian: number;
+  readonly cpuMedian: number;
   readonly peakMedian: number;
 }
 
@@ -123,13 +163,14 @@ export async function alternate(
       const i = (k + round) % contenders.length;
       const result = await launch(contenders[i]!, dirFor(i, round));
       launches[i]!.push(result);
-      log(`  round ${round + 1}/${rounds} ${contenders[i]!.label}: ${Math.round(result.readyMs)} ms, peak ${result.memory?.peak.toFixed(1) ?? '?'} MiB`);
+      log(`  round ${round + 1}/${rounds} ${contenders[i]!.label}: ${Math.round(result.readyMs)} ms (CPU ${result.cpuMs ?? '?'} ms), peak ${result.memory?.peak.toFixed(1) ?? '?'} MiB`);
     }
   }
   return contenders.map((contender, i) => ({
     contender,
     launches: launches[i]!,
     readyMedian: median(launches[i]!.map((l) => l.readyMs)),
+    cpuMedian: median(launches[i]!.map((l) => l.cpuMs ?? Number.NaN)),
     peakMedian: median(launches[i]!.map((l) => l.memory?.peak ?? Number.NaN)),
   }));
 }

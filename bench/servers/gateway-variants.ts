@@ -81,7 +81,8 @@ function shippedApp(services: RunningServices): BuiltApp {
   const dir = mkdtempSync(join(tmpdir(), 'nhi-bench-shipped-'));
   const tokenFile = join(dir, 'token');
   writeFileSync(tokenFile, benchToken(), { mode: 0o600 });
-  const parsed = parseArgs(['--backend', 'simulator', '--log-dir', join(dir, 'logs'), '--token-file', tokenFile], {});
+  // No --token-file: the simulator refuses it (it keeps its own token file); the bench's token is loaded below.
+  const parsed = parseArgs(['--backend', 'simulator', '--log-dir', join(dir, 'logs')], {});
   if (parsed.kind !== 'run') throw new Error(`shipped: config did not parse (${parsed.kind})`);
   const logs = openGatewayLogs(join(dir, 'logs'));
   const options = shippedAppOptions(parsed.config, logs, loadOrCreateToken(tokenFile).token);

@@ -7,25 +7,27 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alternate, BARE_NODE_SCRIPT, launch, memoryOf, pinnedNode, type Contender, type MemoryStatus } from '../lib/startup-pair.ts';
+import { alternate, BARE_NODE_SCRIPT, copiedPrograms, launch, memoryOf, pinnedNode, type Contender, type MemoryStatus } from '../lib/startup-pair.ts';
 
 const idleSeconds = Number(process.argv.find((a) => a.startsWith('--idle='))?.slice(7) ?? 0);
 const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 8);
 const exes = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-const contenders: Contender[] = [
+const work = mkdtempSync(join(tmpdir(), 'nhi-startup-pair-'));
+// Every program launched from a fresh copy (copiedPrograms says why).
+const contenders: Contender[] = copiedPrograms([
   { label: 'bare node', command: pinnedNode(), args: [BARE_NODE_SCRIPT, '{port}'] },
   ...exes.map((spec) => {
     const [label, path] = spec.includes('=') ? (spec.split('=', 2) as [string, string]) : [spec, spec];
     return { label, command: path, args: ['--backend', 'simulator', '--port', '{port}', '--log-dir', '{dir}/logs'] };
   }),
-];
-const work = mkdtempSync(join(tmpdir(), 'nhi-startup-pair-'));
+], join(work, 'programs'));
 try {
   const results = await alternate(contenders, rounds, (i, r) => join(work, `${i}-${r}`), (l) => console.log(l));
   const bare = results[0]!;
   for (const r of results) {
     console.log(
       `${r.contender.label.padEnd(28)} ready median ${Math.round(r.readyMedian)} ms (+${Math.round(r.readyMedian - bare.readyMedian)} vs bare), ` +
+        `CPU to ready median ${Math.round(r.cpuMedian)} ms (+${Math.round(r.cpuMedian - bare.cpuMedian)}), ` +
         `peak median ${r.peakMedian.toFixed(1)} MiB (${(r.peakMedian / bare.peakMedian).toFixed(2)}× bare); ` +
         `ready ${r.launches.map((l) => Math.round(l.readyMs)).join(', ')}`,
     );

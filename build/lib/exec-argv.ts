@@ -1,0 +1,6 @@
+/**
+ * The V8 flags the single executable always runs with (its SEA `execArgv`, build/build.ts). Here on their
+ * own so the benchmarks that judge "what ships" (bench/load.ts, bench/gateway-basic-data.ts) run the gateway
+ * with the same flags without importing the build. Why these: docs/performance.md, "Memory under load".
+ */
+export const SEA_EXEC_ARGV: readonly string[] = ['--max-semi-space-size=4', '--heap-growing-percent=30'];

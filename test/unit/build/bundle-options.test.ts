@@ -1,0 +1,60 @@
+/**
+ * What the executable's esbuild options (build/lib/bundle.ts) change about the modules it bundles, checked by
+ * bundling small entries with exactly those options and running the result:
+ * - graphql-js is bundled once (its ES modules), even for a deep CommonJS require, so an error thrown by a
+ *   deep-required parser is the GraphQLError the rest of the gateway checks against;
+ * - the Big5 codec still works with the unused iconv-lite tables left out, and asking for one of those
+ *   encodings fails loudly, naming the table.
+ */
+import { build } from 'esbuild';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { gatewayBundleOptions } from '../../../build/lib/bundle.ts';
+
+const ROOT = join(import.meta.dirname, '../../..');
+const work = mkdtempSync(join(tmpdir(), 'nhi-bundle-options-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Bundles `contents` (TypeScript, resolved from the repository root) as the executable's bundle is made; returns its exports. */
+async function bundled<T>(name: string, contents: string): Promise<T> {
+  const outfile = join(work, `${name}.cjs`);
+  const { entryPoints: _unused, ...options } = gatewayBundleOptions(ROOT, 'src/bin.ts', outfile);
+  await build({ ...options, stdin: { contents, resolveDir: ROOT, loader: 'ts', sourcefile: `${name}.ts` } });
+  return createRequire(import.meta.url)(outfile) as T;
+}
+
+describe("the executable's bundle options", () => {
+  it('bundle one graphql-js: a deep CommonJS require throws the same GraphQLError class', async () => {
+    const probe = await bundled<{ sameClass: boolean; message: string }>(
+      'graphql-once',
+      `import { GraphQLError } from 'graphql';
+       const { parse } = require('graphql/language/parser');
+       let thrown: unknown;
+       try { parse('{'); } catch (error) { thrown = error; }
+       module.exports = { sameClass: thrown instanceof GraphQLError, message: String((thrown as Error).message) };`,
+    );
+    expect(probe.message).toMatch(/Syntax Error/);
+    expect(probe.sameClass).toBe(true);
+  });
+
+  it('keep Big5/CP950 and leave out the other East Asian tables, which fail by name', async () => {
+    const probe = await bundled<{ decoded: string; encoded: number[]; shiftJis: string }>(
+      'big5-only',
+      `import iconv from 'iconv-lite';
+       import { decodeBig5Field, encodeBig5 } from './src/codecs/big5.ts';
+       let shiftJis = 'decoded';
+       try { iconv.decode(Buffer.from([0x82, 0xa0]), 'shiftjis'); } catch (error) { shiftJis = (error as Error).message; }
+       module.exports = {
+         decoded: decodeBig5Field(Uint8Array.from([0xa4, 0xfd, 0xa4, 0x70, 0xa9, 0xfa, 0xbb, 0x4f])).text,
+         encoded: [...encodeBig5('王小明臺')],
+         shiftJis,
+       };`,
+    );
+    expect(probe.decoded).toBe('王小明臺');
+    expect(probe.encoded).toEqual([0xa4, 0xfd, 0xa4, 0x70, 0xa9, 0xfa, 0xbb, 0x4f]);
+    expect(probe.shiftJis).toBe('iconv-lite table shiftjis.json is not in the executable (build/lib/bundle.ts)');
+  });
+});
