@@ -6,13 +6,14 @@ REM install NHI's control software (gCIE_Setup.msi) first, then this.
 REM =====
 REM Adjust to the clinic: where the MSI was copied, the port, the backend and the HIS origins.
 REM   MSI            nhi-gateway-x86.msi for CSHIS.dll (control software 5.x, 32-bit); nhi-gateway-x64.msi for PC/SC
-REM   PORT           the gateway's port (default 8737)
+REM   PORT           leave empty: each user's gateway takes 8737 or its user's own port (terminal servers need
+REM                  that, docs/terminal-server.md); a fixed port suits a PC with a single Windows user only
 REM   BACKEND        auto ^| cshis ^| pcsc ^| simulator (default auto)
 REM   ALLOWED_ORIGINS comma-separated HIS origins, e.g. https://his.clinic.example,http://10.0.0.5:8080
 REM   CONFIG_FILE    optional JSON configuration file (docs/clinic-it.md), e.g. C:\ProgramData\nhi-gateway\gateway.json
 REM =====
 set MSI=C:\TEMP\Deploy\nhi-gateway-x86.msi
-set PORT=8737
+set PORT=
 set BACKEND=auto
 set ALLOWED_ORIGINS=https://his.clinic.example
 set CONFIG_FILE=
@@ -23,13 +24,12 @@ REM =====
 C:
 taskkill /F /IM nhi-gateway.exe /T >nul 2>&1
 REM =====
-REM /qn: no user interface. /l*v: a verbose log for clinic IT. An empty CONFIG_FILE is left off the command line.
+REM /qn: no user interface. /l*v: a verbose log for clinic IT. An empty PORT or CONFIG_FILE is left off the command line.
 REM =====
-if "%CONFIG_FILE%"=="" (
-  start /wait msiexec /i "%MSI%" /qn /l*v "%TEMP%\nhi-gateway-install.log" PORT=%PORT% BACKEND=%BACKEND% ALLOWED_ORIGINS="%ALLOWED_ORIGINS%"
-) else (
-  start /wait msiexec /i "%MSI%" /qn /l*v "%TEMP%\nhi-gateway-install.log" PORT=%PORT% BACKEND=%BACKEND% ALLOWED_ORIGINS="%ALLOWED_ORIGINS%" CONFIG_FILE="%CONFIG_FILE%"
-)
+set EXTRA=
+if not "%PORT%"=="" set EXTRA=%EXTRA% PORT=%PORT%
+if not "%CONFIG_FILE%"=="" set EXTRA=%EXTRA% CONFIG_FILE="%CONFIG_FILE%"
+start /wait msiexec /i "%MSI%" /qn /l*v "%TEMP%\nhi-gateway-install.log" BACKEND=%BACKEND% ALLOWED_ORIGINS="%ALLOWED_ORIGINS%"%EXTRA%
 REM 0 installed, 3010 installed (restart needed); anything else: read %TEMP%\nhi-gateway-install.log
 echo msiexec exit code %ERRORLEVEL%
 REM =====

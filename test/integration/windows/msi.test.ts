@@ -60,12 +60,16 @@ describe.skipIf(missingTools !== null)(`the MSIs in dist/${missingTools ? ` (${m
     const summary = execFileSync('msiinfo', ['suminfo', msi], { encoding: 'utf8' });
     expect(summary).toMatch(new RegExp(`Template: ${arch === 'x64' ? 'x64' : 'Intel'};1033`));
     const properties = Object.fromEntries(table(msi, 'Property').map(([k, v]) => [k, v]));
-    expect(properties).toMatchObject({ PORT: '8737', BACKEND: 'auto', ALLUSERS: '1', ProductVersion: info.gatewayVersion });
+    expect(properties).toMatchObject({ BACKEND: 'auto', ALLUSERS: '1', ProductVersion: info.gatewayVersion });
+    // No default port: each user's gateway picks 8737 or its user's own (a terminal server's users need that).
+    expect(properties).not.toHaveProperty('PORT');
     const registry = table(msi, 'Registry');
     expect(registry).toContainEqual([expect.any(String), '2', 'Software\\Microsoft\\Windows\\CurrentVersion\\Run', RUN_VALUE_MACHINE, '[GATEWAY_RUN_COMMAND]', 'LogonStart']);
     const actions = table(msi, 'CustomAction').map(([name, , , target]) => [name, target]);
     expect(actions).toEqual([
-      ['SetRunCommand', '"[#GatewayExe]" --port [PORT] --backend [BACKEND]'],
+      ['SetRunCommand', '"[#GatewayExe]"'],
+      ['AddPort', '[GATEWAY_RUN_COMMAND] --port [PORT]'],
+      ['AddBackend', '[GATEWAY_RUN_COMMAND] --backend [BACKEND]'],
       ['AddAllowedOrigins', '[GATEWAY_RUN_COMMAND] --allowed-origin "[ALLOWED_ORIGINS]"'],
       ['AddConfigFile', '[GATEWAY_RUN_COMMAND] --config "[CONFIG_FILE]"'],
     ]);
@@ -200,7 +204,8 @@ describe.skipIf(pendingWine !== null)(`the MSIs under Wine 8${pendingWine ? ` ($
     // A 32-bit package's HKLM keys are in the 32-bit view (WOW6432Node); Windows runs both views' Run entries at logon.
     const run32 = RUN_KEY_MACHINE.replace('HKLM\\Software\\', 'HKLM\\Software\\WOW6432Node\\');
     const command = parseRegQuery(regQuery(run32, ['/v', RUN_VALUE_MACHINE]), RUN_VALUE_MACHINE) ?? parseRegQuery(regQuery(RUN_KEY_MACHINE, ['/v', RUN_VALUE_MACHINE]), RUN_VALUE_MACHINE);
-    expect(command).toBe(`"C:\\Program Files (x86)\\${INSTALL_FOLDER}\\${INSTALLED_EXE}" --port 8737 --backend cshis`);
+    // Installed without PORT, as on a terminal server: no --port, so every user's gateway can start.
+    expect(command).toBe(`"C:\\Program Files (x86)\\${INSTALL_FOLDER}\\${INSTALLED_EXE}" --backend cshis`);
     expect(registeredVersion(x86Msi)).toBe(info.gatewayVersion);
     wine(['msiexec', '/x', windowsPath(x86Msi), '/qn']);
     expect(existsSync(folder)).toBe(false);
