@@ -10,7 +10,7 @@ REM   PORT           leave empty: each user's gateway takes 8737 or its user's o
 REM                  that, docs/terminal-server.md); a fixed port suits a PC with a single Windows user only
 REM   BACKEND        auto ^| cshis ^| pcsc ^| simulator (default auto)
 REM   ALLOWED_ORIGINS comma-separated HIS origins, e.g. https://his.clinic.example,http://10.0.0.5:8080
-REM   CONFIG_FILE    optional JSON configuration file (docs/clinic-it.md), e.g. C:\ProgramData\nhi-gateway\gateway.json
+REM   CONFIG_FILE    optional JSON configuration file (docs/clinic-it.md), e.g. C:\ProgramData\nhi-gateway\config.json (not gateway.json: that name is each user's discovery file)
 REM =====
 set MSI=C:\TEMP\Deploy\nhi-gateway-x86.msi
 set PORT=
