@@ -110,7 +110,7 @@ export const OPTIONS = {
   port: row({
     flag: 'port', short: 'p', kind: 'value', valueName: '<n>', env: 'NHI_GATEWAY_PORT', inFile: true,
     parse: integer(1, 65535, 'an integer from 1 to 65535'), defaultValue: DEFAULT_PORT, defaultText: String(DEFAULT_PORT),
-    help: 'TCP port, 1-65535; without it each OS user gets the first free port of 8737-8768, 8737 first',
+    help: 'TCP port, 1-65535; without it 8737 when free, else this OS user\'s own port in 8737-8768 (then the next free one there)',
     docs:
       'TCP port, 1–65535. Without it the gateway takes 8737 if free, else its user\'s own port in 8737–8768, else the next free one there (one gateway per user on a terminal server: [terminal-server.md](terminal-server.md)); with it, that port or a start failure.',
     backends: 'all', commands: GATEWAY_COMMANDS,
