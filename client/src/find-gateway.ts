@@ -42,8 +42,11 @@ export interface FoundGateway {
   readonly port: number;
 }
 
-/** What each port said, for the error when no gateway knows the credential. */
-export type ProbeOutcome = 'no-answer' | 'refused' | 'rate-limited' | 'accepted';
+/**
+ * What each port said, for the error when no gateway knows the credential. `wrong-origin`: the gateway knows
+ * this pairing token but it was sent without (or with another) page's Origin, so pairing again would not help.
+ */
+export type ProbeOutcome = 'no-answer' | 'refused' | 'wrong-origin' | 'rate-limited' | 'accepted';
 
 export class GatewayNotFoundError extends Error {
   override readonly name = 'GatewayNotFoundError';
@@ -54,9 +57,12 @@ export class GatewayNotFoundError extends Error {
     message?: string,
   ) {
     const refused = Object.values(probes).filter((p) => p === 'refused' || p === 'rate-limited').length;
+    const wrongOrigin = Object.values(probes).includes('wrong-origin');
     super(
       message ??
-      (refused > 0
+      (wrongOrigin
+        ? 'a gateway knows this pairing token, but only from the page that paired: send that page\'s Origin (a Node program: headers: { origin })'
+        : refused > 0
         ? `no gateway on this computer knows this credential (${refused} other gateway(s) answered): pair again, or start your own gateway`
         : 'no NHI Card Gateway answers on this computer: start it (nhi-gateway), then try again'),
     );
@@ -84,7 +90,7 @@ export async function findGateway(options: FindGatewayOptions): Promise<FoundGat
         signal: controller.signal,
       });
       if (response.status === 429) return 'rate-limited';
-      if (response.status !== 200) return 'refused';
+      if (response.status !== 200) return (await errorCode(response)) === 'PAIRING_ORIGIN_MISMATCH' ? 'wrong-origin' : 'refused';
       const body = (await response.json().catch(() => null)) as { valid?: unknown } | null;
       return body?.valid === true ? 'accepted' : 'refused';
     } catch {
@@ -102,6 +108,13 @@ export async function findGateway(options: FindGatewayOptions): Promise<FoundGat
   const port = ports[index]!;
   const baseUrl = `http://${hostPart}:${port}`;
   return { baseUrl, url: `${baseUrl}/graphql`, port };
+}
+
+/** The first error's `extensions.code` of a refusal, if its body has one. */
+async function errorCode(response: Response): Promise<string | undefined> {
+  const body = (await response.json().catch(() => null)) as { errors?: Array<{ extensions?: { code?: unknown } }> } | null;
+  const code = body?.errors?.[0]?.extensions?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 export interface PairGatewayOptions {

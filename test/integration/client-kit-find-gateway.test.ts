@@ -94,7 +94,12 @@ describe('pairGateway, then findGateway with the pairing token', () => {
     expect(a.codes).toHaveLength(1); // A was asked too, but nobody can see its code
     expect(paired).toMatchObject({ port: b.server.port, url: `${b.server.url}/graphql`, pairingToken: expect.stringMatching(/^nhp_/) });
     expect((await findGateway({ pairingToken: paired.pairingToken, ports, headers })).port).toBe(b.server.port);
-    // A pairing token is bound to its origin.
+    // A pairing token is bound to its origin. Sent without one (a program that forgot headers.origin), the
+    // gateway that knows it says so, and the error does not send the user off to pair again.
+    const noOrigin = await findGateway({ pairingToken: paired.pairingToken, ports }).catch((e: unknown) => e);
+    expect(noOrigin).toBeInstanceOf(GatewayNotFoundError);
+    expect((noOrigin as GatewayNotFoundError).probes).toEqual({ [nothing]: 'no-answer', [a.server.port]: 'refused', [b.server.port]: 'wrong-origin' });
+    expect((noOrigin as GatewayNotFoundError).message).toMatch(/only from the page that paired/);
     await expect(findGateway({ pairingToken: paired.pairingToken, ports, headers: { origin: 'https://other.example' } })).rejects.toBeInstanceOf(GatewayNotFoundError);
   });
 
