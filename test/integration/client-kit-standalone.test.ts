@@ -16,8 +16,11 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLIENT = join(ROOT, 'client');
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
-/** Repository tooling kept in client/ that runs from the repository (code generators, the example's dev server). */
-const TOOLING = ['codegen.ts', 'build-errors.ts', 'examples/registration-desk/serve.ts'];
+/**
+ * Repository tooling kept in client/ that runs from the repository (code generators, the example's dev server,
+ * and the desk day, a Node program that brings the repository's `ws` for Node versions without a global WebSocket).
+ */
+const TOOLING = ['codegen.ts', 'build-errors.ts', 'examples/registration-desk/serve.ts', 'examples/desk-day.ts'];
 
 const manifest = JSON.parse(readFileSync(join(CLIENT, 'package.json'), 'utf8')) as {
   dependencies?: Record<string, string>;
