@@ -12,12 +12,23 @@ import { addressOf, libcMemoryReleaser } from './adapters/memory/libc.ts';
 
 /** When the executable gives back its start-up memory (src/memory-release.ts): once it is serving. */
 export const RELEASE_AFTER_MS = 5_000;
-/** `0` keeps the start-up memory (to measure what releasing it gives: docs/performance.md). */
+/**
+ * `off` keeps the start-up memory (to measure what releasing it gives: docs/performance.md); a number of
+ * milliseconds moves the release (tests release at once).
+ */
 export const RELEASE_ENV = 'NHI_GATEWAY_RELEASE_MEMORY';
+
+/** When to release, in ms after start; null: never. */
+export function releaseDelay(env: Readonly<Record<string, string | undefined>>): number | null {
+  const value = env[RELEASE_ENV]?.trim();
+  if (value === 'off') return null;
+  return value && /^\d+$/.test(value) ? Number(value) : RELEASE_AFTER_MS;
+}
 
 /** Drops the embedded assets' pages (checked and extracted by now) and trims the allocator, once. */
 function scheduleMemoryRelease(assets: EmbeddedAssets, env: Readonly<Record<string, string | undefined>>): void {
-  if (env[RELEASE_ENV] === '0') return;
+  const delay = releaseDelay(env);
+  if (delay === null) return;
   setTimeout(() => {
     try {
       const releaser = libcMemoryReleaser();
@@ -27,7 +38,7 @@ function scheduleMemoryRelease(assets: EmbeddedAssets, env: Readonly<Record<stri
     } catch {
       // only an optimisation: a C library without these calls keeps the memory
     }
-  }, RELEASE_AFTER_MS).unref();
+  }, delay).unref();
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Memory the single executable gives back once it has started (docs/performance.md, "Idle and peak memory"):
  *
- * - the embedded assets' pages. They are file pages of the executable, read once at start (every asset's
+ * - the embedded assets' pages, where they are pages of the executable's file. They are file pages of the executable, read once at start (every asset's
  *   SHA-256 is checked, koffi.node is extracted) and then counted in the process's resident memory for as
  *   long as the kernel leaves them there. Dropping them (`madvise(MADV_DONTNEED)` on a read-only private
  *   mapping) loses nothing: a later read (a GraphiQL page) faults them back in from the file;
@@ -57,9 +57,51 @@ export function assetSpan(ranges: readonly AddressRange[], maxGap: number): Addr
   return out.map((r) => ({ start: r.start, length: Number(r.end - r.start) }));
 }
 
+/** One line of /proc/self/maps: an address range, its permissions and what it maps. */
+export interface Mapping {
+  readonly start: bigint;
+  readonly end: bigint;
+  readonly perms: string;
+  /** The file mapped, or '' for anonymous memory ([heap], [stack] and the like count as anonymous). */
+  readonly file: string;
+}
+
+export function parseMaps(text: string): Mapping[] {
+  const out: Mapping[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^([0-9a-f]+)-([0-9a-f]+)\s+(\S+)\s+\S+\s+\S+\s+(\d+)\s*(.*)$/.exec(line);
+    if (!match) continue;
+    const [, start, end, perms, inode, path] = match;
+    const file = inode !== '0' && path && !path.startsWith('[') ? path : '';
+    out.push({ start: BigInt(`0x${start}`), end: BigInt(`0x${end}`), perms: perms!, file });
+  }
+  return out;
+}
+
+/**
+ * The parts of `ranges` that lie in read-only, private mappings of a file. Only there does dropping pages lose
+ * nothing: anonymous memory (a test's stand-in assets, a copy in the heap) would read back as zeros, and a
+ * writable mapping could hold changes.
+ */
+export function withinReadOnlyFileMappings(ranges: readonly AddressRange[], maps: readonly Mapping[]): AddressRange[] {
+  const out: AddressRange[] = [];
+  const safe = maps.filter((m) => m.file !== '' && m.perms[1] === '-' && m.perms[3] === 'p');
+  for (const range of ranges) {
+    const end = range.start + BigInt(range.length);
+    for (const m of safe) {
+      const start = range.start > m.start ? range.start : m.start;
+      const stop = end < m.end ? end : m.end;
+      if (stop > start) out.push({ start, length: Number(stop - start) });
+    }
+  }
+  return out;
+}
+
 /** What the process can do to give memory back: the native calls, or a stand-in in tests. */
 export interface MemoryReleaser {
   readonly pageSize: number;
+  /** This process's mappings (/proc/self/maps). */
+  mappings(): Mapping[];
   /** Drops the pages of a read-only file mapping from this process's resident set; false when refused. */
   dropPages(range: AddressRange): boolean;
   /** Returns the allocator's free memory to the OS; true when some was released. */
@@ -77,7 +119,8 @@ export function releaseStartupMemory(releaser: MemoryReleaser, assets: readonly 
   let droppedBytes = 0;
   let refusedRanges = 0;
   // Gaps between assets in the blob are a size_t length, the key and the next length: well under a page.
-  for (const range of wholePagesWithin(assetSpan(assets, 4096), releaser.pageSize)) {
+  const spans = withinReadOnlyFileMappings(assetSpan(assets, 4096), releaser.mappings());
+  for (const range of wholePagesWithin(spans, releaser.pageSize)) {
     let dropped = false;
     try {
       dropped = releaser.dropPages(range);

@@ -6,8 +6,9 @@
  * koffi is obtained as in src/adapters/cshis/native.ts: `require('koffi')` in the CommonJS bundle of the
  * executable, `createRequire` under tsx/vitest. It is loaded only when called, after start-up.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { AddressRange, MemoryReleaser } from '../../memory-release.ts';
+import { parseMaps, type AddressRange, type MemoryReleaser } from '../../memory-release.ts';
 
 type Koffi = typeof import('koffi');
 
@@ -43,6 +44,7 @@ export function libcMemoryReleaser(platform: string = process.platform): MemoryR
   }
   return {
     pageSize: Number(sysconf(SC_PAGESIZE)) || 4096,
+    mappings: () => parseMaps(readFileSync('/proc/self/maps', 'utf8')),
     dropPages: (range: AddressRange) => madvise(range.start, range.length, MADV_DONTNEED) === 0,
     trimAllocator: () => (mallocTrim ? mallocTrim(0) === 1 : false),
   };
