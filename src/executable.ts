@@ -31,6 +31,9 @@ function scheduleMemoryRelease(assets: EmbeddedAssets, env: Readonly<Record<stri
   if (delay === null) return;
   setTimeout(() => {
     try {
+      // One full collection once serving (SEA execArgv --expose-gc, build/lib/exec-argv.ts): V8 sizes its young
+      // generation for start-up's allocation rate and gives it back only when its memory reducer runs.
+      (globalThis as { gc?: () => void }).gc?.();
       const releaser = libcMemoryReleaser();
       if (!releaser) return;
       const ranges = assets.group('').map((asset) => ({ start: addressOf(asset.bytes), length: asset.bytes.byteLength }));
