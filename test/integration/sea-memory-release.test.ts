@@ -2,7 +2,9 @@
  * The linux-x64 single executable gives back its start-up memory (src/memory-release.ts): run as a process,
  * the embedded assets' pages leave its resident file pages (against the same executable with the release
  * off), and every GraphiQL file it serves afterwards, read back from the executable's file, is still
- * exactly the package's content.
+ * exactly the package's content. Also here, since it needs the built executable: the status page scripts,
+ * whose Chinese labels the build moved out of `String.raw` text to keep the bundle ASCII
+ * (build/lib/ascii-source.ts), are served exactly as the source defines them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../build/lib/ensure-built.ts';
 import { TARGETS } from '../../build/lib/targets.ts';
 import { graphiqlPackageFiles } from '../../src/plugins/use-graphiql-assets.ts';
+import { STATUS_SCRIPT, WIDGET_SCRIPT } from '../../src/status/script.ts';
 import { freePort } from '../helpers/free-port.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -103,6 +106,20 @@ describe.runIf(process.platform === 'linux')('linux-x64 executable: start-up mem
       }
     } finally {
       await stop(released);
+    }
+  });
+
+  it('serves the status page scripts exactly as the source defines them (non-ASCII labels included)', { timeout: 60_000 }, async () => {
+    expect(/[^\x00-\x7f]/.test(STATUS_SCRIPT)).toBe(true);
+    const gateway = await start('status', 'off');
+    try {
+      for (const [name, expected] of [['status.js', STATUS_SCRIPT], ['widget.js', WIDGET_SCRIPT]] as const) {
+        const response = await fetch(`${gateway.url}/status/${name}`);
+        expect(response.status, name).toBe(200);
+        expect(await response.text(), name).toBe(expected);
+      }
+    } finally {
+      await stop(gateway);
     }
   });
 });
