@@ -7,6 +7,42 @@ import { parseArgs } from './config.ts';
 import { runMain } from './main.ts';
 import { GRAPHIQL_ASSET_PREFIX, prepareExecutable, type EmbeddedAssets, type SeaApi, type SetupDeps } from './sea-setup.ts';
 import { setGraphiQLAssetSource, type GraphiQLAssetSet } from './plugins/use-graphiql-assets.ts';
+import { releaseStartupMemory } from './memory-release.ts';
+import { addressOf, libcMemoryReleaser } from './adapters/memory/libc.ts';
+
+/** When the executable gives back its start-up memory (src/memory-release.ts): once it is serving. */
+export const RELEASE_AFTER_MS = 5_000;
+/**
+ * `off` keeps the start-up memory (to measure what releasing it gives: docs/performance.md); a number of
+ * milliseconds moves the release (tests release at once).
+ */
+export const RELEASE_ENV = 'NHI_GATEWAY_RELEASE_MEMORY';
+
+/** When to release, in ms after start; null: never. */
+export function releaseDelay(env: Readonly<Record<string, string | undefined>>): number | null {
+  const value = env[RELEASE_ENV]?.trim();
+  if (value === 'off') return null;
+  return value && /^\d+$/.test(value) ? Number(value) : RELEASE_AFTER_MS;
+}
+
+/** Drops the embedded assets' pages (checked and extracted by now) and trims the allocator, once. */
+function scheduleMemoryRelease(assets: EmbeddedAssets, env: Readonly<Record<string, string | undefined>>): void {
+  const delay = releaseDelay(env);
+  if (delay === null) return;
+  setTimeout(() => {
+    try {
+      // One full collection once serving (SEA execArgv --expose-gc, build/lib/exec-argv.ts): V8 sizes its young
+      // generation for start-up's allocation rate and gives it back only when its memory reducer runs.
+      (globalThis as { gc?: () => void }).gc?.();
+      const releaser = libcMemoryReleaser();
+      if (!releaser) return;
+      const ranges = assets.group('').map((asset) => ({ start: addressOf(asset.bytes), length: asset.bytes.byteLength }));
+      releaseStartupMemory(releaser, ranges);
+    } catch {
+      // only an optimisation: a C library without these calls keeps the memory
+    }
+  }, delay).unref();
+}
 
 /**
  * What the command line asks for that never loads a native module: answered without extracting anything, so a
@@ -46,4 +82,5 @@ export function startExecutable(
     setGraphiQLAssetSource(async () => graphiql);
   }
   runMain(argv, env, { executable: embedded !== null });
+  if (embedded?.koffiPath) scheduleMemoryRelease(embedded, env);
 }

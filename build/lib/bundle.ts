@@ -15,12 +15,15 @@
  *   Error's default or set explicitly), GraphQL type names are spelled out (schema/errors.ts), graphql-js'
  *   GraphQLError sets its own, and identifiers are not minified, so names change only where two modules'
  *   top-level names collide (esbuild appends a digit: seen in stack traces at most).
+ * - ASCII only (build/lib/ascii-source.ts): one non-ASCII character would make V8 hold the whole source at
+ *   two bytes a character.
  * - Minified for whitespace and syntax only, never identifiers: names in stack traces stay readable (their
  *   line and column point into the one-line bundle).
  */
 import { build, type BuildOptions, type Plugin } from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { asciiBundle } from './ascii-source.ts';
 
 export const GRAPHIQL_PACKAGE_MODULE = '@graphql-yoga/render-graphiql/graphiql';
 
@@ -116,5 +119,7 @@ export function gatewayBundleOptions(root: string, entry: string, outfile: strin
 export async function bundleGateway(root: string, outfile: string): Promise<BundleResult> {
   const result = await build(gatewayBundleOptions(root, 'src/bin.ts', outfile));
   const warnings = result.warnings.map((w) => `${w.location?.file ?? ''}:${w.location?.line ?? ''} ${w.text}`);
+  // ASCII only, or V8 holds the source at two bytes a character (build/lib/ascii-source.ts).
+  writeFileSync(outfile, asciiBundle(readFileSync(outfile, 'utf8'), 'the bundle'));
   return { path: outfile, bytes: readFileSync(outfile).byteLength, warnings };
 }

@@ -1,0 +1,119 @@
+/**
+ * What the executable gives back after start (src/memory-release.ts): whole pages only, only inside read-only
+ * private file mappings (anonymous memory would read back as zeros), merged across the blob's small gaps
+ * between assets; never throwing. The /proc/self/maps parser and the libc adapter run against this process.
+ */
+import { readFileSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import {
+  assetSpan,
+  parseMaps,
+  releaseStartupMemory,
+  wholePagesWithin,
+  withinReadOnlyFileMappings,
+  type AddressRange,
+  type Mapping,
+  type MemoryReleaser,
+} from '../../../src/memory-release.ts';
+import { addressOf, libcMemoryReleaser } from '../../../src/adapters/memory/libc.ts';
+import { releaseDelay, RELEASE_AFTER_MS } from '../../../src/executable.ts';
+
+const range = (start: number, length: number): AddressRange => ({ start: BigInt(start), length });
+
+const MAPS = [
+  '00400000-00500000 r--p 00000000 08:01 1234                               /opt/nhi-gateway',
+  '00500000-00600000 r-xp 00100000 08:01 1234                               /opt/nhi-gateway',
+  '00600000-00700000 rw-p 00200000 08:01 1234                               /opt/nhi-gateway',
+  '00700000-00800000 rw-p 00000000 00:00 0                                  [heap]',
+  '00800000-00900000 r--p 00000000 00:00 0 ',
+  '00900000-00a00000 r--s 00000000 08:01 99                                 /dev/shm/shared',
+].join('\n');
+
+describe('start-up memory release: page arithmetic', () => {
+  it('keeps whole pages inside the ranges only, merged where they touch', () => {
+    expect(wholePagesWithin([range(100, 10_000)], 4096)).toEqual([range(4096, 4096)]);
+    expect(wholePagesWithin([range(4096, 4096), range(8192, 8192)], 4096)).toEqual([range(4096, 12_288)]);
+    expect(wholePagesWithin([range(0, 4095), range(5000, 0)], 4096)).toEqual([]);
+  });
+
+  it("spans the blob's small gaps between assets, not large ones", () => {
+    expect(assetSpan([range(10_000, 100), range(0, 9_990)], 4096)).toEqual([range(0, 10_100)]);
+    expect(assetSpan([range(0, 100), range(50_000, 100)], 4096)).toEqual([range(0, 100), range(50_000, 100)]);
+  });
+
+  it('parses /proc/self/maps and keeps read-only private file mappings only', () => {
+    const maps = parseMaps(MAPS);
+    expect(maps.map((m: Mapping) => [m.perms, m.file])).toEqual([
+      ['r--p', '/opt/nhi-gateway'],
+      ['r-xp', '/opt/nhi-gateway'],
+      ['rw-p', '/opt/nhi-gateway'],
+      ['rw-p', ''],
+      ['r--p', ''],
+      ['r--s', '/dev/shm/shared'],
+    ]);
+    // One range across every mapping: only the parts in the first two survive.
+    expect(withinReadOnlyFileMappings([range(0x4ff000, 0x500000)], maps)).toEqual([range(0x4ff000, 0x1000), range(0x500000, 0x100000)]);
+    expect(withinReadOnlyFileMappings([range(0x700000, 0x300000)], maps)).toEqual([]);
+  });
+
+  it('drops what is safe, trims, counts what was refused, and never throws', () => {
+    const dropped: AddressRange[] = [];
+    const releaser: MemoryReleaser = {
+      pageSize: 4096,
+      mappings: () => parseMaps(MAPS),
+      dropPages: (r) => {
+        dropped.push(r);
+        if (r.start === 0x500000n) throw new Error('EINVAL');
+        return true;
+      },
+      trimAllocator: () => true,
+    };
+    // Two assets in the executable's read-only file pages (with a small gap), one in the anonymous heap.
+    const report = releaseStartupMemory(releaser, [range(0x400100, 0x1000), range(0x401200, 0x10000), range(0x700000, 0x8000)]);
+    expect(dropped).toEqual([range(0x401000, 0x10000)]);
+    expect(report).toEqual({ droppedBytes: 0x10000, refusedRanges: 0, trimmed: true });
+    const failing = releaseStartupMemory({ ...releaser, trimAllocator: () => { throw new Error('no'); } }, [range(0x500000, 0x2000)]);
+    expect(failing).toEqual({ droppedBytes: 0, refusedRanges: 1, trimmed: false });
+  });
+
+  it('releases 5 s after start by default, at a given delay, or never', () => {
+    expect(releaseDelay({})).toBe(RELEASE_AFTER_MS);
+    expect(releaseDelay({ NHI_GATEWAY_RELEASE_MEMORY: '1' })).toBe(1);
+    expect(releaseDelay({ NHI_GATEWAY_RELEASE_MEMORY: 'off' })).toBeNull();
+    expect(releaseDelay({ NHI_GATEWAY_RELEASE_MEMORY: 'soon' })).toBe(RELEASE_AFTER_MS);
+  });
+});
+
+describe.runIf(process.platform === 'linux')('start-up memory release: the libc adapter in this process', () => {
+  it("finds a buffer's address and this process's mappings, and trims glibc's allocator", () => {
+    const releaser = libcMemoryReleaser();
+    expect(releaser).not.toBeNull();
+    expect(releaser!.pageSize).toBe(4096);
+    const bytes = new Uint8Array(64 * 1024).fill(7);
+    const at = addressOf(bytes);
+    const maps = releaser!.mappings();
+    expect(maps.length).toBe(parseMaps(readFileSync('/proc/self/maps', 'utf8')).length);
+    // A buffer is anonymous memory: never a candidate for dropping.
+    expect(maps.some((m) => m.start <= at && at < m.end && m.file === '')).toBe(true);
+    expect(withinReadOnlyFileMappings([{ start: at, length: bytes.length }], maps)).toEqual([]);
+    expect(typeof releaser!.trimAllocator()).toBe('boolean');
+    expect(bytes.every((b) => b === 7)).toBe(true);
+  });
+
+  it("drops pages of a read-only file mapping (this Node's own executable) and reads them back unchanged", () => {
+    const releaser = libcMemoryReleaser()!;
+    const own = releaser.mappings().find((m) => m.perms === 'r--p' && m.file === realpathSync(process.execPath));
+    expect(own).toBeDefined();
+    const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
+    const memcpy = koffi.load('libc.so.6').func('void *memcpy(_Out_ uint8_t *dst, uintptr_t src, size_t n)');
+    const length = Math.min(16 * 4096, Number(own!.end - own!.start));
+    const before = Buffer.alloc(length);
+    const after = Buffer.alloc(length);
+    memcpy(before, own!.start, length);
+    expect(releaser.dropPages({ start: own!.start, length })).toBe(true);
+    memcpy(after, own!.start, length);
+    expect(after.equals(before)).toBe(true);
+    expect(before.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+  });
+});
