@@ -9,7 +9,7 @@
 import { HELP_TEXT, type GatewayConfig, type ParseArgsResult, type DataPaths } from './config.ts';
 import { formatStartupBanner } from './cli.ts';
 import { serveApp, installSignalHandlers } from './server.ts';
-import { createApp } from './app.ts';
+import { createApp, prepareSchema } from './app.ts';
 import { createServices, servicesOptionsFromConfig, GATEWAY_VERSION, type RunningServices } from './services.ts';
 import { openBackend } from './backends/index.ts';
 import { closeGatewayLogs, openGatewayLogs, shippedAppOptions } from './shipped-app.ts';
@@ -99,11 +99,13 @@ export interface Prepared {
   readonly privacyWarnings: readonly string[];
   readonly lock: InstanceLock;
   readonly bound: EarlyServer;
+  /** Yields to the event loop between the steps below, so /health is answered while they run. */
+  readonly nextTurn: () => Promise<void>;
 }
 
 /** Builds the gateway behind the early-bound port and serves it; 0 once serving, 1 on a start-up fault. */
 export async function startGateway(prepared: Prepared): Promise<number> {
-  const { config, paths, env, privacyWarnings, lock, bound } = prepared;
+  const { config, paths, env, privacyWarnings, lock, bound, nextTurn } = prepared;
   // Logs, the audit trail and the access token before anything that could need them (docs/security.md).
   const { logDir } = paths;
   let access;
@@ -130,7 +132,11 @@ export async function startGateway(prepared: Prepared): Promise<number> {
         expiresAt: pending.expiresAt,
       }),
   });
+  await nextTurn();
   const services = await createBackendServices(config, paths, logger);
+  await nextTurn();
+  prepareSchema();
+  await nextTurn();
   const yoga = createApp(services, shippedAppOptions(config, { logger, audit }, token.token, pairings));
   // Requests held while the app was built are answered now, in arrival order (src/early-server.ts).
   const server = serveApp(bound, { yoga, logger });

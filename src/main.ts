@@ -31,6 +31,31 @@ export interface MainOptions {
 /** The rest of the gateway, evaluated only when needed (a lazily evaluated wrapper in the bundle). */
 const loadApp = () => import('./main-app.ts');
 
+/** Lets the event loop answer what has arrived (a /health probe: accept, then read) before the next step. */
+export const nextTurn = (): Promise<void> =>
+  new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+
+/**
+ * The app's module graph evaluated in slices, the event loop served between them, so a /health probe waits
+ * for one slice at most, not for the whole graph. Each `import()` evaluates only what that module still
+ * needs; main-app.ts last, with little left to do.
+ */
+const APP_SLICES: ReadonlyArray<() => Promise<unknown>> = [
+  () => import('./shipped-app.ts'),
+  () => import('./services.ts'),
+  () => import('./yoga.ts'),
+  () => import('./app.ts'),
+];
+
+async function loadAppInSlices(): Promise<Awaited<ReturnType<typeof loadApp>>> {
+  for (const slice of APP_SLICES) {
+    await nextTurn();
+    await slice();
+  }
+  await nextTurn();
+  return loadApp();
+}
+
 export async function main(
   argv: string[],
   env: Record<string, string | undefined>,
@@ -70,8 +95,8 @@ export async function main(
     return 1;
   }
   // A fault from here on exits as before (runMain); held requests die with the process.
-  const app = await loadApp();
-  return app.startGateway({ config, paths, env, privacyWarnings, lock: lock.lock, bound });
+  const app = await loadAppInSlices();
+  return app.startGateway({ config, paths, env, privacyWarnings, lock: lock.lock, bound, nextTurn });
 }
 
 /**
