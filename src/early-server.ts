@@ -14,11 +14,13 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { isLocalHostHeader, isLoopbackHostname } from './security/origins.ts';
+import { isLocalHostHeader, isLoopbackAddress, isLoopbackHostname } from './security/origins.ts';
 import { isSameUserSocket } from './security/peer-user.ts';
 
 export const HEALTH_PATH = '/health';
 export const READY_PATH = '/ready';
+/** The status page (src/plugins/use-status-page.ts): shown early as "starting" to this machine, unframed. */
+export const STATUS_PATH = '/status';
 /** How long a request waits for the app before it gets 503 (the app normally takes well under a second). */
 export const DEFAULT_HOLD_MS = 30_000;
 /** The error code of a request that waited `holdMs` for the app in vain. */
@@ -78,8 +80,19 @@ export async function bindEarly(opts: BindOptions): Promise<EarlyServer> {
 
   const early: RequestListener = (request, response) => {
     if (answersEarly(request, allowRemote)) {
-      if (pathOf(request) === HEALTH_PATH) {
+      const path = pathOf(request);
+      if (path === HEALTH_PATH) {
         response.writeHead(200, { 'x-yoga-id': 'yoga', 'content-length': '0' }).end();
+      } else if (path === STATUS_PATH) {
+        response
+          .writeHead(200, {
+            'content-type': 'text/html; charset=utf-8',
+            'cache-control': 'no-store',
+            'x-content-type-options': 'nosniff',
+            'referrer-policy': 'no-referrer',
+            'content-security-policy': "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+          })
+          .end(request.method === 'HEAD' ? '' : STARTING_PAGE);
       } else {
         const body = request.method === 'HEAD' ? '' : JSON.stringify({ ready: false, reasons: ['starting'] });
         response.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(body);
@@ -166,6 +179,11 @@ export async function bindEarly(opts: BindOptions): Promise<EarlyServer> {
   };
 }
 
+/** What /status shows until the app is built; it reloads itself every second (no script: CSP default-src 'none'). */
+const STARTING_PAGE =
+  '<!doctype html><html lang="zh-TW"><head><meta charset="utf-8"><meta http-equiv="refresh" content="1">' +
+  '<title>NHI Card Gateway: starting</title></head><body><p>閘道啟動中… / The gateway is starting…</p></body></html>';
+
 /** The path without the query string. */
 function pathOf(request: IncomingMessage): string {
   const url = request.url ?? '/';
@@ -180,7 +198,11 @@ function pathOf(request: IncomingMessage): string {
 function answersEarly(request: IncomingMessage, allowRemote: boolean): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   const path = pathOf(request);
-  if (path !== HEALTH_PATH && path !== READY_PATH) return false;
+  if (path === STATUS_PATH) {
+    // The full page only (the widget is framed by HIS pages: it waits for the app's frame-ancestors), and
+    // only to this machine, as the app serves it.
+    if (request.url !== STATUS_PATH || !isLoopbackAddress(request.socket.remoteAddress)) return false;
+  } else if (path !== HEALTH_PATH && path !== READY_PATH) return false;
   if (request.headers.origin !== undefined) return false;
   if (!allowRemote && !isLocalHostHeader(hostnameOf(request.headers.host))) return false;
   return isSameUserSocket(request.socket as Socket);

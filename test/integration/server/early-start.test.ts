@@ -3,7 +3,8 @@
  * (`node --import tsx src/main.ts`, simulator backend) whose loading of src/main-app.ts is held by a loader
  * hook until the test opens a gate file (test/support/hold-app-load.mjs). Everything sent before the gate
  * opens was sent before the app could be ready, so nothing here depends on timing:
- * - /health answers 200 (as yoga answers it later) and /ready 503 with the reason "starting";
+ * - /health answers 200 (as yoga answers it later), /ready 503 with the reason "starting", /status a page
+ *   that says so;
  * - a GraphQL POST and a graphql-ws operation sent then are not refused: they get their normal answers
  *   once the app is built; /ready turns 200;
  * - a /health with a foreign Host is not answered early (the door's Host check applies): it waits for the app.
@@ -77,6 +78,10 @@ describe('answering before the app is built', () => {
     const ready = await fetch(`${base}/ready`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({ ready: false, reasons: ['starting'] });
+    const status = await fetch(`${base}/status`);
+    expect(status.status).toBe(200);
+    expect(status.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(await status.text()).toContain('The gateway is starting');
     expect(out).not.toContain('Ctrl+C to stop');
 
     // Sent before the app exists; answered once it does.
@@ -108,5 +113,7 @@ describe('answering before the app is built', () => {
     const readyNow = await fetch(`${base}/ready`);
     expect(readyNow.status).toBe(200);
     expect(((await readyNow.json()) as { ready: boolean }).ready).toBe(true);
+    // The app's own status page from now on.
+    expect(await (await fetch(`${base}/status`)).text()).not.toContain('The gateway is starting');
   });
 });
