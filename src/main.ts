@@ -13,6 +13,7 @@
  * with a dynamic `import()`. Import nothing heavy here: it would be evaluated before the port answers.
  */
 import { realpathSync } from 'node:fs';
+import { setImmediate } from 'node:timers';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, resolveDataPaths } from './config.ts';
 import { ensurePrivateDataFolder } from './security/private-files.ts';
