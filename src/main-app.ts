@@ -1,7 +1,7 @@
 /**
  * The gateway's heavy half (docs/performance.md, "Answering before the app is built"): everything src/main.ts
  * loads with a dynamic `import()` once the port answers /health — logs, token, backend, schema, yoga — and
- * every command other than serving (help, version, install, doctor, pairings, where).
+ * every command other than serving, `pairings` and `where` (help, version, install, doctor).
  *
  * In the single executable's CommonJS bundle esbuild turns that `import()` into a lazily evaluated wrapper, so
  * none of these modules (yoga, Pothos, pino, graphql-js …) is evaluated before the port is bound.
@@ -16,10 +16,8 @@ import { closeGatewayLogs, openGatewayLogs, shippedAppOptions } from './shipped-
 import type { GatewayLogger } from './yoga.ts';
 import { loadOrCreateToken } from './security/token.ts';
 import { PairingStore, pairingsPath } from './security/pairings.ts';
-import { runPairingsCommand } from './security/pairings-cli.ts';
 import { installAtLogon, uninstallFromLogon, nodeCommandRunner } from './install/logon.ts';
 import { publishDiscovery, type PublishedDiscovery } from './per-user/discovery.ts';
-import { runWhereCommand } from './per-user/where-cli.ts';
 import type { InstanceLock } from './install/instance-lock.ts';
 import type { EarlyServer } from './early-server.ts';
 import type { MainOptions } from './main.ts';
@@ -33,14 +31,6 @@ async function createBackendServices(
   const backend = await openBackend(config, { logger, dataDir: paths.dataDir });
   const journalPath = paths.journalFile;
   return createServices(backend, servicesOptionsFromConfig(config, { journalPath, logger }));
-}
-
-/** `nhi-gateway pairings …` and `nhi-gateway where …`, which work on the data folder's files. */
-export function runSubcommand(argv: string[], env: Record<string, string | undefined>): Promise<number> | number {
-  // `nhi-gateway pairings list|revoke <id> [--data-dir …]`: works on the data folder's pairings file.
-  if (argv[0] === 'pairings') return runPairingsCommand(argv.slice(1), env);
-  // `nhi-gateway where [--data-dir …] [--json]`: this user's running gateway, from its discovery file.
-  return runWhereCommand(argv.slice(1), env);
 }
 
 /** Every command line that does not serve: help, version, a usage error, install, uninstall, doctor. */

@@ -62,7 +62,10 @@ export async function main(
   env: Record<string, string | undefined>,
   options: MainOptions = {},
 ): Promise<number> {
-  if (argv[0] === 'pairings' || argv[0] === 'where') return (await loadApp()).runSubcommand(argv, env);
+  // `nhi-gateway pairings list|revoke <id> [--data-dir …]`: works on the data folder's pairings file.
+  if (argv[0] === 'pairings') return (await import('./security/pairings-cli.ts')).runPairingsCommand(argv.slice(1), env);
+  // `nhi-gateway where [--data-dir …] [--json]`: this user's running gateway, from its discovery file.
+  if (argv[0] === 'where') return (await import('./per-user/where-cli.ts')).runWhereCommand(argv.slice(1), env);
   const parsed = parseArgs(argv, env);
   if (parsed.kind !== 'run') return (await loadApp()).runCommand(parsed, env, options);
   const { config } = parsed;
