@@ -30,6 +30,11 @@ export interface AppOptions {
 
 let schema: ReturnType<typeof buildSchema> | null = null;
 
+/** Builds the schema now, once per process (createApp reuses it): src/main-app.ts does it as its own step. */
+export function prepareSchema(): void {
+  schema ??= buildSchema();
+}
+
 export function createApp(services: RunningServices, options: AppOptions = {}): Gateway {
   schema ??= buildSchema();
   const token = options.security?.token ?? generateToken();

@@ -20,6 +20,7 @@ import type { GatewayLogger } from './yoga.ts';
 import type { AuditEntry, AuditLog } from './security/audit.ts';
 import { dataDirectory } from './paths.ts';
 import { maskIdentifiers } from './mask.ts';
+import { AUDIT_FILE, LOG_FILE } from './log-file-names.ts';
 import { RotatingFileStream, type LogFileOptions, type RotationOptions } from './log-file.ts';
 
 export { maskIdentifiers, RotatingFileStream, type LogFileOptions, type RotationOptions };
@@ -68,8 +69,7 @@ export function redactDeep(value: unknown, seen: WeakSet<object> = new WeakSet()
 export function defaultLogDirectory(env: Readonly<Record<string, string | undefined>>, platform: NodeJS.Platform = process.platform): string {
   return join(dataDirectory(env, platform), 'logs');
 }
-export const LOG_FILE = 'gateway.log';
-export const AUDIT_FILE = 'audit.log';
+export { AUDIT_FILE, LOG_FILE };
 
 // ---- the gateway logger ----
 

@@ -3,12 +3,11 @@
  * with graphql-ws on the same path. Shutdown tells subscribers so (docs/protocol.md): SSE streams end with
  * `event: complete`, graphql-ws subscriptions get `complete` and their sockets close with 1001.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { constants as osConstants } from 'node:os';
 import { attachGraphqlWs } from './transport/ws.ts';
 import { sseStreamsOf, wsAdmissionOf, wsRefusalAuditOf, type Gateway, type GatewayLogger } from './yoga.ts';
-import { isLoopbackHostname } from './security/origins.ts';
+import { bindEarly, type EarlyServer } from './early-server.ts';
 
 export interface StartServerOptions {
   yoga: Gateway;
@@ -47,37 +46,26 @@ export interface RunningServer extends AsyncDisposable {
 export const DEFAULT_CLOSE_GRACE_MS = 1000;
 
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
-  const { yoga, host, logger } = opts;
-  if (!opts.allowRemote && !isLoopbackHostname(host)) {
-    throw new Error(
-      `refusing to listen on ${host}: it is not a loopback address, so other computers could call the gateway ` +
-        '(use --host 127.0.0.1, or --allow-remote together with --allowed-origin if you really mean it)',
-    );
-  }
-  const server = createServer(yoga);
+  const bound = await bindEarly({ host: opts.host, port: opts.port, allowRemote: opts.allowRemote ?? false });
+  return serveApp(bound, opts);
+}
+
+/**
+ * Hands a port bound early (src/early-server.ts) to the built gateway: graphql-ws on its path, every request
+ * to yoga, the requests and upgrades held while the app was loading first.
+ */
+export function serveApp(bound: EarlyServer, opts: Pick<StartServerOptions, 'yoga' | 'logger' | 'onWsConnect'>): RunningServer {
+  const { yoga, logger } = opts;
+  const { server, port } = bound;
   // Responses in progress, so a shutdown can wait for the completed SSE streams to be written out.
   const openResponses = new Set<ServerResponse>();
-  server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
+  const listener = (request: IncomingMessage, response: ServerResponse): void => {
     openResponses.add(response);
     response.once('close', () => openResponses.delete(response));
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      server.off('listening', onListening);
-      reject(listenError(error, host, opts.port));
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(opts.port, host);
-  });
+    void yoga(request, response);
+  };
   server.on('error', (error) => logger?.error('HTTP server error', { error: error.message }));
 
-  const port = (server.address() as AddressInfo).port;
   const onConnect = admitAll([wsAdmissionOf(yoga), opts.onWsConnect]);
   const onRefused = wsRefusalAuditOf(yoga);
   const ws = attachGraphqlWs({
@@ -87,6 +75,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     ...(onConnect ? { onConnect } : {}),
     ...(onRefused ? { onRefused } : {}),
   });
+  bound.open(listener);
 
   let closing: Promise<void> | undefined;
   const close = (graceMs = DEFAULT_CLOSE_GRACE_MS): Promise<void> => {
@@ -120,7 +109,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   };
 
   return {
-    url: `http://${urlHost(host)}:${port}`,
+    url: bound.url,
     port,
     close,
     [Symbol.asyncDispose]: () => close(),
@@ -146,25 +135,6 @@ function admitAll(checks: ReadonlyArray<Admission | undefined>): Admission | und
     for (const check of present) if ((await check(request)) === false) return false;
     return true;
   };
-}
-
-function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
-  switch (error.code) {
-    case 'EADDRINUSE':
-      return new Error(`port ${port} is already in use — is another gateway running? (use --port)`, { cause: error });
-    case 'EACCES':
-      return new Error(`not allowed to listen on ${host}:${port} (use another --port)`, { cause: error });
-    case 'EADDRNOTAVAIL':
-      return new Error(`address ${host} is not available on this machine (use --host 127.0.0.1)`, { cause: error });
-    default:
-      return new Error(`cannot listen on ${host}:${port}: ${error.message}`, { cause: error });
-  }
-}
-
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** Something that delivers process signals; `process` in production. */

@@ -29,6 +29,11 @@ export interface Contender {
   /** The command and its arguments; `{port}` and `{dir}` are replaced per launch. */
   readonly command: string;
   readonly args: readonly string[];
+  /**
+   * Also time the first GraphQL answer (`POST /graphql { __typename }`, 200 with data) after /health: the
+   * gateway answers /health before its app is built (src/early-server.ts), so this is what a HIS waits for.
+   */
+  readonly graphql?: boolean;
 }
 
 /**
@@ -90,8 +95,11 @@ export interface Launch {
   readonly readyMs: number;
   /** CPU time used up to the first /health answer (cpuMsOf). */
   readonly cpuMs: number | null;
-  /** Right after the first /health answer. */
+  /** Right after the first /health answer, or after the first GraphQL answer when that is timed. */
   readonly memory: MemoryStatus | null;
+  /** Launch → first GraphQL answer, when the contender asks for it. */
+  readonly graphqlMs?: number;
+  readonly graphqlCpuMs?: number | null;
 }
 
 async function untilHealthy(port: number, child: ChildProcess, started: bigint, timeoutMs: number): Promise<number> {
@@ -108,6 +116,26 @@ async function untilHealthy(port: number, child: ChildProcess, started: bigint, 
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   throw new Error(`no /health answer within ${timeoutMs} ms`);
+}
+
+async function untilGraphql(port: number, child: ChildProcess, started: bigint, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before answering GraphQL`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ __typename }"}',
+      });
+      const body = (await response.json()) as { data?: unknown };
+      if (response.status === 200 && body.data) return Number(process.hrtime.bigint() - started) / 1e6;
+    } catch {
+      // not answering yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`no GraphQL answer within ${timeoutMs} ms`);
 }
 
 export async function stop(child: ChildProcess): Promise<void> {
@@ -134,9 +162,14 @@ export async function launch(
   try {
     const readyMs = await untilHealthy(port, child, started, options.timeoutMs ?? 60_000);
     const cpuMs = cpuMsOf(child.pid!);
+    let graphql: { graphqlMs: number; graphqlCpuMs: number | null } | undefined;
+    if (contender.graphql) {
+      const graphqlMs = await untilGraphql(port, child, started, options.timeoutMs ?? 60_000);
+      graphql = { graphqlMs, graphqlCpuMs: cpuMsOf(child.pid!) };
+    }
     const memory = memoryOf(child.pid!);
     await options.hold?.(child);
-    return { readyMs, cpuMs, memory };
+    return { readyMs, cpuMs, memory, ...graphql };
   } finally {
     await stop(child);
   }
@@ -148,6 +181,9 @@ export interface PairedResult {
   readonly readyMedian: number;
   readonly cpuMedian: number;
   readonly peakMedian: number;
+  /** NaN when the first GraphQL answer was not timed. */
+  readonly graphqlMedian: number;
+  readonly graphqlCpuMedian: number;
 }
 
 /** `rounds` rounds; each launches every contender once, the order rotating by round. */
@@ -163,7 +199,8 @@ export async function alternate(
       const i = (k + round) % contenders.length;
       const result = await launch(contenders[i]!, dirFor(i, round));
       launches[i]!.push(result);
-      log(`  round ${round + 1}/${rounds} ${contenders[i]!.label}: ${Math.round(result.readyMs)} ms (CPU ${result.cpuMs ?? '?'} ms), peak ${result.memory?.peak.toFixed(1) ?? '?'} MiB`);
+      const graphql = result.graphqlMs === undefined ? '' : `, GraphQL ${Math.round(result.graphqlMs)} ms (CPU ${result.graphqlCpuMs ?? '?'} ms)`;
+      log(`  round ${round + 1}/${rounds} ${contenders[i]!.label}: ${Math.round(result.readyMs)} ms (CPU ${result.cpuMs ?? '?'} ms)${graphql}, peak ${result.memory?.peak.toFixed(1) ?? '?'} MiB`);
     }
   }
   return contenders.map((contender, i) => ({
@@ -172,5 +209,7 @@ export async function alternate(
     readyMedian: median(launches[i]!.map((l) => l.readyMs)),
     cpuMedian: median(launches[i]!.map((l) => l.cpuMs ?? Number.NaN)),
     peakMedian: median(launches[i]!.map((l) => l.memory?.peak ?? Number.NaN)),
+    graphqlMedian: median(launches[i]!.map((l) => l.graphqlMs ?? Number.NaN)),
+    graphqlCpuMedian: median(launches[i]!.map((l) => l.graphqlCpuMs ?? Number.NaN)),
   }));
 }

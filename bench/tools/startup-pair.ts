@@ -2,6 +2,7 @@
  * Compares executables' start-up against bare Node, alternating (bench/lib/startup-pair.ts):
  *   npx tsx bench/tools/startup-pair.ts [--rounds=8] [--idle=60] <label>=<executable> [<label>=<executable> …]
  * `--idle=S` then starts all of them at once and reads each one's RSS after S seconds without traffic.
+ * For the executables it also times launch → first GraphQL answer (the peak is then read after that answer).
  * Used to measure each start-up lever (a build with it vs one without) in one rotation.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +19,7 @@ const contenders: Contender[] = copiedPrograms([
   { label: 'bare node', command: pinnedNode(), args: [BARE_NODE_SCRIPT, '{port}'] },
   ...exes.map((spec) => {
     const [label, path] = spec.includes('=') ? (spec.split('=', 2) as [string, string]) : [spec, spec];
-    return { label, command: path, args: ['--backend', 'simulator', '--port', '{port}', '--log-dir', '{dir}/logs'] };
+    return { label, command: path, args: ['--backend', 'simulator', '--port', '{port}', '--log-dir', '{dir}/logs'], graphql: true };
   }),
 ], join(work, 'programs'));
 try {
@@ -28,6 +29,9 @@ try {
     console.log(
       `${r.contender.label.padEnd(28)} ready median ${Math.round(r.readyMedian)} ms (+${Math.round(r.readyMedian - bare.readyMedian)} vs bare), ` +
         `CPU to ready median ${Math.round(r.cpuMedian)} ms (+${Math.round(r.cpuMedian - bare.cpuMedian)}), ` +
+        (Number.isNaN(r.graphqlMedian)
+          ? ''
+          : `first GraphQL answer median ${Math.round(r.graphqlMedian)} ms (CPU ${Math.round(r.graphqlCpuMedian)} ms), `) +
         `peak median ${r.peakMedian.toFixed(1)} MiB (${(r.peakMedian / bare.peakMedian).toFixed(2)}× bare); ` +
         `ready ${r.launches.map((l) => Math.round(l.readyMs)).join(', ')}`,
     );

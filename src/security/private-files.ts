@@ -6,7 +6,7 @@
 import { chmodSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CommandRunner } from '../install/logon.ts';
-import { AUDIT_FILE, LOG_FILE } from '../logger.ts';
+import { AUDIT_FILE, LOG_FILE } from '../log-file-names.ts';
 
 export interface PrivacyDeps {
   readonly platform?: NodeJS.Platform;

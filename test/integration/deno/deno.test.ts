@@ -51,11 +51,12 @@ describe('the gateway under Deno (deno task start)', () => {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`deno task start exited with ${child.exitCode}:\n${output}`);
       try {
-        if ((await fetch(`${url}/health`)).ok) break;
+        // /ready, not /health: /health answers while the app is still being built (src/early-server.ts).
+        if ((await fetch(`${url}/ready`)).ok) break;
       } catch {
         // not listening yet
       }
-      if (Date.now() > deadline) throw new Error(`the gateway under Deno did not answer /health:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`the gateway under Deno did not answer /ready:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }, 120_000);
