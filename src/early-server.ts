@@ -16,6 +16,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { isLocalHostHeader, isLoopbackAddress, isLoopbackHostname } from './security/origins.ts';
 import { isSameUserSocket } from './security/peer-user.ts';
+import { catalogueEntry } from './errors/catalogue.ts';
 
 export const HEALTH_PATH = '/health';
 export const READY_PATH = '/ready';
@@ -25,6 +26,8 @@ export const STATUS_PATH = '/status';
 export const DEFAULT_HOLD_MS = 30_000;
 /** The error code of a request that waited `holdMs` for the app in vain. */
 export const STARTING_CODE = 'GATEWAY_STARTING';
+// The catalogue is data only (no graphql-js): cheap to load before the app.
+const STARTING = catalogueEntry(STARTING_CODE);
 
 export interface BindOptions {
   /** Address to bind, e.g. `127.0.0.1`. */
@@ -228,9 +231,12 @@ function answerStarting(response: ServerResponse, holdMs: number): void {
         message: `The gateway is still starting (waited ${seconds} s); try again shortly`,
         extensions: {
           code: STARTING_CODE,
-          messageZh: '閘道仍在啟動中，請稍候再試',
+          category: STARTING?.category ?? 'REQUEST',
+          messageZh: STARTING?.zh ?? '',
           messageEn: `The gateway is still starting (waited ${seconds} s); try again shortly`,
           retryable: true,
+          hint: STARTING?.hintEn ?? null,
+          hintZh: STARTING?.hintZh ?? null,
         },
       },
     ],

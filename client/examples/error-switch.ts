@@ -38,6 +38,7 @@ export function deskReaction(code: ErrorCode): DeskReaction {
     case 'CARD_IN_USE':
     case 'CARD_REMOVED':
     case 'CARD_UPDATE_FAILED':
+    case 'GATEWAY_STARTING':
     case 'CLOUD_SAM_CARD_UPDATE_TIMEOUT':
     case 'CLOUD_SAM_CONSOLE_NOT_RUNNING':
     case 'CLOUD_SAM_REJECTED_HEALTH_CARD':

@@ -229,6 +229,8 @@ export type ErrorCode =
   | 'FILE_NOT_ACCESSIBLE'
   /** Return code 6015: File size mismatch or file transfer failed */
   | 'FILE_TRANSFER_FAILED'
+  /** The gateway is still starting */
+  | 'GATEWAY_STARTING'
   /** The GraphQL document does not parse */
   | 'GRAPHQL_PARSE_FAILED'
   /** The GraphQL document does not match the schema */

@@ -492,6 +492,14 @@ export const GATEWAY_CODES = [
     },
   },
   {
+    // src/early-server.ts: a request held while the gateway was still loading its app, for longer than it waits.
+    code: 'GATEWAY_STARTING',
+    category: 'REQUEST',
+    text: { zh: '閘道仍在啟動中', en: 'The gateway is still starting' },
+    retryable: true,
+    hint: { zh: '稍候一秒再試；可先查詢 /ready', en: 'Try again in a second; /ready says when the gateway is ready' },
+  },
+  {
     code: 'OPERATION_NOT_FOUND',
     category: 'REQUEST',
     text: { zh: '找不到這項長時間作業', en: 'No such long operation' },
