@@ -12,6 +12,11 @@
  * - Light-status reads (`priority`) take the next turn instead of the back of the line: behind 200 queued card
  *   calls a status light would be seconds late. They are short and the light monitor polls one at a time, so
  *   ordinary calls wait at most one such read each.
+ * - A light poll is several priority reads in a row (both slots' status, then the card number), each queued
+ *   when the one before returns. So that no ordinary call slips in between them, the lane stays open after a
+ *   priority call until the end of that event-loop turn (setImmediate): the poller's next read is queued in
+ *   the microtasks of the same turn and goes first. A priority caller that queues nothing more delays the next
+ *   ordinary call by that one turn, never longer.
  * - Per-function duration stats: count, last, max and p50 over a small ring-buffer reservoir.
  * - `dispose()` rejects waiting tasks with AdapterDisposedError; a running call is left to finish.
  */
@@ -162,6 +167,9 @@ export class CallQueue {
   #disposed = false;
   #coalesced = 0;
   #waitTimeouts = 0;
+  /** A priority call just returned: until the turn ends, only priority (and recovery) tasks may start. */
+  #laneHeld = false;
+  #prioritySeries = 0;
 
   constructor(options: CallQueueOptions) {
     this.#options = options;
@@ -312,6 +320,8 @@ export class CallQueue {
 
   #pump(): void {
     if (this.#running) return;
+    const head = this.#waiting[0];
+    if (head && this.#laneHeld && !head.internal && !head.task.priority) return; // released by #holdLane's setImmediate
     const next = this.#waiting.shift();
     if (!next) {
       this.#notifyIdle();
@@ -355,6 +365,7 @@ export class CallQueue {
       if (!ok) stats.errors++;
       this.#forgetKey(entry);
       this.#running = null;
+      if (task.priority && !running.timedOut) this.#holdLane();
       if (!running.timedOut) {
         if (ok) entry.resolve(value);
         else entry.reject(value);
@@ -369,6 +380,17 @@ export class CallQueue {
       (value) => finish(true, value),
       (error: unknown) => finish(false, error),
     );
+  }
+
+  /** Keeps ordinary tasks waiting until the end of this event-loop turn (see the header: a poll's next read). */
+  #holdLane(): void {
+    this.#laneHeld = true;
+    const series = ++this.#prioritySeries;
+    setImmediate(() => {
+      if (series !== this.#prioritySeries) return; // a later priority call holds it now
+      this.#laneHeld = false;
+      this.#pump();
+    });
   }
 
   /** Puts the recovery hook at the head of the queue (it runs before every waiting task). */

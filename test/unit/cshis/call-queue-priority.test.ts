@@ -39,3 +39,33 @@ describe('CallQueue priority', () => {
     expect(order).toEqual(['l1', 'l2', 'a', 'b']);
   });
 });
+
+describe('CallQueue priority series (a light poll of several reads)', () => {
+  it('runs a poll\'s reads back to back: no ordinary call starts between one priority read and the next', async () => {
+    const queue = new CallQueue({ timeoutMs: 0 });
+    const order: string[] = [];
+    const gate = deferred();
+    const inFlight = queue.enqueue({ name: 'inFlight', run: async () => { await gate.promise; order.push('inFlight'); } });
+    const ordinary = Array.from({ length: 3 }, (_, i) => queue.enqueue({ name: `card${i}`, run: async () => { order.push(`card${i}`); } }));
+    // As CshisCardStack.lightState: each read is queued when the previous one has returned.
+    const poll = (async () => {
+      await queue.enqueue({ name: 'hcStatus', priority: true, run: async () => { order.push('hcStatus'); } });
+      await queue.enqueue({ name: 'hpcStatus', priority: true, run: async () => { order.push('hpcStatus'); } });
+      await queue.enqueue({ name: 'cardNo', priority: true, run: async () => { order.push('cardNo'); } });
+    })();
+    gate.resolve();
+    await Promise.all([inFlight, poll, ...ordinary]);
+    expect(order).toEqual(['inFlight', 'hcStatus', 'hpcStatus', 'cardNo', 'card0', 'card1', 'card2']);
+  });
+
+  it('lets ordinary calls go once the priority caller has queued nothing more in its turn', async () => {
+    const queue = new CallQueue({ timeoutMs: 0 });
+    const order: string[] = [];
+    await queue.enqueue({ name: 'light', priority: true, run: async () => { order.push('light'); } });
+    // Queued while the lane is still held (same turn): it waits for the turn's end, then runs without anything else.
+    await queue.enqueue({ name: 'card', run: async () => { order.push('card'); } });
+    await queue.idle();
+    expect(order).toEqual(['light', 'card']);
+    expect(queue.depth).toBe(0);
+  });
+});
