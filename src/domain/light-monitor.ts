@@ -296,10 +296,14 @@ export class LightMonitor implements AsyncDisposable {
     }
     this.running = (async () => {
       try {
-        do {
+        for (;;) {
           this.rerun = false;
           await this.readAndPublish();
-        } while (this.rerun && !this.disposed);
+          if (!this.rerun || this.disposed) break;
+          // Let the turn end before reading again: the control-software queue gives a waiting card call its turn
+          // there (call-queue.ts), so a poll that takes longer than the interval never keeps card calls waiting.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       } finally {
         this.running = null;
       }

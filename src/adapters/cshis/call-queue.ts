@@ -16,7 +16,8 @@
  *   when the one before returns. So that no ordinary call slips in between them, the lane stays open after a
  *   priority call until the end of that event-loop turn (setImmediate): the poller's next read is queued in
  *   the microtasks of the same turn and goes first. A priority caller that queues nothing more delays the next
- *   ordinary call by that one turn, never longer.
+ *   ordinary call by that one turn, never longer. After MAX_PRIORITY_RUN priority calls in a row a waiting
+ *   ordinary call goes first, so pollers that never pause cannot starve card calls.
  * - Per-function duration stats: count, last, max and p50 over a small ring-buffer reservoir.
  * - `dispose()` rejects waiting tasks with AdapterDisposedError; a running call is left to finish.
  */
@@ -152,6 +153,13 @@ class Reservoir {
   }
 }
 
+/**
+ * Priority calls in a row after which a waiting ordinary call gets one turn: a light poll is up to three reads
+ * (both statuses, the card number), so a poll is never split, but pollers that read without pause (several
+ * monitors, a flood of unwatched lightState queries) cannot keep card calls waiting for ever.
+ */
+export const MAX_PRIORITY_RUN = 4;
+
 const isFinitePositive = (ms: number | undefined): ms is number =>
   typeof ms === 'number' && Number.isFinite(ms) && ms > 0;
 
@@ -170,6 +178,8 @@ export class CallQueue {
   /** A priority call just returned: until the turn ends, only priority (and recovery) tasks may start. */
   #laneHeld = false;
   #prioritySeries = 0;
+  /** Priority calls started in a row since the last ordinary one. */
+  #priorityRun = 0;
 
   constructor(options: CallQueueOptions) {
     this.#options = options;
@@ -322,13 +332,25 @@ export class CallQueue {
     if (this.#running) return;
     const head = this.#waiting[0];
     if (head && this.#laneHeld && !head.internal && !head.task.priority) return; // released by #holdLane's setImmediate
-    const next = this.#waiting.shift();
+    const next = this.#takeNext();
     if (!next) {
       this.#notifyIdle();
       return;
     }
     if (next.waitTimer) clearTimeout(next.waitTimer);
+    if (next.task.priority) this.#priorityRun++;
+    else if (!next.internal) this.#priorityRun = 0;
     this.#start(next);
+  }
+
+  /** The head of the line, unless priority calls have had MAX_PRIORITY_RUN turns in a row: then the first ordinary one. */
+  #takeNext(): Entry | undefined {
+    const head = this.#waiting[0];
+    if (head?.task.priority && this.#priorityRun >= MAX_PRIORITY_RUN) {
+      const ordinary = this.#waiting.findIndex((e) => !e.internal && !e.task.priority);
+      if (ordinary >= 0) return this.#waiting.splice(ordinary, 1)[0];
+    }
+    return this.#waiting.shift();
   }
 
   #start(entry: Entry): void {
@@ -365,7 +387,7 @@ export class CallQueue {
       if (!ok) stats.errors++;
       this.#forgetKey(entry);
       this.#running = null;
-      if (task.priority && !running.timedOut) this.#holdLane();
+      if (task.priority && !running.timedOut && this.#priorityRun < MAX_PRIORITY_RUN) this.#holdLane();
       if (!running.timedOut) {
         if (ok) entry.resolve(value);
         else entry.reject(value);

@@ -3,7 +3,7 @@
  * of them (issue: lights starve under load).
  */
 import { describe, expect, it } from 'vitest';
-import { CallQueue } from '../../../src/adapters/cshis/call-queue.ts';
+import { CallQueue, MAX_PRIORITY_RUN } from '../../../src/adapters/cshis/call-queue.ts';
 
 const deferred = () => {
   let resolve!: () => void;
@@ -67,5 +67,26 @@ describe('CallQueue priority series (a light poll of several reads)', () => {
     await queue.idle();
     expect(order).toEqual(['light', 'card']);
     expect(queue.depth).toBe(0);
+  });
+});
+
+describe('CallQueue priority fairness', () => {
+  it(`gives a waiting ordinary call a turn after ${MAX_PRIORITY_RUN} priority calls in a row (a poller that never pauses)`, async () => {
+    const queue = new CallQueue({ timeoutMs: 0 });
+    const order: string[] = [];
+    const gate = deferred();
+    const running = queue.enqueue({ name: 'running', run: () => gate.promise });
+    const card = queue.enqueue({ name: 'card', run: async () => { order.push('card'); } });
+    // Reads queued back to back, each as the previous one returns, for longer than any poll.
+    const poller = (async () => {
+      for (let i = 0; i < MAX_PRIORITY_RUN + 2; i++) {
+        await queue.enqueue({ name: 'status', priority: true, run: async () => { order.push(`status${i}`); } });
+      }
+    })();
+    gate.resolve();
+    await Promise.all([running, card, poller]);
+    const expected = Array.from({ length: MAX_PRIORITY_RUN + 2 }, (_, i) => `status${i}`);
+    expected.splice(MAX_PRIORITY_RUN, 0, 'card');
+    expect(order).toEqual(expected);
   });
 });
