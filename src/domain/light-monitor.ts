@@ -282,9 +282,15 @@ export class LightMonitor implements AsyncDisposable {
    * what was last published. Cheap when it agrees, so it may be called after every card call.
    */
   healthCardSeen(present: boolean): void {
+    this.cardSeen('HEALTH_CARD', present);
+  }
+
+  /** As {@link healthCardSeen}, for either slot (4014 or a successful professional-card call: src/domain/card-state-hints.ts). */
+  cardSeen(slot: CardSlot, present: boolean): void {
     const last = this.last;
-    if (!last || this.options.presence?.slots.includes('HEALTH_CARD')) return;
-    if (last.healthCard.level > 0 !== present) void this.refresh();
+    if (!last || this.options.presence?.slots.includes(slot)) return;
+    const level = slot === 'HEALTH_CARD' ? last.healthCard.level : last.professionalCard.level;
+    if (level > 0 !== present) void this.refresh();
   }
 
   /** Ask for a read now (after a mutation or a backend signal); coalesces bursts into one read. */
