@@ -26,6 +26,7 @@ beforeAll(() => {
   fx = loadFixtureControls(loadCshisLibrary(FIXTURE_SO));
 });
 afterEach(async () => {
+  fx.hang('hisQuickInsurence', false); // a failed test must not leave a call inside the library for the cleanup to wait on
   fx.setDelayMs('*', 0);
   for (const step of cleanup.splice(0).reverse()) await step();
   fx.reset();
@@ -137,6 +138,7 @@ describe('the light poller under a long queue', () => {
     let onLevel: () => void = () => undefined;
     let removedSeen: { checksThrough: number; responses: number; waiting: number } | null = null;
     let responses = 0;
+    let failures = 0;
     const removed = new Promise<void>((resolve) => {
       client.subscribe(
         { query: 'subscription { lightStateChanged { professionalCard { level } } }' },
@@ -168,21 +170,25 @@ describe('the light poller under a long queue', () => {
         await r.text();
         responses++;
         return r.status;
+      }, (error: unknown) => {
+        failures++;
+        return String(error);
       }),
     );
-    while (cs.queueStats().depth < 199) await new Promise((r) => setTimeout(r, 20));
+    // (A request answered early — refused, or failed — counts too, so a fault fails the assertions below, not the timeout.)
+    while (cs.queueStats().depth + responses + failures < 199) await new Promise((r) => setTimeout(r, 20));
     fx.removeProfessionalCard();
     fx.hang('hisQuickInsurence', false);
     await removed;
     fx.setDelayMs('*', 0); // the rest of the line may go fast now
     const statuses = await Promise.all(requests);
 
-    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
     expect(fx.callCount('hisQuickInsurence')).toBe(200);
     // The event came while most of the 200 checks were still waiting for their turn.
     expect(removedSeen).not.toBeNull();
     expect(removedSeen!.checksThrough).toBeLessThan(150);
     expect(removedSeen!.waiting).toBeGreaterThan(50);
     expect(removedSeen!.responses).toBeLessThan(150);
-  });
+  }, 180_000); // a budget, not a measurement: taking in 200 requests is slow on a busy machine
 });
