@@ -97,7 +97,8 @@ async function control<T>(base: string, path: string, body?: unknown): Promise<T
   const response = await fetch(`${base}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(10_000),
+    // Generous: the control port shares the gateway's event loop, which 200 clients keep busy on a shared machine.
+    signal: AbortSignal.timeout(30_000),
   });
   if (!response.ok) throw new Error(`control ${path}: HTTP ${response.status}`);
   return (await response.json()) as T;

@@ -125,7 +125,7 @@ export function createServices(backend: Backend, options: ServicesOptions): Runn
   // What ordinary calls prove about the card reaches the lights at once (src/domain/card-state-hints.ts).
   let monitor: LightMonitor | null = null;
   const cs = backend.controlSoftware
-    ? watchCardState(instrumentControlSoftware(backend.controlSoftware, metrics), (present) => monitor?.healthCardSeen(present))
+    ? watchCardState(instrumentControlSoftware(backend.controlSoftware, metrics), (slot, present) => monitor?.cardSeen(slot, present))
     : null;
   const cards = cs
     ? new CshisCardStack(cs, {

@@ -1,16 +1,29 @@
 /**
- * Ordinary card calls often prove where the health card is before the light poller gets there: 4013 means no
- * card, a successful health-card call means a card is in. This wraps the control-software port so such proof
- * reaches the light monitor at once (it then reads the lights with a priority call) instead of at the next poll.
- * No I/O of its own; only the return code is looked at, never the data.
+ * Ordinary card calls often prove where a card is before the light poller gets there: 4013 means no health card,
+ * 4014 no professional card, a successful health-card (`his…`) or professional-card (`hpc…`) call means that card
+ * is in. This wraps the control-software port so such proof reaches the light monitor at once (it then reads the
+ * lights with a priority call) instead of at the next poll. No I/O of its own; only the return code is looked at,
+ * never the data.
  */
 import type { ControlSoftware } from '../ports/control-software.ts';
+import type { CardSlot } from './light-monitor.ts';
 
-/** 4013: the health card is not in the reader (docs/reference/return-codes.md). */
-const NO_HEALTH_CARD = 4013;
+/** docs/reference/return-codes.md: 4013 the health card, 4014 the professional card is not in the reader. */
+const NOT_INSERTED: Readonly<Record<number, CardSlot>> = { 4013: 'HEALTH_CARD', 4014: 'PROFESSIONAL_CARD' };
 
-/** The health-card functions (API group 1, `his…`); the light poll's own hisGetCardStatus is not proof of anything new. */
-const isHealthCardCall = (name: string): boolean => name.startsWith('his') && name !== 'hisGetCardStatus';
+/**
+ * The slot whose card a successful call of `name` proves in, else null. Status reads prove nothing by their
+ * return code (hisGetCardStatus answers 0 with "no card" too; hpcGetHPCStatus reports absence in its status).
+ */
+function slotProvenBy(name: string): CardSlot | null {
+  if (name === 'hisGetCardStatus' || name === 'hpcGetHPCStatus') return null;
+  if (name.startsWith('his')) return 'HEALTH_CARD';
+  if (name.startsWith('hpc')) return 'PROFESSIONAL_CARD';
+  return null;
+}
+
+/** Any call may answer 4013/4014 (a write needs both cards); only card functions prove a card by succeeding. */
+const isCardCall = (name: string): boolean => (name.startsWith('his') || name.startsWith('hpc')) && name !== 'hisGetCardStatus' && name !== 'hpcGetHPCStatus';
 
 const returnCodeOf = (value: unknown): number | null => {
   if (typeof value === 'number') return value;
@@ -18,20 +31,22 @@ const returnCodeOf = (value: unknown): number | null => {
   return null;
 };
 
-/** `onProof(present)` runs after a health-card call whose code proves the card is in (true) or out (false). */
-export function watchCardState(cs: ControlSoftware, onProof: (present: boolean) => void): ControlSoftware {
+/** `onProof(slot, present)` runs after a card call whose code proves that slot's card in (true) or out (false). */
+export function watchCardState(cs: ControlSoftware, onProof: (slot: CardSlot, present: boolean) => void): ControlSoftware {
   return new Proxy(cs, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
-      if (typeof property !== 'string' || typeof value !== 'function' || !isHealthCardCall(property)) return value;
+      if (typeof property !== 'string' || typeof value !== 'function' || !isCardCall(property)) return value;
+      const provenIn = slotProvenBy(property);
       return (...args: unknown[]) => {
         const result = (value as (...a: unknown[]) => unknown).apply(target, args);
         if (result instanceof Promise) {
           result.then(
             (outcome) => {
               const rc = returnCodeOf(outcome);
-              if (rc === NO_HEALTH_CARD) onProof(false);
-              else if (rc === 0) onProof(true);
+              const missing = rc === null ? undefined : NOT_INSERTED[rc];
+              if (missing) onProof(missing, false);
+              else if (rc === 0 && provenIn) onProof(provenIn, true);
             },
             () => undefined,
           );

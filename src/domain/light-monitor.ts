@@ -282,9 +282,15 @@ export class LightMonitor implements AsyncDisposable {
    * what was last published. Cheap when it agrees, so it may be called after every card call.
    */
   healthCardSeen(present: boolean): void {
+    this.cardSeen('HEALTH_CARD', present);
+  }
+
+  /** As {@link healthCardSeen}, for either slot (4014 or a successful professional-card call: src/domain/card-state-hints.ts). */
+  cardSeen(slot: CardSlot, present: boolean): void {
     const last = this.last;
-    if (!last || this.options.presence?.slots.includes('HEALTH_CARD')) return;
-    if (last.healthCard.level > 0 !== present) void this.refresh();
+    if (!last || this.options.presence?.slots.includes(slot)) return;
+    const level = slot === 'HEALTH_CARD' ? last.healthCard.level : last.professionalCard.level;
+    if (level > 0 !== present) void this.refresh();
   }
 
   /** Ask for a read now (after a mutation or a backend signal); coalesces bursts into one read. */
@@ -296,10 +302,14 @@ export class LightMonitor implements AsyncDisposable {
     }
     this.running = (async () => {
       try {
-        do {
+        for (;;) {
           this.rerun = false;
           await this.readAndPublish();
-        } while (this.rerun && !this.disposed);
+          if (!this.rerun || this.disposed) break;
+          // Let the turn end before reading again: the control-software queue gives a waiting card call its turn
+          // there (call-queue.ts), so a poll that takes longer than the interval never keeps card calls waiting.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       } finally {
         this.running = null;
       }

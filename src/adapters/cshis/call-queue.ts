@@ -12,6 +12,12 @@
  * - Light-status reads (`priority`) take the next turn instead of the back of the line: behind 200 queued card
  *   calls a status light would be seconds late. They are short and the light monitor polls one at a time, so
  *   ordinary calls wait at most one such read each.
+ * - A light poll is several priority reads in a row (both slots' status, then the card number), each queued
+ *   when the one before returns. So that no ordinary call slips in between them, the lane stays open after a
+ *   priority call until the end of that event-loop turn (setImmediate): the poller's next read is queued in
+ *   the microtasks of the same turn and goes first. A priority caller that queues nothing more delays the next
+ *   ordinary call by that one turn, never longer. After MAX_PRIORITY_RUN priority calls in a row a waiting
+ *   ordinary call goes first, so pollers that never pause cannot starve card calls.
  * - Per-function duration stats: count, last, max and p50 over a small ring-buffer reservoir.
  * - `dispose()` rejects waiting tasks with AdapterDisposedError; a running call is left to finish.
  */
@@ -147,6 +153,13 @@ class Reservoir {
   }
 }
 
+/**
+ * Priority calls in a row after which a waiting ordinary call gets one turn: a light poll is up to three reads
+ * (both statuses, the card number), so a poll is never split, but pollers that read without pause (several
+ * monitors, a flood of unwatched lightState queries) cannot keep card calls waiting for ever.
+ */
+export const MAX_PRIORITY_RUN = 4;
+
 const isFinitePositive = (ms: number | undefined): ms is number =>
   typeof ms === 'number' && Number.isFinite(ms) && ms > 0;
 
@@ -162,6 +175,11 @@ export class CallQueue {
   #disposed = false;
   #coalesced = 0;
   #waitTimeouts = 0;
+  /** A priority call just returned: until the turn ends, only priority (and recovery) tasks may start. */
+  #laneHeld = false;
+  #prioritySeries = 0;
+  /** Priority calls started in a row since the last ordinary one. */
+  #priorityRun = 0;
 
   constructor(options: CallQueueOptions) {
     this.#options = options;
@@ -312,13 +330,27 @@ export class CallQueue {
 
   #pump(): void {
     if (this.#running) return;
-    const next = this.#waiting.shift();
+    const head = this.#waiting[0];
+    if (head && this.#laneHeld && !head.internal && !head.task.priority) return; // released by #holdLane's setImmediate
+    const next = this.#takeNext();
     if (!next) {
       this.#notifyIdle();
       return;
     }
     if (next.waitTimer) clearTimeout(next.waitTimer);
+    if (next.task.priority) this.#priorityRun++;
+    else if (!next.internal) this.#priorityRun = 0;
     this.#start(next);
+  }
+
+  /** The head of the line, unless priority calls have had MAX_PRIORITY_RUN turns in a row: then the first ordinary one. */
+  #takeNext(): Entry | undefined {
+    const head = this.#waiting[0];
+    if (head?.task.priority && this.#priorityRun >= MAX_PRIORITY_RUN) {
+      const ordinary = this.#waiting.findIndex((e) => !e.internal && !e.task.priority);
+      if (ordinary >= 0) return this.#waiting.splice(ordinary, 1)[0];
+    }
+    return this.#waiting.shift();
   }
 
   #start(entry: Entry): void {
@@ -355,6 +387,7 @@ export class CallQueue {
       if (!ok) stats.errors++;
       this.#forgetKey(entry);
       this.#running = null;
+      if (task.priority && !running.timedOut && this.#priorityRun < MAX_PRIORITY_RUN) this.#holdLane();
       if (!running.timedOut) {
         if (ok) entry.resolve(value);
         else entry.reject(value);
@@ -369,6 +402,17 @@ export class CallQueue {
       (value) => finish(true, value),
       (error: unknown) => finish(false, error),
     );
+  }
+
+  /** Keeps ordinary tasks waiting until the end of this event-loop turn (see the header: a poll's next read). */
+  #holdLane(): void {
+    this.#laneHeld = true;
+    const series = ++this.#prioritySeries;
+    setImmediate(() => {
+      if (series !== this.#prioritySeries) return; // a later priority call holds it now
+      this.#laneHeld = false;
+      this.#pump();
+    });
   }
 
   /** Puts the recovery hook at the head of the queue (it runs before every waiting task). */
