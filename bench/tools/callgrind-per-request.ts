@@ -29,6 +29,7 @@ async function measure(app: string): Promise<number> {
     '--smc-check=all-non-file',
     `--callgrind-out-file=${file}`,
     process.execPath,
+    '--expose-gc',
     '--import',
     'tsx',
     'bench/servers/fetch-loop.ts',
