@@ -56,6 +56,8 @@ export class RotatingFileStream implements DestinationStream {
   #fd: number | null = null;
   #size = 0;
   #queue: string[] = [];
+  /** UTF-8 length of each queued line, measured once when it is queued. */
+  #queueBytes: number[] = [];
   #queuedBytes = 0;
   /** Lines dropped since the last notice was written. */
   #unreported = 0;
@@ -92,6 +94,7 @@ export class RotatingFileStream implements DestinationStream {
       return true;
     }
     this.#queue.push(line);
+    this.#queueBytes.push(bytes);
     this.#queuedBytes += bytes;
     registerForExit(this);
     if (this.#draining === null) this.#schedule();
@@ -178,13 +181,13 @@ export class RotatingFileStream implements DestinationStream {
       const count = this.#unreported;
       this.#unreported = 0;
       this.#queue.push(`${JSON.stringify({ level: 'warn', time: new Date().toISOString(), msg: 'log queue full: lines dropped', dropped: count })}\n`);
-      this.#queuedBytes += Buffer.byteLength(this.#queue[0]!);
+      this.#queueBytes.push(Buffer.byteLength(this.#queue[0]!));
+      this.#queuedBytes += this.#queueBytes[0]!;
     }
     if (this.#queue.length === 0) return null;
     let taken = 0;
     let bytes = 0;
-    for (const line of this.#queue) {
-      const lineBytes = Buffer.byteLength(line);
+    for (const lineBytes of this.#queueBytes) {
       if (this.#size + bytes + lineBytes > this.#maxBytes && this.#size + bytes > 0) break;
       bytes += lineBytes;
       taken++;
@@ -200,6 +203,7 @@ export class RotatingFileStream implements DestinationStream {
       return this.#nextBatch();
     }
     const lines = this.#queue.splice(0, taken);
+    this.#queueBytes.splice(0, taken);
     this.#queuedBytes -= bytes;
     return { data: Buffer.from(lines.join('')), lines: taken };
   }

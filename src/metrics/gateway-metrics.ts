@@ -38,22 +38,32 @@ export class GatewayMetrics {
   #subscriptions = 0;
   readonly #queueGauges: string[] = [];
   readonly #operations: Counter<'operation' | 'result'>;
+  readonly #pendingOperations = new PendingCounts();
+  readonly #pendingCalls = new PendingCounts();
   readonly #calls: Counter<'function' | 'rc'>;
   readonly #callSeconds: Histogram<'function'>;
 
   constructor() {
     const registers = [this.registry];
+    const operations = this.#pendingOperations;
     this.#operations = new Counter({
       name: `${PREFIX}card_operations_total`,
       help: 'Card operations (CardStack calls made for GraphQL operations) by operation and result code (OK or the error code).',
       labelNames: ['operation', 'result'],
       registers,
+      collect() {
+        operations.flush((operation, result, n) => this.inc({ operation, result }, n));
+      },
     });
+    const calls = this.#pendingCalls;
     this.#calls = new Counter({
       name: `${PREFIX}control_software_calls_total`,
       help: 'Control-software (CSHIS API) calls by function and return code (rc; TIMEOUT/FAILED when the call itself failed).',
       labelNames: ['function', 'rc'],
       registers,
+      collect() {
+        calls.flush((fn, rc, n) => this.inc({ function: fn, rc }, n));
+      },
     });
     this.#callSeconds = new Histogram({
       name: `${PREFIX}control_software_call_duration_seconds`,
@@ -162,11 +172,11 @@ export class GatewayMetrics {
   }
 
   recordCardOperation(operation: string, result: string): void {
-    this.#operations.inc({ operation, result });
+    this.#pendingOperations.add(operation, result);
   }
 
   recordControlSoftwareCall(fn: string, rc: string, seconds: number): void {
-    this.#calls.inc({ function: fn, rc });
+    this.#pendingCalls.add(fn, rc);
     this.#callSeconds.observe({ function: fn }, seconds);
   }
 
@@ -185,5 +195,33 @@ export class GatewayMetrics {
   /** The Prometheus text exposition. */
   render(): Promise<string> {
     return this.registry.metrics();
+  }
+}
+
+/**
+ * Counts by two labels, handed to prom-client when it is scraped (a counter's `collect`) rather than on
+ * every call: prom-client's `inc` builds and checks a label key each time, and these run on every card
+ * operation. Both labels come from closed sets (see the recorders), so the maps stay small.
+ */
+class PendingCounts {
+  readonly #counts = new Map<string, Map<string, { n: number }>>();
+
+  add(a: string, b: string): void {
+    let byB = this.#counts.get(a);
+    if (!byB) this.#counts.set(a, (byB = new Map()));
+    const count = byB.get(b);
+    if (count) count.n++;
+    else byB.set(b, { n: 1 });
+  }
+
+  /** Hands over every count not yet handed over. */
+  flush(into: (a: string, b: string, n: number) => void): void {
+    for (const [a, byB] of this.#counts) {
+      for (const [b, count] of byB) {
+        if (count.n === 0) continue;
+        into(a, b, count.n);
+        count.n = 0;
+      }
+    }
   }
 }

@@ -31,11 +31,16 @@ type AnyMethod = (...args: unknown[]) => unknown;
 function wrapMethods<T extends object>(target: T, names: readonly string[], wrap: (name: string, call: () => Promise<unknown>) => Promise<unknown>): T {
   const counted = new Set(names);
   const cache = new Map<string, AnyMethod>();
+  // Bound once per function, not on every read (the resolvers read these on every request).
+  const bound = new WeakMap<AnyMethod, AnyMethod>();
   return new Proxy(target, {
     get(t, property) {
       const value: unknown = Reflect.get(t, property, t);
       if (typeof property !== 'string' || typeof value !== 'function' || !counted.has(property)) {
-        return typeof value === 'function' ? (value as AnyMethod).bind(t) : value;
+        if (typeof value !== 'function') return value;
+        let fn = bound.get(value as AnyMethod);
+        if (!fn) bound.set(value as AnyMethod, (fn = (value as AnyMethod).bind(t)));
+        return fn;
       }
       let wrapped = cache.get(property);
       if (!wrapped) {

@@ -12,9 +12,20 @@ import type { Plugin } from 'graphql-yoga';
 export const MAX_STRING_INPUT = 1024;
 
 export function useInputCaps(max = MAX_STRING_INPUT, onRefused?: (field: string) => void): Plugin {
+  // Yoga hands the same DocumentNode for the same query text (its parse cache) and documents are never
+  // mutated, so the walk over the literals is done once per document, not on every request.
+  const literals = new WeakMap<DocumentNode, string | null>();
+  const literalOf = (document: DocumentNode): string | undefined => {
+    let found = literals.get(document);
+    if (found === undefined) {
+      found = longLiteral(document, max) ?? null;
+      literals.set(document, found);
+    }
+    return found ?? undefined;
+  };
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const field = longLiteral(args.document, max) ?? longVariable(args.variableValues, max, '$');
+      const field = literalOf(args.document) ?? longVariable(args.variableValues, max, '$');
       if (field === undefined) return;
       onRefused?.(field);
       setResultAndStopExecution({

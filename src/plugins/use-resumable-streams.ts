@@ -41,7 +41,7 @@ export function useResumableStreams(sse: SseStreams): Plugin {
     },
     onResultProcess({ request, result, setResultProcessor }) {
       const iterable = typeof result === 'object' && result !== null && Symbol.asyncIterator in result;
-      if (choosesEventStream(request, iterable, subscriptionRequests.has(request))) {
+      if (choosesEventStreamCached(request, iterable, subscriptionRequests.has(request))) {
         setResultProcessor(sse.processor, 'text/event-stream');
       }
     },
@@ -83,6 +83,23 @@ export function choosesEventStream(request: Request, iterable: boolean, subscrip
     }
   }
   return chosen === 'sse';
+}
+
+/**
+ * {@link choosesEventStream} remembered per Accept value: it depends on nothing else of the request, and a
+ * page sends the same Accept every time, so this parse ran identically on every request. Bounded, since
+ * the header is the client's.
+ */
+const choices = new Map<string, boolean>();
+function choosesEventStreamCached(request: Request, iterable: boolean, subscription: boolean): boolean {
+  const key = `${iterable ? 1 : 0}${subscription ? 1 : 0}${request.headers.get('accept') ?? ''}`;
+  let chosen = choices.get(key);
+  if (chosen === undefined) {
+    chosen = choosesEventStream(request, iterable, subscription);
+    if (choices.size >= 256) choices.clear();
+    choices.set(key, chosen);
+  }
+  return chosen;
 }
 
 function acceptedTypes(request: Request): string[] {

@@ -18,6 +18,9 @@ export const DEFAULT_IDENTITY_RATE: Pick<RateLimitOptions, 'perMinute' | 'burst'
 
 export type TakeResult = { readonly ok: true } | { readonly ok: false; readonly retryAfterSeconds: number };
 
+/** One answer object for every granted take (they are frozen and identical). */
+const TAKEN: TakeResult = Object.freeze({ ok: true });
+
 interface Bucket {
   tokens: number;
   at: number;
@@ -53,7 +56,7 @@ export class TokenBuckets {
     }
     if (bucket.tokens >= need) {
       bucket.tokens -= need;
-      return { ok: true };
+      return TAKEN;
     }
     return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((need - bucket.tokens) / this.#perMs / 1000)) };
   }

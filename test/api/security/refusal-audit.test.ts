@@ -103,8 +103,12 @@ describe('/status framing', () => {
 describe('string length caps', () => {
   it('refuses any string over the cap, as a literal or a variable, before anything runs', async () => {
     const long = 'C:\\' + 'a'.repeat(MAX_STRING_INPUT);
-    const literal = await (await post({ query: `mutation { uploadData(input: { file: ${JSON.stringify(long)}, recordCount: 1 }) { __typename } }` }, AUTH_HEADERS)).json() as any;
-    expect(literal.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'file', limit: MAX_STRING_INPUT });
+    const literalQuery = `mutation { uploadData(input: { file: ${JSON.stringify(long)}, recordCount: 1 }) { __typename } }`;
+    // Twice: the second time the document comes from yoga's parse cache and the cap's per-document answer.
+    for (let i = 0; i < 2; i++) {
+      const literal = await (await post({ query: literalQuery }, AUTH_HEADERS)).json() as any;
+      expect(literal.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'file', limit: MAX_STRING_INPUT });
+    }
     const variable = await (await post({ query: 'mutation ($i: UploadDataInput!) { uploadData(input: $i) { __typename } }', variables: { i: { file: long, recordCount: 1 } } }, AUTH_HEADERS)).json() as any;
     expect(variable.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: '$i.file' });
   });

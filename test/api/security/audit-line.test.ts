@@ -1,0 +1,65 @@
+/**
+ * The audit log's direct line writer (src/logger.ts `auditLine`): for every AuditEntry it writes what the
+ * generic pino + redactDeep path wrote, and it declines any other shape so that path still redacts it.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { auditLine, maskIdentifiers, redactDeep } from '../../../src/logger.ts';
+import type { AuditEntry } from '../../../src/security/audit.ts';
+
+const TIME = new Date('2026-12-02T06:00:00.000Z');
+const now = (): Date => TIME;
+
+const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('A123456789', 'Read_A123456789', 'x"\\\n\u2028', '王小明'));
+const entry: fc.Arbitrary<AuditEntry> = fc.record(
+  {
+    event: fc.constantFrom('operation', 'refused'),
+    transport: fc.constantFrom('http', 'ws'),
+    origin: fc.option(text),
+    remoteAddress: fc.option(text),
+    auth: fc.constantFrom('token', 'pairing', 'origin', 'none'),
+    operationType: fc.constantFrom('query', 'mutation', 'subscription', undefined),
+    operationName: fc.option(text),
+    fields: fc.array(fc.record({ field: text, outcome: text }), { maxLength: 4 }),
+    outcome: text,
+  },
+  { requiredKeys: ['event', 'transport', 'origin', 'remoteAddress', 'auth', 'outcome'] },
+) as fc.Arbitrary<AuditEntry>;
+
+/** What the generic path writes: pino's level and time, the redacted entry, the message; the stream masks it. */
+function generic(value: AuditEntry): unknown {
+  const defined = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+  return { level: 'info', time: TIME.toISOString(), ...(redactDeep(defined) as object), msg: 'audit' };
+}
+
+describe('audit line', () => {
+  it('writes every AuditEntry as the redacting path does, once masked', () => {
+    fc.assert(
+      fc.property(entry, (value) => {
+        const line = auditLine(value, now);
+        expect(line).not.toBeNull();
+        expect(line!.endsWith('}\n')).toBe(true);
+        expect(line!.slice(0, -1)).not.toContain('\n');
+        expect(JSON.parse(maskIdentifiers(line!))).toEqual(generic(value));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('declines entries with other keys, values or field shapes (they take the redacting path)', () => {
+    const base: AuditEntry = { event: 'operation', transport: 'http', origin: null, remoteAddress: '127.0.0.1', auth: 'token', outcome: 'OK' };
+    const odd: unknown[] = [
+      { ...base, idNumber: 'A123456789' },
+      { ...base, origin: { name: '王小明' } },
+      { ...base, operationName: 12 },
+      { ...base, fields: [{ field: 'HealthCard.basicData', outcome: 'OK', name: '王小明' }] },
+      { ...base, fields: [{ field: 'HealthCard.basicData' }] },
+      { ...base, fields: 'HealthCard.basicData' },
+      { ...base, fields: [null] },
+    ];
+    for (const value of odd) expect(auditLine(value as AuditEntry, now)).toBeNull();
+    expect(auditLine(base, now)).toBe(
+      '{"level":"info","time":"2026-12-02T06:00:00.000Z","event":"operation","transport":"http","origin":null,"remoteAddress":"127.0.0.1","auth":"token","outcome":"OK","msg":"audit"}\n',
+    );
+  });
+});
