@@ -90,7 +90,7 @@ export async function main(
       parsed.config,
       parsed.doctor,
       { out: (text) => process.stdout.write(text), columns: process.stdout.columns, version: GATEWAY_VERSION },
-      createNodeEnvironment({ systemRoot: env['SystemRoot'] }),
+      createNodeEnvironment({ systemRoot: env['SystemRoot'], env }),
     );
   }
   const { config } = parsed;
