@@ -37,9 +37,13 @@ const wouldTake = (detail: string): number => {
   return Number(m[1]);
 };
 
+/** Another program on `port`: it accepts and hangs up at once (no HTTP), so it holds no connection at close. */
 function hold(port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer();
+    const server = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.destroy();
+    });
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve(server));
   });
