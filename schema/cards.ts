@@ -143,6 +143,12 @@ const ReaderRef = builder.objectRef<ReaderDescription>('Reader').implement({
       resolve: (r) => r.atr ?? null,
     }),
     cardKind: t.field({ type: CardKindEnum, nullable: true, resolve: (r) => r.cardKind ?? null }),
+    cardSession: t.id({
+      nullable: true,
+      description:
+        'The session of the card in this reader’s slot now (the card reads use): the opaque id readerEvents gives at CARD_INSERTED, so a page opened after the card went in can name it too. A new random id at every insertion, not an identity; null without a card.',
+      resolve: (r, _a, ctx) => (r.cardPresent === false ? null : ctx.monitor.cardSession(r.slot)),
+    }),
     light: t.field({
       type: resultUnion('Reader.light', CardLightRef),
       resolve: (r, _a, ctx) => caught('Reader.light', () => ctx.monitor.readerLight(r)),

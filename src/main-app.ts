@@ -75,7 +75,7 @@ export async function runCommand(
       parsed.config,
       parsed.doctor,
       { out: (text) => process.stdout.write(text), columns: process.stdout.columns, version: GATEWAY_VERSION },
-      createNodeEnvironment({ systemRoot: env['SystemRoot'] }),
+      createNodeEnvironment({ systemRoot: env['SystemRoot'], env }),
     );
   }
   return 2;

@@ -15,6 +15,7 @@ import { lookupVendorCode } from '../errors/vendor-codes.ts';
 import { GatewayError } from '../errors/gateway-errors.ts';
 import { pathsOf, type DoctorEnvironment } from './environment.ts';
 import { CSDLL_KEYS, parseCsdllIni, type CsdllIniDocument } from '../adapters/cshis/csdll-ini.ts';
+import { gatewayPort } from './gateway-port.ts';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
@@ -431,7 +432,7 @@ const readerClock: Check = async (s) => {
   return result('reader-clock', title, 'pass', detail);
 };
 
-// ---- 5. CsHisX, the Web API host, the gateway's port --------------------------------------------------
+// ---- 5. CsHisX, the Web API host (the gateway's port: gateway-port.ts) --------------------------------------------------
 
 const cshisx: Check = async (s) => {
   const title = t('VPN 加值元件 (CsHisX)', 'VPN component (CsHisX COM object)');
@@ -464,36 +465,6 @@ const webApi: Check = async (s) => {
     `${WEB_API_HOST}:443: ${reply.error}`,
     t('請確認健保 VPN 連線（VPN 數據機／路由器）與防火牆允許連線至 medvpndti.nhi.gov.tw:443。', 'Check the NHI VPN connection (VPN modem/router) and that the firewall allows medvpndti.nhi.gov.tw:443.'),
   );
-};
-
-const gatewayPort: Check = async (s) => {
-  const title = t('閘道連接埠', 'Gateway port');
-  const { host, port } = s.config;
-  const listen = await s.env.net.canListen(host, port);
-  if (listen.free) return result('gateway-port', title, 'pass', `${host}:${port} free`);
-  if (listen.code === 'EADDRINUSE') {
-    const urlHost = host.includes(':') ? `[${host}]` : host;
-    const ready = await s.env.net.getJson(`http://${urlHost}:${port}/ready`, 3_000);
-    const body = ready?.body as { ready?: unknown; reasons?: unknown } | undefined;
-    if (body && typeof body.ready === 'boolean') {
-      const reasons = Array.isArray(body.reasons) ? body.reasons.map(String).join('; ') : '';
-      return result(
-        'gateway-port',
-        title,
-        body.ready ? 'pass' : 'warn',
-        `${host}:${port} in use by a running gateway: ${body.ready ? 'ready' : `not ready (${reasons})`}`,
-        body.ready ? undefined : t('請依上方原因處理，或重新啟動閘道。', 'Deal with the reasons above, or restart the gateway.'),
-      );
-    }
-    return result(
-      'gateway-port',
-      title,
-      'fail',
-      `${host}:${port} in use by another program`,
-      t(`請關閉占用 ${port} 埠的程式，或以 --port 改用其他連接埠。`, `Close the program using port ${port}, or pick another with --port.`),
-    );
-  }
-  return result('gateway-port', title, 'fail', `${host}:${port}: ${listen.code}`, t('請改用 --host 127.0.0.1 或其他 --port。', 'Use --host 127.0.0.1 or another --port.'));
 };
 
 /**

@@ -10,6 +10,9 @@ import { posix, win32 } from 'node:path';
 import type { ControlSoftware } from '../ports/control-software.ts';
 import type { PcscPort } from '../ports/pcsc.ts';
 import { readPeHeaderFromFile, type PeHeaderInfo } from '../adapters/cshis/pe.ts';
+import { resolveDataPaths, type GatewayConfig } from '../config.ts';
+import { readDiscovery, type DiscoveryState } from '../per-user/discovery.ts';
+import { currentUserKey } from '../per-user/port-choice.ts';
 
 export interface ExecResult {
   /** Exit code; null when the program could not be started at all (not installed, not Windows …). */
@@ -37,6 +40,16 @@ export interface DoctorNet {
   getJson(url: string, timeoutMs: number): Promise<{ status: number; body: unknown } | null>;
 }
 
+/** The OS user the doctor runs as: what a gateway of this user, started now, would use. */
+export interface DoctorUser {
+  /** The key the gateway's port choice uses (src/per-user/port-choice.ts currentUserKey). */
+  readonly key: string;
+  /** The data folder a gateway with these options uses (--data-dir, else this user's default). */
+  dataDir(config: GatewayConfig): string;
+  /** The discovery file in that folder, its pid checked (src/per-user/discovery.ts). */
+  discovery(dataDir: string): DiscoveryState;
+}
+
 export interface DoctorEnvironment {
   readonly platform: NodeJS.Platform;
   /** `process.arch` of the gateway that would load CSHIS.dll (ia32 for the win-x86 build). */
@@ -54,6 +67,7 @@ export interface DoctorEnvironment {
   loadControlSoftware(libraryPath: string, readerPort: number): Promise<ControlSoftware>;
   /** The PC/SC port, or null when this build has none. */
   pcsc(): Promise<PcscPort | null>;
+  readonly user: DoctorUser;
 }
 
 /**
@@ -64,7 +78,10 @@ export function pathsOf(env: Pick<DoctorEnvironment, 'platform'>, root = ''): ty
   return env.platform === 'win32' || /^[A-Za-z]:|\\/.test(root) ? win32 : posix;
 }
 
-export function createNodeEnvironment(options: { readonly systemRoot?: string | undefined } = {}): DoctorEnvironment {
+export function createNodeEnvironment(
+  options: { readonly systemRoot?: string | undefined; readonly env?: Readonly<Record<string, string | undefined>> } = {},
+): DoctorEnvironment {
+  const variables = options.env ?? process.env;
   return {
     platform: process.platform,
     arch: process.arch,
@@ -125,6 +142,11 @@ export function createNodeEnvironment(options: { readonly systemRoot?: string | 
     pcsc: async () => {
       const { createNativePcscPort } = await import('../adapters/pcsc/native.ts');
       return createNativePcscPort();
+    },
+    user: {
+      key: currentUserKey(variables),
+      dataDir: (config) => resolveDataPaths(config, variables).dataDir,
+      discovery: (dataDir) => readDiscovery(dataDir),
     },
   };
 }

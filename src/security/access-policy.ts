@@ -86,6 +86,9 @@ export const FIELD_ACCESS: Readonly<Record<string, AccessRule>> = {
   // ---- subscriptions ----
   'Subscription.lightStateChanged': open('the two console lights'),
   'Subscription.readerEvents': open('card inserted/removed events, no card data'),
+  // The same opaque id readerEvents already gives anyone who subscribes; the identity-level
+  // HealthCard.cardSession stays as it is (it sits next to the patient's data).
+  'Reader.cardSession': open('a random id per insertion, as in readerEvents; no card data'),
   'Subscription.operationProgress': open('progress of a long operation by its random id'),
   // ---- mutations: card writes and visits ----
   'Mutation.startVisit': token('consumes a visit and writes the card'),

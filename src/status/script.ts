@@ -22,7 +22,7 @@ const SCRIPT = String.raw`(function () {
   };
   // The Backend enum of the API (docs/api-conventions.md), in both languages.
   var BACKEND_LABELS = { SIMULATOR: '模擬器 simulator', CSHIS: '健保控制軟體 cshis', PCSC: '讀卡機 PC/SC' };
-  var INFO = 'query StatusInfo { gateway { version backend } readers { id name slot light { ... on CardLight { level colour } } } }';
+  var INFO = 'query StatusInfo { gateway { version backend } readers { id name slot cardSession light { ... on CardLight { level colour } } } }';
   var HEADERS = { 'content-type': 'application/json', 'x-nhi-gateway': 'status-page' };
 
   function $(id) { return document.getElementById(id); }
@@ -212,6 +212,8 @@ const SCRIPT = String.raw`(function () {
         var names = { HEALTH_CARD: [], PROFESSIONAL_CARD: [] };
         readers = body.data.readers.map(function (r) {
           if (names[r.slot]) names[r.slot].push(r.name);
+          // A card already in when the page opened: its session now, unless an event came first.
+          if (r.cardSession && !sessions[r.slot]) { sessions[r.slot] = shortSession(r.cardSession); showSession(r.slot); }
           var light = r.light && typeof r.light.level === 'number' ? r.light : { level: 0, colour: 'WHITE' };
           return { id: r.id, name: r.name, slot: r.slot, level: light.level, colour: light.colour };
         });

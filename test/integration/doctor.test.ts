@@ -18,6 +18,8 @@ import { readPeHeaderFromFile } from '../../src/adapters/cshis/pe.ts';
 import { createCshisControlSoftware } from '../../src/adapters/cshis/cshis-control-software.ts';
 import type { PcscPort } from '../../src/ports/pcsc.ts';
 import { FIXTURE_SO, ensureFixtureBuilt } from './cshis/helpers.ts';
+import type { DiscoveryState, GatewayDiscovery } from '../../src/per-user/discovery.ts';
+import { userPortCandidates } from '../../src/per-user/port-choice.ts';
 
 const CSDLL_INI = `[CS]\r\nREADER=PC/SC\r\nCOM=COMX1\r\nHCA=ENABLE\r\nCSFSIM=ENABLE\r\nMSGSHOW=ENABLE\r\nHPCFASTAUTH=DISABLE\r\nCSWATCH=ENABLE\r\nCSTIMEOUT=120\r\n`;
 const SAM_FILE = '3501200000001000000103.SAM';
@@ -69,6 +71,10 @@ interface Fakes {
   exec: Record<string, ExecResult>;
   readers: string[] | Error;
   listen: { free: true } | { free: false; code: string };
+  /** Per-port answers that differ from `listen`. */
+  listenOn: Record<number, { free: true } | { free: false; code: string }>;
+  /** This user's discovery file. */
+  discovery: DiscoveryState;
   ready: { status: number; body: unknown } | null;
   connects: string[];
   now: () => Date;
@@ -103,7 +109,7 @@ function windowsEnvironment(ws: Workstation, fakes: Fakes): DoctorEnvironment {
         fakes.connects.push(`${host}:${port}`);
         return { ok: true };
       },
-      canListen: async () => fakes.listen,
+      canListen: async (_host, port) => fakes.listenOn[port] ?? fakes.listen,
       getJson: async () => fakes.ready,
     },
     now: () => fakes.now(),
@@ -111,6 +117,7 @@ function windowsEnvironment(ws: Workstation, fakes: Fakes): DoctorEnvironment {
     loadControlSoftware: (_path, readerPort) =>
       createCshisControlSoftware({ libraryPath: FIXTURE_SO, callTimeoutMs: 5000, readerPort, openPolicy: 'per-operation' }),
     pcsc: async () => pcsc,
+    user: { key: 'account:clinic\\desk-b', dataDir: () => 'C:\\Users\\desk-b\\AppData\\Local\\nhi-gateway', discovery: () => fakes.discovery },
   };
 }
 
@@ -122,6 +129,8 @@ const healthyFakes = (): Fakes => ({
   },
   readers: ['CASTLES EZ100PU 0', 'InfoThink IT-102MU Reader 0'],
   listen: { free: true },
+  listenOn: {},
+  discovery: { state: 'absent' },
   ready: null,
   connects: [],
   now: readerClockAsTaiwan,
@@ -275,15 +284,55 @@ describe('nhi-gateway doctor on a fake Windows workstation', () => {
     expect(r.fix?.zh).toContain('60 秒');
   });
 
-  it('tells a running gateway from another program on the port', async () => {
+  const KEY = 'account:clinic\\desk-b';
+  const own = userPortCandidates(8737, KEY)[1]!;
+  const running = (port: number): DiscoveryState => ({
+    state: 'running',
+    info: { port, pid: 4242, version: '1.1.0', startedAt: '2026-01-01T00:00:00.000Z', user: 'desk-b', url: `http://127.0.0.1:${port}` },
+  });
+
+  it('without --port: this user’s running gateway comes from its discovery file, never from 8737’s /ready', async () => {
     fakes.listen = { free: false, code: 'EADDRINUSE' };
     fakes.ready = { status: 200, body: { ready: true, reasons: [] } };
-    expect(byId(await run(), 'gateway-port')).toMatchObject({ status: 'pass', detail: '127.0.0.1:8737 in use by a running gateway: ready' });
+    // 8737 answers /ready, but this user's discovery file names no gateway: it is someone else's.
+    fakes.listenOn = { [own]: { free: true } };
+    expect(byId(await run(), 'gateway-port')).toMatchObject({
+      status: 'pass',
+      detail: `no gateway of this user running; started now it would take 127.0.0.1:${own} (free); 8737 in use by another gateway (not this user's)`,
+    });
+    fakes.discovery = running(own);
+    expect(byId(await run(), 'gateway-port')).toMatchObject({
+      status: 'pass',
+      detail: `this user's gateway (pid 4242, C:\\Users\\desk-b\\AppData\\Local\\nhi-gateway/gateway.json) at http://127.0.0.1:${own}: ready`,
+    });
     fakes.ready = { status: 503, body: { ready: false, reasons: ['control software version unknown'] } };
-    expect(byId(await run(), 'gateway-port').status).toBe('warn');
+    expect(byId(await run(), 'gateway-port')).toMatchObject({ status: 'warn', detail: expect.stringContaining('not ready (control software version unknown)') });
+  });
+
+  it('without --port: another program on 8737 is no failure, the user’s own port is checked instead', async () => {
+    fakes.listen = { free: false, code: 'EADDRINUSE' };
+    fakes.listenOn = { [own]: { free: true } };
+    const { info } = running(own) as { info: GatewayDiscovery };
+    fakes.discovery = { state: 'stale', info };
+    const r = byId(await run(), 'gateway-port');
+    expect(r.status).toBe('pass');
+    expect(r.detail).toMatch(/^no gateway of this user running \(.*gateway\.json is left from pid 4242, which has ended\)/);
+    expect(r.detail).toContain(`started now it would take 127.0.0.1:${own} (free); 8737 in use by another program`);
+    fakes.listenOn = {};
+    expect(byId(await run(), 'gateway-port')).toMatchObject({ status: 'fail', code: 'EADDRINUSE', detail: expect.stringContaining('every port 8737–8768 is in use') });
+  });
+
+  it('with --port: that port must be free or this user’s gateway', async () => {
+    fakes.listen = { free: false, code: 'EADDRINUSE' };
+    fakes.ready = { status: 200, body: { ready: true, reasons: [] } };
+    expect(byId(await run(['--port', '9000']), 'gateway-port')).toMatchObject({ status: 'fail', detail: "127.0.0.1:9000 in use by another gateway (not this user's)" });
+    fakes.discovery = running(9000);
+    expect(byId(await run(['--port', '9000']), 'gateway-port')).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^this user's gateway \(pid 4242, .*\) at http:\/\/127\.0\.0\.1:9000: ready$/) });
     fakes.ready = null;
+    fakes.discovery = { state: 'absent' };
     const other = byId(await run(['--port', '9000']), 'gateway-port');
     expect(other).toMatchObject({ status: 'fail', detail: '127.0.0.1:9000 in use by another program' });
+    expect(other.fix?.en).toContain("without --port the gateway takes this user's own port");
   });
 
   it('checks only what each backend needs: PC/SC for pcsc, the port for the simulator', async () => {
