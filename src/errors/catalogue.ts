@@ -53,7 +53,8 @@ const CODE_ACTIONS: Readonly<Record<string, ErrorAction>> = {
 
 /** Access and request codes are the client's to fix, except waiting out a rate limit. */
 function defaultAction(category: ErrorCategory, code: string): ErrorAction | null {
-  if (category === 'REQUEST') return 'FIX_REQUEST';
+  // GATEWAY_STARTING: the request was fine, the gateway was still loading; retrying is the answer.
+  if (category === 'REQUEST' && code !== 'GATEWAY_STARTING') return 'FIX_REQUEST';
   if (category === 'ACCESS' && code !== 'RATE_LIMITED') return 'FIX_REQUEST';
   return null;
 }

@@ -36,19 +36,24 @@ const FIXTURE_X64 = join(ROOT, 'test/native/out/win-x64/CSHIS.dll');
 const BUILD_TIMEOUT = 10 * 60_000;
 
 
-/** Polls /health until it answers 200; returns the milliseconds it took. */
+/**
+ * Polls until the gateway has finished starting; returns the milliseconds it took. `/health` answers as soon as
+ * the port is open (src/early-server.ts), before the banner and the token exist, so this waits for `/ready` to
+ * stop saying "starting" (it may still be 503 for another reason).
+ */
 async function waitHealthy(url: string, gateway: WineProcess, timeoutMs = 90_000): Promise<number> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
     if (gateway.child.exitCode !== null) throw new Error(`the gateway exited with ${gateway.child.exitCode}:\n${gateway.log()}`);
     try {
-      if ((await fetch(`${url}/health`)).ok) return Date.now() - started;
+      const ready = (await (await fetch(`${url}/ready`)).json()) as { reasons?: string[] };
+      if (!(ready.reasons ?? []).includes('starting')) return Date.now() - started;
     } catch {
       // not listening yet
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`no answer from ${url}/health within ${timeoutMs} ms:\n${gateway.log()}`);
+  throw new Error(`not started at ${url}/ready within ${timeoutMs} ms:\n${gateway.log()}`);
 }
 
 let built = false;
