@@ -2,7 +2,8 @@
  * The status page shows a card swap (issue 15): swapping health cards through the simulator's mutations, the
  * page in Chromium (playwright-core, /usr/bin/chromium) shows the card session end (CARD_REMOVED with the old
  * session) and a new one begin (CARD_INSERTED), by a short form of the session id only — never the whole id
- * (it is what a write is aimed with) nor anything about the patient. Screenshots in test-output/screenshots/.
+ * (it is what a write is aimed with) nor anything about the patient. A card already in the reader when the page
+ * opens shows at once (the public Reader.cardSession). Screenshots in test-output/screenshots/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -33,10 +34,10 @@ describe.skipIf(!chromiumInstalled)(`status page shows card swaps in chromium${c
     await services?.[Symbol.asyncDispose]();
   });
 
-  async function gql(query: string): Promise<any> {
+  async function gql(query: string, token: string | null = TOKEN): Promise<any> {
     const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify({ query }),
     });
     const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
@@ -102,5 +103,28 @@ describe.skipIf(!chromiumInstalled)(`status page shows card swaps in chromium${c
     expect(fits).toBe(true);
     await page.close();
     expect(browser.offLoopback).toEqual([]);
+  });
+
+  it('a card inserted before the page opened: its session shows from the first load', async () => {
+    await gql('mutation { simulatorReset { __typename } }');
+    await gql('mutation { simulatorInsertHealthCard(input: { card: STANDARD }) { __typename } }');
+    const session: string = (await gql('{ healthCard { cardSession } }')).healthCard.cardSession;
+    expect(session).toMatch(/\S{8,}/);
+    // Without a token, as the page asks: the same opaque id, nothing else about the card.
+    const readers = (await gql('{ readers { slot cardSession } }', null)).readers as Array<{ slot: string; cardSession: string | null }>;
+    expect(readers).toEqual([
+      { slot: 'HEALTH_CARD', cardSession: session },
+      { slot: 'PROFESSIONAL_CARD', cardSession: null },
+    ]);
+
+    const page = await browser.newPage({ width: 1280, height: 900 });
+    await page.goto(`${server.url}/status`);
+    const shown = page.locator(`[data-testid="card-session-HEALTH_CARD"][data-session="${short(session)}"]`);
+    await shown.waitFor({ timeout: 5000 });
+    expect(await shown.textContent()).toContain(short(session));
+    expect(await shown.textContent()).not.toContain(session);
+    // No reader event brought it: the event list is still empty.
+    expect(await page.locator('[data-testid="events"] li[data-kind]').count()).toBe(0);
+    await page.close();
   });
 });
