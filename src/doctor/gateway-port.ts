@@ -12,6 +12,7 @@
 import { userPortCandidates } from '../per-user/port-choice.ts';
 import { discoveryPath, type GatewayDiscovery } from '../per-user/discovery.ts';
 import type { Bilingual, CheckResult, DoctorState } from './checks.ts';
+import { urlHost } from '../early-server.ts';
 
 const ID = 'gateway-port';
 const TITLE: Bilingual = { zh: '閘道連接埠', en: 'Gateway port' };
@@ -25,7 +26,6 @@ const row = (status: CheckResult['status'], detail: string, fix?: Bilingual, cod
   ...(code ? { code } : {}),
 });
 
-const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
 type ReadyAnswer = { readonly ready: boolean; readonly reasons: string } | null;
 
