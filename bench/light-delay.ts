@@ -245,7 +245,8 @@ function report(
     `the card state (the fixture stamps each change on CLOCK_REALTIME in µs: cshis_fixture.c fixtureStateChangeLog). ` +
     `"idle": nothing else queued; "${o.clients} clients": that many clients send reads back to back (basicData, ` +
     `registerData, lightState, gateway), so the control-software queue stays full. Missed: a change no event reported. ` +
-    `The poll itself reads both slots, so one poll costs more than one call: the target (issue 15) leaves no room for that.`;
+    `A poll reads both slots' status, then the card number; the light goes out after the status reads, and the next ` +
+    `poll is asked for early enough that samples stay at most one interval apart (docs/lights-under-load.md).`;
   const markdown = [how, '', markdownTable(headers, rows), ...(o.quick ? ['', '`--quick`: few changes, not for recording.'] : [])].join('\n');
   const text = [
     textTable(headers, rows),

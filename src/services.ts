@@ -143,7 +143,7 @@ export function createServices(backend: Backend, options: ServicesOptions): Runn
   const writes = new IdempotentWrites(openJournal(options));
   monitor = new LightMonitor({
     ...backend.lights,
-    ...(backend.lights.presence ? {} : { read: () => cards.lightState() }),
+    ...(backend.lights.presence ? {} : { read: (levelsKnown) => cards.lightState(levelsKnown) }),
     ...(options.lightPollMs !== undefined ? { intervalMs: options.lightPollMs } : {}),
     // Keep watching through a reconnect, so a resuming subscriber is given what happened meanwhile.
     lingerMs: DEFAULT_REPLAY_WINDOW.maxAgeMs,

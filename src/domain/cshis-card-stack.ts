@@ -191,10 +191,11 @@ export class CshisCardStack implements CardStack {
     };
   }
 
-  async lightState(): Promise<LightState> {
+  async lightState(levelsKnown?: (levels: LightState) => void): Promise<LightState> {
     const hc = await this.cs.hisGetCardStatus(CARD_TYPE.HEALTH_CARD);
     const hpc = await this.cs.hisGetCardStatus(CARD_TYPE.PROFESSIONAL_CARD);
     const state = lightStateFromStatusCodes(hc, hpc);
+    levelsKnown?.(state);
     if (state.healthCard.level === 0) return { ...state, healthCardIdentity: null };
     if (this.cs.peekHealthCardNumber) {
       const peeked = await this.cs.peekHealthCardNumber();

@@ -97,14 +97,25 @@ export interface PresenceSource {
   subscribe(listener: (change: PresenceChange) => void): () => void;
 }
 
+/** Called by a read as soon as it knows the two levels, before it reads which card is in (src/ports/card-stack.ts). */
+export type LevelsKnown = (levels: LightState) => void;
+
 export interface LightMonitorOptions {
-  /** Reads the light state (the poller); called one at a time, never concurrently. Omit for presence only. */
-  readonly read?: () => Promise<LightState>;
+  /**
+   * Reads the light state (the poller); called one at a time, never concurrently. Omit for presence only. A read
+   * that learns the levels before the rest may hand them to `levelsKnown` at once: a changed light is published
+   * then, not after the card-number read that follows (docs/lights-under-load.md).
+   */
+  readonly read?: (levelsKnown?: LevelsKnown) => Promise<LightState>;
   /** Pushed reader/card presence (PC/SC). */
   readonly presence?: PresenceSource;
   /** The logical reader behind each light, for events from the poller and, without presence, the `readers` query. */
   readonly readers: Readonly<Record<CardSlot, ReaderDescription>>;
-  /** How often to poll while subscribed, in ms (only with `read`). */
+  /**
+   * The longest time between two samples of the levels while subscribed, in ms (only with `read`). Each poll is
+   * asked for early enough that its levels are known at most this long after the last ones, whatever the wait
+   * in the control-software queue (see {@link LightMonitor.nextPollDelay}).
+   */
   readonly intervalMs: number;
   /** Lets a backend wake the monitor at once; returns an unsubscribe function. */
   readonly changeSignal?: (wake: () => void) => () => void;
@@ -137,13 +148,20 @@ type Listener = {
   close?: () => void;
 };
 
+/** Reads whose lead counts toward the next poll's timing. */
+const LEADS_KEPT = 8;
+
 const ZERO_POLL: LightState = { healthCard: { level: 0, colour: 'WHITE' }, professionalCard: { level: 0, colour: 'WHITE' } };
 
 export class LightMonitor implements AsyncDisposable {
   /** The merged state last published. */
   private last: LightState | null = null;
+  /** The light last published (what a new subscriber is given first); may run ahead of `last` within a read. */
+  private shown: LightState | null = null;
   /** The poller's last answer (null before the first one, or without a poller). */
   private polled: LightState | null = null;
+  /** How long recent reads took from being asked for to knowing the levels (ms): the lead the next poll needs. */
+  private readonly leads: number[] = [];
   private readonly listeners = new Set<Listener>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -182,12 +200,12 @@ export class LightMonitor implements AsyncDisposable {
 
   /** The state last published while somebody watches (no read of its own); null when nobody watches. */
   get watchedState(): LightState | null {
-    return this.listeners.size > 0 ? this.last : null;
+    return this.listeners.size > 0 ? this.shown : null;
   }
 
   /** The last state seen, or a fresh read when nobody is watching. */
   async current(): Promise<LightState> {
-    if (this.last && this.watching) return this.last;
+    if (this.shown && this.watching) return this.shown;
     const polled = this.options.read ? await this.options.read() : null;
     const state = this.merge(polled);
     this.observeSessions(state, polled);
@@ -243,7 +261,7 @@ export class LightMonitor implements AsyncDisposable {
     }
     // With a known state, replay it; otherwise the first read publishes to every listener, this one included.
     const lastId = this.history.lastId;
-    if (this.last && lastId) channel.push({ id: lastId, value: this.last, replayed: false });
+    if (this.shown && lastId) channel.push({ id: lastId, value: this.shown, replayed: false });
     else void this.refresh();
     return unwrap(channel, cursor);
   }
@@ -287,7 +305,7 @@ export class LightMonitor implements AsyncDisposable {
 
   /** As {@link healthCardSeen}, for either slot (4014 or a successful professional-card call: src/domain/card-state-hints.ts). */
   cardSeen(slot: CardSlot, present: boolean): void {
-    const last = this.last;
+    const last = this.shown;
     if (!last || this.options.presence?.slots.includes(slot)) return;
     const level = slot === 'HEALTH_CARD' ? last.healthCard.level : last.professionalCard.level;
     if (level > 0 !== present) void this.refresh();
@@ -329,23 +347,65 @@ export class LightMonitor implements AsyncDisposable {
   }
 
   private async readAndPublish(): Promise<void> {
+    const previous = this.last;
     if (this.options.read) {
+      const asked = performance.now();
+      let sampled: number | null = null;
+      // A changed light goes out as soon as the levels are known; the events wait for the card's identity.
+      const levelsKnown: LevelsKnown = (levels) => {
+        sampled = performance.now();
+        const early = this.merge(levels);
+        if (previous && this.shown && !sameLight(this.shown, early)) this.publishLight(early);
+      };
       try {
-        this.polled = await this.options.read();
+        this.polled = await this.options.read(levelsKnown);
       } catch (error) {
         this.options.onError?.(error);
+        this.schedulePoll(this.options.intervalMs);
         return;
       }
+      this.recordLead((sampled ?? performance.now()) - asked);
+      this.schedulePoll(this.nextPollDelay(sampled ?? performance.now()));
     }
-    const previous = this.last;
     const next = this.merge(this.polled);
     this.last = next;
     const changes = this.observeSessions(next, this.polled, previous);
-    if (previous && sameLight(previous, next) && changes.length === 0) return;
-    if (!previous || !sameLight(previous, next)) this.publishLight(next);
+    if (!this.shown || !sameLight(this.shown, next)) this.publishLight(next);
     if (!previous) return;
+    if (sameLight(previous, next) && changes.length === 0) return;
     const at = this.now().toISOString();
     for (const event of this.eventsBetween(previous, next, changes, at)) this.publishEvent(event);
+  }
+
+  /** Remembers how long a read took to learn the levels (the last few only: a slow spell passes). */
+  private recordLead(ms: number): void {
+    this.leads.push(Math.max(0, ms));
+    if (this.leads.length > LEADS_KEPT) this.leads.shift();
+  }
+
+  /**
+   * How long after a sample (levels known at `sampledAt`) to ask for the next poll: the interval less the
+   * longest recent lead (the wait for the call in flight plus the status reads), so the next levels are known
+   * no later than one interval after these, even when that poll waits for a whole card call and this one did
+   * not. With an idle queue the lead is the reads alone and samples come exactly one interval apart. Never less
+   * than half an interval: a control software slower than that is polled back to back at most at twice the rate.
+   */
+  private nextPollDelay(sampledAt: number): number {
+    const interval = this.options.intervalMs;
+    const lead = this.leads.length > 0 ? Math.max(...this.leads) : 0;
+    const elapsed = performance.now() - sampledAt;
+    return Math.max(interval / 2, interval - lead) - elapsed;
+  }
+
+  /** (Re)arms the poll timer: any read, whatever asked for it, restarts the count to the next one. */
+  private schedulePoll(delayMs: number): void {
+    if (!this.watching || this.disposed || !this.options.read) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.refresh();
+    }, Math.max(0, delayMs));
+    this.timer.unref?.();
   }
 
   /** Sessions for the slots the poller decides (presence decides its own in onPresence). */
@@ -370,7 +430,7 @@ export class LightMonitor implements AsyncDisposable {
   /** A PC/SC change: publish the new lights and the event itself at once, then let the poller catch up. */
   private onPresence(change: PresenceChange): void {
     if (this.disposed || !this.watching) return;
-    const previous = this.last;
+    const previous = this.shown;
     const next = this.merge(this.polled);
     this.last = next;
     if (!previous || !sameLight(previous, next)) this.publishLight(next);
@@ -445,6 +505,7 @@ export class LightMonitor implements AsyncDisposable {
   }
 
   private publishLight(state: LightState): void {
+    this.shown = state;
     const { id } = this.history.push({ kind: 'light', state });
     for (const l of this.listeners) l.light?.(state, id);
   }
@@ -484,15 +545,12 @@ export class LightMonitor implements AsyncDisposable {
     this.watching = true;
     this.unsubscribeSignal = this.options.changeSignal?.(() => void this.refresh()) ?? null;
     this.unsubscribePresence = this.options.presence?.subscribe((change) => this.onPresence(change)) ?? null;
-    if (this.options.read) {
-      this.timer = setInterval(() => void this.refresh(), this.options.intervalMs);
-      this.timer.unref?.();
-    }
+    this.schedulePoll(this.options.intervalMs);
   }
 
   private stop(): void {
     this.watching = false;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.unsubscribeSignal?.();
     this.unsubscribeSignal = null;
@@ -500,7 +558,9 @@ export class LightMonitor implements AsyncDisposable {
     this.unsubscribePresence = null;
     // Nobody watches: forget the state so the next subscriber starts from a fresh read.
     this.last = null;
+    this.shown = null;
     this.polled = null;
+    this.leads.length = 0;
   }
 }
 

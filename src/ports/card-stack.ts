@@ -226,7 +226,12 @@ export interface CardStack extends AsyncDisposable {
   /** docs/reference/functions.md (4.5–4.8); requires an inserted professional card. */
   professionalIdentity(): Promise<ProfessionalCardIdentity>;
   sam(): Promise<SamInfo>;
-  lightState(): Promise<LightState>;
+  /**
+   * Both slots' lights (docs/reference/buffers.md (1.15)) and which health card is in. `levelsKnown`, when given,
+   * is called with the lights as soon as they are read, before the slower card-number read, so the light
+   * monitor can publish a change at once (docs/lights-under-load.md).
+   */
+  lightState(levelsKnown?: (levels: LightState) => void): Promise<LightState>;
   startVisit(input: StartVisitInput): Promise<Visit>;
   /** docs/reference/functions.md (1.55): resolves when insured, rejects with an InsuranceError otherwise. */
   quickInsuranceCheck(category: TreatmentCategoryCode): Promise<void>;
