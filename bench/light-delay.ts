@@ -80,6 +80,8 @@ interface PhaseResult {
   readonly missed: number;
   readonly requests: number;
   readonly requestFailures: number;
+  /** The same changes matched with when the gateway published them (its own in-process reader): the gateway's share. */
+  readonly publishedDelaysMs: readonly number[];
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
@@ -198,7 +200,10 @@ export const benchmark: BenchModule = {
         // The last event before the phase gives the starting level, so the phase's first flip is seen as one.
         const seen = events.slice(Math.max(0, from - 1));
         const matched = matchLightChanges(changes, seen);
-        return { name, toggles: changes.length, delaysMs: matched.delaysMs, missed: matched.missed, requests, requestFailures };
+        const published = await control<ReceivedLight[]>(base, '/published');
+        const publishedFrom = published.findLastIndex((p) => p.atMs < (changes[0]?.atUs ?? 0) / 1000);
+        const inGateway = matchLightChanges(changes, published.slice(Math.max(0, publishedFrom)));
+        return { name, toggles: changes.length, delaysMs: matched.delaysMs, missed: matched.missed, requests, requestFailures, publishedDelaysMs: inGateway.delaysMs };
       };
 
       const idle = await phase('idle', false);
@@ -214,6 +219,13 @@ export const benchmark: BenchModule = {
     }
   },
 };
+
+/** The gateway's own share: change → published in its process (diagnostic, not judged). */
+function publishedSummary(delays: readonly number[]): string {
+  const sorted = [...delays].sort((a, b) => a - b);
+  if (sorted.length === 0) return '—';
+  return [pct(sorted, 50), pct(sorted, 95), sorted[sorted.length - 1]!].map((ms) => `${ms.toFixed(0)}`).join(' / ') + ' ms';
+}
 
 function report(
   phases: readonly PhaseResult[],
@@ -233,10 +245,11 @@ function report(
       fmt(pct(sorted, 95)),
       fmt(sorted[sorted.length - 1] ?? Number.NaN),
       `${within}/${p.toggles} within ${o.budget} ms → ${verdict}`,
+      publishedSummary(p.publishedDelaysMs),
       p.requests ? `${p.requests} (${p.requestFailures} failed)` : '—',
     ];
   });
-  const headers: Row = ['queue', 'changes', 'seen', 'missed', 'p50', 'p95', 'max', `target ≤ poll ${o.pollMs} + call ${o.callMs} ms`, 'reads sent'];
+  const headers: Row = ['queue', 'changes', 'seen', 'missed', 'p50', 'p95', 'max', `target ≤ poll ${o.pollMs} + call ${o.callMs} ms`, 'published by the gateway: p50 / p95 / max', 'reads sent'];
   const busy = o.foreignShare !== null && o.foreignShare > 0.1 ? `other processes used ${o.foreignShare.toFixed(2)} cores during the run` : undefined;
   const how =
     `The doctor's card goes in and out at a random phase of the light poll (cshis backend over the real koffi adapter on ` +
@@ -246,7 +259,10 @@ function report(
     `"idle": nothing else queued; "${o.clients} clients": that many clients send reads back to back (basicData, ` +
     `registerData, lightState, gateway), so the control-software queue stays full. Missed: a change no event reported. ` +
     `A poll reads both slots' status, then the card number; the light goes out after the status reads, and the next ` +
-    `poll is asked for early enough that samples stay at most one interval apart (docs/lights-under-load.md).`;
+    `poll is asked for early enough that samples stay at most one interval apart (docs/lights-under-load.md). ` +
+    `"Published by the gateway": the same changes matched with when the gateway process published them (a reader of ` +
+    `its light stream inside that process, bench/load-server.ts \`/published\`): the rest of the delay is transport ` +
+    `and the subscriber's own event loop.`;
   const markdown = [how, '', markdownTable(headers, rows), ...(o.quick ? ['', '`--quick`: few changes, not for recording.'] : [])].join('\n');
   const text = [
     textTable(headers, rows),

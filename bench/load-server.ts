@@ -20,6 +20,8 @@
  *   GET  /changes → the fixture's card insertions and removals, stamped on CLOCK_REALTIME in µs
  *                   (FixtureStateChange[]; bench/light-delay.ts compares them with when subscribers heard)
  *   POST /delay   { ms } → every control-software call sleeps ms inside the fixture (0 clears)
+ *   GET  /published → when this process published each light state (an in-process lightStates reader,
+ *                   CLOCK_REALTIME ms): how much of a subscriber's delay is the gateway's, and how much transport
  *
  * NHI_BENCH_LIGHT_POLL_MS sets the light poll interval (default 500, the cshis backend's); /info reports it.
  */
@@ -136,6 +138,14 @@ const services = createServices(
 const yoga = createApp(services, { graphiql: false, logger, security: { token: benchToken(), identityRate: false } });
 const gateway = await startServer({ yoga, host: '127.0.0.1', port: 0, logger });
 
+// The monitor's own stream, read here: when each light state left the gateway (bench/light-delay.ts).
+const published: { atMs: number; level: number }[] = [];
+void (async () => {
+  for await (const state of services.monitor.lightStates()) {
+    if (published.length < 100_000) published.push({ atMs: performance.timeOrigin + performance.now(), level: state.professionalCard.level });
+  }
+})();
+
 const started = performance.now();
 const samples: MemorySample[] = [];
 const sample = (): MemorySample => {
@@ -195,6 +205,8 @@ const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> 
       return send(res, 200, { gatewayPort: gateway.port, pid: process.pid, journal: journalPath ? 'file' : 'memory', lightPollMs });
     case 'GET /changes':
       return send(res, 200, fx.stateChanges());
+    case 'GET /published':
+      return send(res, 200, published);
     case 'POST /delay': {
       const body = (await readBody(req)) as { ms?: unknown } | null;
       const ms = typeof body?.ms === 'number' && body.ms >= 0 && body.ms <= 10_000 ? Math.round(body.ms) : 0;

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { constants as osConstants } from 'node:os';
 import { attachGraphqlWs } from './transport/ws.ts';
+import { takeTurns } from './transport/request-turns.ts';
 import { sseStreamsOf, wsAdmissionOf, wsRefusalAuditOf, type Gateway, type GatewayLogger } from './yoga.ts';
 import { bindEarly, type EarlyServer } from './early-server.ts';
 
@@ -59,10 +60,12 @@ export function serveApp(bound: EarlyServer, opts: Pick<StartServerOptions, 'yog
   const { server, port } = bound;
   // Responses in progress, so a shutdown can wait for the completed SSE streams to be written out.
   const openResponses = new Set<ServerResponse>();
+  // A burst of requests is taken in batches, so the light poll's callbacks get in between (request-turns.ts).
+  const handle = takeTurns((request: IncomingMessage, response: ServerResponse): void => void yoga(request, response));
   const listener = (request: IncomingMessage, response: ServerResponse): void => {
     openResponses.add(response);
     response.once('close', () => openResponses.delete(response));
-    void yoga(request, response);
+    handle(request, response);
   };
   server.on('error', (error) => logger?.error('HTTP server error', { error: error.message }));
 
