@@ -146,8 +146,8 @@ const ReaderRef = builder.objectRef<ReaderDescription>('Reader').implement({
     cardSession: t.id({
       nullable: true,
       description:
-        'The session of the card in this reader’s slot now (the card reads use): the opaque id readerEvents gives at CARD_INSERTED, so a page opened after the card went in can name it too. A new random id at every insertion, not an identity; null without a card.',
-      resolve: (r, _a, ctx) => (r.cardPresent === false ? null : ctx.monitor.cardSession(r.slot)),
+        'The session of the card in this reader now: the opaque id readerEvents gives at its CARD_INSERTED, so a page opened after the card went in can name it too. PC/SC: each reader’s own card; the control software’s logical readers: the card of their slot. A new random id at every insertion, not an identity; null without a card.',
+      resolve: (r, _a, ctx) => ctx.monitor.readerCardSession(r),
     }),
     light: t.field({
       type: resultUnion('Reader.light', CardLightRef),

@@ -3,31 +3,26 @@
  * the native module (unless the command needs none), hand GraphiQL its embedded files, then run main.
  * src/bin.ts calls it with `node:sea`; a test stand-in calls it with a stand-in SEA (test/support/sea-entry.ts).
  */
-import { parseArgs } from './config.ts';
+import { DEFAULT_RELEASE_MEMORY_MS, parseArgs, type ParseArgsResult } from './config.ts';
 import { runMain } from './main.ts';
 import { GRAPHIQL_ASSET_PREFIX, prepareExecutable, type EmbeddedAssets, type SeaApi, type SetupDeps } from './sea-setup.ts';
 import { setGraphiQLAssetSource, type GraphiQLAssetSet } from './plugins/use-graphiql-assets.ts';
 import { releaseStartupMemory } from './memory-release.ts';
 import { addressOf, libcMemoryReleaser } from './adapters/memory/libc.ts';
 
-/** When the executable gives back its start-up memory (src/memory-release.ts): once it is serving. */
-export const RELEASE_AFTER_MS = 5_000;
 /**
+ * When to release, in ms after start; null: never. The `releaseMemory` option (src/config/options.ts):
  * `off` keeps the start-up memory (to measure what releasing it gives: docs/performance.md); a number of
  * milliseconds moves the release (tests release at once).
  */
-export const RELEASE_ENV = 'NHI_GATEWAY_RELEASE_MEMORY';
-
-/** When to release, in ms after start; null: never. */
-export function releaseDelay(env: Readonly<Record<string, string | undefined>>): number | null {
-  const value = env[RELEASE_ENV]?.trim();
-  if (value === 'off') return null;
-  return value && /^\d+$/.test(value) ? Number(value) : RELEASE_AFTER_MS;
+export function releaseDelay(parsed: ParseArgsResult): number | null {
+  const option = 'config' in parsed ? parsed.config.releaseMemory : undefined;
+  if (option === 'off') return null;
+  return option ?? DEFAULT_RELEASE_MEMORY_MS;
 }
 
 /** Drops the embedded assets' pages (checked and extracted by now) and trims the allocator, once. */
-function scheduleMemoryRelease(assets: EmbeddedAssets, env: Readonly<Record<string, string | undefined>>): void {
-  const delay = releaseDelay(env);
+function scheduleMemoryRelease(assets: EmbeddedAssets, delay: number | null): void {
   if (delay === null) return;
   setTimeout(() => {
     try {
@@ -50,8 +45,8 @@ function scheduleMemoryRelease(assets: EmbeddedAssets, env: Readonly<Record<stri
  */
 const WITHOUT_NATIVE = new Set(['help', 'version', 'error', 'install', 'uninstall']);
 
-export function needsNativeModule(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): boolean {
-  return !WITHOUT_NATIVE.has(parseArgs([...argv], env).kind);
+export function needsNativeModule(parsed: ParseArgsResult): boolean {
+  return !WITHOUT_NATIVE.has(parsed.kind);
 }
 
 /** The embedded, pre-gzipped GraphiQL files, under the hash the build computed from the package. */
@@ -73,8 +68,10 @@ export function startExecutable(
   sea: SeaApi | undefined,
   loadNative?: SetupDeps['loadNative'],
 ): void {
+  // main parses again and prints what is wrong; here only the command and the memory option matter.
+  const parsed = parseArgs([...argv], env);
   const embedded = prepareExecutable(sea, env, {
-    extractNative: sea !== undefined && needsNativeModule(argv, env),
+    extractNative: sea !== undefined && needsNativeModule(parsed),
     ...(loadNative ? { loadNative } : {}),
   });
   if (embedded) {
@@ -82,5 +79,5 @@ export function startExecutable(
     setGraphiQLAssetSource(async () => graphiql);
   }
   runMain(argv, env, { executable: embedded !== null });
-  if (embedded?.koffiPath) scheduleMemoryRelease(embedded, env);
+  if (embedded?.koffiPath) scheduleMemoryRelease(embedded, releaseDelay(parsed));
 }

@@ -10,7 +10,7 @@
  * `NO_CARD_TREATMENT_ID_POLICIES`): nowhere else spells them.
  */
 import type { NoCardTreatmentIdPolicy, VisitStrategy as DomainVisitStrategy } from '../ports/card-stack.ts';
-import { boolean, existingFile, host, httpsUrl, integer, oneOf, origins, path, type ValueParser } from './values.ts';
+import { boolean, existingFile, host, httpsUrl, integer, millisecondsOrOff, oneOf, origins, path, type ValueParser } from './values.ts';
 
 // `pcsc` (issue 4, docs/pcsc.md): any PC/SC reader, basic data only; never chosen by `auto`, which stays
 // simulator/cshis because a PC/SC reader alone cannot do a visit.
@@ -57,6 +57,9 @@ export const DEFAULT_NHI_ROOT = 'C:\\NHI';
  * /V1000/VNHI_Upload and /V1000/VNHI_Download: set --webapi-url from NHI's 介接說明書.
  */
 export const DEFAULT_WEBAPI_URL = 'https://medvpndti.nhi.gov.tw/V1000/VNHI_TreatNum';
+
+/** When the single executable gives back its start-up memory (src/memory-release.ts), in ms after start. */
+export const DEFAULT_RELEASE_MEMORY_MS = 5_000;
 
 export const COMMANDS = ['install', 'uninstall', 'doctor'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -257,6 +260,15 @@ export const OPTIONS = {
     parse: oneOf(NO_CARD_TREATMENT_ID_CHOICES), defaultText: 'webapi when the Web API is configured, else 1.54',
     help: 'webapi | 1.54 | webapi-then-1.54: treatment IDs without a card (webapi turns the Web API on)',
     backends: VISIT_BACKENDS, otherBackend: 'error', otherBackendMessage: WEBAPI_ERROR, commands: GATEWAY_COMMANDS,
+  }),
+  releaseMemory: row({
+    flag: 'release-memory', kind: 'value', valueName: '<ms|off>', env: 'NHI_GATEWAY_RELEASE_MEMORY', inFile: true,
+    parse: millisecondsOrOff(0, 3_600_000, 'a whole number of milliseconds from 0 to 3600000'),
+    defaultText: `${DEFAULT_RELEASE_MEMORY_MS} (single executable only)`,
+    help: 'single executable: give back its start-up memory this many ms after start, or off to keep it',
+    docs:
+      'The single executable gives back the memory only start-up used (the embedded files\' pages, the allocator\'s free memory) this many milliseconds after start; `off` keeps it (to measure what the release gives: [performance.md](performance.md)). Linux only so far; `npm start` ignores it.',
+    backends: 'all', commands: GATEWAY_COMMANDS,
   }),
   nhiRoot: row({
     flag: 'nhi-root', kind: 'value', valueName: '<path>', inFile: false,

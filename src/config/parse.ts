@@ -136,6 +136,7 @@ function parseOrThrow(argv: readonly string[], env: Env, io: ConfigIo): ParseArg
     ...(v.webApiServiceCode ? { webApiServiceCode: v.webApiServiceCode } : {}),
     ...(v.signatureRefreshMarginMs !== undefined ? { signatureRefreshMarginMs: v.signatureRefreshMarginMs } : {}),
     ...(v.noCardTreatmentId ? { noCardTreatmentId: v.noCardTreatmentId, noCardTreatmentIdPolicy } : {}),
+    ...(v.releaseMemory !== undefined ? { releaseMemory: v.releaseMemory } : {}),
     ...(warnings.length > 0 ? { warnings } : {}),
   };
   if (commandName === 'install') return { kind: 'install', config, runArgs: options };

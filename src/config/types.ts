@@ -86,6 +86,11 @@ export interface GatewayConfig {
    * names it. A backend that cannot build it must say so (/ready), never fall back to 1.54 silently.
    */
   readonly webApiWanted: boolean;
+  /**
+   * Single executable: ms after start when it gives back its start-up memory (src/memory-release.ts), or
+   * `off`; undefined = DEFAULT_RELEASE_MEMORY_MS.
+   */
+  readonly releaseMemory?: number | 'off' | undefined;
   /** Options given for a backend they do not apply to (one line each); main.ts logs them at start. */
   readonly warnings?: readonly string[] | undefined;
 }

@@ -53,6 +53,19 @@ export function oneOf<T extends string>(choices: readonly T[]): ValueParser<T> {
   };
 }
 
+/** `off`, or a whole number of milliseconds in [min, max]; `rule` states the number part. */
+export function millisecondsOrOff(min: number, max: number, rule: string): ValueParser<number | 'off'> {
+  const milliseconds = integer(min, max, rule);
+  return (sourced, context) => {
+    if (typeof sourced.value === 'string' && sourced.value.trim().toLowerCase() === 'off') return 'off';
+    try {
+      return milliseconds(sourced, context);
+    } catch {
+      throw new ConfigError(`${sourced.source} must be off or ${rule} (got ${JSON.stringify(sourced.value)})`);
+    }
+  };
+}
+
 export const path: ValueParser<string> = (sourced) => asString(sourced).trim();
 
 /** A path that must name an existing file (checked at parse time because nothing later could recover). */

@@ -59,6 +59,11 @@ export interface ReaderDescription {
   /** PC/SC readers: the card's ATR (uppercase hex), null without a card. */
   readonly atr?: string | null;
   readonly cardKind?: CardKind | null;
+  /**
+   * PC/SC readers whose source numbers insertions: the session of the card in this very reader. Undefined
+   * without a card (`cardPresent` says so) or a session of its own (the control software's logical readers).
+   */
+  readonly cardSession?: string | null;
 }
 
 /** A card as a presence source sees it. */
@@ -195,6 +200,8 @@ export class LightMonitor implements AsyncDisposable {
       cardPresent: r.card !== null,
       atr: r.card?.atr ?? null,
       cardKind: r.card?.kind ?? null,
+      // Each reader's own card: with two readers in one slot, each names its card (not the one a read would use).
+      ...(r.card?.session !== undefined ? { cardSession: r.card.session } : {}),
     }));
   }
 
@@ -235,6 +242,16 @@ export class LightMonitor implements AsyncDisposable {
     if (withCard.length > 0 && withCard.some((r) => r.card?.session === undefined)) return undefined;
     const reader = withCard.find((r) => r.card?.kind === 'NHI_CARD') ?? withCard[0];
     return reader?.card?.session ?? null;
+  }
+
+  /**
+   * The session of the card in this reader: its own card's where the presence source numbers them (PC/SC),
+   * else its slot's ({@link cardSession}); null without a card.
+   */
+  async readerCardSession(reader: ReaderDescription): Promise<string | null> {
+    if (reader.cardPresent === false) return null;
+    if (reader.cardSession !== undefined) return reader.cardSession;
+    return this.cardSession(reader.slot);
   }
 
   /** One reader's light: its slot's light, or off for a PC/SC reader without an NHI card. */

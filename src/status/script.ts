@@ -210,12 +210,18 @@ const SCRIPT = String.raw`(function () {
         $('gateway-version').textContent = body.data.gateway.version;
         $('gateway-backend').textContent = BACKEND_LABELS[body.data.gateway.backend] || body.data.gateway.backend;
         var names = { HEALTH_CARD: [], PROFESSIONAL_CARD: [] };
+        var already = {};
         readers = body.data.readers.map(function (r) {
           if (names[r.slot]) names[r.slot].push(r.name);
-          // A card already in when the page opened: its session now, unless an event came first.
-          if (r.cardSession && !sessions[r.slot]) { sessions[r.slot] = shortSession(r.cardSession); showSession(r.slot); }
           var light = r.light && typeof r.light.level === 'number' ? r.light : { level: 0, colour: 'WHITE' };
+          // Each reader names its own card: the slot shows the one with its light on (an NHI card), else any.
+          var lit = light.level > 0;
+          if (r.cardSession && (!already[r.slot] || (lit && !already[r.slot].lit))) already[r.slot] = { session: r.cardSession, lit: lit };
           return { id: r.id, name: r.name, slot: r.slot, level: light.level, colour: light.colour };
+        });
+        // A card already in when the page opened: its session now, unless an event came first.
+        Object.keys(already).forEach(function (slot) {
+          if (!sessions[slot]) { sessions[slot] = shortSession(already[slot].session); showSession(slot); }
         });
         Object.keys(names).forEach(function (slot) {
           var el = $('reader-name-' + slot);

@@ -11,6 +11,7 @@
  *   number at the next read, which fails with CARD_REMOVED, and announced like any swap;
  * - a frozen card in reader 00 00 (never answers an APDU) while an NHI card goes into 00 01: labelled OTHER when
  *   identification times out, identified again (same session, light 1, basic data) once the reader frees up;
+ * - two readers with a card each: every Reader.cardSession names its own reader's card;
  * - a card pulled out while the reader powers it up for a read, 8 times: always CARD_REMOVED.
  *
  * One test bed per machine (test/pcsc/test-bed.ts takes the lock); pending only without pcscd, like the others.
@@ -346,6 +347,40 @@ describe.skipIf(missing !== null)(`PC/SC swaps and presence edges: pcscd + vpcd 
     await nhi.remove();
     expect(await nextEvent('CARD_REMOVED')).toMatchObject({ kind: 'CARD_REMOVED', readerName: READERS[1], cardSession: labelled.cardSession });
     expect(await nextLight('light 0')).toBe(0);
+  }, 60_000);
+
+  it('two readers, a card in each: each Reader.cardSession is its own card\'s session, as its CARD_INSERTED gave it', async () => {
+    const readersQuery = '{ readers { name cardSession } healthCard { cardSession } }';
+    const first = await insert({ slot: 0, patient: PATIENT_A });
+    const inFirst = await nextEvent('CARD_INSERTED in reader 00 00');
+    expect(inFirst).toMatchObject({ kind: 'CARD_INSERTED', readerName: READERS[0], cardKind: 'NHI_CARD' });
+    const second = await insert({ slot: 1, patient: PATIENT_B });
+    const inSecond = await nextEvent('CARD_INSERTED in reader 00 01');
+    expect(inSecond).toMatchObject({ kind: 'CARD_INSERTED', readerName: READERS[1], cardKind: 'NHI_CARD' });
+    expect(inSecond.cardSession).not.toBe(inFirst.cardSession);
+
+    expect(await gql(readersQuery)).toEqual({
+      readers: [
+        { name: READERS[0], cardSession: inFirst.cardSession },
+        { name: READERS[1], cardSession: inSecond.cardSession },
+      ],
+      // Reads use the first reader by name holding an NHI card.
+      healthCard: { cardSession: inFirst.cardSession },
+    });
+
+    await first.remove();
+    expect(await nextEvent('CARD_REMOVED from reader 00 00')).toMatchObject({ kind: 'CARD_REMOVED', readerName: READERS[0], cardSession: inFirst.cardSession });
+    expect(await gql(readersQuery)).toEqual({
+      readers: [
+        { name: READERS[0], cardSession: null },
+        { name: READERS[1], cardSession: inSecond.cardSession },
+      ],
+      healthCard: { cardSession: inSecond.cardSession },
+    });
+    await second.remove();
+    expect(await nextEvent('CARD_REMOVED from reader 00 01')).toMatchObject({ kind: 'CARD_REMOVED', readerName: READERS[1], cardSession: inSecond.cardSession });
+    // The slot's light stayed on while either card was in.
+    await expectLights([1, 0], 'lights: on with the first card, off when the last one left');
   }, 60_000);
 
   it('a card pulled out while the reader powers it up for a read is CARD_REMOVED, every time (8 tries)', async () => {

@@ -291,8 +291,18 @@ describe.skipIf(missing !== null)(
       const late = createPcscServices();
       try {
         await late.watcher.whenRunning(5000);
+        const session = late.watcher.readers()[0]?.card?.session;
+        expect(session).toMatch(/^cs_/);
         expect(late.monitor.readers).toEqual([
-          { id: `pcsc:${READERS[0]}`, name: READERS[0], slot: 'HEALTH_CARD', cardPresent: true, atr: ATR.T1, cardKind: 'NHI_CARD' },
+          {
+            id: `pcsc:${READERS[0]}`,
+            name: READERS[0],
+            slot: 'HEALTH_CARD',
+            cardPresent: true,
+            atr: ATR.T1,
+            cardKind: 'NHI_CARD',
+            cardSession: session,
+          },
           { id: `pcsc:${READERS[1]}`, name: READERS[1], slot: 'HEALTH_CARD', cardPresent: false, atr: null, cardKind: null },
         ]);
         expect((await late.monitor.current()).healthCard).toEqual({ level: 1, colour: 'BROWN' });

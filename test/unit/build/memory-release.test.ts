@@ -17,7 +17,8 @@ import {
   type MemoryReleaser,
 } from '../../../src/memory-release.ts';
 import { addressOf, libcMemoryReleaser } from '../../../src/adapters/memory/libc.ts';
-import { releaseDelay, RELEASE_AFTER_MS } from '../../../src/executable.ts';
+import { releaseDelay } from '../../../src/executable.ts';
+import { DEFAULT_RELEASE_MEMORY_MS, parseArgs } from '../../../src/config.ts';
 
 const range = (start: number, length: number): AddressRange => ({ start: BigInt(start), length });
 
@@ -77,11 +78,21 @@ describe('start-up memory release: page arithmetic', () => {
     expect(failing).toEqual({ droppedBytes: 0, refusedRanges: 1, trimmed: false });
   });
 
-  it('releases 5 s after start by default, at a given delay, or never', () => {
-    expect(releaseDelay({})).toBe(RELEASE_AFTER_MS);
-    expect(releaseDelay({ NHI_GATEWAY_RELEASE_MEMORY: '1' })).toBe(1);
-    expect(releaseDelay({ NHI_GATEWAY_RELEASE_MEMORY: 'off' })).toBeNull();
-    expect(releaseDelay({ NHI_GATEWAY_RELEASE_MEMORY: 'soon' })).toBe(RELEASE_AFTER_MS);
+  it('releases 5 s after start by default, at the delay the resolved option gives, or never', () => {
+    const delay = (argv: string[], env: Record<string, string> = {}) => releaseDelay(parseArgs(argv, env, { platform: 'linux' }));
+    expect(DEFAULT_RELEASE_MEMORY_MS).toBe(5_000);
+    expect(delay([])).toBe(DEFAULT_RELEASE_MEMORY_MS);
+    expect(delay(['--release-memory', '1'])).toBe(1);
+    expect(delay([], { NHI_GATEWAY_RELEASE_MEMORY: 'off' })).toBeNull();
+    expect(delay(['--release-memory', '250'], { NHI_GATEWAY_RELEASE_MEMORY: 'off' })).toBe(250); // command line first
+    expect(delay(['doctor', '--release-memory', 'OFF'])).toBeNull();
+    // Commands without a configuration (help, a usage error) keep the default; main prints the error.
+    expect(delay(['--help'])).toBe(DEFAULT_RELEASE_MEMORY_MS);
+    const refused = parseArgs([], { NHI_GATEWAY_RELEASE_MEMORY: 'soon' }, { platform: 'linux' });
+    expect(refused).toEqual({
+      kind: 'error',
+      message: 'NHI_GATEWAY_RELEASE_MEMORY must be off or a whole number of milliseconds from 0 to 3600000 (got "soon")',
+    });
   });
 });
 

@@ -43,6 +43,7 @@ const SAMPLES: Record<OptionKey, Sample> = {
   webApiServiceCode: { good: '12', expected: '12', defaultExpected: undefined, bad: '30', rule: /must be one of 11, 12/ },
   signatureRefreshMarginMs: { good: '0', expected: 0, defaultExpected: undefined, bad: String(8 * 3600_000), rule: /must be a whole number of milliseconds from 0 to 25200000/ },
   noCardTreatmentId: { good: 'webapi', expected: 'webapi', defaultExpected: undefined, bad: '1.56', rule: /must be one of webapi, 1.54, webapi-then-1.54/ },
+  releaseMemory: { good: '1', expected: 1, defaultExpected: undefined, bad: 'soon', rule: /must be off or a whole number of milliseconds from 0 to 3600000/ },
   nhiRoot: { good: 'D:\\NHI', expected: 'D:\\NHI', defaultExpected: 'C:\\NHI', bad: '', rule: /must be a non-empty string/ },
   network: { good: 'true', expected: true, defaultExpected: false, bad: 'maybe', rule: /does not take an argument/ },
   json: { good: 'true', expected: true, defaultExpected: false, bad: 'maybe', rule: /does not take an argument/ },

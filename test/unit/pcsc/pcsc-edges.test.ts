@@ -156,6 +156,29 @@ describe('card sessions per reader', () => {
     expect(again).toMatch(/^cs_/);
     expect(again).not.toBe(nhiSession);
   });
+  it('each reader names its own card (Reader.cardSession), while reads use the reader with the NHI card', async () => {
+    const fake = new FakePcsc([R0, R1]);
+    const pcsc = createPcscPresence({ port: fake, watcher: { backoff: { initialMs: 5, maxMs: 10 } } });
+    const monitor = new LightMonitor({ presence: pcsc.presence, readers: LOGICAL_READERS, intervalMs: 1000 });
+    disposers.push(async () => {
+      await monitor[Symbol.asyncDispose]();
+      await pcsc[Symbol.asyncDispose]();
+    });
+    await pcsc.watcher.whenRunning(1000);
+    const cards = () => pcsc.watcher.readers().map((r) => r.card);
+    const perReader = () => Promise.all(monitor.readers.map((r) => monitor.readerCardSession(r)));
+    fake.insert(R0, nhiCard());
+    fake.insert(R1, nhiCard());
+    await until(() => cards().every((c) => c?.kind === 'NHI_CARD'), 'both NHI cards');
+    const [s0, s1] = cards().map((c) => c!.session);
+    expect(s0).not.toBe(s1);
+    expect(await perReader()).toEqual([s0, s1]);
+    expect(await monitor.cardSession('HEALTH_CARD')).toBe(s0); // the first reader by name: the one a read uses
+    fake.remove(R0);
+    await until(() => cards()[0] === null, 'the first card out');
+    expect(await perReader()).toEqual([null, s1]);
+    expect(await monitor.cardSession('HEALTH_CARD')).toBe(s1);
+  });
 });
 
 describe('a swap PC/SC did not see', () => {
