@@ -6,8 +6,9 @@
  *   different input is refused.
  * - Every such operation is journaled before and after the native call. If the journal cannot be written,
  *   the card is not touched.
- * - An operation whose outcome is unknown (the process died mid-call) is never repeated by a retry: the
- *   retry gets OUTCOME_UNKNOWN until the entry is resolved, by checking the card or by the operator.
+ * - An operation whose outcome is unknown (the process died mid-call, or the call timed out and is still
+ *   inside the library) is never repeated by a retry: the retry gets OUTCOME_UNKNOWN until the entry is
+ *   resolved, by checking the card or by the operator.
  */
 import { createHash } from 'node:crypto';
 import type { CardWriteJournal, JournalEntry, Resolution } from './card-write-journal.ts';
@@ -29,6 +30,9 @@ export interface WriteOperation<T> {
   /** What of the result may be stored in the journal (no ID numbers or names). */
   readonly persistable?: (result: T) => unknown;
 }
+
+/** Failures after which the card may or may not have been written (docs/card/README.md, "Safety of writes"). */
+const OUTCOME_LEFT_OPEN: ReadonlySet<string> = new Set(['CALL_TIMEOUT']);
 
 const KEY_PATTERN = /^[\x21-\x7e]{8,128}$/;
 
@@ -146,6 +150,10 @@ export class IdempotentWrites {
       await this.journal.end(begin.id, 'OK', { result: operation.persistable ? operation.persistable(result) : result });
       return result;
     } catch (error) {
+      // The call timed out but is still inside the library: it may yet write the card. As after a crash
+      // mid-call, the entry stays open (no end), so a retry gets OUTCOME_UNKNOWN instead of a second call and
+      // unresolvedCardWrites lists it for checkCardWrite. CALL_TIMEOUT itself stays retryable: for reads it is.
+      if (error instanceof GatewayError && OUTCOME_LEFT_OPEN.has(error.code)) throw error;
       const typed =
         error instanceof GatewayError
           ? { code: error.code, vendorCode: error.vendorCode, retryable: error.retryable }
