@@ -9,6 +9,7 @@
  * (docs/lights-under-load.md). Below `perTurn` concurrent requests nothing waits, so the usual load pays one
  * `setImmediate` per turn.
  */
+import { setImmediate } from 'node:timers';
 
 /** @default 16 requests per turn: the gateway benchmark's concurrency never waits. */
 export const DEFAULT_REQUESTS_PER_TURN = 16;
