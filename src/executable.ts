@@ -25,7 +25,7 @@ export function releaseDelay(env: Readonly<Record<string, string | undefined>>):
   return value && /^\d+$/.test(value) ? Number(value) : RELEASE_AFTER_MS;
 }
 
-/** Drops the embedded assets' pages (checked and extracted by now) and trims the allocator, once. */
+/** Drops the embedded assets' pages (whichever were read by now) and trims the allocator, once. */
 function scheduleMemoryRelease(assets: EmbeddedAssets, env: Readonly<Record<string, string | undefined>>): void {
   const delay = releaseDelay(env);
   if (delay === null) return;
@@ -54,8 +54,13 @@ export function needsNativeModule(argv: readonly string[], env: Readonly<Record<
   return !WITHOUT_NATIVE.has(parseArgs([...argv], env).kind);
 }
 
-/** The embedded, pre-gzipped GraphiQL files, under the hash the build computed from the package. */
-function embeddedGraphiQL(assets: EmbeddedAssets): GraphiQLAssetSet {
+/**
+ * The embedded, pre-gzipped GraphiQL files, under the hash the build computed from the package. Each file's
+ * SHA-256 is checked before it is first served, not at start (src/sea-setup.ts): a damaged one is refused
+ * with the reason, also written once to stderr for whoever reads the console or the service log.
+ */
+export function embeddedGraphiQL(assets: EmbeddedAssets, report: (line: string) => void = (line) => process.stderr.write(line)): GraphiQLAssetSet {
+  const reported = new Set<string>();
   return {
     hash: assets.manifest.graphiqlHash,
     files: assets.group(GRAPHIQL_ASSET_PREFIX).map((asset) => ({
@@ -63,6 +68,15 @@ function embeddedGraphiQL(assets: EmbeddedAssets): GraphiQLAssetSet {
       contentType: asset.contentType ?? 'application/octet-stream',
       // Served straight from the executable's memory (no copy: 2.4 MB less resident); never written to.
       ...(asset.encoding === 'gzip' ? { gzipped: asset.bytes } : { raw: asset.bytes }),
+      verify: () => {
+        try {
+          assets.verified(asset.name);
+        } catch (error) {
+          if (!reported.has(asset.name)) report(`nhi-gateway: ${error instanceof Error ? error.message : String(error)}\n`);
+          reported.add(asset.name);
+          throw error;
+        }
+      },
     })),
   };
 }
