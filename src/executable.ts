@@ -7,8 +7,9 @@ import { parseArgs } from './config.ts';
 import { runMain } from './main.ts';
 import { GRAPHIQL_ASSET_PREFIX, prepareExecutable, type EmbeddedAssets, type SeaApi, type SetupDeps } from './sea-setup.ts';
 import { setGraphiQLAssetSource, type GraphiQLAssetSet } from './plugins/use-graphiql-assets.ts';
-import { releaseStartupMemory } from './memory-release.ts';
+import { releaseStartupMemory, type AddressRange, type MemoryReleaser } from './memory-release.ts';
 import { addressOf, libcMemoryReleaser } from './adapters/memory/libc.ts';
+import { seaBlobRanges } from './adapters/memory/sea-blob-pages.ts';
 
 /** When the executable gives back its start-up memory (src/memory-release.ts): once it is serving. */
 export const RELEASE_AFTER_MS = 5_000;
@@ -25,23 +26,35 @@ export function releaseDelay(env: Readonly<Record<string, string | undefined>>):
   return value && /^\d+$/.test(value) ? Number(value) : RELEASE_AFTER_MS;
 }
 
-/** Drops the embedded assets' pages (whichever were read by now) and trims the allocator, once. */
+/** The SEA blob's pages in this process, or, where it cannot be found, the embedded assets' at least. */
+function blobRanges(assets: EmbeddedAssets, releaser: MemoryReleaser): AddressRange[] {
+  const blob = seaBlobRanges(releaser.mappings());
+  return blob.length > 0 ? blob : assets.group('').map((asset) => ({ start: addressOf(asset.bytes), length: asset.bytes.byteLength }));
+}
+
+/**
+ * Gives back start-up memory (src/memory-release.ts) in two steps. At once (the next turn of the event loop,
+ * while the app is still being built): the SEA blob's pages — the main script and its code cache, dead once
+ * the bundle is compiled — so they are not part of the peak. Once serving (`delay`): one full collection,
+ * the blob's pages again (an asset read meanwhile) and the allocator's free memory.
+ */
 function scheduleMemoryRelease(assets: EmbeddedAssets, env: Readonly<Record<string, string | undefined>>): void {
   const delay = releaseDelay(env);
   if (delay === null) return;
-  setTimeout(() => {
+  const release = (final: boolean) => {
     try {
       // One full collection once serving (SEA execArgv --expose-gc, build/lib/exec-argv.ts): V8 sizes its young
       // generation for start-up's allocation rate and gives it back only when its memory reducer runs.
-      (globalThis as { gc?: () => void }).gc?.();
+      if (final) (globalThis as { gc?: () => void }).gc?.();
       const releaser = libcMemoryReleaser();
       if (!releaser) return;
-      const ranges = assets.group('').map((asset) => ({ start: addressOf(asset.bytes), length: asset.bytes.byteLength }));
-      releaseStartupMemory(releaser, ranges);
+      releaseStartupMemory(releaser, blobRanges(assets, releaser), final);
     } catch {
       // only an optimisation: a C library without these calls keeps the memory
     }
-  }, delay).unref();
+  };
+  setImmediate(() => release(false));
+  setTimeout(() => release(true), delay).unref();
 }
 
 /**
