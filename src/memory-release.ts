@@ -68,6 +68,11 @@ export interface Mapping {
   readonly offset: bigint;
   /** The file mapped, or '' for anonymous memory ([heap], [stack] and the like count as anonymous). */
   readonly file: string;
+  /**
+   * KiB of the mapping that are the process's own copies (smaps `Anonymous`): pages written before the mapping
+   * was made read-only, such as relocated data (RELRO). Unknown (undefined) from /proc/self/maps.
+   */
+  readonly anonymousKiB?: number;
 }
 
 export function parseMaps(text: string): Mapping[] {
@@ -82,14 +87,31 @@ export function parseMaps(text: string): Mapping[] {
   return out;
 }
 
+/** /proc/self/smaps: the mappings, each with its `Anonymous` KiB (one pass over the text, no line array). */
+export function parseSmaps(text: string): Mapping[] {
+  const out: Mapping[] = [];
+  const lines = /^([0-9a-f]+-[0-9a-f]+\s.*)$|^Anonymous:\s+(\d+) kB/gm;
+  let last: Mapping | undefined;
+  for (let match = lines.exec(text); match; match = lines.exec(text)) {
+    if (match[1] !== undefined) {
+      last = parseMaps(match[1])[0];
+      if (last) out.push(last);
+    } else if (last) {
+      out[out.length - 1] = last = { ...last, anonymousKiB: Number(match[2]) };
+    }
+  }
+  return out;
+}
+
 /**
- * The parts of `ranges` that lie in read-only, private mappings of a file. Only there does dropping pages lose
- * nothing: anonymous memory (a test's stand-in assets, a copy in the heap) would read back as zeros, and a
- * writable mapping could hold changes.
+ * The parts of `ranges` that lie in read-only, private mappings of a file holding none of the process's own
+ * copies. Only there does dropping pages lose nothing: anonymous memory (a test's stand-in assets, a copy in
+ * the heap) would read back as zeros, a writable mapping could hold changes, and a read-only one with
+ * `Anonymous` pages (relocated data made read-only after start, RELRO) would read back unrelocated.
  */
 export function withinReadOnlyFileMappings(ranges: readonly AddressRange[], maps: readonly Mapping[]): AddressRange[] {
   const out: AddressRange[] = [];
-  const safe = maps.filter((m) => m.file !== '' && m.perms[1] === '-' && m.perms[3] === 'p');
+  const safe = maps.filter((m) => m.file !== '' && m.perms[1] === '-' && m.perms[3] === 'p' && (m.anonymousKiB ?? 0) === 0);
   for (const range of ranges) {
     const end = range.start + BigInt(range.length);
     for (const m of safe) {
@@ -160,7 +182,7 @@ export function mappedFileRange(file: string, offset: number, length: number, ma
 /** What the process can do to give memory back: the native calls, or a stand-in in tests. */
 export interface MemoryReleaser {
   readonly pageSize: number;
-  /** This process's mappings (/proc/self/maps). */
+  /** This process's mappings (/proc/self/smaps, with each one's `Anonymous` KiB). */
   mappings(): Mapping[];
   /** Drops the pages of a read-only file mapping from this process's resident set; false when refused. */
   dropPages(range: AddressRange): boolean;
