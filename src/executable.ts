@@ -7,8 +7,9 @@ import { DEFAULT_RELEASE_MEMORY_MS, parseArgs, type ParseArgsResult } from './co
 import { runMain } from './main.ts';
 import { GRAPHIQL_ASSET_PREFIX, prepareExecutable, type EmbeddedAssets, type SeaApi, type SetupDeps } from './sea-setup.ts';
 import { setGraphiQLAssetSource, type GraphiQLAssetSet } from './plugins/use-graphiql-assets.ts';
-import { releaseStartupMemory } from './memory-release.ts';
+import { releaseStartupMemory, type AddressRange, type MemoryReleaser } from './memory-release.ts';
 import { addressOf, libcMemoryReleaser } from './adapters/memory/libc.ts';
+import { seaBlobRanges } from './adapters/memory/sea-blob-pages.ts';
 
 /**
  * When to release, in ms after start; null: never. The `releaseMemory` option (src/config/options.ts):
@@ -21,22 +22,34 @@ export function releaseDelay(parsed: ParseArgsResult): number | null {
   return option ?? DEFAULT_RELEASE_MEMORY_MS;
 }
 
-/** Drops the embedded assets' pages (checked and extracted by now) and trims the allocator, once. */
+/** The SEA blob's pages in this process, or, where it cannot be found, the embedded assets' at least. */
+function blobRanges(assets: EmbeddedAssets, releaser: MemoryReleaser): AddressRange[] {
+  const blob = seaBlobRanges(releaser.mappings());
+  return blob.length > 0 ? blob : assets.group('').map((asset) => ({ start: addressOf(asset.bytes), length: asset.bytes.byteLength }));
+}
+
+/**
+ * Gives back start-up memory (src/memory-release.ts) in two steps. At once (the next turn of the event loop,
+ * while the app is still being built): the SEA blob's pages — the main script and its code cache, dead once
+ * the bundle is compiled — so they are not part of the peak. Once serving (`delay`): one full collection,
+ * the blob's pages again (an asset read meanwhile) and the allocator's free memory.
+ */
 function scheduleMemoryRelease(assets: EmbeddedAssets, delay: number | null): void {
   if (delay === null) return;
-  setTimeout(() => {
+  const release = (final: boolean) => {
     try {
       // One full collection once serving (SEA execArgv --expose-gc, build/lib/exec-argv.ts): V8 sizes its young
       // generation for start-up's allocation rate and gives it back only when its memory reducer runs.
-      (globalThis as { gc?: () => void }).gc?.();
+      if (final) (globalThis as { gc?: () => void }).gc?.();
       const releaser = libcMemoryReleaser();
       if (!releaser) return;
-      const ranges = assets.group('').map((asset) => ({ start: addressOf(asset.bytes), length: asset.bytes.byteLength }));
-      releaseStartupMemory(releaser, ranges);
+      releaseStartupMemory(releaser, blobRanges(assets, releaser), final);
     } catch {
       // only an optimisation: a C library without these calls keeps the memory
     }
-  }, delay).unref();
+  };
+  setImmediate(() => release(false));
+  setTimeout(() => release(true), delay).unref();
 }
 
 /**
@@ -49,8 +62,13 @@ export function needsNativeModule(parsed: ParseArgsResult): boolean {
   return !WITHOUT_NATIVE.has(parsed.kind);
 }
 
-/** The embedded, pre-gzipped GraphiQL files, under the hash the build computed from the package. */
-function embeddedGraphiQL(assets: EmbeddedAssets): GraphiQLAssetSet {
+/**
+ * The embedded, pre-gzipped GraphiQL files, under the hash the build computed from the package. Each file's
+ * SHA-256 is checked before it is first served, not at start (src/sea-setup.ts): a damaged one is refused
+ * with the reason, also written once to stderr for whoever reads the console or the service log.
+ */
+export function embeddedGraphiQL(assets: EmbeddedAssets, report: (line: string) => void = (line) => process.stderr.write(line)): GraphiQLAssetSet {
+  const reported = new Set<string>();
   return {
     hash: assets.manifest.graphiqlHash,
     files: assets.group(GRAPHIQL_ASSET_PREFIX).map((asset) => ({
@@ -58,6 +76,15 @@ function embeddedGraphiQL(assets: EmbeddedAssets): GraphiQLAssetSet {
       contentType: asset.contentType ?? 'application/octet-stream',
       // Served straight from the executable's memory (no copy: 2.4 MB less resident); never written to.
       ...(asset.encoding === 'gzip' ? { gzipped: asset.bytes } : { raw: asset.bytes }),
+      verify: () => {
+        try {
+          assets.verified(asset.name);
+        } catch (error) {
+          if (!reported.has(asset.name)) report(`nhi-gateway: ${error instanceof Error ? error.message : String(error)}\n`);
+          reported.add(asset.name);
+          throw error;
+        }
+      },
     })),
   };
 }

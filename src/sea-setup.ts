@@ -3,9 +3,12 @@
  * run time is embedded in the executable as SEA assets, listed with their SHA-256 in the asset
  * `manifest.json`. `prepareExecutable` (called by src/executable.ts before the gateway starts):
  *
- * 1. checks the manifest against this process (Node version, platform, arch) and every listed asset
- *    against its size and SHA-256: a missing or corrupt asset stops the executable here, with a message
- *    that names it, instead of failing later at the first GraphiQL request or card call;
+ * 1. checks the manifest against this process (Node version, platform, arch) and that every listed asset is
+ *    there with its size: a missing or truncated asset stops the executable here, with a message that names
+ *    it. An asset's SHA-256 is checked when it is first used (`verified`): koffi.node before it is extracted,
+ *    a GraphiQL file before it is first served. Hashing every asset at start read 3.5 MB of the executable
+ *    into memory that start-up never needed (docs/performance.md, "Idle and peak memory"); a corrupt asset is
+ *    still refused with the same message, when it is asked for;
  * 2. extracts koffi's native module to
  *    `<tmp>/nhi-gateway-koffi-<koffi version>-<sha256 prefix>/koffi/<platform>_<arch>/koffi.node` and
  *    points `process.resourcesPath` at that folder, where koffi's own loader looks (the Electron convention),
@@ -16,7 +19,7 @@
  *    noexec) is reported here, naming the folder, the reason and NHI_GATEWAY_TEMP_DIR, which moves it;
  * 4. exposes the other assets (GraphiQL, and any later group such as the status page) to the gateway.
  *
- * "Damaged … download again" is said only when an embedded asset fails its checksum or the manifest is wrong;
+ * "Damaged … download again" is said only when an embedded asset is missing or fails its checksum, or the manifest is wrong;
  * a temp-folder fault is never reported as damage. `--version` and `--help` need no extraction (src/bin.ts).
  *
  * Outside a single executable (npm start, tests, Deno) it does nothing: `prepareExecutable` returns null.
@@ -71,15 +74,24 @@ export interface SeaManifest {
 
 export interface EmbeddedAsset extends ManifestAsset {
   readonly name: string;
-  /** The stored bytes: a view of the executable's own memory, not a copy. Never write to it. */
+  /**
+   * The stored bytes: a view of the executable's own memory, not a copy. Never write to it. Their size is
+   * checked at start, their SHA-256 only by `EmbeddedAssets.verified`: read them through that.
+   */
   readonly bytes: Uint8Array<ArrayBuffer>;
 }
 
 export interface EmbeddedAssets {
   readonly manifest: SeaManifest;
+  /** The asset as stored (size checked, SHA-256 not yet): for its name, type and address only. */
   get(name: string): EmbeddedAsset | undefined;
-  /** Every asset whose name starts with `prefix`, e.g. `graphiql/`, sorted by name. */
+  /** Every asset whose name starts with `prefix`, e.g. `graphiql/`, sorted by name (not hashed: see `get`). */
   group(prefix: string): EmbeddedAsset[];
+  /**
+   * The asset once its SHA-256 matches the manifest (hashed on the first call, remembered); throws
+   * DamagedExecutableError naming it when it does not.
+   */
+  verified(name: string): EmbeddedAsset;
   /** Where koffi.node was extracted (and `process.resourcesPath`'s value); null when not extracted (--version). */
   readonly koffiPath: string | null;
   readonly resourcesPath: string | null;
@@ -249,6 +261,10 @@ function damaged(what: string): DamagedExecutableError {
   );
 }
 
+function corrupt(name: string): DamagedExecutableError {
+  return damaged(`the embedded asset ${name} is corrupt (size or SHA-256 differs from the manifest)`);
+}
+
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -298,11 +314,20 @@ export function setupEmbedded(deps: SetupDeps, options: SetupOptions = {}): Embe
   for (const [name, entry] of Object.entries(manifest.assets)) {
     const bytes = rawAsset(sea, name);
     if (!bytes) throw damaged(`the embedded asset ${name} is missing`);
-    if (bytes.byteLength !== entry.size || sha256(bytes) !== entry.sha256) {
-      throw damaged(`the embedded asset ${name} is corrupt (size or SHA-256 differs from the manifest)`);
-    }
+    // The length only: reading no byte of it (its SHA-256 is checked when it is first used).
+    if (bytes.byteLength !== entry.size) throw corrupt(name);
     assets.set(name, { ...entry, name, bytes });
   }
+  // Each asset is hashed once: its outcome is remembered (the executable's bytes do not change under it).
+  const outcome = new Map<string, DamagedExecutableError | null>();
+  const verified = (name: string): EmbeddedAsset => {
+    const asset = assets.get(name);
+    if (!asset) throw damaged(`the embedded asset ${name} is not in the manifest`);
+    if (!outcome.has(name)) outcome.set(name, sha256(asset.bytes) === asset.sha256 ? null : corrupt(name));
+    const fault = outcome.get(name);
+    if (fault) throw fault;
+    return asset;
+  };
   for (const name of REQUIRED_ASSETS) {
     if (!assets.has(name)) throw damaged(`the embedded asset ${name} is not in the manifest`);
   }
@@ -315,7 +340,7 @@ export function setupEmbedded(deps: SetupDeps, options: SetupOptions = {}): Embe
   let resourcesPath: string | null = null;
   let koffiPath: string | null = null;
   if (options.extractNative ?? true) {
-    const placed = extractKoffi(assets.get(KOFFI_ASSET)!, manifest.koffiVersion, deps);
+    const placed = extractKoffi(assets.get(KOFFI_ASSET)!, () => verified(KOFFI_ASSET), manifest.koffiVersion, deps);
     ({ resourcesPath, koffiPath } = placed);
     deps.setResourcesPath(placed.resourcesPath);
     loadOnce(placed.koffiPath, deps);
@@ -326,6 +351,7 @@ export function setupEmbedded(deps: SetupDeps, options: SetupOptions = {}): Embe
     koffiPath,
     resourcesPath,
     get: (name) => assets.get(name),
+    verified,
     group: (prefix) =>
       [...assets.values()].filter((asset) => asset.name.startsWith(prefix)).sort((a, b) => (a.name < b.name ? -1 : 1)),
   };
@@ -338,17 +364,23 @@ export function koffiTriplet(platform: string, arch: string): string {
 
 type Placement = { readonly placed: { resourcesPath: string; koffiPath: string } } | { readonly foreign: true } | { readonly failed: string | undefined };
 
+/**
+ * `koffi` is the stored asset (its manifest hash names the folder and checks a file already there);
+ * `verifiedKoffi` hashes the embedded bytes, called only when they are about to be written: a module already
+ * extracted by an earlier start is reused without reading the embedded copy at all.
+ */
 function extractKoffi(
   koffi: EmbeddedAsset,
+  verifiedKoffi: () => EmbeddedAsset,
   koffiVersion: string,
   deps: SetupDeps,
 ): { resourcesPath: string; koffiPath: string } {
   const shared = join(deps.tmpdir, `nhi-gateway-koffi-${koffiVersion}-${koffi.sha256.slice(0, 16)}`);
-  const first = placeModule(shared, koffi, deps);
+  const first = placeModule(shared, koffi, verifiedKoffi, deps);
   if ('placed' in first) return first.placed;
   // The shared folder is unusable (someone else's in a shared /tmp, or a wrong file there that is in use):
   // a folder of our own, used by this process only.
-  const second = placeModule(`${shared}-${deps.pid}`, koffi, deps);
+  const second = placeModule(`${shared}-${deps.pid}`, koffi, verifiedKoffi, deps);
   if ('placed' in second) return second.placed;
   const failed = 'failed' in second ? second.failed : 'failed' in first ? first.failed : undefined;
   // Node's recursive mkdir reports a read-only file system as ENOENT: a plain write in the folder tells.
@@ -356,7 +388,7 @@ function extractKoffi(
   throw new TempFolderError(deps.tmpdir, faultOfErrno(code), code);
 }
 
-function placeModule(resourcesPath: string, koffi: EmbeddedAsset, deps: SetupDeps): Placement {
+function placeModule(resourcesPath: string, koffi: EmbeddedAsset, verifiedKoffi: () => EmbeddedAsset, deps: SetupDeps): Placement {
   const fs = deps.fs ?? nodeExtractionFs;
   const directory = join(resourcesPath, 'koffi', koffiTriplet(deps.platform, deps.arch));
   const koffiPath = join(directory, 'koffi.node');
@@ -369,9 +401,11 @@ function placeModule(resourcesPath: string, koffi: EmbeddedAsset, deps: SetupDep
   }
   if (hasHash(fs, koffiPath, koffi.sha256)) return placed;
 
+  // Damage is damage, not a temp-folder fault: thrown from here, before anything is written.
+  const bytes = verifiedKoffi().bytes;
   const temporary = `${koffiPath}.${deps.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    fs.writeNew(temporary, koffi.bytes, 0o700);
+    fs.writeNew(temporary, bytes, 0o700);
     fs.rename(temporary, koffiPath);
   } catch (error) {
     try {

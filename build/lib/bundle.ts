@@ -80,6 +80,33 @@ const onlyBig5Tables: Plugin = {
   },
 };
 
+/**
+ * @whatwg-node/server decides whether to make its own abort signals by comparing yoga's `Request` with
+ * `globalThis.Request`. Reading that global makes Node load its internal undici (fetch), ~3 MiB of memory at
+ * start (docs/performance.md, "Idle and peak memory") that the gateway never uses: yoga's fetch API on Node is
+ * @whatwg-node/node-fetch's (`DefaultFetchAPI` there), whose `Request` is never the native one. So when yoga's
+ * `Request` is that default, the comparison's answer (different) is given without reading the global; any other
+ * `Request` is still compared. The build fails if the source no longer has the expression.
+ */
+export const UNDICI_PROBE = {
+  file: /[\\/]@whatwg-node[\\/]server[\\/]esm[\\/]createServerAdapter\.js$/,
+  from: 'fetchAPI.Request !== globalThis.Request',
+  to: '(fetchAPI.Request === DefaultFetchAPI.Request || fetchAPI.Request !== globalThis.Request)',
+} as const;
+
+const noUndiciProbe: Plugin = {
+  name: 'no-undici-probe',
+  setup(b) {
+    b.onLoad({ filter: UNDICI_PROBE.file }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(UNDICI_PROBE.from) || !source.includes('import * as DefaultFetchAPI from')) {
+        return { errors: [{ text: `${args.path} no longer compares "${UNDICI_PROBE.from}": review build/lib/bundle.ts (no-undici-probe)` }] };
+      }
+      return { contents: source.replace(UNDICI_PROBE.from, UNDICI_PROBE.to), loader: 'js' };
+    });
+  },
+};
+
 export interface BundleResult {
   readonly path: string;
   readonly bytes: number;
@@ -112,7 +139,7 @@ export function gatewayBundleOptions(root: string, entry: string, outfile: strin
     // `import.meta` is empty in CommonJS; the modules that use it check for that (src/main.ts,
     // src/adapters/cshis/native.ts), so esbuild's warning about it is expected.
     logOverride: { 'empty-import-meta': 'silent' },
-    plugins: [embeddedGraphiQLOnly, oneGraphqlJs, onlyBig5Tables],
+    plugins: [embeddedGraphiQLOnly, oneGraphqlJs, onlyBig5Tables, noUndiciProbe],
   };
 }
 

@@ -38,6 +38,12 @@ export interface GraphiQLAssetFile {
   readonly contentType: string;
   readonly raw?: Uint8Array<ArrayBuffer>;
   readonly gzipped?: Uint8Array<ArrayBuffer>;
+  /**
+   * Throws (with a message for the person at the browser) when the bytes are not what was built; called
+   * before the file is first served. The single executable checks its embedded files' SHA-256 here rather
+   * than at start (src/sea-setup.ts).
+   */
+  readonly verify?: () => void;
 }
 
 export interface GraphiQLAssetSet {
@@ -88,6 +94,7 @@ export function setGraphiQLAssetSource(next: GraphiQLAssetSource): void {
 
 interface Asset {
   readonly contentType: string;
+  verify: (() => void) | undefined;
   raw: Promise<Uint8Array<ArrayBuffer>> | undefined;
   gzipped: Promise<Uint8Array<ArrayBuffer>> | undefined;
 }
@@ -108,6 +115,7 @@ function loadAssets(): Promise<Assets> {
         file.name,
         {
           contentType: file.contentType,
+          verify: file.verify,
           raw: file.raw && Promise.resolve(file.raw),
           gzipped: file.gzipped && Promise.resolve(file.gzipped),
         },
@@ -149,6 +157,15 @@ export function useGraphiQLAssets(): Plugin {
     const asset = url.pathname.startsWith(base) ? files.get(url.pathname.slice(base.length)) : undefined;
     if (!asset || (request.method !== 'GET' && request.method !== 'HEAD')) {
       endResponse(new fetchAPI.Response(null, { status: asset ? 405 : 404 }));
+      return;
+    }
+    try {
+      asset.verify?.();
+      asset.verify = undefined; // checked once
+    } catch (error) {
+      // A damaged file is refused, never served: 500 with the reason (it names the file and what to do).
+      const text = `${error instanceof Error ? error.message : String(error)}\n`;
+      endResponse(new fetchAPI.Response(text, { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' } }));
       return;
     }
     const headers: Record<string, string> = {

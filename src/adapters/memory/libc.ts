@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { parseMaps, type AddressRange, type MemoryReleaser } from '../../memory-release.ts';
+import { parseSmaps, type AddressRange, type MemoryReleaser } from '../../memory-release.ts';
 
 type Koffi = typeof import('koffi');
 
@@ -44,7 +44,8 @@ export function libcMemoryReleaser(platform: string = process.platform): MemoryR
   }
   return {
     pageSize: Number(sysconf(SC_PAGESIZE)) || 4096,
-    mappings: () => parseMaps(readFileSync('/proc/self/maps', 'utf8')),
+    // smaps, not maps: a read-only mapping holding relocated (written) pages must not be dropped.
+    mappings: () => parseSmaps(readFileSync('/proc/self/smaps', 'utf8')),
     dropPages: (range: AddressRange) => madvise(range.start, range.length, MADV_DONTNEED) === 0,
     trimAllocator: () => (mallocTrim ? mallocTrim(0) === 1 : false),
   };

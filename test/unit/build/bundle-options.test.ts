@@ -4,8 +4,10 @@
  * - graphql-js is bundled once (its ES modules), even for a deep CommonJS require, so an error thrown by a
  *   deep-required parser is the GraphQLError the rest of the gateway checks against;
  * - the Big5 codec still works with the unused iconv-lite tables left out, and asking for one of those
- *   encodings fails loudly, naming the table.
+ *   encodings fails loudly, naming the table;
+ * - a yoga server answers without Node ever loading its internal undici (no `globalThis.Request` probe).
  */
+import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,6 +29,24 @@ async function bundled<T>(name: string, contents: string): Promise<T> {
 }
 
 describe("the executable's bundle options", () => {
+  it("serve yoga without loading Node's internal undici (fetch), which the gateway never uses", async () => {
+    const outfile = join(work, 'yoga-undici.cjs');
+    const { entryPoints: _unused, ...options } = gatewayBundleOptions(ROOT, 'src/bin.ts', outfile);
+    const contents = `
+      import { createSchema, createYoga } from 'graphql-yoga';
+      const yoga = createYoga({ schema: createSchema({ typeDefs: 'type Query { ok: Boolean }', resolvers: { Query: { ok: () => true } } }) });
+      const loaded = () => (process as unknown as { moduleLoadList: string[] }).moduleLoadList.some((m) => m.includes('undici'));
+      const before = loaded();
+      void Promise.resolve(yoga.fetch('http://localhost/graphql', {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ ok }' }),
+      })).then((r) => r.text()).then((text) => process.stdout.write(JSON.stringify({ text, before, after: loaded() })));
+    `;
+    await build({ ...options, stdin: { contents, resolveDir: ROOT, loader: 'ts', sourcefile: 'yoga-undici.ts' } });
+    const out = JSON.parse(execFileSync(process.execPath, [outfile], { encoding: 'utf8' })) as { text: string; before: boolean; after: boolean };
+    expect(JSON.parse(out.text)).toEqual({ data: { ok: true } });
+    expect(out).toMatchObject({ before: false, after: false });
+  });
+
   it('bundle one graphql-js: a deep CommonJS require throws the same GraphQLError class', async () => {
     const probe = await bundled<{ sameClass: boolean; message: string }>(
       'graphql-once',

@@ -8,7 +8,10 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import {
   assetSpan,
+  findElfNote,
+  mappedFileRange,
   parseMaps,
+  parseSmaps,
   releaseStartupMemory,
   wholePagesWithin,
   withinReadOnlyFileMappings,
@@ -17,6 +20,7 @@ import {
   type MemoryReleaser,
 } from '../../../src/memory-release.ts';
 import { addressOf, libcMemoryReleaser } from '../../../src/adapters/memory/libc.ts';
+import { seaBlobRanges } from '../../../src/adapters/memory/sea-blob-pages.ts';
 import { releaseDelay } from '../../../src/executable.ts';
 import { DEFAULT_RELEASE_MEMORY_MS, parseArgs } from '../../../src/config.ts';
 
@@ -56,6 +60,60 @@ describe('start-up memory release: page arithmetic', () => {
     // One range across every mapping: only the parts in the first two survive.
     expect(withinReadOnlyFileMappings([range(0x4ff000, 0x500000)], maps)).toEqual([range(0x4ff000, 0x1000), range(0x500000, 0x100000)]);
     expect(withinReadOnlyFileMappings([range(0x700000, 0x300000)], maps)).toEqual([]);
+  });
+
+  it('never drops a read-only file mapping that holds copies of its own (smaps Anonymous: relocated data, RELRO)', () => {
+    const smaps = [
+      '00400000-00500000 r--p 00000000 08:01 1234                               /opt/nhi-gateway',
+      'Rss:                 100 kB',
+      'Anonymous:             0 kB',
+      '00500000-00600000 r--p 00100000 08:01 1234                               /opt/nhi-gateway',
+      'Rss:                 100 kB',
+      'Anonymous:            12 kB',
+    ].join('\n');
+    const maps = parseSmaps(smaps);
+    expect(maps.map((m) => [m.start, m.offset, m.anonymousKiB])).toEqual([
+      [0x400000n, 0n, 0],
+      [0x500000n, 0x100000n, 12],
+    ]);
+    expect(withinReadOnlyFileMappings([range(0x400000, 0x200000)], maps)).toEqual([range(0x400000, 0x100000)]);
+  });
+
+  it("finds an ELF note's contents by reading headers only, and where that part of the file is mapped", () => {
+    // A minimal ELF64 LE image: header, one PT_NOTE program header, two notes (the second one wanted).
+    const image = new Uint8Array(512);
+    const v = new DataView(image.buffer);
+    image.set([0x7f, 0x45, 0x4c, 0x46, 2, 1]);
+    v.setBigUint64(32, 64n, true); // e_phoff
+    v.setUint16(54, 56, true); // e_phentsize
+    v.setUint16(56, 1, true); // e_phnum
+    v.setUint32(64, 4, true); // PT_NOTE
+    v.setBigUint64(64 + 8, 200n, true); // p_offset
+    v.setBigUint64(64 + 32, 60n, true); // p_filesz
+    const note = (at: number, name: string, descsz: number) => {
+      v.setUint32(at, name.length + 1, true);
+      v.setUint32(at + 4, descsz, true);
+      image.set(new TextEncoder().encode(name), at + 12);
+      return at + 12 + ((name.length + 1 + 3) & ~3) + ((descsz + 3) & ~3);
+    };
+    const second = note(200, 'GNU', 6);
+    note(second, 'NODE_SEA_BLOB', 10);
+    const reads: Array<[number, number]> = [];
+    const read = (offset: number, length: number) => {
+      reads.push([offset, length]);
+      return image.subarray(offset, offset + length);
+    };
+    const found = findElfNote(read, 'NODE_SEA_BLOB');
+    expect(found).toEqual({ offset: second + 12 + 16, size: 10 });
+    // Never the contents: only 64-byte header, program header, note headers and names.
+    expect(reads.every(([, length]) => length <= 64)).toBe(true);
+    expect(findElfNote(read, 'OTHER')).toBeNull();
+    expect(findElfNote(() => new Uint8Array(64), 'NODE_SEA_BLOB')).toBeNull();
+
+    const maps = parseMaps(MAPS);
+    // File offset 0xff000..0x101000 of /opt/nhi-gateway lies across its first two mappings.
+    expect(mappedFileRange('/opt/nhi-gateway', 0xff000, 0x2000, maps)).toEqual([range(0x4ff000, 0x1000), range(0x500000, 0x1000)]);
+    expect(mappedFileRange('/opt/other', 0, 0x1000, maps)).toEqual([]);
   });
 
   it('drops what is safe, trims, counts what was refused, and never throws', () => {
@@ -104,7 +162,11 @@ describe.runIf(process.platform === 'linux')('start-up memory release: the libc 
     const bytes = new Uint8Array(64 * 1024).fill(7);
     const at = addressOf(bytes);
     const maps = releaser!.mappings();
-    expect(maps.length).toBe(parseMaps(readFileSync('/proc/self/maps', 'utf8')).length);
+    // Read twice, a moment apart (the process may map something in between): about the same list.
+    expect(Math.abs(maps.length - parseMaps(readFileSync('/proc/self/maps', 'utf8')).length)).toBeLessThan(8);
+    expect(maps.every((m) => typeof m.anonymousKiB === 'number')).toBe(true);
+    // Outside a single executable there is no SEA blob: nothing to drop.
+    expect(seaBlobRanges(maps)).toEqual([]);
     // A buffer is anonymous memory: never a candidate for dropping.
     expect(maps.some((m) => m.start <= at && at < m.end && m.file === '')).toBe(true);
     expect(withinReadOnlyFileMappings([{ start: at, length: bytes.length }], maps)).toEqual([]);
@@ -114,7 +176,7 @@ describe.runIf(process.platform === 'linux')('start-up memory release: the libc 
 
   it("drops pages of a read-only file mapping (this Node's own executable) and reads them back unchanged", () => {
     const releaser = libcMemoryReleaser()!;
-    const own = releaser.mappings().find((m) => m.perms === 'r--p' && m.file === realpathSync(process.execPath));
+    const own = releaser.mappings().find((m) => m.perms === 'r--p' && m.anonymousKiB === 0 && m.file === realpathSync(process.execPath));
     expect(own).toBeDefined();
     const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
     const memcpy = koffi.load('libc.so.6').func('void *memcpy(_Out_ uint8_t *dst, uintptr_t src, size_t n)');

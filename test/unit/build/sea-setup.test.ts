@@ -1,6 +1,7 @@
 /**
- * src/sea-setup.ts with a stand-in for `node:sea`: the manifest and every asset are checked (a missing or
- * corrupt one stops the executable with a message naming it), koffi.node is extracted once to a versioned
+ * src/sea-setup.ts with a stand-in for `node:sea`: the manifest and every asset's presence and size are checked
+ * at start (a missing or truncated one stops the executable with a message naming it), an asset's SHA-256 when
+ * it is first used (a corrupt one is refused then, with the same message), koffi.node is extracted once to a versioned
  * folder and reused, never rewritten, and process.resourcesPath points where koffi's loader looks.
  */
 import { createHash } from 'node:crypto';
@@ -157,12 +158,43 @@ describe('src/sea-setup.ts', () => {
     expect(existsSync(join(tmp, `nhi-gateway-koffi-3.3.4-${sha256(KOFFI).slice(0, 16)}`))).toBe(false);
   });
 
-  it('stops when an asset is corrupt (one byte changed)', () => {
+  it('refuses an asset with one byte changed when it is first used, naming it (not at start: its pages stay unread)', () => {
     const { manifest } = makeSea(FILES);
     const corrupt = Buffer.from(JS);
     corrupt[0] = corrupt[0]! ^ 1;
     const sea = seaOf({ ...FILES, 'graphiql/graphiql.js': corrupt, [MANIFEST_ASSET]: Buffer.from(JSON.stringify(manifest)) });
+    const assets = setupEmbedded(deps(sea));
+    expect(() => assets.verified('graphiql/graphiql.js')).toThrow(DamagedExecutableError);
+    expect(() => assets.verified('graphiql/graphiql.js')).toThrow(
+      'This executable is damaged: the embedded asset graphiql/graphiql.js is corrupt (size or SHA-256 differs from the manifest). Download or copy nhi-gateway again',
+    );
+    expect(Buffer.from(assets.verified('graphiql/graphiql.css').bytes).equals(CSS)).toBe(true);
+    expect(() => assets.verified('graphiql/nothing.js')).toThrow(/graphiql\/nothing\.js is not in the manifest/);
+  });
+
+  it('stops at start when an asset has another size than the manifest says (no byte of it read)', () => {
+    const { manifest } = makeSea(FILES);
+    const sea = seaOf({ ...FILES, 'graphiql/graphiql.js': JS.subarray(1), [MANIFEST_ASSET]: Buffer.from(JSON.stringify(manifest)) });
     expect(() => setupEmbedded(deps(sea))).toThrow(/the embedded asset graphiql\/graphiql\.js is corrupt/);
+  });
+
+  it('refuses to extract a corrupt koffi.node (damage, not a temp-folder fault) and writes nothing', () => {
+    const { manifest } = makeSea(FILES);
+    const sea = seaOf({ ...FILES, [KOFFI_ASSET]: Buffer.from('pretend koffi.node \u0001\u0002 native modulX'), [MANIFEST_ASSET]: Buffer.from(JSON.stringify(manifest)) });
+    expect(() => setupEmbedded(deps(sea))).toThrow(/the embedded asset koffi\/koffi\.node is corrupt/);
+    const folder = join(tmp, `nhi-gateway-koffi-3.3.4-${sha256(KOFFI).slice(0, 16)}`, 'koffi', 'win32_x64');
+    expect(readdirSync(folder)).toEqual([]);
+  });
+
+  it('reuses a module extracted by an earlier start without hashing the embedded copy', () => {
+    const { sea, manifest } = makeSea(FILES);
+    const first = setupEmbedded(deps(sea));
+    // Same manifest, embedded bytes that would fail their SHA-256 if they were read: the good file already
+    // extracted is used, and the embedded copy is never hashed.
+    const unread = seaOf({ ...FILES, [KOFFI_ASSET]: Buffer.from('pretend koffi.node \u0001\u0002 native modulX'), [MANIFEST_ASSET]: Buffer.from(JSON.stringify(manifest)) });
+    const second = setupEmbedded(deps(unread, { pid: 5151 }));
+    expect(second.koffiPath).toBe(first.koffiPath);
+    expect(readFileSync(second.koffiPath!).equals(KOFFI)).toBe(true);
   });
 
   it('stops when there is no manifest, or it is not JSON', () => {
@@ -266,7 +298,7 @@ describe('src/sea-setup.ts: temp folder faults are named, never "damaged"', () =
     expect(loaded).toEqual([assets.koffiPath]);
   });
 
-  it('without extraction (--version, --help) checks the assets but touches no folder', () => {
+  it('without extraction (--version, --help) checks the manifest but touches no folder', () => {
     const touched: string[] = [];
     const spy = new Proxy(nodeExtractionFs, {
       get: (target, key: keyof ExtractionFs) => {
@@ -278,10 +310,11 @@ describe('src/sea-setup.ts: temp folder faults are named, never "damaged"', () =
     expect(touched).toEqual([]);
     expect(assets.koffiPath).toBeNull();
     expect(readdirSync(tmp)).toEqual([]);
-    // ... and a corrupt asset is still the damage it is.
+    // ... and a corrupt asset, not read then, is still the damage it is when it is used.
     const { sea } = makeSea(FILES);
     const corrupt = seaOf({ ...FILES, [KOFFI_ASSET]: Buffer.from('pretend koffi.node \u0001\u0002 native modulX'), [MANIFEST_ASSET]: new Uint8Array(sea.getRawAsset(MANIFEST_ASSET)) });
-    expect(() => setupEmbedded(deps({ sea: corrupt }), { extractNative: false })).toThrow(DamagedExecutableError);
+    const unread = setupEmbedded(deps({ sea: corrupt }), { extractNative: false });
+    expect(() => unread.verified(KOFFI_ASSET)).toThrow(DamagedExecutableError);
   });
 
   it('probeExec runs a file in an ordinary folder (the noexec mount is in test/integration/sea-temp-folder.test.ts)', () => {
