@@ -61,7 +61,11 @@ export function serveApp(bound: EarlyServer, opts: Pick<StartServerOptions, 'yog
   // Responses in progress, so a shutdown can wait for the completed SSE streams to be written out.
   const openResponses = new Set<ServerResponse>();
   // A burst of requests is taken in batches, so the light poll's callbacks get in between (request-turns.ts).
-  const handle = takeTurns((request: IncomingMessage, response: ServerResponse): void => void yoga(request, response));
+  // A request whose client left while it waited is dropped, as the early server drops held ones: yoga hears of a
+  // client leaving only from a `close` after it took the request, so an SSE stream would run on for nobody.
+  const handle = takeTurns((request: IncomingMessage, response: ServerResponse): void => {
+    if (!response.destroyed) void yoga(request, response);
+  });
   const listener = (request: IncomingMessage, response: ServerResponse): void => {
     openResponses.add(response);
     response.once('close', () => openResponses.delete(response));

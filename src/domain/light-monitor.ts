@@ -178,6 +178,8 @@ export class LightMonitor implements AsyncDisposable {
   private readonly sessions = new CardSessions();
   /** Polling/listening to presence: while somebody subscribes, and for `lingerMs` after. */
   private watching = false;
+  /** Counts stops: a read begun before one belongs to subscribers who have gone, and its answer is dropped. */
+  private watchSpan = 0;
   private lingerTimer: NodeJS.Timeout | null = null;
   private readonly history: ReplayBuffer<HistoryItem>;
 
@@ -365,22 +367,31 @@ export class LightMonitor implements AsyncDisposable {
 
   private async readAndPublish(): Promise<void> {
     const previous = this.last;
+    const span = this.watchSpan;
     if (this.options.read) {
       const asked = performance.now();
       let sampled: number | null = null;
       // A changed light goes out as soon as the levels are known; the events wait for the card's identity.
       const levelsKnown: LevelsKnown = (levels) => {
+        if (span !== this.watchSpan) return;
         sampled = performance.now();
+        // The newest levels: a presence change before this read ends merges these, not the ones before.
+        this.polled = levels;
         const early = this.merge(levels);
         if (previous && this.shown && !sameLight(this.shown, early)) this.publishLight(early);
       };
+      let polled: LightState;
       try {
-        this.polled = await this.options.read(levelsKnown);
+        polled = await this.options.read(levelsKnown);
       } catch (error) {
         this.options.onError?.(error);
-        this.schedulePoll(this.options.intervalMs);
+        if (span === this.watchSpan) this.schedulePoll(this.options.intervalMs);
         return;
       }
+      // Nobody watched when it ended (maybe somebody new does): keeping it would hand the next subscriber
+      // a light from before as the current one. A new subscriber asked for a read of its own.
+      if (span !== this.watchSpan) return;
+      this.polled = polled;
       this.recordLead((sampled ?? performance.now()) - asked);
       this.schedulePoll(this.nextPollDelay(sampled ?? performance.now()));
     }
@@ -567,6 +578,7 @@ export class LightMonitor implements AsyncDisposable {
 
   private stop(): void {
     this.watching = false;
+    this.watchSpan++;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.unsubscribeSignal?.();

@@ -176,7 +176,7 @@ describe('5. gateway-side codes can be forced for rehearsal', () => {
     const remaining = async () => (await gql('{ healthCard { validity { ... on CardValidity { remainingVisits } } } }')).data.healthCard.validity.remainingVisits;
     const before = await remaining();
     await force('hisGetSeqNumber256N1', 'CALL_TIMEOUT');
-    expect(await startVisit()).toEqual({ __typename: 'GatewayError', code: 'CALL_TIMEOUT', retryable: true, action: null });
+    expect(await startVisit()).toEqual({ __typename: 'GatewayError', code: 'CALL_TIMEOUT', retryable: false, action: null });
     expect(await remaining()).toBe(before);
     await force('hisGetRegisterBasic', 'CARD_REMOVED');
     const read = await gql(`{ healthCard { registerData { ${ERR} } } }`);

@@ -40,7 +40,12 @@ describe('a card write that times out (simulator, forced CALL_TIMEOUT)', () => {
     sim.insertHealthCard('STANDARD');
     const before = await services.cards.lastSeqNumber();
     sim.forceGatewayCode('hisGetSeqNumber256N1', 'CALL_TIMEOUT');
-    await expect(visits.startVisit(services, OUTPATIENT, 'timeout-key-sim-1')).rejects.toMatchObject({ code: 'CALL_TIMEOUT' });
+    // Told as a write's timeout: not to be repeated (a keyless repeat would reach the card again), but settled.
+    await expect(visits.startVisit(services, OUTPATIENT, 'timeout-key-sim-1')).rejects.toMatchObject({
+      code: 'CALL_TIMEOUT',
+      retryable: false,
+      hintEn: expect.stringContaining('unresolvedCardWrites'),
+    });
     sim.forceGatewayCode('hisGetSeqNumber256N1', null);
 
     const open = visits.unresolvedCardWrites(services);
@@ -65,7 +70,7 @@ describe('a card write that times out (native fixture through koffi)', () => {
     try {
       insertSimulatedPatient(fx, 'STANDARD');
       fx.hang('hisGetSeqNumber256N1', true);
-      await expect(visits.startVisit(services, OUTPATIENT, 'timeout-key-fx-1')).rejects.toMatchObject({ code: 'CALL_TIMEOUT' });
+      await expect(visits.startVisit(services, OUTPATIENT, 'timeout-key-fx-1')).rejects.toMatchObject({ code: 'CALL_TIMEOUT', retryable: false });
       expect(fx.callCount('hisGetSeqNumber256N1')).toBe(1);
       // The call comes out of the library after its caller was answered: the visit is on the card now.
       fx.hang('hisGetSeqNumber256N1', false);
