@@ -1,5 +1,6 @@
 /**
- * Card writes whose outcome is unknown (the gateway stopped mid-call), and how to settle them.
+ * Card writes whose outcome is unknown (the gateway stopped mid-call, or the call timed out inside the control
+ * software), and how to settle them.
  */
 import { builder } from './builder.ts';
 import { caught, resultUnion } from './errors.ts';
@@ -9,7 +10,8 @@ import * as visits from '../resolvers/visits.ts';
 const UnresolvedCardWriteRef = builder
   .objectRef<ReturnType<typeof visits.unresolvedCardWrites>[number]>('UnresolvedCardWrite')
   .implement({
-    description: 'An operation that began on a card and never reported its end: it is never repeated automatically.',
+    description:
+      'An operation that began on a card and never reported its end (the gateway stopped mid-call, or the call timed out and may still reach the card): it is never repeated automatically.',
     fields: (t) => ({
       id: t.exposeID('id'),
       operation: t.exposeString('operation'),

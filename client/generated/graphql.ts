@@ -341,7 +341,7 @@ export type ErrorCode =
   | 'ORGAN_DONATION_WRITE_FAILED'
   /** This web page’s origin is not allowed to call the gateway */
   | 'ORIGIN_NOT_ALLOWED'
-  /** A previous card write was interrupted and its outcome is unknown; it is not repeated automatically */
+  /** A card write was interrupted (the gateway stopped, or the control-software call timed out); its outcome is unknown and it is not repeated automatically */
   | 'OUTCOME_UNKNOWN'
   /** Return code 5015: Could not read the outpatient prescriptions from the health card */
   | 'OUTPATIENT_PRESCRIPTIONS_READ_FAILED'

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CardWriteJournal, JournalEntry, Resolution } from './card-write-journal.ts';
-import { ERROR_CLASSES, GatewayError } from '../errors/gateway-errors.ts';
+import { GatewayError } from '../errors/gateway-errors.ts';
 import { errorForVendorCode, lookupVendorCode } from '../errors/vendor-codes.ts';
 import { errorForWebApiRtnCode, lookupWebApiCode } from '../errors/webapi-codes.ts';
 import { GATEWAY_CODES, gatewayError, type GatewayCodeName } from '../errors/gateway-codes.ts';
@@ -151,10 +151,10 @@ export class IdempotentWrites {
       return result;
     } catch (error) {
       // The call timed out but is still inside the library: it may yet write the card. As after a crash
-      // mid-call, the entry stays open (no end), so a retry gets OUTCOME_UNKNOWN instead of a second call and
-      // unresolvedCardWrites lists it for checkCardWrite. CALL_TIMEOUT stays retryable for reads; for a write
-      // the caller is told not to repeat it (without a key a repeat would reach the card a second time).
-      if (error instanceof GatewayError && OUTCOME_LEFT_OPEN.has(error.code)) throw outcomeLeftOpen(error);
+      // mid-call, the entry stays open (no end), unresolvedCardWrites lists it for checkCardWrite, and the
+      // answer is OUTCOME_UNKNOWN (not retryable: settle it) rather than CALL_TIMEOUT, which is retryable as a
+      // read's answer and would invite a second write (without a key, a repeat would reach the card again).
+      if (error instanceof GatewayError && OUTCOME_LEFT_OPEN.has(error.code)) throw gatewayError('OUTCOME_UNKNOWN');
       const typed =
         error instanceof GatewayError
           ? { code: error.code, vendorCode: error.vendorCode, retryable: error.retryable }
@@ -179,21 +179,6 @@ export class IdempotentWrites {
     const stored = entry.end.error;
     throw (stored && rebuildError(stored.code, stored.vendorCode)) ?? gatewayError('IDEMPOTENCY_KEY_SPENT');
   }
-}
-
-/** The same failure told as a write's: its outcome is open, so it is settled, not repeated. */
-function outcomeLeftOpen(error: GatewayError): GatewayError {
-  const Class = ERROR_CLASSES[error.category];
-  return new Class({
-    code: error.code,
-    vendorCode: error.vendorCode,
-    text: { en: error.messageEn, zh: error.messageZh },
-    retryable: false,
-    hint: {
-      en: 'The write may still reach the card: do not send it again; settle it first (unresolvedCardWrites, then checkCardWrite or confirmCardWrite)',
-      zh: '此次寫卡可能仍會寫入卡片：請勿重送，先以 unresolvedCardWrites 查詢，再用 checkCardWrite 或 confirmCardWrite 確認結果',
-    },
-  });
 }
 
 /**

@@ -122,7 +122,10 @@ export const GATEWAY_CODES = [
   {
     code: 'OUTCOME_UNKNOWN',
     category: 'CARD_WRITE',
-    text: { zh: '前一次寫卡作業中斷，結果未知，為避免重複寫入已停止', en: 'A previous card write was interrupted and its outcome is unknown; it is not repeated automatically' },
+    text: {
+      zh: '寫卡作業中斷 (閘道程式停止或控制軟體呼叫逾時)，結果未知，為避免重複寫入不會自動重做',
+      en: 'A card write was interrupted (the gateway stopped, or the control-software call timed out); its outcome is unknown and it is not repeated automatically',
+    },
     retryable: false,
     hint: {
       zh: '以 unresolvedCardWrites 查詢，並用 checkCardWrite 或 confirmCardWrite 確認結果',

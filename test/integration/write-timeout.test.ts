@@ -1,7 +1,7 @@
 /**
  * A card write whose control-software call times out is never made twice. The call is still inside the library
- * and may yet write the card, so the journal keeps the write open: the caller gets CALL_TIMEOUT, the write is
- * listed in unresolvedCardWrites, a retry under the same key gets OUTCOME_UNKNOWN without a second call, and
+ * and may yet write the card, so the journal keeps the write open: the caller gets OUTCOME_UNKNOWN (not the
+ * retryable CALL_TIMEOUT a read gets), the write is listed in unresolvedCardWrites, a retry under the same key gets OUTCOME_UNKNOWN without a second call, and
  * checkCardWrite settles it from the card. On the simulator (a forced CALL_TIMEOUT: nothing reached the card)
  * and on the native fixture through koffi (a hung call that completes after the timeout: the visit is on the card).
  */
@@ -40,9 +40,9 @@ describe('a card write that times out (simulator, forced CALL_TIMEOUT)', () => {
     sim.insertHealthCard('STANDARD');
     const before = await services.cards.lastSeqNumber();
     sim.forceGatewayCode('hisGetSeqNumber256N1', 'CALL_TIMEOUT');
-    // Told as a write's timeout: not to be repeated (a keyless repeat would reach the card again), but settled.
+    // Not CALL_TIMEOUT (retryable, as a read's answer): a keyless repeat would reach the card again.
     await expect(visits.startVisit(services, OUTPATIENT, 'timeout-key-sim-1')).rejects.toMatchObject({
-      code: 'CALL_TIMEOUT',
+      code: 'OUTCOME_UNKNOWN',
       retryable: false,
       hintEn: expect.stringContaining('unresolvedCardWrites'),
     });
@@ -70,7 +70,7 @@ describe('a card write that times out (native fixture through koffi)', () => {
     try {
       insertSimulatedPatient(fx, 'STANDARD');
       fx.hang('hisGetSeqNumber256N1', true);
-      await expect(visits.startVisit(services, OUTPATIENT, 'timeout-key-fx-1')).rejects.toMatchObject({ code: 'CALL_TIMEOUT', retryable: false });
+      await expect(visits.startVisit(services, OUTPATIENT, 'timeout-key-fx-1')).rejects.toMatchObject({ code: 'OUTCOME_UNKNOWN', retryable: false });
       expect(fx.callCount('hisGetSeqNumber256N1')).toBe(1);
       // The call comes out of the library after its caller was answered: the visit is on the card now.
       fx.hang('hisGetSeqNumber256N1', false);
