@@ -4,7 +4,7 @@
  * split into user and system time and given per request, with context switches per request. The targets
  * are the gateway benchmark's (bench/gateway-basic-data.ts), run side by side in alternating rounds at
  * concurrency 16; CPU is read from /proc/<pid>/task/<tid>/stat (Linux only).
- *   npx tsx bench/tools/http-threads.ts [--targets=bare,shipped,shipped:] [--rounds=6] [--round-ms=2000] [--warmup-ms=3000]
+ *   npx tsx bench/tools/http-threads.ts [--targets=bare,shipped,shipped:] [--rounds=10] [--round-ms=1000] [--warmup-ms=3000]
  * A target is a name below, optionally with V8 flags replacing its own (`shipped:` = Node's defaults,
  * `"shipped:--max-semi-space-size=16 --expose-gc"` (flags separated by spaces)), as in bench/tools/callgrind-http.ts.
  */
@@ -17,8 +17,10 @@ import { KeepAliveClient, runConcurrent, Tally } from '../lib/http-client.ts';
 const arg = (name: string, fallback: string): string =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const targets = arg('targets', 'bare,shipped,shipped:').split(',');
-const rounds = Number(arg('rounds', '6'));
-const roundMs = Number(arg('round-ms', '2000'));
+const rounds = Number(arg('rounds', '10'));
+// Short rounds: a target's sockets idle while the others run, and past the server's 5-s keep-alive they
+// would be reopened, each new connection costing the gateway a /proc/net/tcp read (docs/performance.md).
+const roundMs = Number(arg('round-ms', '1000'));
 const warmupMs = Number(arg('warmup-ms', '3000'));
 const CONCURRENCY = 16;
 const TICK_US = 1e6 / 100; // USER_HZ
