@@ -250,7 +250,7 @@ export const benchmark: BenchModule = {
         `(c) the gateway as it ships, over \`createSimulatorServices({ strategy: 'N1' })\` with the STANDARD card inserted: ` +
         `built through the functions \`src/main.ts\` calls — \`parseArgs\` (\`--backend simulator --log-dir …\`), ` +
         `\`openGatewayLogs\` (pino to \`gateway.log\` and the console, \`audit.log\`; asynchronous batched writes), ` +
-        `\`loadOrCreateToken\` and \`shippedAppOptions\` (access control, origins, limits, audit of every identity read) — ` +
+        `\`loadOrCreateToken\`, a \`PairingStore\` and \`shippedAppOptions\` (access control, origins, limits, pairing routes, audit of every identity read) — ` +
         `with one change: the identity-read rate limiter runs on every request with numbers no benchmark reaches ` +
         `(its shipped burst of 20 reads would make a load test measure refusals); its process runs with the V8 flags ` +
         `\`${describeNodeArgs(shippedNodeArgs)}\` (build/lib/exec-argv.ts; NHI_BENCH_GATEWAY_NODE_ARGS replaces them); ` +
