@@ -5,14 +5,15 @@
  *   (c) the gateway as it ships, over the simulator with a card inserted (bench/servers/gateway.ts
  *       --variant=shipped): built through src/main.ts's own functions (src/shipped-app.ts) — file log, audit
  *       log, token file, access control, limits, and the V8 flags the executable runs with
- *       (build/lib/exec-argv.ts); only the identity-read rate limit's numbers raised (at its burst of 20 reads
- *       it would refuse the load);
+ *       (build/lib/exec-argv.ts; NHI_BENCH_GATEWAY_NODE_ARGS replaces them to measure a trade, `defaults`
+ *       for none: bench/lib/node-args.ts); only the identity-read rate limit's numbers raised (at its burst of
+ *       20 reads it would refuse the load);
  *   (c′) a diagnostic, not judged: createApp with the token and the rate limit off, console logger, no files
  *       (what this benchmark judged before issue 18).
  * Targets: rps (c)/(b) ≥ 0.75 at concurrency 16; p50 (c) − (b) ≤ 0.3 ms at concurrency 1.
  */
 import { createSimulatorServices } from '../src/services.ts';
-import { SEA_EXEC_ARGV } from '../build/lib/exec-argv.ts';
+import { describeNodeArgs, gatewayNodeArgs } from './lib/node-args.ts';
 import type { Exchange, HttpResponse, Outcome } from './lib/http-client.ts';
 import { benchToken } from './lib/bench-token.ts';
 import { compareHttpTargets, DEFAULT_HTTP_OPTIONS, QUICK_HTTP_OPTIONS, type HttpTargetResult } from './lib/http-compare.ts';
@@ -130,6 +131,7 @@ export const benchmark: BenchModule = {
     // decisions made early stick for the process's life) while staying steady within one, so one process
     // per target says more about luck than about the code. The median fork is reported.
     const forks = ctx.quick ? 1 : FORKS;
+    const shippedNodeArgs = gatewayNodeArgs(process.env['NHI_BENCH_GATEWAY_NODE_ARGS']);
     const runs: { results: HttpTargetResult[]; foreignCpuShare: number | null; ratio: number; diff: number }[] = [];
     for (let fork = 1; fork <= forks; fork++) {
       ctx.log(`(b) bare yoga, (c) gateway as shipped, (c′) stripped gateway — over HTTP, fork ${fork}/${forks}`);
@@ -138,10 +140,12 @@ export const benchmark: BenchModule = {
           { key: 'bare-yoga', label: '(b) bare graphql-yoga, constant', script: 'bench/servers/bare-yoga.ts' },
           {
             key: 'shipped',
-            label: '(c) gateway as shipped (logs, audit, access control, the executable\'s V8 flags)',
+            label: process.env['NHI_BENCH_GATEWAY_NODE_ARGS']?.trim()
+              ? `(c) gateway as shipped but V8 flags ${describeNodeArgs(shippedNodeArgs)} (NOT the judged configuration)`
+              : '(c) gateway as shipped (logs, audit, access control, the executable\'s V8 flags)',
             script: 'bench/servers/gateway.ts',
             args: ['--variant=shipped'],
-            nodeArgs: SEA_EXEC_ARGV,
+            nodeArgs: shippedNodeArgs,
           },
           { key: 'stripped', label: '(c′) diagnostic: createApp, no log files', script: 'bench/servers/gateway.ts', args: ['--variant=production'] },
         ],
@@ -246,10 +250,10 @@ export const benchmark: BenchModule = {
         `(c) the gateway as it ships, over \`createSimulatorServices({ strategy: 'N1' })\` with the STANDARD card inserted: ` +
         `built through the functions \`src/main.ts\` calls — \`parseArgs\` (\`--backend simulator --log-dir …\`), ` +
         `\`openGatewayLogs\` (pino to \`gateway.log\` and the console, \`audit.log\`; asynchronous batched writes), ` +
-        `\`loadOrCreateToken\` and \`shippedAppOptions\` (access control, origins, limits, audit of every identity read) — ` +
+        `\`loadOrCreateToken\`, a \`PairingStore\` and \`shippedAppOptions\` (access control, origins, limits, pairing routes, audit of every identity read) — ` +
         `with one change: the identity-read rate limiter runs on every request with numbers no benchmark reaches ` +
-        `(its shipped burst of 20 reads would make a load test measure refusals); its process runs with the executable's V8 flags ` +
-        `(\`${SEA_EXEC_ARGV.join(' ')}\`, build/lib/exec-argv.ts); ` +
+        `(its shipped burst of 20 reads would make a load test measure refusals); its process runs with the V8 flags ` +
+        `\`${describeNodeArgs(shippedNodeArgs)}\` (build/lib/exec-argv.ts; NHI_BENCH_GATEWAY_NODE_ARGS replaces them); ` +
         `(c′) a diagnostic, not judged: \`createApp\` with the token, the rate limit off, console logger, no log or audit file.`,
       '',
       `Targets: req/s (c)/(b) ≥ ${TARGETS.throughputRatio}; p50 (c) − (b) ≤ ${TARGETS.p50DiffMs} ms.${ctx.quick ? ' **--quick run: not for comparison.**' : ''}`,

@@ -44,21 +44,14 @@ import type { ChildStats, MemorySample } from './load-server.ts';
 import { heapGrowth, type HeapClasses } from './lib/heap-classes.ts';
 import { matchLightChanges } from './light-delay.ts';
 import type { FixtureStateChange } from '../src/adapters/cshis/native.ts';
-import { SEA_EXEC_ARGV } from '../build/lib/exec-argv.ts';
+import { describeNodeArgs, gatewayNodeArgs } from './lib/node-args.ts';
 import { rocDateToIso } from '../src/codecs/roc-date.ts';
 import { ensureFixtureBuilt, simulatedPatientRecord } from '../test/integration/cshis/helpers.ts';
 import { createWsClient } from '../test/helpers/ws.ts';
 import { readSseEvents } from '../test/helpers/sse.ts';
 
-/** V8 flags for the gateway process: the executable's unless NHI_BENCH_LOAD_NODE_ARGS names others (`defaults`: none). */
-export function gatewayNodeArgs(fromEnv: string | undefined): readonly string[] {
-  const given = fromEnv?.trim();
-  if (!given) return SEA_EXEC_ARGV;
-  if (given === 'defaults') return [];
-  return given.split(/\s+/);
-}
-
-const sameFlags = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((flag, i) => flag === b[i]);
+// V8 flags for the gateway process: the executable's unless NHI_BENCH_LOAD_NODE_ARGS names others (`defaults`: none).
+export { gatewayNodeArgs };
 
 // ---------------------------------------------------------------------------------------------------------
 // parameters
@@ -1108,7 +1101,7 @@ export const benchmark: BenchModule = {
               .join(', ') +
             ' (RSS figures of this run include ~140 MB the first snapshot left resident)'
           : 'heap by constructor: not taken (NHI_BENCH_LOAD_HEAP_CLASSES=1 takes snapshots before and after)') +
-        (extraNodeArgs.length ? `; gateway Node flags: ${extraNodeArgs.join(' ')}${sameFlags(extraNodeArgs, SEA_EXEC_ARGV) ? ' (the executable\'s)' : ''}` : '; gateway Node flags: Node defaults');
+        `; gateway Node flags: ${describeNodeArgs(extraNodeArgs)}`;
       ctx.log(`  ${heapGrowthLine}`);
       // Attribution of retained memory: the journal's entries (kept for ever, by design) vs the rest.
       const journal = await controlPost<{ entries: number; jsonBytes: number; memory: MemorySample }>(control, '/journal/drop', {});

@@ -34,6 +34,12 @@ export interface ChildServerOptions {
   readonly args?: readonly string[];
   /** Extra Node flags, e.g. `--cpu-prof`. */
   readonly nodeArgs?: readonly string[];
+  /**
+   * A program the Node process runs under, with its arguments, e.g. `['valgrind', '--tool=callgrind']`
+   * (bench/tools/callgrind-http.ts). The pid reported is then the wrapper's (valgrind runs the program in
+   * its own process).
+   */
+  readonly wrapper?: readonly string[];
   readonly startTimeoutMs?: number;
 }
 
@@ -43,9 +49,10 @@ export async function startChildServer(opts: ChildServerOptions): Promise<ChildS
   // TypeScript goes through tsx; JavaScript (e.g. a bundle made as the executable's is) runs as it is, so
   // that no loader transforms it again.
   const loader = /\.[cm]?js$/.test(opts.script) ? [] : ['--import', tsxLoader];
+  const [command, ...wrapperArgs] = [...(opts.wrapper ?? []), process.execPath];
   const child: ChildProcessWithoutNullStreams = spawn(
-    process.execPath,
-    [...(opts.nodeArgs ?? []), ...loader, opts.script, ...(opts.args ?? [])],
+    command!,
+    [...wrapperArgs, ...(opts.nodeArgs ?? []), ...loader, opts.script, ...(opts.args ?? [])],
     { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: process.env },
   );
   let stderr = '';

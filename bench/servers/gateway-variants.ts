@@ -25,6 +25,7 @@ import { createAuditLog, createConsoleLogger, createGatewayLogger } from '../../
 import { parseArgs } from '../../src/config.ts';
 import { closeGatewayLogs, openGatewayLogs, shippedAppOptions } from '../../src/shipped-app.ts';
 import { loadOrCreateToken } from '../../src/security/token.ts';
+import { PairingStore, pairingsPath } from '../../src/security/pairings.ts';
 import { createGateway, type Gateway, type GatewayDeps, type GatewaySecurity } from '../../src/yoga.ts';
 import { guardPinFlows } from '../../src/security/pin-gate.ts';
 import { useErrorMapping } from '../../src/plugins/use-error-mapping.ts';
@@ -72,7 +73,8 @@ export interface BuiltApp {
 
 /**
  * The gateway as `nhi-gateway --backend simulator` configures it, through the functions src/main.ts calls:
- * parseArgs (src/config.ts), openGatewayLogs, loadOrCreateToken and shippedAppOptions (src/shipped-app.ts).
+ * parseArgs (src/config.ts), openGatewayLogs, loadOrCreateToken, a PairingStore and shippedAppOptions
+ * (src/shipped-app.ts).
  * Logs, audit log and token file live in a temporary folder; the token file holds the bench's token (0600,
  * removed at the end). One change, said in the report: the identity-read rate limit keeps running on every
  * request but with numbers no benchmark reaches (its burst is 20 reads, a load test would measure refusals).
@@ -85,7 +87,9 @@ function shippedApp(services: RunningServices): BuiltApp {
   const parsed = parseArgs(['--backend', 'simulator', '--log-dir', join(dir, 'logs')], {});
   if (parsed.kind !== 'run') throw new Error(`shipped: config did not parse (${parsed.kind})`);
   const logs = openGatewayLogs(join(dir, 'logs'));
-  const options = shippedAppOptions(parsed.config, logs, loadOrCreateToken(tokenFile).token);
+  // As src/main-app.ts: the pairing store (an empty file in the temporary folder), hence the pairing routes.
+  const pairings = new PairingStore(pairingsPath(dir, parsed.config.backend));
+  const options = shippedAppOptions(parsed.config, logs, loadOrCreateToken(tokenFile).token, pairings);
   const yoga = createApp(services, {
     ...options,
     security: { ...options.security, identityRate: { perMinute: 1e9, burst: 1e9 } },
