@@ -259,7 +259,8 @@ function report(
     `"idle": nothing else queued; "${o.clients} clients": that many clients send reads back to back (basicData, ` +
     `registerData, lightState, gateway), so the control-software queue stays full. Missed: a change no event reported. ` +
     `A poll reads both slots' status, then the card number; the light goes out after the status reads, and the next ` +
-    `poll is asked for early enough that samples stay at most one interval apart (docs/lights-under-load.md). ` +
+    `poll is asked for early enough that samples stay at most one interval apart; the server starts at most 16 HTTP ` +
+    `requests per event-loop turn, so the poll's callbacks get in between a burst (docs/lights-under-load.md). ` +
     `"Published by the gateway": the same changes matched with when the gateway process published them (a reader of ` +
     `its light stream inside that process, bench/load-server.ts \`/published\`): the rest of the delay is transport ` +
     `and the subscriber's own event loop.`;
