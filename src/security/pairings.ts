@@ -73,7 +73,12 @@ export class PairingStore {
   readonly #onCode: ((pending: PendingPairing) => void) | undefined;
   readonly #pending = new Map<string, Pending>();
   #pairings: StoredPairing[] = [];
-  #loadedMtime = -1;
+  /**
+   * Which version of the file is loaded: inode, mtime (ns) and size. Both writers (this store and the CLI) replace
+   * the file by renaming a new one over it, so the inode changes on every save even when two saves fall in the
+   * same mtime tick (a CLI revocation right after the gateway's own save was missed when only mtime was compared).
+   */
+  #loadedStamp = '';
 
   constructor(file: string, options: PairingStoreOptions = {}) {
     this.#file = file;
@@ -162,15 +167,15 @@ export class PairingStore {
   }
 
   #reload(): void {
-    let mtime: number;
+    let stamp: string;
     try {
-      mtime = statSync(this.#file).mtimeMs;
+      stamp = fileStamp(this.#file);
     } catch {
       this.#pairings = [];
-      this.#loadedMtime = -1;
+      this.#loadedStamp = '';
       return;
     }
-    if (mtime === this.#loadedMtime) return;
+    if (stamp === this.#loadedStamp) return;
     try {
       const parsed = JSON.parse(readFileSync(this.#file, 'utf8')) as { pairings?: StoredPairing[] };
       this.#pairings = Array.isArray(parsed.pairings) ? parsed.pairings.filter(isStoredPairing) : [];
@@ -178,15 +183,20 @@ export class PairingStore {
       // An unreadable file grants nothing; the next save replaces it.
       this.#pairings = [];
     }
-    this.#loadedMtime = mtime;
+    this.#loadedStamp = stamp;
   }
 
   #save(): void {
     const temp = `${this.#file}.${process.pid}.tmp`;
     writeFileSync(temp, `${JSON.stringify({ pairings: this.#pairings }, null, 1)}\n`, { mode: 0o600 });
     renameSync(temp, this.#file);
-    this.#loadedMtime = statSync(this.#file).mtimeMs;
+    this.#loadedStamp = fileStamp(this.#file);
   }
+}
+
+function fileStamp(file: string): string {
+  const stat = statSync(file, { bigint: true });
+  return `${stat.ino}:${stat.mtimeNs}:${stat.size}`;
 }
 
 function hashToken(token: string): string {
