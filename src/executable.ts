@@ -34,13 +34,19 @@ function blobRanges(assets: EmbeddedAssets, releaser: MemoryReleaser): AddressRa
  * the bundle is compiled — so they are not part of the peak. Once serving (`delay`): one full collection,
  * the blob's pages again (an asset read meanwhile) and the allocator's free memory.
  */
+/**
+ * Full collections at the release: V8 ages unused bytecode at each one and flushes it when old, so a few in a
+ * row drop the bytecode of start-up-only code (docs/performance.md, "Idle and peak memory").
+ */
+const STARTUP_COLLECTIONS = 6;
+
 function scheduleMemoryRelease(assets: EmbeddedAssets, delay: number | null): void {
   if (delay === null) return;
   const release = (final: boolean) => {
     try {
-      // One full collection once serving (SEA execArgv --expose-gc, build/lib/exec-argv.ts): V8 sizes its young
+      // Full collections once serving (SEA execArgv --expose-gc, build/lib/exec-argv.ts): V8 sizes its young
       // generation for start-up's allocation rate and gives it back only when its memory reducer runs.
-      if (final) (globalThis as { gc?: () => void }).gc?.();
+      if (final) for (let i = 0; i < STARTUP_COLLECTIONS; i++) (globalThis as { gc?: () => void }).gc?.();
       const releaser = libcMemoryReleaser();
       if (!releaser) return;
       releaseStartupMemory(releaser, blobRanges(assets, releaser), final);

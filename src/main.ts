@@ -32,6 +32,15 @@ export interface MainOptions {
 /** The rest of the gateway, evaluated only when needed (a lazily evaluated wrapper in the bundle). */
 const loadApp = () => import('./main-app.ts');
 
+/**
+ * Between slices, where the executable exposes it (SEA `execArgv --expose-gc`, build/lib/exec-argv.ts): a full
+ * collection of what evaluating the slice left behind, so the heap does not grow for garbage before the app is
+ * built, which is when resident memory peaks (docs/performance.md, "Idle and peak memory").
+ */
+function collectStartupGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 /** Lets the event loop answer what has arrived (a /health probe: accept, then read) before the next step. */
 export const nextTurn = (): Promise<void> =>
   new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
@@ -52,6 +61,7 @@ async function loadAppInSlices(): Promise<Awaited<ReturnType<typeof loadApp>>> {
   for (const slice of APP_SLICES) {
     await nextTurn();
     await slice();
+    collectStartupGarbage();
   }
   await nextTurn();
   return loadApp();
