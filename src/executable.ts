@@ -4,7 +4,7 @@
  * src/bin.ts calls it with `node:sea`; a test stand-in calls it with a stand-in SEA (test/support/sea-entry.ts).
  */
 import { DEFAULT_RELEASE_MEMORY_MS, parseArgs, type ParseArgsResult } from './config.ts';
-import { runMain } from './main.ts';
+import { collectGarbage, runMain } from './main.ts';
 import { GRAPHIQL_ASSET_PREFIX, prepareExecutable, type EmbeddedAssets, type SeaApi, type SetupDeps } from './sea-setup.ts';
 import { setGraphiQLAssetSource, type GraphiQLAssetSet } from './plugins/use-graphiql-assets.ts';
 import { releaseStartupMemory, type AddressRange, type MemoryReleaser } from './memory-release.ts';
@@ -29,24 +29,24 @@ function blobRanges(assets: EmbeddedAssets, releaser: MemoryReleaser): AddressRa
 }
 
 /**
- * Gives back start-up memory (src/memory-release.ts) in two steps. At once (the next turn of the event loop,
- * while the app is still being built): the SEA blob's pages — the main script and its code cache, dead once
- * the bundle is compiled — so they are not part of the peak. Once serving (`delay`): one full collection,
- * the blob's pages again (an asset read meanwhile) and the allocator's free memory.
- */
-/**
  * Full collections at the release: V8 ages unused bytecode at each one and flushes it when old, so a few in a
  * row drop the bytecode of start-up-only code (docs/performance.md, "Idle and peak memory").
  */
 const STARTUP_COLLECTIONS = 6;
 
+/**
+ * Gives back start-up memory (src/memory-release.ts) in two steps. At once (the next turn of the event loop,
+ * while the app is still being built): the SEA blob's pages — the main script and its code cache, dead once
+ * the bundle is compiled — so they are not part of the peak. Once serving (`delay`): full collections, the
+ * blob's pages again (an asset read meanwhile) and the allocator's free memory.
+ */
 function scheduleMemoryRelease(assets: EmbeddedAssets, delay: number | null): void {
   if (delay === null) return;
   const release = (final: boolean) => {
     try {
       // Full collections once serving (SEA execArgv --expose-gc, build/lib/exec-argv.ts): V8 sizes its young
       // generation for start-up's allocation rate and gives it back only when its memory reducer runs.
-      if (final) for (let i = 0; i < STARTUP_COLLECTIONS; i++) (globalThis as { gc?: () => void }).gc?.();
+      if (final) for (let i = 0; i < STARTUP_COLLECTIONS; i++) collectGarbage();
       const releaser = libcMemoryReleaser();
       if (!releaser) return;
       releaseStartupMemory(releaser, blobRanges(assets, releaser), final);

@@ -33,11 +33,12 @@ export interface MainOptions {
 const loadApp = () => import('./main-app.ts');
 
 /**
- * Between slices, where the executable exposes it (SEA `execArgv --expose-gc`, build/lib/exec-argv.ts): a full
- * collection of what evaluating the slice left behind, so the heap does not grow for garbage before the app is
- * built, which is when resident memory peaks (docs/performance.md, "Idle and peak memory").
+ * A full collection where the executable exposes it (SEA `execArgv --expose-gc`, build/lib/exec-argv.ts); a
+ * no-op under `npm start`. Used between the slices below, so the heap does not grow for the garbage of
+ * evaluating them before the app is built, which is when resident memory peaks (docs/performance.md, "Idle
+ * and peak memory"), and at the executable's memory release (src/executable.ts).
  */
-function collectStartupGarbage(): void {
+export function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
@@ -61,7 +62,7 @@ async function loadAppInSlices(): Promise<Awaited<ReturnType<typeof loadApp>>> {
   for (const slice of APP_SLICES) {
     await nextTurn();
     await slice();
-    collectStartupGarbage();
+    collectGarbage();
   }
   await nextTurn();
   return loadApp();

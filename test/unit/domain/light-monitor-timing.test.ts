@@ -50,6 +50,18 @@ function slowControlSoftware(waits: (n: number) => number) {
   return { read, samples, insertDoctorCard: () => (hpcLevel = 2) };
 }
 
+/** Subscribes to a monitor over `slowControlSoftware(waits)` for `intervals` intervals; the gaps between samples. */
+async function sampleGaps(waits: (n: number) => number, intervals: number): Promise<number[]> {
+  const cs = slowControlSoftware(waits);
+  const monitor = new LightMonitor({ read: cs.read, readers: READERS, intervalMs: INTERVAL_MS });
+  const stream = monitor.lightStates();
+  void stream.next();
+  await vi.advanceTimersByTimeAsync(intervals * INTERVAL_MS);
+  const gaps = cs.samples.slice(1).map((t, i) => t - cs.samples[i]!);
+  await stop(stream, monitor);
+  return gaps;
+}
+
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'] });
 });
@@ -80,25 +92,14 @@ describe('the light poller’s timing', () => {
   });
 
   it('keeps samples exactly one interval apart with an idle queue', async () => {
-    const cs = slowControlSoftware(() => 0);
-    const monitor = new LightMonitor({ read: cs.read, readers: READERS, intervalMs: INTERVAL_MS });
-    const stream = monitor.lightStates();
-    void stream.next();
-    await vi.advanceTimersByTimeAsync(10 * INTERVAL_MS);
-    const gaps = cs.samples.slice(1).map((t, i) => t - cs.samples[i]!);
+    const gaps = await sampleGaps(() => 0, 10);
     expect(gaps.length).toBeGreaterThanOrEqual(8);
     for (const gap of gaps) expect(gap).toBe(INTERVAL_MS);
-    await stop(stream, monitor);
   });
 
   it('keeps samples at most one interval apart when polls wait for a card call in flight by turns', async () => {
     // Every other poll waits a whole card call for the queue (the worst case for a fixed-rate timer).
-    const cs = slowControlSoftware((n) => (n % 2 === 1 ? CALL_MS : 0));
-    const monitor = new LightMonitor({ read: cs.read, readers: READERS, intervalMs: INTERVAL_MS });
-    const stream = monitor.lightStates();
-    void stream.next();
-    await vi.advanceTimersByTimeAsync(20 * INTERVAL_MS);
-    const gaps = cs.samples.slice(1).map((t, i) => t - cs.samples[i]!);
+    const gaps = await sampleGaps((n) => (n % 2 === 1 ? CALL_MS : 0), 20);
     expect(gaps.length).toBeGreaterThanOrEqual(15);
     // The first waiting poll comes before its wait was ever seen: it may be late by that one wait.
     expect(gaps[0]).toBeLessThanOrEqual(INTERVAL_MS + CALL_MS);
@@ -106,17 +107,11 @@ describe('the light poller’s timing', () => {
       expect(gap).toBeLessThanOrEqual(INTERVAL_MS);
       expect(gap).toBeGreaterThanOrEqual(INTERVAL_MS - CALL_MS);
     }
-    await stop(stream, monitor);
   });
 
   it('polls a control software slower than half the interval at most twice per interval', async () => {
-    const cs = slowControlSoftware(() => INTERVAL_MS);
-    const monitor = new LightMonitor({ read: cs.read, readers: READERS, intervalMs: INTERVAL_MS });
-    const stream = monitor.lightStates();
-    void stream.next();
-    await vi.advanceTimersByTimeAsync(30 * INTERVAL_MS);
-    const gaps = cs.samples.slice(2).map((t, i) => t - cs.samples[i + 1]!);
+    // The first gap is the subscriber's own first read followed by the timed ones: left out.
+    const gaps = (await sampleGaps(() => INTERVAL_MS, 30)).slice(1);
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(INTERVAL_MS / 2);
-    await stop(stream, monitor);
   });
 });

@@ -127,17 +127,23 @@ describe('a card pulled while the reader powers it up', () => {
   });
 });
 
+/** Two fake PC/SC readers watched by a presence-only light monitor, disposed after the test. */
+async function twoReaders() {
+  const fake = new FakePcsc([R0, R1]);
+  const pcsc = createPcscPresence({ port: fake, watcher: { backoff: { initialMs: 5, maxMs: 10 } } });
+  const monitor = new LightMonitor({ presence: pcsc.presence, readers: LOGICAL_READERS, intervalMs: 1000 });
+  disposers.push(async () => {
+    await monitor[Symbol.asyncDispose]();
+    await pcsc[Symbol.asyncDispose]();
+  });
+  await pcsc.watcher.whenRunning(1000);
+  const cards = () => pcsc.watcher.readers().map((r) => r.card);
+  return { fake, monitor, cards };
+}
+
 describe('card sessions per reader', () => {
   it('follow the NHI card whether or not anybody watches; another reader\'s card leaving does not end them', async () => {
-    const fake = new FakePcsc([R0, R1]);
-    const pcsc = createPcscPresence({ port: fake, watcher: { backoff: { initialMs: 5, maxMs: 10 } } });
-    const monitor = new LightMonitor({ presence: pcsc.presence, readers: LOGICAL_READERS, intervalMs: 1000 });
-    disposers.push(async () => {
-      await monitor[Symbol.asyncDispose]();
-      await pcsc[Symbol.asyncDispose]();
-    });
-    await pcsc.watcher.whenRunning(1000);
-    const cards = () => pcsc.watcher.readers().map((r) => r.card);
+    const { fake, monitor, cards } = await twoReaders();
     fake.insert(R0, nhiCard({ unknown: true }));
     fake.insert(R1, nhiCard());
     await until(() => cards().every((c) => c !== null) && cards()[1]?.kind === 'NHI_CARD', 'both cards');
@@ -157,15 +163,7 @@ describe('card sessions per reader', () => {
     expect(again).not.toBe(nhiSession);
   });
   it('each reader names its own card (Reader.cardSession), while reads use the reader with the NHI card', async () => {
-    const fake = new FakePcsc([R0, R1]);
-    const pcsc = createPcscPresence({ port: fake, watcher: { backoff: { initialMs: 5, maxMs: 10 } } });
-    const monitor = new LightMonitor({ presence: pcsc.presence, readers: LOGICAL_READERS, intervalMs: 1000 });
-    disposers.push(async () => {
-      await monitor[Symbol.asyncDispose]();
-      await pcsc[Symbol.asyncDispose]();
-    });
-    await pcsc.watcher.whenRunning(1000);
-    const cards = () => pcsc.watcher.readers().map((r) => r.card);
+    const { fake, monitor, cards } = await twoReaders();
     const perReader = () => Promise.all(monitor.readers.map((r) => monitor.readerCardSession(r)));
     fake.insert(R0, nhiCard());
     fake.insert(R1, nhiCard());
