@@ -132,6 +132,7 @@ export const benchmark: BenchModule = {
       const url = `http://127.0.0.1:${info.gatewayPort}/graphql`;
       await control(base, '/delay', { ms: callMs });
       await control(base, '/hpc', { inserted: false });
+      await control(base, '/published/watch', {});
 
       const events: ReceivedLight[] = [];
       ws.client = createWsClient(url, { connectionParams: { authorization: `Bearer ${token}` } });

@@ -20,8 +20,9 @@
  *   GET  /changes → the fixture's card insertions and removals, stamped on CLOCK_REALTIME in µs
  *                   (FixtureStateChange[]; bench/light-delay.ts compares them with when subscribers heard)
  *   POST /delay   { ms } → every control-software call sleeps ms inside the fixture (0 clears)
- *   GET  /published → when this process published each light state (an in-process lightStates reader,
- *                   CLOCK_REALTIME ms): how much of a subscriber's delay is the gateway's, and how much transport
+ *   POST /published/watch → starts an in-process lightStates reader (light-delay only: it never leaves)
+ *   GET  /published → when this process published each light state (that reader, CLOCK_REALTIME ms): how much
+ *                   of a subscriber's delay is the gateway's, and how much transport
  *
  * NHI_BENCH_LIGHT_POLL_MS sets the light poll interval (default 500, the cshis backend's); /info reports it.
  */
@@ -138,13 +139,17 @@ const services = createServices(
 const yoga = createApp(services, { graphiql: false, logger, security: { token: benchToken(), identityRate: false } });
 const gateway = await startServer({ yoga, host: '127.0.0.1', port: 0, logger });
 
-// The monitor's own stream, read here: when each light state left the gateway (bench/light-delay.ts).
+// The monitor's own stream, read here once bench/light-delay.ts asks (POST /published/watch): when each light
+// state left the gateway. Not for the load benchmark, which checks that every listener leaves.
 const published: { atMs: number; level: number }[] = [];
-void (async () => {
-  for await (const state of services.monitor.lightStates()) {
-    if (published.length < 100_000) published.push({ atMs: performance.timeOrigin + performance.now(), level: state.professionalCard.level });
-  }
-})();
+let publishedReader: Promise<void> | null = null;
+const watchPublished = (): void => {
+  publishedReader ??= (async () => {
+    for await (const state of services.monitor.lightStates()) {
+      if (published.length < 100_000) published.push({ atMs: performance.timeOrigin + performance.now(), level: state.professionalCard.level });
+    }
+  })();
+};
 
 const started = performance.now();
 const samples: MemorySample[] = [];
@@ -205,6 +210,9 @@ const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> 
       return send(res, 200, { gatewayPort: gateway.port, pid: process.pid, journal: journalPath ? 'file' : 'memory', lightPollMs });
     case 'GET /changes':
       return send(res, 200, fx.stateChanges());
+    case 'POST /published/watch':
+      watchPublished();
+      return send(res, 200, { watching: true });
     case 'GET /published':
       return send(res, 200, published);
     case 'POST /delay': {
