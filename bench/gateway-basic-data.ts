@@ -14,6 +14,7 @@
  */
 import { createSimulatorServices } from '../src/services.ts';
 import { describeNodeArgs, gatewayNodeArgs } from './lib/node-args.ts';
+import { benchServerNode, nodeVersionOf } from './lib/server-node.ts';
 import type { Exchange, HttpResponse, Outcome } from './lib/http-client.ts';
 import { benchToken } from './lib/bench-token.ts';
 import { compareHttpTargets, DEFAULT_HTTP_OPTIONS, QUICK_HTTP_OPTIONS, type HttpTargetResult } from './lib/http-compare.ts';
@@ -132,12 +133,16 @@ export const benchmark: BenchModule = {
     // per target says more about luck than about the code. The median fork is reported.
     const forks = ctx.quick ? 1 : FORKS;
     const shippedNodeArgs = gatewayNodeArgs(process.env['NHI_BENCH_GATEWAY_NODE_ARGS']);
+    // Every server on the Node the executable is built from (bench/lib/server-node.ts says why).
+    const node = benchServerNode();
+    const serverNode = nodeVersionOf(node);
+    ctx.log(`servers run on Node ${serverNode}`);
     const runs: { results: HttpTargetResult[]; foreignCpuShare: number | null; ratio: number; diff: number }[] = [];
     for (let fork = 1; fork <= forks; fork++) {
       ctx.log(`(b) bare yoga, (c) gateway as shipped, (c′) stripped gateway — over HTTP, fork ${fork}/${forks}`);
       const run = await compareHttpTargets(
         [
-          { key: 'bare-yoga', label: '(b) bare graphql-yoga, constant', script: 'bench/servers/bare-yoga.ts' },
+          { key: 'bare-yoga', label: '(b) bare graphql-yoga, constant', script: 'bench/servers/bare-yoga.ts', node },
           {
             key: 'shipped',
             label: process.env['NHI_BENCH_GATEWAY_NODE_ARGS']?.trim()
@@ -146,8 +151,9 @@ export const benchmark: BenchModule = {
             script: 'bench/servers/gateway.ts',
             args: ['--variant=shipped'],
             nodeArgs: shippedNodeArgs,
+            node,
           },
-          { key: 'stripped', label: '(c′) diagnostic: createApp, no log files', script: 'bench/servers/gateway.ts', args: ['--variant=production'] },
+          { key: 'stripped', label: '(c′) diagnostic: createApp, no log files', script: 'bench/servers/gateway.ts', args: ['--variant=production'], node },
         ],
         basicDataExchange(),
         opts,
@@ -211,6 +217,7 @@ export const benchmark: BenchModule = {
       `not judged: (c′)/(b) ${(cStripped.rps / b.rps).toFixed(3)}, p50 (c′) − (b) ${(cStripped.latency.p50 - b.latency.p50).toFixed(3)} ms; ` +
         `server CPU per request (c)/(b) ${(c.serverCpuUsPerRequest / b.serverCpuUsPerRequest).toFixed(2)}; ` +
         `per-round (c)/(b) ${pairedRatios.map((x) => x.toFixed(2)).join(', ')}`,
+      `servers (b), (c), (c′) on Node ${serverNode}${process.env['NHI_BENCH_SERVER_NODE']?.trim() === 'current' ? ' (NHI_BENCH_SERVER_NODE=current: NOT the executable\'s Node)' : " (the executable's)"}`,
       `other processes used ${foreignCpuShare === null ? 'an unknown share' : `${Math.round(foreignCpuShare * 100)} %`} of a core during the HTTP phases` +
         (busy ? ` (over ${BUSY_SHARE * 100} %: the machine was shared, rerun when it is quiet)` : ''),
     ];
@@ -254,7 +261,8 @@ export const benchmark: BenchModule = {
         `with one change: the identity-read rate limiter runs on every request with numbers no benchmark reaches ` +
         `(its shipped burst of 20 reads would make a load test measure refusals); its process runs with the V8 flags ` +
         `\`${describeNodeArgs(shippedNodeArgs)}\` (build/lib/exec-argv.ts; NHI_BENCH_GATEWAY_NODE_ARGS replaces them); ` +
-        `(c′) a diagnostic, not judged: \`createApp\` with the token, the rate limit off, console logger, no log or audit file.`,
+        `(c′) a diagnostic, not judged: \`createApp\` with the token, the rate limit off, console logger, no log or audit file. ` +
+        `(b), (c) and (c′) run on Node ${serverNode}, the executable's (bench/lib/server-node.ts; \`NHI_BENCH_SERVER_NODE=current\` runs them on the benchmark's own Node).`,
       '',
       `Targets: req/s (c)/(b) ≥ ${TARGETS.throughputRatio}; p50 (c) − (b) ≤ ${TARGETS.p50DiffMs} ms.${ctx.quick ? ' **--quick run: not for comparison.**' : ''}`,
       '',

@@ -45,6 +45,7 @@ import { heapGrowth, type HeapClasses } from './lib/heap-classes.ts';
 import { matchLightChanges } from './light-delay.ts';
 import type { FixtureStateChange } from '../src/adapters/cshis/native.ts';
 import { describeNodeArgs, gatewayNodeArgs } from './lib/node-args.ts';
+import { benchServerNode, nodeVersionOf } from './lib/server-node.ts';
 import { rocDateToIso } from '../src/codecs/roc-date.ts';
 import { ensureFixtureBuilt, simulatedPatientRecord } from '../test/integration/cshis/helpers.ts';
 import { createWsClient } from '../test/helpers/ws.ts';
@@ -752,7 +753,10 @@ export const benchmark: BenchModule = {
     // The gateway runs with the executable's own V8 flags (build/lib/exec-argv.ts): the judged memory is what
     // ships. NHI_BENCH_LOAD_NODE_ARGS replaces them to compare (`defaults`: Node's own heap sizing).
     const extraNodeArgs = gatewayNodeArgs(process.env['NHI_BENCH_LOAD_NODE_ARGS']);
-    const server: ChildServer = await startChildServer({ name: 'load-gateway', script: 'bench/load-server.ts', nodeArgs: ['--expose-gc', ...extraNodeArgs] });
+    // On the Node the executable is built from (bench/lib/server-node.ts says why).
+    const node = benchServerNode();
+    const serverNode = nodeVersionOf(node);
+    const server: ChildServer = await startChildServer({ name: 'load-gateway', script: 'bench/load-server.ts', nodeArgs: ['--expose-gc', ...extraNodeArgs], node });
     const control = `http://127.0.0.1:${server.port}`;
     const holders: Holder[] = [];
     let client: KeepAliveClient | null = null;
@@ -1101,7 +1105,7 @@ export const benchmark: BenchModule = {
               .join(', ') +
             ' (RSS figures of this run include ~140 MB the first snapshot left resident)'
           : 'heap by constructor: not taken (NHI_BENCH_LOAD_HEAP_CLASSES=1 takes snapshots before and after)') +
-        `; gateway Node flags: ${describeNodeArgs(extraNodeArgs)}`;
+        `; gateway on Node ${serverNode}, flags: ${describeNodeArgs(extraNodeArgs)}`;
       ctx.log(`  ${heapGrowthLine}`);
       // Attribution of retained memory: the journal's entries (kept for ever, by design) vs the rest.
       const journal = await controlPost<{ entries: number; jsonBytes: number; memory: MemorySample }>(control, '/journal/drop', {});

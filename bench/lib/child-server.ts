@@ -41,6 +41,8 @@ export interface ChildServerOptions {
    */
   readonly wrapper?: readonly string[];
   readonly startTimeoutMs?: number;
+  /** The Node executable to run. @default process.execPath (bench/lib/server-node.ts picks the shipped one) */
+  readonly node?: string;
 }
 
 const tsxLoader = import.meta.resolve('tsx');
@@ -49,7 +51,7 @@ export async function startChildServer(opts: ChildServerOptions): Promise<ChildS
   // TypeScript goes through tsx; JavaScript (e.g. a bundle made as the executable's is) runs as it is, so
   // that no loader transforms it again.
   const loader = /\.[cm]?js$/.test(opts.script) ? [] : ['--import', tsxLoader];
-  const [command, ...wrapperArgs] = [...(opts.wrapper ?? []), process.execPath];
+  const [command, ...wrapperArgs] = [...(opts.wrapper ?? []), opts.node ?? process.execPath];
   const child: ChildProcessWithoutNullStreams = spawn(
     command!,
     [...wrapperArgs, ...(opts.nodeArgs ?? []), ...loader, opts.script, ...(opts.args ?? [])],

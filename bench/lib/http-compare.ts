@@ -22,6 +22,8 @@ export interface HttpTargetSpec {
   readonly args?: readonly string[];
   /** V8 flags for this server's process, e.g. the executable's (build/lib/exec-argv.ts). */
   readonly nodeArgs?: readonly string[];
+  /** The Node executable (bench/lib/server-node.ts). @default the benchmark's own */
+  readonly node?: string;
 }
 
 export interface HttpCompareOptions {
@@ -102,7 +104,7 @@ export async function compareHttpTargets(
       // One directory per target, Node's default file names: the tsx loader thread writes a profile of its
       // own, and a fixed --cpu-prof-name would let it overwrite the main thread's (`CPU.*.<pid>.0.*`).
       const nodeArgs = [...(spec.nodeArgs ?? []), ...(ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${join(ctx.cpuProfDir, spec.key)}`] : [])];
-      const server = await startChildServer({ name: spec.key, script: spec.script, args: spec.args ?? [], nodeArgs });
+      const server = await startChildServer({ name: spec.key, script: spec.script, args: spec.args ?? [], nodeArgs, ...(spec.node ? { node: spec.node } : {}) });
       servers.push(server);
       clients.push(new KeepAliveClient('127.0.0.1', server.port, opts.concurrency));
       ctx.log(`  started ${spec.key} (pid ${server.pid}, port ${server.port})`);

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { SEA_EXEC_ARGV } from '../../build/lib/exec-argv.ts';
 import { basicDataExchange } from '../gateway-basic-data.ts';
 import { startChildServer } from '../lib/child-server.ts';
+import { benchServerNode } from '../lib/server-node.ts';
 import { KeepAliveClient, runConcurrent, Tally } from '../lib/http-client.ts';
 
 const arg = (name: string, fallback: string): string =>
@@ -57,6 +58,7 @@ async function measure(target: string, index: number): Promise<number[]> {
   const nodeArgs = flags === undefined ? known.nodeArgs : flags.split(/\s+/).filter(Boolean);
   const prefix = join(out, `t${index}`);
   const server = await startChildServer({
+    node: benchServerNode(),
     name: target,
     script: known.script,
     args: known.args,
