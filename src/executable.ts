@@ -33,7 +33,7 @@ function blobRanges(assets: EmbeddedAssets, releaser: MemoryReleaser): AddressRa
  * exposed by `--expose-gc`'s `gc()`. It collects until nothing more is freed (2 to 7 full collections), in
  * memory-reducing mode: it compacts fragmented pages, flushes old bytecode as several collections in a row did
  * (round 5 ran six ordinary ones) and clears V8's compilation cache — 0.9 MiB less resident than the six
- * (docs/performance.md, "Idle and peak memory"). Where `gc` ignores the options, an ordinary full collection.
+ * (docs/performance.md, "Idle and peak memory"). A V8 that does not know `flavor` runs an ordinary full one.
  */
 export function collectAllAvailableGarbage(): void {
   (globalThis as { gc?: (options?: object) => void }).gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
