@@ -4,7 +4,7 @@
  * src/bin.ts calls it with `node:sea`; a test stand-in calls it with a stand-in SEA (test/support/sea-entry.ts).
  */
 import { DEFAULT_RELEASE_MEMORY_MS, parseArgs, type ParseArgsResult } from './config.ts';
-import { collectGarbage, runMain } from './main.ts';
+import { runMain } from './main.ts';
 import { GRAPHIQL_ASSET_PREFIX, prepareExecutable, type EmbeddedAssets, type SeaApi, type SetupDeps } from './sea-setup.ts';
 import { setGraphiQLAssetSource, type GraphiQLAssetSet } from './plugins/use-graphiql-assets.ts';
 import { releaseStartupMemory, type AddressRange, type MemoryReleaser } from './memory-release.ts';
@@ -29,10 +29,15 @@ function blobRanges(assets: EmbeddedAssets, releaser: MemoryReleaser): AddressRa
 }
 
 /**
- * Full collections at the release: V8 ages unused bytecode at each one and flushes it when old, so a few in a
- * row drop the bytecode of start-up-only code (docs/performance.md, "Idle and peak memory").
+ * The collection at the release: V8's "last resort" one (what it runs before giving up on an allocation),
+ * exposed by `--expose-gc`'s `gc()`. It collects until nothing more is freed (2 to 7 full collections), in
+ * memory-reducing mode: it compacts fragmented pages, flushes old bytecode as several collections in a row did
+ * (round 5 ran six ordinary ones) and clears V8's compilation cache — 0.9 MiB less resident than the six
+ * (docs/performance.md, "Idle and peak memory"). A V8 that does not know `flavor` runs an ordinary full one.
  */
-const STARTUP_COLLECTIONS = 6;
+export function collectAllAvailableGarbage(): void {
+  (globalThis as { gc?: (options?: object) => void }).gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+}
 
 /**
  * Gives back start-up memory (src/memory-release.ts) in two steps. At once (the next turn of the event loop,
@@ -44,9 +49,9 @@ function scheduleMemoryRelease(assets: EmbeddedAssets, delay: number | null): vo
   if (delay === null) return;
   const release = (final: boolean) => {
     try {
-      // Full collections once serving (SEA execArgv --expose-gc, build/lib/exec-argv.ts): V8 sizes its young
+      // Collections once serving (SEA execArgv --expose-gc, build/lib/exec-argv.ts): V8 sizes its young
       // generation for start-up's allocation rate and gives it back only when its memory reducer runs.
-      if (final) for (let i = 0; i < STARTUP_COLLECTIONS; i++) collectGarbage();
+      if (final) collectAllAvailableGarbage();
       const releaser = libcMemoryReleaser();
       if (!releaser) return;
       releaseStartupMemory(releaser, blobRanges(assets, releaser), final);

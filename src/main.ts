@@ -36,7 +36,7 @@ const loadApp = () => import('./main-app.ts');
  * A full collection where the executable exposes it (SEA `execArgv --expose-gc`, build/lib/exec-argv.ts); a
  * no-op under `npm start`. Used between the slices below, so the heap does not grow for the garbage of
  * evaluating them before the app is built, which is when resident memory peaks (docs/performance.md, "Idle
- * and peak memory"), and at the executable's memory release (src/executable.ts).
+ * and peak memory"). The executable's memory release collects harder (src/executable.ts).
  */
 export function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();

@@ -107,6 +107,49 @@ const noUndiciProbe: Plugin = {
   },
 };
 
+/**
+ * Node's `https` and `tls` modules, which dependencies require at load only to use them later for outgoing TLS
+ * connections the gateway does not make at start (or ever: a pushgateway, a WebSocket client, curl): loading
+ * them (and with `tls` OpenSSL's TLS state; with NODE_EXTRA_CA_CERTS set, those certificates too) cost ~2.5 MiB
+ * of resident memory for as long as the gateway runs (docs/performance.md, "Idle and peak memory"). Each of
+ * these `require`s becomes an object whose getters load the module when a property is first read; only the
+ * properties each file reads are forwarded, and the build fails if a file no longer has the expected line.
+ * src/adapters/webapi/https-transport.ts loads them at its first request the same way.
+ */
+export const LAZY_TLS_REQUIRES: ReadonlyArray<{ readonly file: RegExp; readonly line: string; readonly module: string; readonly props: readonly string[] }> = [
+  { file: /[\\/]prom-client[\\/]lib[\\/]pushgateway\.js$/, line: "const https = require('https');", module: 'https', props: ['request'] },
+  { file: /[\\/]@whatwg-node[\\/]node-fetch[\\/]cjs[\\/]fetchNodeHttp\.js$/, line: 'const node_https_1 = require("node:https");', module: 'node:https', props: ['request'] },
+  { file: /[\\/]@whatwg-node[\\/]node-fetch[\\/]cjs[\\/]Request\.js$/, line: 'const node_https_1 = require("node:https");', module: 'node:https', props: ['Agent'] },
+  { file: /[\\/]@whatwg-node[\\/]node-fetch[\\/]cjs[\\/]fetchCurl\.js$/, line: 'const node_tls_1 = require("node:tls");', module: 'node:tls', props: ['rootCertificates'] },
+  { file: /[\\/]ws[\\/]lib[\\/]websocket\.js$/, line: "const https = require('https');", module: 'https', props: ['request'] },
+  { file: /[\\/]ws[\\/]lib[\\/]websocket\.js$/, line: "const tls = require('tls');", module: 'tls', props: ['connect'] },
+];
+
+/** `const x = require('m');` → `const x = { get p() { return require('m').p; } };` (Node caches the module). */
+export function lazyRequireLine(line: string, module: string, props: readonly string[]): string {
+  const name = /^const (\w+) = /.exec(line)?.[1];
+  if (!name) throw new Error(`not a require line: ${line}`);
+  const getters = props.map((p) => `get ${p}() { return require(${JSON.stringify(module)}).${p}; }`).join(', ');
+  return `const ${name} = { ${getters} };`;
+}
+
+const lazyTlsRequires: Plugin = {
+  name: 'lazy-tls-requires',
+  setup(b) {
+    const files = new RegExp(LAZY_TLS_REQUIRES.map((r) => r.file.source).join('|'));
+    b.onLoad({ filter: files }, (args) => {
+      let source = readFileSync(args.path, 'utf8');
+      for (const r of LAZY_TLS_REQUIRES.filter((entry) => entry.file.test(args.path))) {
+        if (source.split(r.line).length !== 2) {
+          return { errors: [{ text: `${args.path} no longer has exactly one "${r.line}": review build/lib/bundle.ts (lazy-tls-requires)` }] };
+        }
+        source = source.replace(r.line, lazyRequireLine(r.line, r.module, r.props));
+      }
+      return { contents: source, loader: 'js' };
+    });
+  },
+};
+
 export interface BundleResult {
   readonly path: string;
   readonly bytes: number;
@@ -139,7 +182,7 @@ export function gatewayBundleOptions(root: string, entry: string, outfile: strin
     // `import.meta` is empty in CommonJS; the modules that use it check for that (src/main.ts,
     // src/adapters/cshis/native.ts), so esbuild's warning about it is expected.
     logOverride: { 'empty-import-meta': 'silent' },
-    plugins: [embeddedGraphiQLOnly, oneGraphqlJs, onlyBig5Tables, noUndiciProbe],
+    plugins: [embeddedGraphiQLOnly, oneGraphqlJs, onlyBig5Tables, noUndiciProbe, lazyTlsRequires],
   };
 }
 

@@ -19,8 +19,8 @@
  * race (the server closed an idle socket as we wrote) is not retried either: idle sockets are closed early
  * instead (`freeSocketTimeoutMs`). Certificate errors are never retried (a retry cannot fix them).
  */
-import https from 'node:https';
-import tls from 'node:tls';
+import { createRequire } from 'node:module';
+import type { Agent } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { gatewayError } from '../../errors/gateway-codes.ts';
 import type { GatewayError } from '../../errors/gateway-errors.ts';
@@ -53,6 +53,22 @@ type AttemptOutcome =
   | { readonly ok: true; readonly response: HttpsJsonResponse }
   | { readonly ok: false; readonly error: GatewayError; readonly retry: boolean };
 
+type NodeHttps = typeof import('node:https');
+type NodeTls = typeof import('node:tls');
+
+/**
+ * node:https and node:tls, loaded at the first request, not when the gateway starts: loading them costs ~2.5 MiB
+ * of resident memory for as long as it runs (docs/performance.md, "Idle and peak memory"; build/lib/bundle.ts
+ * does the same for the dependencies that require them). `require` in the executable's CommonJS bundle,
+ * `createRequire` under tsx/vitest.
+ */
+function nodeHttps(): NodeHttps {
+  return typeof require === 'function' ? (require('node:https') as NodeHttps) : (createRequire(import.meta.url)('node:https') as NodeHttps);
+}
+function nodeTls(): NodeTls {
+  return typeof require === 'function' ? (require('node:tls') as NodeTls) : (createRequire(import.meta.url)('node:tls') as NodeTls);
+}
+
 class Deadline extends Error {
   constructor(readonly which: 'connect' | 'overall') {
     super(`${which} deadline`);
@@ -64,7 +80,10 @@ const CERTIFICATE_ERROR = /^(ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH|UNAB
 
 export class HttpsJsonClient {
   private readonly url: URL;
-  private readonly agent: https.Agent;
+  /** Made at the first request (see nodeHttps); the same options as ever. */
+  private agentMade: Agent | null = null;
+  private readonly extraCa: readonly string[];
+  private readonly freeSocketTimeoutMs: number;
   private readonly timeoutMs: number;
   private readonly connectTimeoutMs: number;
   private readonly maxAttempts: number;
@@ -79,14 +98,20 @@ export class HttpsJsonClient {
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.retryDelayMs = options.retryDelayMs ?? 200;
     this.maxResponseBytes = options.maxResponseBytes ?? 65_536;
-    this.agent = new https.Agent({
+    this.extraCa = [...(options.extraCa ?? [])];
+    this.freeSocketTimeoutMs = options.freeSocketTimeoutMs ?? 15_000;
+  }
+
+  private get agent(): Agent {
+    this.agentMade ??= new (nodeHttps().Agent)({
       keepAlive: true,
       maxSockets: 4,
       maxFreeSockets: 1,
-      timeout: options.freeSocketTimeoutMs ?? 15_000,
-      ca: [...tls.rootCertificates, ...(options.extraCa ?? [])],
+      timeout: this.freeSocketTimeoutMs,
+      ca: [...nodeTls().rootCertificates, ...this.extraCa],
       rejectUnauthorized: true,
     });
+    return this.agentMade;
   }
 
   /** POSTs `body` as JSON; resolves with any HTTP answer, rejects with a typed NETWORK error. */
@@ -105,7 +130,7 @@ export class HttpsJsonClient {
 
   /** Closes every socket (keep-alive ones included). */
   destroy(): void {
-    this.agent.destroy();
+    this.agentMade?.destroy();
   }
 
   private attempt(payload: Buffer, deadline: number): Promise<AttemptOutcome> {
@@ -121,7 +146,7 @@ export class HttpsJsonClient {
         resolve(outcome);
       };
 
-      const request = https.request(this.url, {
+      const request = nodeHttps().request(this.url, {
         method: 'POST',
         agent: this.agent,
         headers: {

@@ -5,7 +5,9 @@
  *   deep-required parser is the GraphQLError the rest of the gateway checks against;
  * - the Big5 codec still works with the unused iconv-lite tables left out, and asking for one of those
  *   encodings fails loudly, naming the table;
- * - a yoga server answers without Node ever loading its internal undici (no `globalThis.Request` probe).
+ * - a yoga server answers without Node ever loading its internal undici (no `globalThis.Request` probe);
+ * - Node's https and tls are loaded only when a TLS connection is first made: not by yoga, node-fetch, ws,
+ *   prom-client or the Web API client at start, yet each still connects (build/lib/bundle.ts lazy-tls-requires).
  */
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
@@ -14,7 +16,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { gatewayBundleOptions } from '../../../build/lib/bundle.ts';
+import { gatewayBundleOptions, lazyRequireLine } from '../../../build/lib/bundle.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const work = mkdtempSync(join(tmpdir(), 'nhi-bundle-options-'));
@@ -45,6 +47,48 @@ describe("the executable's bundle options", () => {
     const out = JSON.parse(execFileSync(process.execPath, [outfile], { encoding: 'utf8' })) as { text: string; before: boolean; after: boolean };
     expect(JSON.parse(out.text)).toEqual({ data: { ok: true } });
     expect(out).toMatchObject({ before: false, after: false });
+  });
+
+  it("load Node's https and tls at the first TLS connection, not at start", async () => {
+    const outfile = join(work, 'lazy-tls.cjs');
+    const { entryPoints: _unused, ...options } = gatewayBundleOptions(ROOT, 'src/bin.ts', outfile);
+    const contents = `
+      import { createSchema, createYoga } from 'graphql-yoga';
+      import { WebSocket, WebSocketServer } from 'ws';
+      import { Registry, Pushgateway } from 'prom-client';
+      import { HttpsJsonClient } from './src/adapters/webapi/https-transport.ts';
+      const loaded = () => (process as unknown as { moduleLoadList: string[] }).moduleLoadList.filter((m) => /^NativeModule (https|tls)$/.test(m));
+      const yoga = createYoga({ schema: createSchema({ typeDefs: 'type Query { ok: Boolean }', resolvers: { Query: { ok: () => true } } }) });
+      new WebSocketServer({ noServer: true }).close();
+      new Registry();
+      const client = new HttpsJsonClient({ url: 'https://127.0.0.1:1/token', maxAttempts: 1 });
+      void (async () => {
+        const text = await (await yoga.fetch('http://localhost/graphql', {
+          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ ok }' }),
+        })).text();
+        const atStart = loaded();
+        const webApi = await client.post({}).then(() => 'answered', (error: { code?: string }) => error.code);
+        const ws = await new Promise((resolve) => new WebSocket('wss://127.0.0.1:1').on('error', (error: { code?: string }) => resolve(error.code)));
+        const https = (await import('node:https')).default;
+        const agent = new https.Agent();
+        // yoga's Request: @whatwg-node/node-fetch's, as the gateway bundles it (its CommonJS build).
+        const keptAgent = (new yoga.fetchAPI.Request('https://localhost/', { agent } as RequestInit) as unknown as { agent: unknown }).agent === agent;
+        const push = typeof new Pushgateway('https://127.0.0.1:1').pushAdd;
+        client.destroy();
+        process.stdout.write(JSON.stringify({ text, atStart, webApi, ws, keptAgent, push, after: loaded() }));
+      })();
+    `;
+    await build({ ...options, stdin: { contents, resolveDir: ROOT, loader: 'ts', sourcefile: 'lazy-tls.ts' } });
+    const out = JSON.parse(execFileSync(process.execPath, [outfile], { encoding: 'utf8' })) as Record<string, unknown>;
+    expect(JSON.parse(out['text'] as string)).toEqual({ data: { ok: true } });
+    expect(out).toMatchObject({ atStart: [], ws: 'ECONNREFUSED', keptAgent: true, push: 'function' });
+    expect(out['webApi']).toMatch(/^WEB_API_/);
+    expect(out['after']).toEqual(expect.arrayContaining(['NativeModule https', 'NativeModule tls']));
+  });
+
+  it('turn a require line into getters that load the module when first read', () => {
+    expect(lazyRequireLine("const tls = require('tls');", 'tls', ['connect'])).toBe('const tls = { get connect() { return require("tls").connect; } };');
+    expect(() => lazyRequireLine('tls = require("tls")', 'tls', ['connect'])).toThrow(/not a require line/);
   });
 
   it('bundle one graphql-js: a deep CommonJS require throws the same GraphQLError class', async () => {

@@ -21,7 +21,7 @@ import {
 } from '../../../src/memory-release.ts';
 import { addressOf, libcMemoryReleaser } from '../../../src/adapters/memory/libc.ts';
 import { seaBlobRanges } from '../../../src/adapters/memory/sea-blob-pages.ts';
-import { releaseDelay } from '../../../src/executable.ts';
+import { collectAllAvailableGarbage, releaseDelay } from '../../../src/executable.ts';
 import { DEFAULT_RELEASE_MEMORY_MS, parseArgs } from '../../../src/config.ts';
 
 const range = (start: number, length: number): AddressRange => ({ start: BigInt(start), length });
@@ -134,6 +134,22 @@ describe('start-up memory release: page arithmetic', () => {
     expect(report).toEqual({ droppedBytes: 0x10000, refusedRanges: 0, trimmed: true });
     const failing = releaseStartupMemory({ ...releaser, trimAllocator: () => { throw new Error('no'); } }, [range(0x500000, 0x2000)]);
     expect(failing).toEqual({ droppedBytes: 0, refusedRanges: 1, trimmed: false });
+  });
+
+  it("asks V8 for its last-resort collection where gc is exposed, and does nothing where it is not", () => {
+    const global = globalThis as { gc?: unknown };
+    const saved = global.gc;
+    const calls: unknown[] = [];
+    try {
+      global.gc = (options: unknown) => calls.push(options);
+      collectAllAvailableGarbage();
+      expect(calls).toEqual([{ type: 'major', execution: 'sync', flavor: 'last-resort' }]);
+      delete global.gc;
+      expect(() => collectAllAvailableGarbage()).not.toThrow();
+    } finally {
+      if (saved === undefined) delete global.gc;
+      else global.gc = saved;
+    }
   });
 
   it('releases 5 s after start by default, at the delay the resolved option gives, or never', () => {
