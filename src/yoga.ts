@@ -10,7 +10,7 @@ import { useErrorExtensions } from './plugins/use-error-extensions.ts';
 import { useLimits, type OperationLimits } from './plugins/use-limits.ts';
 import { readinessRoute, type Readiness } from './plugins/use-readiness.ts';
 import type { IncomingMessage } from 'node:http';
-import { createCredentialVerifier, createWsAdmission, createWsRefusalAudit, isLoopbackClient, useAccessControl } from './plugins/use-access-control.ts';
+import { createCredentialVerifier, createDoor, createWsAdmission, createWsRefusalAudit, isLoopbackClient, useAccessControl } from './plugins/use-access-control.ts';
 import { credentialCheckRoute } from './plugins/use-credential-check.ts';
 import { useCsrfHeader } from './plugins/use-csrf-header.ts';
 import { OriginPolicy, isLocalHostHeader } from './security/origins.ts';
@@ -238,10 +238,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
     renderGraphiQL: renderOfflineGraphiQL,
     logging: logger ? toYogaLogger(logger) : true,
     plugins: [
-      // First, so the door checks run before /ready, the GraphiQL assets and any parsing.
+      // First: one onRequest hook for the door checks, then the paths we answer ourselves
+      // (src/plugins/use-routes.ts), so the door runs before /ready, the GraphiQL assets and any parsing.
+      useRoutes(routes, { door: accessControl && createDoor(accessControl) }),
       ...(accessControl ? [useAccessControl(accessControl), useCsrfHeader()] : []),
-      // The paths we answer ourselves, in one onRequest hook (src/plugins/use-routes.ts).
-      useRoutes(routes),
       ...(deps.metrics ? [useSubscriptionMetrics(deps.metrics)] : []),
       useResumableStreams(sseStreams),
       ...(deps.mapError ? [useErrorMapping(deps.mapError)] : []),

@@ -6,8 +6,8 @@
  * Map lookup and a prefix check or two, then goes on to yoga.
  *
  * The first route, in the order given, whose path or prefix matches answers the request: the same request
- * the separate hooks it replaces would have answered, in their order. Place it after useAccessControl, whose
- * door checks must run first.
+ * the separate hooks it replaces would have answered, in their order. A `door` (the access checks,
+ * src/plugins/use-access-control.ts `createDoor`) runs before any route, on every request, in the same hook.
  */
 import type { Plugin } from 'graphql-yoga';
 
@@ -46,11 +46,17 @@ export function createRouteTable(routes: readonly Route[]): (path: string) => Ro
   };
 }
 
-export function useRoutes(routes: readonly Route[]): Plugin {
+export interface RoutesOptions {
+  /** Runs first, for every request; true when it answered (then no route runs). */
+  readonly door?: ((request: RouteRequest) => boolean) | undefined;
+}
+
+export function useRoutes(routes: readonly Route[], { door }: RoutesOptions = {}): Plugin {
   const routeFor = createRouteTable(routes);
   return {
     // Synchronous for every other path: an async hook would make every GraphQL request wait a microtask turn.
     onRequest(payload) {
+      if (door?.(payload)) return undefined;
       return routeFor(payload.url.pathname)?.handle(payload);
     },
   };

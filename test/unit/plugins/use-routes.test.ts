@@ -64,3 +64,26 @@ describe('useRoutes', () => {
     expect(plugin.onRequest!(payload)).toBeUndefined();
   });
 });
+
+describe('useRoutes with a door', () => {
+  const answered: string[] = [];
+  const door = ({ url, endResponse, fetchAPI }: Parameters<NonNullable<ReturnType<typeof useRoutes>['onRequest']>>[0]): boolean => {
+    answered.push(url.pathname);
+    if (!url.pathname.startsWith('/closed')) return false;
+    endResponse(new fetchAPI.Response('door', { status: 403 }));
+    return true;
+  };
+  const yoga = createYoga({
+    schema: createSchema({ typeDefs: 'type Query { a: Int }' }),
+    logging: false,
+    plugins: [useRoutes([route('open', { paths: ['/open'] }), route('closed', { prefixes: ['/closed/'] })], { door })],
+  });
+
+  it('runs the door first on every request, and no route once it answered', async () => {
+    const closed = await yoga.fetch('http://localhost/closed/x');
+    expect([closed.status, await closed.text()]).toEqual([403, 'door']);
+    expect(await (await yoga.fetch('http://localhost/open')).text()).toBe('open');
+    expect((await yoga.fetch('http://localhost/elsewhere')).status).toBe(404);
+    expect(answered).toEqual(['/closed/x', '/open', '/elsewhere']);
+  });
+});
