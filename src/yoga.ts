@@ -25,6 +25,7 @@ import { useResumableStreams } from './plugins/use-resumable-streams.ts';
 import { createSseStreams, type SseStreams } from './transport/sse.ts';
 import { pairingRoute } from './plugins/use-pairing.ts';
 import { useRoutes, type Route } from './plugins/use-routes.ts';
+import { mergeResultHooks } from './plugins/merge-result-hooks.ts';
 import { MAX_STRING_INPUT, useInputCaps } from './plugins/use-input-caps.ts';
 import type { PairingStore } from './security/pairings.ts';
 
@@ -237,7 +238,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
         : graphiqlOptions,
     renderGraphiQL: renderOfflineGraphiQL,
     logging: logger ? toYogaLogger(logger) : true,
-    plugins: [
+    // Our result hooks run as one (src/plugins/merge-result-hooks.ts), in this order.
+    plugins: mergeResultHooks([
       // First: one onRequest hook for the door checks, then the paths we answer ourselves
       // (src/plugins/use-routes.ts), so the door runs before /ready, the GraphiQL assets and any parsing.
       useRoutes(routes, { door: accessControl && createDoor(accessControl) }),
@@ -249,7 +251,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       ...useLimits(deps.limits, (error) => logger?.info('operation rejected by limits', { reason: error.message })),
       // Last: every error a client sees gets the catalogue's code, texts and hint (docs/api-conventions.md).
       useErrorExtensions(),
-    ],
+    ]),
   });
   if (accessControl) wsAdmissions.set(yoga, createWsAdmission(accessControl));
   if (accessControl) wsRefusalAudits.set(yoga, createWsRefusalAudit(accessControl));
