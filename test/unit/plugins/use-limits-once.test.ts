@@ -43,7 +43,9 @@ describe('armorOnce', () => {
       setValidationFn: (fn: unknown) => (validateWith = fn),
     } as never);
     expect(added).toHaveLength(4); // cost, aliases, directives, depth (tokens are counted while parsing)
-    const errors = (validateWith as typeof validate)(buildSchema(), parse('{ healthCard { basicData { __typename } } }'), added as never);
-    expect(errors.map((e) => e.message)).toEqual([expect.stringContaining('Query depth limit of 2 exceeded')]);
+    // armor throws; the wrapper makes it the typed refusal.
+    expect(() => (validateWith as typeof validate)(buildSchema(), parse('{ healthCard { basicData { __typename } } }'), added as never)).toThrow(
+      expect.objectContaining({ message: 'Query depth limit of 2 exceeded, found 3.', extensions: expect.objectContaining({ code: 'QUERY_TOO_DEEP', limit: 2 }) }),
+    );
   });
 });
