@@ -26,6 +26,7 @@ import { createSseStreams, type SseStreams } from './transport/sse.ts';
 import { pairingRoute } from './plugins/use-pairing.ts';
 import { useRoutes, type Route } from './plugins/use-routes.ts';
 import { mergeResultHooks } from './plugins/merge-result-hooks.ts';
+import { mergeExecuteHooks } from './plugins/merge-execute-hooks.ts';
 import { MAX_STRING_INPUT, useInputCaps } from './plugins/use-input-caps.ts';
 import type { PairingStore } from './security/pairings.ts';
 
@@ -238,8 +239,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
         : graphiqlOptions,
     renderGraphiQL: renderOfflineGraphiQL,
     logging: logger ? toYogaLogger(logger) : true,
-    // Our result hooks run as one (src/plugins/merge-result-hooks.ts), in this order.
-    plugins: mergeResultHooks([
+    // Our execute hooks run as one, and our result hooks as one (src/plugins/merge-execute-hooks.ts,
+    // merge-result-hooks.ts), in this order.
+    plugins: mergeExecuteHooks(mergeResultHooks([
       // First: one onRequest hook for the door checks, then the paths we answer ourselves
       // (src/plugins/use-routes.ts), so the door runs before /ready, the GraphiQL assets and any parsing.
       useRoutes(routes, { door: accessControl && createDoor(accessControl) }),
@@ -251,7 +253,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       ...useLimits(deps.limits, (error) => logger?.info('operation rejected by limits', { reason: error.message })),
       // Last: every error a client sees gets the catalogue's code, texts and hint (docs/api-conventions.md).
       useErrorExtensions(),
-    ]),
+    ])),
   });
   if (accessControl) wsAdmissions.set(yoga, createWsAdmission(accessControl));
   if (accessControl) wsRefusalAudits.set(yoga, createWsRefusalAudit(accessControl));
