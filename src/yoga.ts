@@ -4,26 +4,29 @@
  */
 import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { createYoga, type GraphiQLOptions, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
-import { renderOfflineGraphiQL, GRAPHIQL_FAVICON, GRAPHIQL_LOGO, useGraphiQLAssets } from './plugins/use-graphiql-assets.ts';
+import { renderOfflineGraphiQL, GRAPHIQL_FAVICON, GRAPHIQL_LOGO, graphiqlAssetsRoute } from './plugins/use-graphiql-assets.ts';
 import { useErrorMapping, type ErrorMapper } from './plugins/use-error-mapping.ts';
 import { useErrorExtensions } from './plugins/use-error-extensions.ts';
 import { useLimits, type OperationLimits } from './plugins/use-limits.ts';
-import { useReadiness, type Readiness } from './plugins/use-readiness.ts';
+import { readinessRoute, type Readiness } from './plugins/use-readiness.ts';
 import type { IncomingMessage } from 'node:http';
-import { createCredentialVerifier, createWsAdmission, createWsRefusalAudit, isLoopbackClient, useAccessControl } from './plugins/use-access-control.ts';
-import { useCredentialCheck } from './plugins/use-credential-check.ts';
+import { createCredentialVerifier, createDoor, createWsAdmission, createWsRefusalAudit, isLoopbackClient, useAccessControl } from './plugins/use-access-control.ts';
+import { credentialCheckRoute } from './plugins/use-credential-check.ts';
 import { useCsrfHeader } from './plugins/use-csrf-header.ts';
 import { OriginPolicy, isLocalHostHeader } from './security/origins.ts';
 import { accessRule } from './security/access-policy.ts';
 import { DEFAULT_IDENTITY_RATE } from './security/rate-limit.ts';
 import { instrumentAuditedFields, type AuditEntry, type AuditLog } from './security/audit.ts';
 import { GRAPHIQL_ASSETS_PATH } from './plugins/use-graphiql-assets.ts';
-import { STATUS_PATH, useStatusPage } from './plugins/use-status-page.ts';
-import { METRICS_PATH, useMetrics } from './plugins/use-metrics.ts';
+import { STATUS_PATH, statusPageRoute } from './plugins/use-status-page.ts';
+import { METRICS_PATH, metricsRoute, useSubscriptionMetrics } from './plugins/use-metrics.ts';
 import type { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { useResumableStreams } from './plugins/use-resumable-streams.ts';
 import { createSseStreams, type SseStreams } from './transport/sse.ts';
-import { usePairing } from './plugins/use-pairing.ts';
+import { pairingRoute } from './plugins/use-pairing.ts';
+import { useRoutes, type Route } from './plugins/use-routes.ts';
+import { mergeResultHooks } from './plugins/merge-result-hooks.ts';
+import { mergeExecuteHooks } from './plugins/merge-execute-hooks.ts';
 import { MAX_STRING_INPUT, useInputCaps } from './plugins/use-input-caps.ts';
 import type { PairingStore } from './security/pairings.ts';
 
@@ -190,6 +193,27 @@ export function createGateway(deps: GatewayDeps): Gateway {
       return rule !== undefined && rule.level !== 'public';
     });
   }
+  // Each answers its own paths; the first that matches wins (pairing's /status/pairing before /status/…).
+  const routes: Route[] = [
+    ...(accessControl && security.pairings
+      ? [pairingRoute({ store: security.pairings, origins: accessControl.origins, audit: security.audit, onRefusal })]
+      : []),
+    // POST /credential: the client kit's findGateway asks which port's gateway knows its credential.
+    ...(accessControl
+      ? [credentialCheckRoute({ verify: createCredentialVerifier(accessControl.token, accessControl.pairings), audit: security.audit, onRefusal })]
+      : []),
+    readinessRoute({
+      endpoint: READY_PATH,
+      check: deps.readiness,
+      onCheckError: (error) => logger?.warn('readiness check threw', { error: describe(error) }),
+    }),
+    ...(graphiql ? [graphiqlAssetsRoute()] : []),
+    statusPageRoute({
+      ...(security?.pairings ? { pairingCodes: () => security.pairings!.pending() } : {}),
+      frameAncestors: security?.allowedOrigins ?? [],
+    }),
+    ...(deps.metrics ? [metricsRoute({ metrics: deps.metrics })] : []),
+  ];
   const yoga = createYoga<Record<string, unknown>, Record<string, unknown>>({
     schema: deps.schema,
     context: (initial) =>
@@ -215,34 +239,21 @@ export function createGateway(deps: GatewayDeps): Gateway {
         : graphiqlOptions,
     renderGraphiQL: renderOfflineGraphiQL,
     logging: logger ? toYogaLogger(logger) : true,
-    plugins: [
-      // First, so the door checks run before /ready, the GraphiQL assets and any parsing.
+    // Our execute hooks run as one, and our result hooks as one (src/plugins/merge-execute-hooks.ts,
+    // merge-result-hooks.ts), in this order.
+    plugins: mergeExecuteHooks(mergeResultHooks([
+      // First: one onRequest hook for the door checks, then the paths we answer ourselves
+      // (src/plugins/use-routes.ts), so the door runs before /ready, the GraphiQL assets and any parsing.
+      useRoutes(routes, { door: accessControl && createDoor(accessControl) }),
       ...(accessControl ? [useAccessControl(accessControl), useCsrfHeader()] : []),
-      ...(accessControl && security.pairings
-        ? [usePairing({ store: security.pairings, origins: accessControl.origins, audit: security.audit, onRefusal })]
-        : []),
-      // POST /credential: the client kit's findGateway asks which port's gateway knows its credential.
-      ...(accessControl
-        ? [useCredentialCheck({ verify: createCredentialVerifier(accessControl.token, accessControl.pairings), audit: security.audit, onRefusal })]
-        : []),
-      useReadiness({
-        endpoint: READY_PATH,
-        check: deps.readiness,
-        onCheckError: (error) => logger?.warn('readiness check threw', { error: describe(error) }),
-      }),
-      ...(graphiql ? [useGraphiQLAssets()] : []),
-      useStatusPage({
-        ...(security?.pairings ? { pairingCodes: () => security.pairings!.pending() } : {}),
-        frameAncestors: security?.allowedOrigins ?? [],
-      }),
-      ...(deps.metrics ? [useMetrics({ metrics: deps.metrics })] : []),
+      ...(deps.metrics ? [useSubscriptionMetrics(deps.metrics)] : []),
       useResumableStreams(sseStreams),
       ...(deps.mapError ? [useErrorMapping(deps.mapError)] : []),
       useInputCaps(MAX_STRING_INPUT, (field) => logger?.info('input refused: too long', { field })),
       ...useLimits(deps.limits, (error) => logger?.info('operation rejected by limits', { reason: error.message })),
       // Last: every error a client sees gets the catalogue's code, texts and hint (docs/api-conventions.md).
       useErrorExtensions(),
-    ],
+    ])),
   });
   if (accessControl) wsAdmissions.set(yoga, createWsAdmission(accessControl));
   if (accessControl) wsRefusalAudits.set(yoga, createWsRefusalAudit(accessControl));

@@ -1,9 +1,10 @@
 /**
  * Who may call, enforced in one plugin (docs/security.md):
  *
- * - at the door (onRequest, before anything is parsed): the Host check against DNS rebinding, the Origin
- *   allow-list (a present, unlisted Origin gets 403 ORIGIN_NOT_ALLOWED, not merely a missing CORS header),
- *   CORS for listed origins (credentials off), and loopback-only pages (GraphiQL's assets, /status);
+ * - at the door ({@link createDoor}, before anything is parsed; the router src/plugins/use-routes.ts runs it
+ *   first on every request): the Host check against DNS rebinding, the Origin allow-list (a present,
+ *   unlisted Origin gets 403 ORIGIN_NOT_ALLOWED, not merely a missing CORS header), CORS preflights for
+ *   listed origins (credentials off), and loopback-only pages (GraphiQL's assets, /status);
  * - per operation (onExecute / onSubscribe, HTTP, SSE and WebSocket alike): the operation's fields are
  *   classified from its AST (src/security/access-policy.ts, through fragments and aliases); protected
  *   operations and identity reads need a credential: the token, or a pairing token presented with the
@@ -23,6 +24,7 @@ import { classifyOperation, type OperationAccess } from '../security/access-poli
 import { TokenBuckets, type RateLimitOptions } from '../security/rate-limit.ts';
 import { refusal, refusalCode, refusalResponse, type RefusalCode, type RefusalDetails } from '../security/refusals.ts';
 import { isSameUserPeer, isSameUserSocket } from '../security/peer-user.ts';
+import type { RouteRequest } from './use-routes.ts';
 
 /**
  * Refusals decided by other plugins (yoga's CSRF check, the document limits, the body-size limit): they
@@ -120,21 +122,81 @@ export function isLoopbackClient(serverContext: unknown): boolean {
 /** Requests whose refusal is already in the audit log (so a refusal seen again in the response is not doubled). */
 const audited = new WeakSet<object>();
 
-/** For plugins that audit their own refusals (src/plugins/use-pairing.ts). */
+/** For routes that audit their own refusals (src/plugins/use-pairing.ts, use-credential-check.ts). */
 export function markRefusalAudited(request: Request): void {
   audited.add(request);
 }
 
+/** Writes an audit entry, and logs it too when it is a refusal. */
+function recorder(options: Pick<AccessControlOptions, 'audit' | 'onRefusal'>): (entry: AuditEntry) => void {
+  return (entry) => {
+    options.audit?.record(entry);
+    if (entry.event === 'refused') options.onRefusal?.(entry);
+  };
+}
+
+/**
+ * The door checks, for every HTTP request before anything else of ours runs (the router,
+ * src/plugins/use-routes.ts, calls it first): Host, OS user, Origin, loopback-only pages, and the answer to a
+ * CORS preflight. True when it answered the request (a refusal, recorded like every refusal, or a preflight).
+ */
+export function createDoor(options: AccessControlOptions): (payload: RouteRequest) => boolean {
+  const { origins, graphqlPath } = options;
+  const record = recorder(options);
+  const refuse = (
+    code: RefusalCode,
+    origin: string | null,
+    serverContext: unknown,
+    endResponse: (response: Response) => void,
+    fetchAPI: { Response: typeof Response },
+    details?: RefusalDetails,
+  ): true => {
+    record({
+      event: 'refused',
+      transport: 'http',
+      origin,
+      remoteAddress: (serverContext as { req?: IncomingMessage } | undefined)?.req?.socket?.remoteAddress ?? null,
+      auth: 'none',
+      outcome: code,
+    });
+    endResponse(refusalResponse(fetchAPI, refusal(code, details)));
+    return true;
+  };
+  return ({ request, serverContext, endResponse, fetchAPI }) => {
+    // No closures made here: this runs for every request.
+    const origin = request.headers.get('origin');
+    // @whatwg-node hands us a Proxy that builds a new URL on every property read (4+ per request here);
+    // read hostname and pathname once, cheaply when the request URL is in its plain form.
+    const url = (request as { parsedUrl?: URL }).parsedUrl ?? requestUrlParts(request.url);
+    if (!options.allowRemote && !isLocalHostHeader(url.hostname)) return refuse('HOST_NOT_ALLOWED', origin, serverContext, endResponse, fetchAPI);
+    // Another OS user's program (Linux, Windows; decided once per connection): nothing here is theirs.
+    if (!isSameUserPeer(serverContext)) return refuse('LOOPBACK_ONLY', origin, serverContext, endResponse, fetchAPI, OTHER_USER_REFUSAL);
+    const verdict = origins.verdict(origin, url);
+    if (verdict === 'refused') return refuse('ORIGIN_NOT_ALLOWED', origin, serverContext, endResponse, fetchAPI);
+    const loopbackOnly =
+      startsWithAny(url.pathname, options.loopbackOnlyPaths) ||
+      // GraphiQL itself: yoga's GraphiQL hook ran first and declined (not loopback), so answer it here.
+      (url.pathname === graphqlPath && request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html'));
+    if (loopbackOnly && !isLoopbackClient(serverContext)) return refuse('LOOPBACK_ONLY', origin, serverContext, endResponse, fetchAPI);
+    if (request.method === 'OPTIONS') {
+      // The origin headers (Allow-Origin, Vary) are added by onResponse, as for every response.
+      endResponse(new fetchAPI.Response(null, { status: 204, headers: { 'content-length': '0', ...preflightHeaders(request, verdict) } }));
+      return true;
+    }
+    return false;
+  };
+}
+
+/**
+ * Everything of access control after the door ({@link createDoor}, which the router runs): the
+ * per-operation checks, audit lines of refusals decided elsewhere, and CORS headers on responses.
+ */
 export function useAccessControl(options: AccessControlOptions): Plugin {
-  const { origins, graphqlPath, audit } = options;
+  const { origins, audit } = options;
   // The expected token is prepared once here, not on every request.
   const verifyCredential = createCredentialVerifier(options.token, options.pairings);
   const limiter = options.identityRate === false ? null : new TokenBuckets({ ...options.identityRate, ...(options.now ? { now: options.now } : {}) });
-
-  const record = (entry: AuditEntry): void => {
-    audit?.record(entry);
-    if (entry.event === 'refused') options.onRefusal?.(entry);
-  };
+  const record = recorder(options);
   const recordElsewhere = (request: Request, serverContext: unknown, code: string): void => {
     if (audited.has(request)) return;
     audited.add(request);
@@ -176,26 +238,6 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
       operationType: access.operationType,
       operationName: access.operationName,
     }) as const;
-
-  /** Turns a request away at the door (before any parsing), recorded like every refusal. */
-  const door = (
-    code: RefusalCode,
-    origin: string | null,
-    serverContext: unknown,
-    endResponse: (response: Response) => void,
-    fetchAPI: { Response: typeof Response },
-    details?: RefusalDetails,
-  ): void => {
-    record({
-      event: 'refused',
-      transport: 'http',
-      origin,
-      remoteAddress: (serverContext as { req?: IncomingMessage } | undefined)?.req?.socket?.remoteAddress ?? null,
-      auth: 'none',
-      outcome: code,
-    });
-    endResponse(refusalResponse(fetchAPI, refusal(code, details)));
-  };
 
   /** The refusal for this caller and operation, if any. */
   const decide = (caller: Caller, access: OperationAccess): GraphQLError | undefined => {
@@ -257,27 +299,6 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
   };
 
   return {
-    onRequest({ request, serverContext, endResponse, fetchAPI }) {
-      // No closures made here: this hook runs for every request.
-      const origin = request.headers.get('origin');
-      // @whatwg-node hands us a Proxy that builds a new URL on every property read (4+ per request here);
-      // read hostname and pathname once, cheaply when the request URL is in its plain form.
-      const url = (request as { parsedUrl?: URL }).parsedUrl ?? requestUrlParts(request.url);
-      if (!options.allowRemote && !isLocalHostHeader(url.hostname)) return door('HOST_NOT_ALLOWED', origin, serverContext, endResponse, fetchAPI);
-      // Another OS user's program (Linux, Windows; decided once per connection): nothing here is theirs.
-      if (!isSameUserPeer(serverContext)) return door('LOOPBACK_ONLY', origin, serverContext, endResponse, fetchAPI, OTHER_USER_REFUSAL);
-      const verdict = origins.verdict(origin, url);
-      if (verdict === 'refused') return door('ORIGIN_NOT_ALLOWED', origin, serverContext, endResponse, fetchAPI);
-      const loopbackOnly =
-        startsWithAny(url.pathname, options.loopbackOnlyPaths) ||
-        // GraphiQL itself: yoga's GraphiQL hook ran first and declined (not loopback), so answer it here.
-        (url.pathname === graphqlPath && request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html'));
-      if (loopbackOnly && !isLoopbackClient(serverContext)) return door('LOOPBACK_ONLY', origin, serverContext, endResponse, fetchAPI);
-      if (request.method === 'OPTIONS') {
-        // The origin headers (Allow-Origin, Vary) are added by onResponse, as for every response.
-        endResponse(new fetchAPI.Response(null, { status: 204, headers: { 'content-length': '0', ...preflightHeaders(request, verdict) } }));
-      }
-    },
     onResultProcess({ request, result, serverContext }) {
       for (const single of Array.isArray(result) ? result : [result]) {
         if (!single || isAsyncIterable(single) || !('errors' in single)) continue;

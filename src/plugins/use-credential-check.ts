@@ -10,7 +10,7 @@
  * refusal is one audit line, without the credential.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Plugin } from 'graphql-yoga';
+import type { Route } from './use-routes.ts';
 import { TokenBuckets } from '../security/rate-limit.ts';
 import { refusal, refusalResponse, type RefusalCode, type RefusalDetails } from '../security/refusals.ts';
 import type { AuditEntry, AuditLog } from '../security/audit.ts';
@@ -28,11 +28,12 @@ export interface CredentialCheckOptions {
   readonly now?: () => number;
 }
 
-export function useCredentialCheck(options: CredentialCheckOptions): Plugin {
+/** `POST /credential`, for src/plugins/use-routes.ts. */
+export function credentialCheckRoute(options: CredentialCheckOptions): Route {
   const limiter = new TokenBuckets({ ...(options.rate ?? { perMinute: 30, burst: 10 }), ...(options.now ? { now: options.now } : {}) });
   return {
-    onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
-      if (url.pathname !== CREDENTIAL_PATH) return;
+    paths: [CREDENTIAL_PATH],
+    handle({ request, serverContext, endResponse, fetchAPI }) {
       const origin = request.headers.get('origin');
       const refuse = (code: RefusalCode, details: RefusalDetails = {}): void => {
         const entry: AuditEntry = {

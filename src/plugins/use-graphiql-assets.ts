@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCallback, gzip as gzipCallback } from 'node:zlib';
 import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
+import { useRoutes, type Route, type RouteRequest } from './use-routes.ts';
 
 const gzip = promisify(gzipCallback);
 const gunzip = promisify(gunzipCallback);
@@ -145,14 +146,12 @@ function acceptsGzip(request: Request): boolean {
   });
 }
 
-/** Serves the GraphiQL assets under {@link GRAPHIQL_ASSETS_PATH}; unknown names under it get 404. */
-export function useGraphiQLAssets(): Plugin {
-  const serve = async (
-    url: URL,
-    request: Request,
-    endResponse: (response: Response) => void,
-    fetchAPI: { Response: typeof Response },
-  ): Promise<void> => {
+/**
+ * Serves the GraphiQL assets under {@link GRAPHIQL_ASSETS_PATH}; unknown names under it get 404. A route for
+ * src/plugins/use-routes.ts.
+ */
+export function graphiqlAssetsRoute(): Route {
+  const serve = async ({ url, request, endResponse, fetchAPI }: RouteRequest): Promise<void> => {
     const { base, files } = await loadAssets();
     const asset = url.pathname.startsWith(base) ? files.get(url.pathname.slice(base.length)) : undefined;
     if (!asset || (request.method !== 'GET' && request.method !== 'HEAD')) {
@@ -180,13 +179,12 @@ export function useGraphiQLAssets(): Plugin {
     headers['content-length'] = String(body.byteLength);
     endResponse(new fetchAPI.Response(request.method === 'HEAD' ? null : body, { status: 200, headers }));
   };
-  return {
-    // Synchronous for every other path: an async hook would make every GraphQL request wait a microtask turn.
-    onRequest({ url, request, endResponse, fetchAPI }) {
-      if (!url.pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return undefined;
-      return serve(url, request, endResponse, fetchAPI);
-    },
-  };
+  return { prefixes: [GRAPHIQL_ASSETS_PATH], handle: serve };
+}
+
+/** {@link graphiqlAssetsRoute} as a plugin of its own (for a yoga without the gateway's router). */
+export function useGraphiQLAssets(): Plugin {
+  return useRoutes([graphiqlAssetsRoute()]);
 }
 
 /** JSON for an inline <script>: `<` escaped so no string can close the script element. */

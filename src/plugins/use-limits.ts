@@ -25,10 +25,11 @@ export const DEFAULT_LIMITS: Required<OperationLimits> = {
 const MAX_DIRECTIVES = 50;
 
 /**
- * graphql-armor's depth, alias, token, directive and cost limits as envelop plugins. They run on HTTP
- * and WebSocket operations alike (both go through `yoga.getEnveloped`).
+ * graphql-armor's depth, alias, token, directive and cost limits as one envelop plugin (armor's own plugins
+ * run once, {@link armorOnce}). They run on HTTP and WebSocket operations alike (both go through
+ * `yoga.getEnveloped`).
  *
- * graphql-armor throws plain "Syntax Error: …" errors (which yoga answers with 200 and no code); the last
+ * graphql-armor throws plain "Syntax Error: …" errors (which yoga answers with 200 and no code); the
  * plugin turns each into a typed refusal (QUERY_TOO_DEEP, QUERY_TOO_COMPLEX, TOO_MANY_ALIASES,
  * TOO_MANY_TOKENS, TOO_MANY_DIRECTIVES) with HTTP 400 and the limit, keeping armor's message. Which limit
  * fired is learnt from armor's onReject callbacks (by error identity), not by parsing messages.
@@ -47,7 +48,7 @@ export function useLimits(
       },
     ],
   });
-  const armor = new EnvelopArmor({
+  const armor = armorOnce(new EnvelopArmor({
     maxDepth: { n: l.maxDepth, ignoreIntrospection: true, ...callbacks('QUERY_TOO_DEEP', l.maxDepth) },
     maxAliases: { n: l.maxAliases, ...callbacks('TOO_MANY_ALIASES', l.maxAliases) },
     maxTokens: { n: l.maxTokens, ...callbacks('TOO_MANY_TOKENS', l.maxTokens) },
@@ -56,7 +57,7 @@ export function useLimits(
     // Suggestions ("Did you mean …?") only hide the schema when introspection is off; ours is on for
     // GraphiQL, so blocking them would cost HIS developers help and protect nothing.
     blockFieldSuggestion: { enabled: false },
-  });
+  }).protect().plugins as Plugin[]);
   const typed = (error: unknown): unknown => {
     const info = error && typeof error === 'object' ? rejected.get(error as GraphQLError) : undefined;
     if (!info) return error;
@@ -83,7 +84,9 @@ export function useLimits(
       }
     },
     // The wrappers are made once per underlying function, not per request (these hooks run for every one).
-    onParse({ parseFn, setParseFn }) {
+    onParse({ parseFn: incoming, setParseFn }) {
+      // armor's token limit replaces the parser whatever it was (its own onParse did so).
+      const parseFn = armor.parse ?? incoming;
       let wrapped = parsers.get(parseFn);
       if (!wrapped) {
         wrapped = (source, options) => {
@@ -97,7 +100,8 @@ export function useLimits(
       }
       setParseFn(wrapped);
     },
-    onValidate({ validateFn, setValidationFn }) {
+    onValidate({ validateFn, setValidationFn, addValidationRule }) {
+      for (const rule of armor.rules) addValidationRule(rule);
       let wrapped = validators.get(validateFn);
       if (!wrapped) {
         wrapped = (...args) => {
@@ -112,7 +116,41 @@ export function useLimits(
       setValidationFn(wrapped);
     },
   };
-  return [...(armor.protect().plugins as Plugin[]), typeRejections];
+  return [typeRejections];
+}
+
+type ValidationRule = Parameters<Parameters<NonNullable<Plugin['onValidate']>>[0]['addValidationRule']>[0];
+type ParseFunction = Parameters<NonNullable<Plugin['onParse']>>[0]['parseFn'];
+
+/**
+ * What armor's plugins do on every request, done once: each validation plugin adds one rule (a factory of
+ * visitors, the same for every request) and the token plugin sets its parser. They ran as five hooks making
+ * five rules per request; the gateway adds these in one hook, in armor's order. A plugin doing anything else
+ * (a newer armor) fails here, when the gateway is built, not silently.
+ */
+export function armorOnce(plugins: readonly Plugin[]): { readonly rules: readonly ValidationRule[]; readonly parse: ParseFunction | undefined } {
+  const rules: ValidationRule[] = [];
+  let parse: ParseFunction | undefined;
+  const unexpected = (what: string) => (): never => {
+    throw new Error(`graphql-armor: a plugin calls ${what}; src/plugins/use-limits.ts armorOnce cannot run it once`);
+  };
+  for (const plugin of plugins) {
+    const { onParse, onValidate, ...others } = plugin;
+    if (Object.keys(others).length > 0) throw new Error(`graphql-armor: a plugin has ${Object.keys(others).join(', ')}; armorOnce cannot run it once`);
+    const afterValidate = onValidate?.({
+      addValidationRule: (rule: ValidationRule) => void rules.push(rule),
+      setValidationFn: unexpected('setValidationFn'),
+      setResult: unexpected('setResult'),
+      extendContext: unexpected('extendContext'),
+    } as unknown as Parameters<NonNullable<Plugin['onValidate']>>[0]);
+    const afterParse = onParse?.({
+      setParseFn: (fn: ParseFunction) => void (parse = fn),
+      setParsedDocument: unexpected('setParsedDocument'),
+      extendContext: unexpected('extendContext'),
+    } as unknown as Parameters<NonNullable<Plugin['onParse']>>[0]);
+    if (afterValidate || afterParse) throw new Error('graphql-armor: a plugin has an after-hook; armorOnce cannot run it once');
+  }
+  return { rules, parse };
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

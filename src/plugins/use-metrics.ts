@@ -1,6 +1,6 @@
 /**
- * `/metrics`: the gateway's Prometheus metrics in the text format (src/metrics/gateway-metrics.ts), and the
- * count of open subscriptions it reports.
+ * `/metrics`: the gateway's Prometheus metrics in the text format (src/metrics/gateway-metrics.ts), a route
+ * for src/plugins/use-routes.ts; and the plugin that counts the open subscriptions it reports.
  *
  * For this machine only (docs/metrics.md): like `/status`, a request whose TCP peer is not loopback gets 403.
  * A clinic collects it with a collector on each workstation that scrapes 127.0.0.1. With the gateway's
@@ -10,21 +10,22 @@
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { isLoopbackClient } from './use-status-page.ts';
+import type { Route } from './use-routes.ts';
 
 export const METRICS_PATH = '/metrics';
 
-export interface MetricsPluginOptions {
+export interface MetricsRouteOptions {
   readonly metrics: GatewayMetrics;
   /** Whether this request may read the metrics. Default: loopback peers only. */
   readonly allow?: (request: Request, serverContext: Record<string, unknown> | undefined) => boolean;
 }
 
-export function useMetrics(options: MetricsPluginOptions): Plugin {
+export function metricsRoute(options: MetricsRouteOptions): Route {
   const { metrics } = options;
   const allow = options.allow ?? isLoopbackClient;
   return {
-    async onRequest({ url, request, serverContext, endResponse, fetchAPI }) {
-      if (url.pathname !== METRICS_PATH) return;
+    paths: [METRICS_PATH],
+    async handle({ request, serverContext, endResponse, fetchAPI }) {
       const respond = (body: string | null, status: number, headers: Record<string, string>) =>
         endResponse(
           new fetchAPI.Response(request.method === 'HEAD' ? null : body, {
@@ -42,6 +43,12 @@ export function useMetrics(options: MetricsPluginOptions): Plugin {
       }
       respond(await metrics.render(), 200, { 'content-type': metrics.contentType });
     },
+  };
+}
+
+/** Counts the open subscriptions (HTTP, SSE and WebSocket alike) into the metrics. */
+export function useSubscriptionMetrics(metrics: GatewayMetrics): Plugin {
+  return {
     onSubscribe() {
       return {
         onSubscribeResult({ result }) {

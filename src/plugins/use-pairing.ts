@@ -12,7 +12,7 @@
  * can forge any Origin); guesses are limited by each code's 5 tries and 2 minutes. Every refusal is audited.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Plugin } from 'graphql-yoga';
+import type { Route } from './use-routes.ts';
 import type { OriginPolicy } from '../security/origins.ts';
 import type { PairingStore } from '../security/pairings.ts';
 import { TokenBuckets } from '../security/rate-limit.ts';
@@ -37,14 +37,15 @@ export interface PairingRoutesOptions {
   readonly now?: () => number;
 }
 
-export function usePairing(options: PairingRoutesOptions): Plugin {
+/** The pairing routes, for src/plugins/use-routes.ts. */
+export function pairingRoute(options: PairingRoutesOptions): Route {
   const { store, origins } = options;
   const limiter = new TokenBuckets({ ...(options.rate ?? { perMinute: 10, burst: 5 }), ...(options.now ? { now: options.now } : {}) });
 
   return {
-    async onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
+    paths: [PAIRING_STATUS_PATH, PAIR_PATH, PAIR_CONFIRM_PATH],
+    async handle({ request, url, serverContext, endResponse, fetchAPI }) {
       const path = url.pathname;
-      if (path !== PAIRING_STATUS_PATH && path !== PAIR_PATH && path !== PAIR_CONFIRM_PATH) return;
       const origin = request.headers.get('origin');
       const refuse = (code: RefusalCode, details: Parameters<typeof refusal>[1] = {}): void => {
         const entry: AuditEntry = {

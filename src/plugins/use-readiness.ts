@@ -1,4 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
+import { useRoutes, type Route, type RouteRequest } from './use-routes.ts';
 
 export interface Readiness {
   readonly ready: boolean;
@@ -23,14 +24,10 @@ export interface ReadinessOptions {
 
 /**
  * Answers `GET /ready` with `{ ready, reasons }` as JSON: 200 when ready, 503 otherwise. Unlike yoga's
- * `useReadinessCheck`, a not-ready answer says why.
+ * `useReadinessCheck`, a not-ready answer says why. A route for src/plugins/use-routes.ts.
  */
-export function useReadiness({ endpoint = '/ready', check, timeoutMs = 5000, onCheckError }: ReadinessOptions): Plugin {
-  const answer = async (
-    request: Request,
-    endResponse: (response: Response) => void,
-    fetchAPI: { Response: typeof Response },
-  ): Promise<void> => {
+export function readinessRoute({ endpoint = '/ready', check, timeoutMs = 5000, onCheckError }: ReadinessOptions): Route {
+  const answer = async ({ request, endResponse, fetchAPI }: RouteRequest): Promise<void> => {
     let result: Readiness;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -60,11 +57,10 @@ export function useReadiness({ endpoint = '/ready', check, timeoutMs = 5000, onC
       }),
     );
   };
-  return {
-    // Synchronous for every other path: an async hook would make every GraphQL request wait a microtask turn.
-    onRequest({ url, request, endResponse, fetchAPI }) {
-      if (url.pathname !== endpoint) return undefined;
-      return answer(request, endResponse, fetchAPI);
-    },
-  };
+  return { paths: [endpoint], handle: answer };
+}
+
+/** {@link readinessRoute} as a plugin of its own (for a yoga without the gateway's router). */
+export function useReadiness(options: ReadinessOptions): Plugin {
+  return useRoutes([readinessRoute(options)]);
 }

@@ -1,6 +1,6 @@
 /**
  * Resumable subscriptions (docs/protocol.md):
- * - gives each operation a stream cursor, starting after the id the client last saw: the SSE `Last-Event-ID`
+ * - gives each subscription a stream cursor, starting after the id the client last saw: the SSE `Last-Event-ID`
  *   header, or `extensions.lastEventId` in the request (the only way over graphql-ws);
  * - labels each result of a resumable stream with `extensions.eventId` (and `replayed: true` for replays, and
  *   `resume: 'REPLAYED' | 'GAP'` on the first result after a resume);
@@ -16,18 +16,19 @@ export const LAST_EVENT_ID_HEADER = 'last-event-id';
 export function useResumableStreams(sse: SseStreams): Plugin {
   const subscriptionRequests = new WeakSet<Request>();
   return {
-    onContextBuilding({ context, extendContext }) {
-      const initial = context as { request?: Request; params?: { extensions?: Record<string, unknown> } };
-      const fromExtensions = initial.params?.extensions?.['lastEventId'];
-      const fromHeader = initial.request?.headers.get(LAST_EVENT_ID_HEADER);
-      const after = typeof fromExtensions === 'string' ? fromExtensions : fromHeader;
-      extendContext({ streamCursor: createStreamCursor(after) } as Record<string, unknown>);
-    },
     onSubscribe({ args }) {
-      const context = args.contextValue as { request?: Request; streamCursor?: StreamCursor };
+      const context = args.contextValue as {
+        request?: Request;
+        params?: { extensions?: Record<string, unknown> };
+        streamCursor?: StreamCursor;
+      };
       if (context.request) subscriptionRequests.add(context.request);
-      const cursor = context.streamCursor;
-      if (!cursor) return;
+      // Made here, not while building every request's context: only subscriptions read it (before their
+      // source starts, which is after every onSubscribe hook).
+      const fromExtensions = context.params?.extensions?.['lastEventId'];
+      const fromHeader = context.request?.headers.get(LAST_EVENT_ID_HEADER);
+      const cursor = createStreamCursor(typeof fromExtensions === 'string' ? fromExtensions : fromHeader);
+      context.streamCursor = cursor;
       let first = true;
       return {
         onSubscribeResult: () => ({

@@ -8,6 +8,7 @@
  * 127.0.0.0/8 or ::1 get 403. `allow` replaces that check, so the security plugins can wrap or tighten it.
  */
 import type { Plugin } from 'graphql-yoga';
+import { useRoutes, type Route } from './use-routes.ts';
 import { isSameUserPeer } from '../security/peer-user.ts';
 import { renderStatusPage, STATUS_FAVICON } from '../status/page.ts';
 import { STATUS_CSS } from '../status/style.ts';
@@ -53,13 +54,15 @@ const FORBIDDEN_TEXT =
   '狀態頁僅限本機瀏覽（請在讀卡機所在的電腦開啟 http://127.0.0.1 位址）。\n' +
   'The status page is for this computer only: open it on the workstation with the reader, at http://127.0.0.1.\n';
 
-export function useStatusPage(options: StatusPageOptions = {}): Plugin {
+/** `/status` and what it loads under `/status/`, for src/plugins/use-routes.ts. */
+export function statusPageRoute(options: StatusPageOptions = {}): Route {
   const allow = options.allow ?? isLoopbackClient;
   const frameAncestors = ["'self'", ...(options.frameAncestors ?? [])].join(' ');
   return {
-    onRequest({ url, request, serverContext, endResponse, fetchAPI }) {
+    paths: [STATUS_PATH],
+    prefixes: [`${STATUS_PATH}/`],
+    handle({ url, request, serverContext, endResponse, fetchAPI }) {
       const path = url.pathname;
-      if (path !== STATUS_PATH && !path.startsWith(`${STATUS_PATH}/`)) return;
       const respond = (body: string | null, status: number, headers: Record<string, string> = {}) =>
         endResponse(
           new fetchAPI.Response(request.method === 'HEAD' ? null : body, {
@@ -104,4 +107,9 @@ export function useStatusPage(options: StatusPageOptions = {}): Plugin {
       });
     },
   };
+}
+
+/** {@link statusPageRoute} as a plugin of its own (for a yoga without the gateway's router). */
+export function useStatusPage(options: StatusPageOptions = {}): Plugin {
+  return useRoutes([statusPageRoute(options)]);
 }
