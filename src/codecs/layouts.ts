@@ -21,10 +21,10 @@ import type {
   Sex,
 } from '../domain/types.ts';
 import { OUTPUT_SIZE } from '../ports/control-software.ts';
-import { decodeBig5Field, encodeBig5, encodeBig5Field } from './big5.ts';
-import { asciiBytes, concatBytes, padLeftZeros, padRight, readTrimmed, sliceAscii, sliceBytes } from './fixed-width.ts';
+import { decodeBig5Field, decodeBig5Range, encodeBig5, encodeBig5Field } from './big5.ts';
+import { asciiBytes, concatBytes, fieldEnd, fieldStart, padLeftZeros, padRight, readTrimmed, sliceAscii, sliceBytes } from './fixed-width.ts';
 import { InputError } from './input-error.ts';
-import { dateToRocDateTime, decodeRocDateOrNull, decodeRocDateTimeOrNull } from './roc-date.ts';
+import { dateToRocDateTime, decodeRocDateField, decodeRocDateTimeOrNull } from './roc-date.ts';
 
 interface FieldSpec {
   /** 1-based, as docs/reference/buffers.md writes the ranges. */
@@ -111,7 +111,8 @@ function readRaw(bytes: Uint8Array, spec: FieldSpec): string {
 }
 
 function readBig5(bytes: Uint8Array, spec: FieldSpec): DecodedText {
-  return decodeBig5Field(sliceBytes(bytes, spec.start, spec.length));
+  const start = fieldStart(bytes, spec.start);
+  return decodeBig5Range(bytes, start, fieldEnd(bytes, start, spec.length));
 }
 
 function readNullable(bytes: Uint8Array, spec: FieldSpec): string | null {
@@ -122,7 +123,7 @@ function readNullable(bytes: Uint8Array, spec: FieldSpec): string | null {
 /** Required card dates have no null in the domain type: an unreadable one becomes '' rather than failing the read. */
 /** An unreadable date is null, never a made-up value: the HIS must see that the card's field is bad. */
 function readDate(bytes: Uint8Array, spec: FieldSpec): string | null {
-  return decodeRocDateOrNull(readRaw(bytes, spec));
+  return decodeRocDateField(bytes, spec.start, spec.length);
 }
 
 /** A non-numeric count is null (unreadable), not 0, which would look like a real "no visits left". */
@@ -136,12 +137,18 @@ function readCount(bytes: Uint8Array, spec: FieldSpec): number | null {
  * certificate A/C male, B/D female). A card where neither is readable is corrupt: null, not a guess.
  */
 export function decodeSex(sexByte: string, idNumber: string): Sex | null {
-  const upper = sexByte.toUpperCase();
-  if (upper === 'M' || upper === 'F') return upper;
-  const second = idNumber.charAt(1).toUpperCase();
-  if (/^[18AC]$/.test(second)) return 'M';
-  if (/^[29BD]$/.test(second)) return 'F';
-  return null;
+  // Compared directly rather than upper-cased and matched: nothing but m/f upper-cases to M/F, nor anything
+  // but these digits and letters to [18AC] / [29BD].
+  if (sexByte === 'M' || sexByte === 'm') return 'M';
+  if (sexByte === 'F' || sexByte === 'f') return 'F';
+  switch (idNumber.charAt(1)) {
+    case '1': case '8': case 'A': case 'C': case 'a': case 'c':
+      return 'M';
+    case '2': case '9': case 'B': case 'D': case 'b': case 'd':
+      return 'F';
+    default:
+      return null;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -163,8 +170,17 @@ function decodeCardHolderCommon(bytes: Uint8Array) {
 
 /** docs/reference/buffers.md (1.1) hisGetBasicData, 72 bytes. */
 export function decodeBasicData(bytes: Uint8Array): BasicData {
+  // Spelled out rather than spread from decodeCardHolderCommon: one object per read (every identity read
+  // decodes one), same fields in the same order.
+  const idNumber = read(bytes, CARD_HOLDER.idNumber);
   return {
-    ...decodeCardHolderCommon(bytes),
+    cardNumber: read(bytes, CARD_HOLDER.cardNumber),
+    name: readBig5(bytes, CARD_HOLDER.name),
+    idNumber,
+    birthDate: readDate(bytes, CARD_HOLDER.birthDate),
+    sex: decodeSex(read(bytes, CARD_HOLDER.sex), idNumber),
+    issueDate: readDate(bytes, CARD_HOLDER.issueDate),
+    cancelled: read(bytes, CARD_HOLDER.cancelled) === CANCELLED_FLAG,
     emergencyPhone: readNullable(bytes, BASIC_DATA.emergencyPhone),
   };
 }
@@ -177,7 +193,7 @@ export function decodeRegisterBasic(bytes: Uint8Array): RegisterData {
     beneficiaryCategory: readNullable(bytes, REGISTER_BASIC.beneficiaryCategory),
     cardValidUntil: readDate(bytes, REGISTER_BASIC.cardValidUntil),
     remainingVisits: readCount(bytes, REGISTER_BASIC.remainingVisits),
-    newbornBirthDate: decodeRocDateOrNull(readRaw(bytes, REGISTER_BASIC.newbornBirthDate)),
+    newbornBirthDate: readDate(bytes, REGISTER_BASIC.newbornBirthDate),
     newbornBirthOrder: readNullable(bytes, REGISTER_BASIC.newbornBirthOrder),
   };
 }
