@@ -139,6 +139,30 @@ interface InsertedHealthCard {
   readonly records: SimulatedCardRecords;
 }
 
+/**
+ * Copies of stored reads, handed out as views into a shared slab (as Node's Buffer pool does): a copy of
+ * `slice()` gets an ArrayBuffer of its own, whose allocation and collection cost more than the copy itself.
+ * Each view is the caller's alone; the slab's other bytes are other copies, never written again.
+ */
+class CopySlab {
+  static readonly SIZE = 8192;
+  #slab = new ArrayBuffer(CopySlab.SIZE);
+  #used = 0;
+
+  copy(bytes: Uint8Array): Uint8Array {
+    if (bytes.length > CopySlab.SIZE / 4) return bytes.slice();
+    if (this.#used + bytes.length > CopySlab.SIZE) {
+      this.#slab = new ArrayBuffer(CopySlab.SIZE);
+      this.#used = 0;
+    }
+    const view = new Uint8Array(this.#slab, this.#used, bytes.length);
+    view.set(bytes);
+    // Next copy on an 8-byte boundary, as Node's pool aligns.
+    this.#used += (bytes.length + 7) & ~7;
+    return view;
+  }
+}
+
 /** A read's bytes as last encoded, with what they were encoded from (SimulatedWorkstation `storedBytes`). */
 interface StoredRead {
   readonly day: number;
@@ -1287,7 +1311,7 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
       stored.newbornBirthDateRoc === newborn?.birthDateRoc &&
       stored.newbornBirthOrder === newborn?.birthOrder
     ) {
-      return stored.bytes.slice();
+      return this.copies.copy(stored.bytes);
     }
     const bytes = encode(this.record(card));
     reads.set(name, {
@@ -1303,6 +1327,7 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
   }
 
   private readonly storedReads = new WeakMap<InsertedHealthCard, Map<string, StoredRead>>();
+  private readonly copies = new CopySlab();
 
   private record(card: InsertedHealthCard): CardHolderRecord {
     const { patient } = card;
