@@ -176,15 +176,24 @@ export function resultUnion<T extends object>(field: FieldCoordinate, payload: O
  * the union does not list is thrown on (masked, logged): the declaration is then wrong, and
  * test/api/field-errors.test.ts exists to catch that first.
  */
-export async function caught<R>(field: FieldCoordinate, work: () => R | Promise<R>): Promise<R | ErrorView> {
+export function caught<R>(field: FieldCoordinate, work: () => R | Promise<R>): Promise<R | ErrorView> {
+  // A promise chain rather than an async function: one promise less per resolver call, same outcomes (a
+  // synchronous throw of `work` is handled like a rejection).
+  let result: R | Promise<R>;
   try {
-    return await work();
+    result = work();
   } catch (error) {
-    if (error instanceof GatewayError) {
-      const decl = fieldErrors(field);
-      const allowed = error.vendorCode !== null ? decl.vendor : decl.codes.size > 0;
-      if (allowed) return errorView(error);
-    }
-    throw error;
+    return new Promise((resolve) => resolve(asErrorView(field, error)));
   }
+  return Promise.resolve(result).then(undefined, (error: unknown) => asErrorView(field, error));
+}
+
+/** The union member for a typed failure the field declares; anything else is thrown on. */
+function asErrorView(field: FieldCoordinate, error: unknown): ErrorView {
+  if (error instanceof GatewayError) {
+    const decl = fieldErrors(field);
+    const allowed = error.vendorCode !== null ? decl.vendor : decl.codes.size > 0;
+    if (allowed) return errorView(error);
+  }
+  throw error;
 }

@@ -65,6 +65,8 @@ function trailByteOf(trailIndex: number): number {
 
 /** The PUA code point of a user-defined-area pair, or null when the pair is outside every area. */
 export function eudcToCodePoint(lead: number, trail: number): number | null {
+  // Most names: a lead byte of ordinary Big5 (0xA1–0xC5, 0xC9–0xF9) lies in no area.
+  if ((lead >= 0xa1 && lead <= 0xc5) || (lead >= 0xc9 && lead <= 0xf9)) return null;
   const trailIndex = trailIndexOf(trail);
   if (trailIndex === null) return null;
   for (const area of EUDC_AREAS) {
@@ -105,8 +107,14 @@ function isPaddingText(text: string): boolean {
   return text === ' ' || text === '\u0000' || text === '\u3000';
 }
 
-function toUpperHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex').toUpperCase();
+/** "00" … "FF": each byte's uppercase hex, looked up instead of formatted. */
+const UPPER_HEX: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().padStart(2, '0'));
+
+/** Bytes `[start, end)` as uppercase hex. */
+function upperHexRange(bytes: Uint8Array, start: number, end: number): string {
+  let hex = '';
+  for (let i = start; i < end; i++) hex += UPPER_HEX[bytes[i]!];
+  return hex;
 }
 
 /**
@@ -115,23 +123,31 @@ function toUpperHex(bytes: Uint8Array): string {
  * `rawHex` is exactly the bytes behind `text` (full-width spaces are trimmed at both ends, like ASCII ones).
  */
 export function decodeBig5Field(bytes: Uint8Array): DecodedText {
+  return decodeBig5Range(bytes, 0, bytes.length);
+}
+
+/**
+ * {@link decodeBig5Field} of the bytes `[from, to)` of `bytes`, read in place: card layouts decode their
+ * name fields without a view object per field. A pair is read only when both its bytes lie in the range.
+ */
+export function decodeBig5Range(bytes: Uint8Array, from: number, to: number): DecodedText {
   // One pass, no per-character objects: padding seen after the first real character is held back and kept
   // only if another real character follows (so inner spaces stay, trailing ones go).
   let text = '';
   let heldPadding = '';
   let start = -1;
-  let end = 0;
+  let end = from;
   let rare = false;
-  let i = 0;
-  while (i < bytes.length) {
+  let i = from;
+  while (i < to) {
     const b = bytes[i]!;
-    const next = bytes[i + 1];
+    const next = i + 1 < to ? bytes[i + 1]! : -1;
     let char: string;
     let size = 1;
     let isRare = false;
     if (b < 0x80) {
       char = String.fromCharCode(b);
-    } else if (isLeadByte(b) && next !== undefined && trailIndexOf(next) !== null) {
+    } else if (isLeadByte(b) && next !== -1 && trailIndexOf(next) !== null) {
       const pua = eudcToCodePoint(b, next);
       size = 2;
       if (pua === null) char = decodeOrdinaryPair(b, next);
@@ -155,7 +171,7 @@ export function decodeBig5Field(bytes: Uint8Array): DecodedText {
   }
   return {
     text,
-    rawHex: start === -1 ? '' : toUpperHex(bytes.subarray(start, end)),
+    rawHex: start === -1 ? '' : upperHexRange(bytes, start, end),
     hasRareCharacters: rare,
   };
 }

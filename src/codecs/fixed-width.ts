@@ -8,21 +8,38 @@ import { InputError } from './input-error.ts';
 
 /** Bytes `start1Based … start1Based+length−1`, clamped to the buffer (the layouts are written 1-based, docs/reference/buffers.md). */
 export function sliceBytes(bytes: Uint8Array, start1Based: number, length: number): Uint8Array {
-  const start = Math.min(Math.max(start1Based - 1, 0), bytes.length);
-  const end = Math.min(start + Math.max(length, 0), bytes.length);
-  return bytes.subarray(start, end);
+  const start = fieldStart(bytes, start1Based);
+  return bytes.subarray(start, fieldEnd(bytes, start, length));
 }
 
-/** Fields up to this many bytes are decoded with one String.fromCharCode call (far below its argument limit). */
-const SHORT_FIELD = 512;
+/** 0-based index of a 1-based field's first byte, clamped to the buffer (as {@link sliceBytes}). */
+export function fieldStart(bytes: Uint8Array, start1Based: number): number {
+  return Math.min(Math.max(start1Based - 1, 0), bytes.length);
+}
+
+/** 0-based end (exclusive) of a field of `length` bytes from `start`, clamped to the buffer (as {@link sliceBytes}). */
+export function fieldEnd(bytes: Uint8Array, start: number, length: number): number {
+  return Math.min(start + Math.max(length, 0), bytes.length);
+}
+
+/** Fields up to this many bytes are built char by char (far below any string-length concern). */
+const SHORT_FIELD = 64;
+
+/**
+ * Bytes `[start, end)` as latin1 text: each byte becomes the code point of the same value. Card fields are a
+ * few dozen bytes and read on every request: indexing the buffer directly makes no view object per field.
+ */
+export function latin1Range(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start > SHORT_FIELD) return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+  let text = '';
+  for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]!);
+  return text;
+}
 
 /** A field as latin1 text, untrimmed; shorter than `length` when the buffer ends early. */
 export function sliceAscii(bytes: Uint8Array, start1Based: number, length: number): string {
-  const field = sliceBytes(bytes, start1Based, length);
-  // Card fields are a few dozen bytes: building the string directly beats a Buffer view per field.
-  // Latin-1 either way: each byte becomes the code point of the same value.
-  if (field.length <= SHORT_FIELD) return String.fromCharCode.apply(null, field as unknown as number[]);
-  return Buffer.from(field.buffer, field.byteOffset, field.byteLength).toString('latin1');
+  const start = fieldStart(bytes, start1Based);
+  return latin1Range(bytes, start, fieldEnd(bytes, start, length));
 }
 
 /** Removes the space and NUL padding the DLL (spaces) and PC/SC (NULs) put around fields (docs/reference/abi.md (Dates, Big5)). */
@@ -34,13 +51,21 @@ export function trimPadding(text: string): string {
   return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
+/** Also a byte test: in latin1 the padding bytes 0x20 and 0x00 are the padding code points. */
 function isPaddingCode(code: number): boolean {
   return code === 0x20 || code === 0x00;
 }
 
-/** {@link sliceAscii} trimmed of padding: what most single-value fields want. */
+/**
+ * {@link sliceAscii} trimmed of padding: what most single-value fields want. The padding is found in the
+ * bytes (latin1 maps 0x20 and 0x00 to the same code points), so only the trimmed text is built.
+ */
 export function readTrimmed(bytes: Uint8Array, start1Based: number, length: number): string {
-  return trimPadding(sliceAscii(bytes, start1Based, length));
+  let start = fieldStart(bytes, start1Based);
+  let end = fieldEnd(bytes, start, length);
+  while (start < end && isPaddingCode(bytes[start]!)) start++;
+  while (end > start && isPaddingCode(bytes[end - 1]!)) end--;
+  return latin1Range(bytes, start, end);
 }
 
 /** Printable ASCII only: a NUL would end the DLL's C string early and non-ASCII has no single-byte form. */

@@ -6,7 +6,7 @@
  * issue, validity) is later than that, so a fixed +08:00 offset is exact for them. Birth dates are dates
  * only and never go through a time-zone conversion.
  */
-import { trimPadding } from './fixed-width.ts';
+import { fieldEnd, fieldStart, sliceAscii, trimPadding } from './fixed-width.ts';
 import { InputError } from './input-error.ts';
 
 const ROC_YEAR_OFFSET = 1911;
@@ -34,10 +34,14 @@ function isLeapYear(year: number): boolean {
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return isLeapYear(year) ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 function isRealDate({ year, month, day }: CalendarDate): boolean {
+  return isRealDay(year, month, day);
+}
+
+function isRealDay(year: number, month: number, day: number): boolean {
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
@@ -227,6 +231,37 @@ export function decodeRocDateOrNull(raw: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** "00" … "99", looked up instead of padded. */
+const TWO_DIGITS: readonly string[] = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
+
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+
+/**
+ * {@link decodeRocDateOrNull} of a card's 7-byte date field (1-based start, as the layouts write it), read
+ * in place: a field of exactly seven digits is turned into the ISO date by arithmetic, with no intermediate
+ * strings; anything else (padding, a short buffer, other bytes) takes {@link decodeRocDateOrNull} itself.
+ */
+export function decodeRocDateField(bytes: Uint8Array, start1Based: number, length: number): string | null {
+  const start = fieldStart(bytes, start1Based);
+  if (length !== 7 || fieldEnd(bytes, start, length) - start !== 7) return decodeRocDateOrNull(sliceAscii(bytes, start1Based, length));
+  let value = 0;
+  for (let i = start; i < start + 7; i++) {
+    const b = bytes[i]!;
+    if (b < DIGIT_0 || b > DIGIT_9) return decodeRocDateOrNull(sliceAscii(bytes, start1Based, length));
+    value = value * 10 + (b - DIGIT_0);
+  }
+  const rocYear = Math.floor(value / 10_000);
+  const month = Math.floor(value / 100) % 100;
+  const day = value % 100;
+  // All zeros is the card's "no date"; year 000 cannot be expressed (parseRocDate refuses it).
+  if (rocYear === 0) return null;
+  const year = rocYear + ROC_YEAR_OFFSET;
+  if (!isRealDay(year, month, day)) return null;
+  // year is 1912–2910: always four digits.
+  return `${year}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}`;
 }
 
 /** Lenient decoder for ROC date-times from the card or the DLL: blank, all-zero or invalid → null. */

@@ -33,26 +33,33 @@ const returnCodeOf = (value: unknown): number | null => {
 
 /** `onProof(slot, present)` runs after a card call whose code proves that slot's card in (true) or out (false). */
 export function watchCardState(cs: ControlSoftware, onProof: (slot: CardSlot, present: boolean) => void): ControlSoftware {
+  // One watching function per card function, not a new one on every property read (resolvers read these on
+  // every request); a method replaced on the target is watched afresh.
+  const watched = new Map<string, { readonly fn: unknown; readonly wrapper: (...args: unknown[]) => unknown }>();
+  const watch = (name: string, fn: (...a: unknown[]) => unknown, target: ControlSoftware): ((...args: unknown[]) => unknown) => {
+    const provenIn = slotProvenBy(name);
+    const seen = (outcome: unknown): void => {
+      const rc = returnCodeOf(outcome);
+      const missing = rc === null ? undefined : NOT_INSERTED[rc];
+      if (missing) onProof(missing, false);
+      else if (rc === 0 && provenIn) onProof(provenIn, true);
+    };
+    const ignore = (): undefined => undefined;
+    return (...args: unknown[]) => {
+      const result = fn.apply(target, args);
+      if (result instanceof Promise) result.then(seen, ignore);
+      return result;
+    };
+  };
   return new Proxy(cs, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (typeof property !== 'string' || typeof value !== 'function' || !isCardCall(property)) return value;
-      const provenIn = slotProvenBy(property);
-      return (...args: unknown[]) => {
-        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
-        if (result instanceof Promise) {
-          result.then(
-            (outcome) => {
-              const rc = returnCodeOf(outcome);
-              const missing = rc === null ? undefined : NOT_INSERTED[rc];
-              if (missing) onProof(missing, false);
-              else if (rc === 0 && provenIn) onProof(provenIn, true);
-            },
-            () => undefined,
-          );
-        }
-        return result;
-      };
+      const known = watched.get(property);
+      if (known !== undefined && known.fn === value) return known.wrapper;
+      const wrapper = watch(property, value as (...a: unknown[]) => unknown, target);
+      watched.set(property, { fn: value, wrapper });
+      return wrapper;
     },
   });
 }

@@ -27,8 +27,14 @@ export const CARD_OPERATIONS = [
 
 type AnyMethod = (...args: unknown[]) => unknown;
 
+/**
+ * How a counted call is run and recorded: `method.apply(target, args)` inside whatever bookkeeping. Given the
+ * method and its arguments rather than a closure over them, so a call makes no function object of its own.
+ */
+type Wrap = (name: string, method: AnyMethod, target: object, args: unknown[]) => Promise<unknown>;
+
 /** `target` with the listed methods wrapped by `wrap`; every other property read through unchanged. */
-function wrapMethods<T extends object>(target: T, names: readonly string[], wrap: (name: string, call: () => Promise<unknown>) => Promise<unknown>): T {
+function wrapMethods<T extends object>(target: T, names: readonly string[], wrap: Wrap): T {
   const counted = new Set(names);
   const cache = new Map<string, AnyMethod>();
   // Bound once per function, not on every read (the resolvers read these on every request).
@@ -45,7 +51,7 @@ function wrapMethods<T extends object>(target: T, names: readonly string[], wrap
       let wrapped = cache.get(property);
       if (!wrapped) {
         const method = value as AnyMethod;
-        wrapped = (...args: unknown[]) => wrap(property, () => Promise.resolve(method.apply(t, args)));
+        wrapped = (...args: unknown[]) => wrap(property, method, t, args);
         cache.set(property, wrapped);
       }
       return wrapped;
@@ -55,10 +61,11 @@ function wrapMethods<T extends object>(target: T, names: readonly string[], wrap
 
 /** The control software with every call counted by function and rc, and timed. */
 export function instrumentControlSoftware<T extends ControlSoftware>(cs: T, metrics: GatewayMetrics, now: () => number = performance.now.bind(performance)): T {
-  return wrapMethods(cs, CONTROL_SOFTWARE_FUNCTIONS, async (name, call) => {
+  // A synchronous throw of `method` is caught here too: the call then rejects, counted, as before.
+  return wrapMethods(cs, CONTROL_SOFTWARE_FUNCTIONS, async (name, method, target, args) => {
     const started = now();
     try {
-      const result = await call();
+      const result = await method.apply(target, args);
       metrics.recordControlSoftwareCall(name, returnCodeLabel(result), (now() - started) / 1000);
       return result;
     } catch (error) {
@@ -70,9 +77,9 @@ export function instrumentControlSoftware<T extends ControlSoftware>(cs: T, metr
 
 /** The card stack with every operation counted by result (OK or the typed error's code). */
 export function instrumentCardStack(cards: CardStack, metrics: GatewayMetrics): CardStack {
-  return wrapMethods(cards, CARD_OPERATIONS, async (name, call) => {
+  return wrapMethods(cards, CARD_OPERATIONS, async (name, method, target, args) => {
     try {
-      const result = await call();
+      const result = await method.apply(target, args);
       metrics.recordCardOperation(name, operationResult());
       return result;
     } catch (error) {

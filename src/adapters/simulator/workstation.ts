@@ -139,6 +139,41 @@ interface InsertedHealthCard {
   readonly records: SimulatedCardRecords;
 }
 
+/**
+ * Copies of stored reads, handed out as views into a shared slab (as Node's Buffer pool does): a copy of
+ * `slice()` gets an ArrayBuffer of its own, whose allocation and collection cost more than the copy itself.
+ * Each view is the caller's alone; the slab's other bytes are other copies, never written again.
+ */
+class CopySlab {
+  static readonly SIZE = 8192;
+  #slab = new ArrayBuffer(CopySlab.SIZE);
+  #used = 0;
+
+  copy(bytes: Uint8Array): Uint8Array {
+    if (bytes.length > CopySlab.SIZE / 4) return bytes.slice();
+    if (this.#used + bytes.length > CopySlab.SIZE) {
+      this.#slab = new ArrayBuffer(CopySlab.SIZE);
+      this.#used = 0;
+    }
+    const view = new Uint8Array(this.#slab, this.#used, bytes.length);
+    view.set(bytes);
+    // Next copy on an 8-byte boundary, as Node's pool aligns.
+    this.#used += (bytes.length + 7) & ~7;
+    return view;
+  }
+}
+
+/** A read's bytes as last encoded, with what they were encoded from (SimulatedWorkstation `storedBytes`). */
+interface StoredRead {
+  readonly day: number;
+  readonly remainingVisits: number;
+  readonly validUntilRoc: string | undefined;
+  readonly emergencyPhone: string | null | undefined;
+  readonly newbornBirthDateRoc: string | undefined;
+  readonly newbornBirthOrder: string | undefined;
+  readonly bytes: Uint8Array;
+}
+
 interface InsertedProfessionalCard {
   readonly professional: SimulatedProfessional;
   pinVerified: boolean;
@@ -1257,22 +1292,42 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
    * from it), so those make the key. Callers get a copy: the cached bytes are never handed out.
    */
   private storedBytes(name: string, card: InsertedHealthCard, encode: (record: CardHolderRecord) => Uint8Array): Uint8Array {
-    // The record depends on today's date (Taiwan time): the day number is enough for the key.
+    // The record depends on today's date (Taiwan time): the day number is enough for the key. The key's
+    // parts are compared one by one rather than joined into a string on every read.
     const { emergencyPhone, newborn } = card.records;
-    const key = `${taiwanDayNumber(this.now())}|${card.remainingVisits}|${card.validUntilRoc ?? ''}|${emergencyPhone ?? ''}|${newborn?.birthDateRoc ?? ''}${newborn?.birthOrder ?? ''}`;
+    const day = taiwanDayNumber(this.now());
     let reads = this.storedReads.get(card);
     if (!reads) {
       reads = new Map();
       this.storedReads.set(card, reads);
     }
     const stored = reads.get(name);
-    if (stored?.key === key) return stored.bytes.slice();
+    if (
+      stored !== undefined &&
+      stored.day === day &&
+      stored.remainingVisits === card.remainingVisits &&
+      stored.validUntilRoc === card.validUntilRoc &&
+      stored.emergencyPhone === emergencyPhone &&
+      stored.newbornBirthDateRoc === newborn?.birthDateRoc &&
+      stored.newbornBirthOrder === newborn?.birthOrder
+    ) {
+      return this.copies.copy(stored.bytes);
+    }
     const bytes = encode(this.record(card));
-    reads.set(name, { key, bytes: bytes.slice() });
+    reads.set(name, {
+      day,
+      remainingVisits: card.remainingVisits,
+      validUntilRoc: card.validUntilRoc,
+      emergencyPhone,
+      newbornBirthDateRoc: newborn?.birthDateRoc,
+      newbornBirthOrder: newborn?.birthOrder,
+      bytes: bytes.slice(),
+    });
     return bytes;
   }
 
-  private readonly storedReads = new WeakMap<InsertedHealthCard, Map<string, { readonly key: string; readonly bytes: Uint8Array }>>();
+  private readonly storedReads = new WeakMap<InsertedHealthCard, Map<string, StoredRead>>();
+  private readonly copies = new CopySlab();
 
   private record(card: InsertedHealthCard): CardHolderRecord {
     const { patient } = card;
@@ -1363,7 +1418,8 @@ export class SimulatedWorkstation implements ControlSoftware, SimulatorControls 
     if (typeof result === 'number') return { rc: result, bytes: new Uint8Array(0) };
     const { rc, bytes } = result instanceof Uint8Array ? { rc: OK, bytes: result } : result;
     const limit = limitOverride ?? (OUTPUT_SIZE as Record<string, number>)[name] ?? bytes.length;
-    return { rc, bytes: bytes.subarray(0, limit) };
+    // A second view of the same bytes only when the output must be cut to the DLL's size.
+    return { rc, bytes: bytes.length > limit ? bytes.subarray(0, limit) : bytes };
   }
 
   private cardOutput(

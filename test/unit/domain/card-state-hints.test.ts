@@ -41,6 +41,31 @@ describe('watchCardState', () => {
   });
 });
 
+describe('watchCardState: one watching function per card function', () => {
+  it('hands out the same function on every read, and watches a replaced method afresh under its own name', async () => {
+    const ok = async () => raw(0);
+    const port: Record<string, () => Promise<unknown>> = { hisGetBasicData: ok, hpcGetHPCSN: async () => raw(4014) };
+    const proofs: [CardSlot, boolean][] = [];
+    const cs = watchCardState(port as unknown as ControlSoftware, (slot, present) => proofs.push([slot, present])) as unknown as Record<
+      string,
+      () => Promise<unknown>
+    >;
+    expect(cs['hisGetBasicData']).toBe(cs['hisGetBasicData']);
+    await cs['hisGetBasicData']!();
+    port['hisGetBasicData'] = async () => raw(4013);
+    await cs['hisGetBasicData']!();
+    // The same function under another name proves that name's slot, not the first one's.
+    port['hpcGetHPCSN'] = ok;
+    await cs['hpcGetHPCSN']!();
+    await Promise.resolve();
+    expect(proofs).toEqual([
+      ['HEALTH_CARD', true],
+      ['HEALTH_CARD', false],
+      ['PROFESSIONAL_CARD', true],
+    ]);
+  });
+});
+
 describe('LightMonitor.cardSeen', () => {
   it('reads the lights at once when a proof contradicts them, and not when it agrees', async () => {
     const sim = new SimulatedWorkstation();

@@ -42,6 +42,24 @@ describe('label values', () => {
     const families = parsePrometheusText(await metrics.render());
     expect(sampleValue(families, 'nhi_gateway_card_operations_total', { operation: 'basicData', result: errorForVendorCode(4013).code })).toBe(1);
   });
+
+  it('count a card operation that throws synchronously as a rejection, and pass the arguments and this through', async () => {
+    const metrics = new GatewayMetrics();
+    const stack = {
+      seen: [] as unknown[],
+      startVisit(...args: unknown[]) {
+        this.seen.push(...args);
+        throw new InputError('treatItem', 'must be 2 characters');
+      },
+    };
+    const cards = instrumentCardStack(stack as unknown as CardStack, metrics);
+    const call = (cards.startVisit as unknown as (...a: unknown[]) => Promise<unknown>)('01', { x: 1 });
+    expect(call).toBeInstanceOf(Promise);
+    await expect(call).rejects.toBeInstanceOf(InputError);
+    expect(stack.seen).toEqual(['01', { x: 1 }]);
+    const families = parsePrometheusText(await metrics.render());
+    expect(sampleValue(families, 'nhi_gateway_card_operations_total', { operation: 'startVisit', result: 'BAD_USER_INPUT' })).toBe(1);
+  });
 });
 
 describe('parsePrometheusText', () => {
