@@ -232,7 +232,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       ? false
       : accessControl
         ? (request: Request, serverContext: unknown) =>
-            // Declined here, the page falls to useAccessControl's door, which answers HOST_NOT_ALLOWED (rebinding).
+            // Declined here, the page falls to the door (use-access-control.ts createDoor, run by the router), which answers HOST_NOT_ALLOWED (rebinding).
             isLoopbackClient(serverContext) && (accessControl.allowRemote || isLocalHostHeader(new URL(request.url).hostname))
               ? graphiqlOptions
               : false

@@ -67,7 +67,7 @@ export function pairingRoute(options: PairingRoutesOptions): Route {
         return refuse('LOOPBACK_ONLY', { message: 'Pairing is for programs of the user who runs the gateway' });
       }
       if (path === PAIRING_STATUS_PATH) {
-        // The door (useAccessControl) already kept this to loopback clients.
+        // The door (createDoor in use-access-control.ts) already kept this to loopback clients.
         endResponse(json(fetchAPI, 200, { pending: store.pending() }));
         return;
       }
