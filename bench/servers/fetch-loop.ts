@@ -10,9 +10,8 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { createSimulatorServices } from '../../src/services.ts';
 import { argValue } from './serve.ts';
 import { APP_NAMES, buildApp, isAppName } from './gateway-variants.ts';
-import { benchToken } from '../lib/bench-token.ts';
+import { callgrindCounting, graphqlFetchInit } from '../lib/in-process.ts';
 import { ForeignCpu } from '../lib/machine.ts';
-import { spawn } from 'node:child_process';
 
 const name = argValue('app') ?? 'production';
 if (!isAppName(name)) throw new Error(`unknown --app=${name}; known: ${APP_NAMES.join(', ')}`);
@@ -24,16 +23,7 @@ const expected = argValue('expect') ?? '"cardNumber":"000012345678"';
 const services = createSimulatorServices({ strategy: 'N1' });
 services.simulator?.insertHealthCard('STANDARD');
 const app = buildApp(services, name);
-const init = {
-  method: 'POST',
-  headers: {
-    'content-type': 'application/json',
-    accept: 'application/graphql-response+json, application/json',
-    authorization: `Bearer ${benchToken()}`,
-    'x-nhi-gateway': '1',
-  },
-  body: JSON.stringify({ query }),
-};
+const init = graphqlFetchInit(query);
 
 let ok = 0;
 let failed = 0;
@@ -52,15 +42,9 @@ for (let i = 0; i < warmup; i++) await once();
 // Under `valgrind --tool=callgrind --instr-atstart=no` (bench/tools/callgrind-per-request.ts): instructions
 // are counted for the measured loop only, which no other process on the machine can inflate.
 const callgrind = process.env['NHI_BENCH_CALLGRIND'] === '1';
-const toggle = (state: 'on' | 'off'): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const child = spawn('callgrind_control', ['-i', state, String(process.pid)], { stdio: 'ignore' });
-    child.on('error', reject);
-    child.on('exit', () => resolve());
-  });
 // A full collection first (when --expose-gc), so no garbage of the warm-up is collected inside the count.
 if (callgrind) (globalThis as { gc?: () => void }).gc?.();
-if (callgrind) await toggle('on');
+if (callgrind) await callgrindCounting('on');
 let gcMs = 0;
 const gcObserver = new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) gcMs += entry.duration;
@@ -71,7 +55,7 @@ const cpuBefore = process.cpuUsage();
 const t0 = process.hrtime.bigint();
 for (let i = 0; i < count; i++) await once();
 const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
-if (callgrind) await toggle('off');
+if (callgrind) await callgrindCounting('off');
 const cpu = process.cpuUsage(cpuBefore);
 foreign.addOwn((cpu.user + cpu.system) / 1000);
 const foreignCpuShare = foreign.share();

@@ -11,6 +11,7 @@
 import { Session } from 'node:inspector/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { graphqlFetchInit } from '../lib/in-process.ts';
 
 const arg = (name: string, fallback: string): string =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -24,21 +25,11 @@ const query = '{ healthCard { basicData { ... on BasicData { cardNumber idNumber
 const load = (path: string): Promise<Record<string, any>> => import(pathToFileURL(join(root, path)).href);
 const { createSimulatorServices } = await load('src/services.ts');
 const { buildApp } = await load('bench/servers/gateway-variants.ts');
-const { benchToken } = await load('bench/lib/bench-token.ts');
 
 const services = createSimulatorServices({ strategy: 'N1' });
 services.simulator?.insertHealthCard('STANDARD');
 const app = buildApp(services, appName);
-const init = {
-  method: 'POST',
-  headers: {
-    'content-type': 'application/json',
-    accept: 'application/graphql-response+json, application/json',
-    authorization: `Bearer ${benchToken()}`,
-    'x-nhi-gateway': '1',
-  },
-  body: JSON.stringify({ query }),
-};
+const init = graphqlFetchInit(query);
 let failed = 0;
 const once = async (): Promise<void> => {
   const response = await app.yoga.fetch('http://127.0.0.1/graphql', init);

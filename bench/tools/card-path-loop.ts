@@ -6,7 +6,7 @@
  * noise of collections and JIT work a whole request's count carries (docs/performance.md).
  *   valgrind --tool=callgrind --instr-atstart=no node --expose-gc --import tsx bench/tools/card-path-loop.ts [--count=20000]
  */
-import { spawn } from 'node:child_process';
+import { callgrindCounting } from '../lib/in-process.ts';
 import { createSimulatorServices } from '../../src/services.ts';
 import { guardPinFlows } from '../../src/security/pin-gate.ts';
 import { instrumentCardStack } from '../../src/metrics/instrument.ts';
@@ -24,18 +24,12 @@ const once = async (): Promise<void> => {
 };
 for (let i = 0; i < 5000; i++) await once();
 const callgrind = process.env['NHI_BENCH_CALLGRIND'] === '1';
-const toggle = (state: 'on' | 'off'): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const child = spawn('callgrind_control', ['-i', state, String(process.pid)], { stdio: 'ignore' });
-    child.on('error', reject);
-    child.on('exit', () => resolve());
-  });
 (globalThis as { gc?: () => void }).gc?.();
-if (callgrind) await toggle('on');
+if (callgrind) await callgrindCounting('on');
 const t0 = process.hrtime.bigint();
 for (let i = 0; i < count; i++) await once();
 const ns = Number(process.hrtime.bigint() - t0) / count;
-if (callgrind) await toggle('off');
+if (callgrind) await callgrindCounting('off');
 process.stdout.write(`RESULT ${JSON.stringify({ nsPerCall: Math.round(ns), ok, count })}\n`);
 await services[Symbol.asyncDispose]();
 process.exit(0);

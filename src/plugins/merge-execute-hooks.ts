@@ -8,6 +8,7 @@
  * waited for before the next one runs.
  */
 import type { Plugin } from 'graphql-yoga';
+import { andThen, callInOrder, takeHooks } from './call-in-order.ts';
 
 type ExecuteHook = NonNullable<Plugin['onExecute']>;
 type ExecutePayload = Parameters<ExecuteHook>[0];
@@ -16,18 +17,9 @@ type DonePayload = Parameters<NonNullable<AfterExecute['onExecuteDone']>>[0];
 type AfterDone = Exclude<Awaited<ReturnType<NonNullable<AfterExecute['onExecuteDone']>>>, void | undefined>;
 type NextPayload = Parameters<NonNullable<AfterDone['onNext']>>[0];
 
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  !!value && typeof (value as PromiseLike<unknown>).then === 'function';
-
 /** The plugins without their `onExecute`, and one plugin running all of them, last. */
 export function mergeExecuteHooks(plugins: readonly Plugin[]): Plugin[] {
-  const hooks: ExecuteHook[] = [];
-  const rest = plugins.map((plugin) => {
-    if (!plugin.onExecute) return plugin;
-    const { onExecute, ...others } = plugin;
-    hooks.push(onExecute);
-    return others;
-  });
+  const { hooks, rest } = takeHooks(plugins, 'onExecute');
   if (hooks.length < 2) return [...plugins];
   const merged: Plugin = {
     onExecute(payload) {
@@ -43,21 +35,10 @@ export function mergeExecuteHooks(plugins: readonly Plugin[]): Plugin[] {
           payload.setResultAndStopExecution(result);
         },
       };
-      const afters: AfterExecute[] = [];
-      const run = (from: number): AfterExecute | undefined | Promise<AfterExecute | undefined> => {
-        for (let i = from; i < hooks.length && !stopped; i++) {
-          const returned = hooks[i]!(view);
-          if (isThenable(returned)) {
-            return Promise.resolve(returned).then((after) => {
-              if (after) afters.push(after as AfterExecute);
-              return run(i + 1);
-            });
-          }
-          if (returned) afters.push(returned as AfterExecute);
-        }
-        return afterAll(afters);
-      };
-      return run(0);
+      return andThen(
+        callInOrder<ExecuteHook, AfterExecute>(hooks, (hook) => hook(view), () => stopped),
+        afterAll,
+      );
     },
   };
   return [...rest, merged];
@@ -75,21 +56,10 @@ function afterAll(afters: readonly AfterExecute[]): AfterExecute | undefined {
           payload.setResult(result);
         },
       };
-      const dones: AfterDone[] = [];
-      const run = (from: number): AfterDone | undefined | Promise<AfterDone | undefined> => {
-        for (let i = from; i < afters.length; i++) {
-          const returned = afters[i]!.onExecuteDone?.(view);
-          if (isThenable(returned)) {
-            return Promise.resolve(returned).then((done) => {
-              if (done) dones.push(done as AfterDone);
-              return run(i + 1);
-            });
-          }
-          if (returned) dones.push(returned as AfterDone);
-        }
-        return doneAll(dones);
-      };
-      return run(0) as ReturnType<NonNullable<AfterExecute['onExecuteDone']>>;
+      return andThen(
+        callInOrder<AfterExecute, AfterDone>(afters, (after) => after.onExecuteDone?.(view)),
+        doneAll,
+      ) as ReturnType<NonNullable<AfterExecute['onExecuteDone']>>;
     },
   };
 }
@@ -109,14 +79,7 @@ function doneAll(dones: readonly AfterDone[]): AfterDone | undefined {
           payload.setResult(result);
         },
       };
-      const run = (from: number): void | Promise<void> => {
-        for (let i = from; i < nexts.length; i++) {
-          const returned: unknown = nexts[i]!(view);
-          if (isThenable(returned)) return Promise.resolve(returned).then(() => run(i + 1));
-        }
-        return undefined;
-      };
-      return run(0);
+      return andThen(callInOrder(nexts, (next) => next(view)), () => undefined);
     };
   }
   if (ends.length > 0) combined.onEnd = () => ends.forEach((end) => end());

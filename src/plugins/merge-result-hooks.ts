@@ -7,29 +7,15 @@
  * before the next one runs.
  */
 import type { Plugin } from 'graphql-yoga';
+import { andThen, callInOrder, takeHooks } from './call-in-order.ts';
 
 type ResultHook = NonNullable<Plugin['onResultProcess']>;
 type ResultPayload = Parameters<ResultHook>[0];
 
 /** The plugins without their `onResultProcess`, and one plugin running all of them, last. */
 export function mergeResultHooks(plugins: readonly Plugin[]): Plugin[] {
-  const hooks: ResultHook[] = [];
-  const rest = plugins.map((plugin) => {
-    if (!plugin.onResultProcess) return plugin;
-    const { onResultProcess, ...others } = plugin;
-    hooks.push(onResultProcess);
-    return others;
-  });
+  const { hooks, rest } = takeHooks(plugins, 'onResultProcess');
   if (hooks.length < 2) return [...plugins];
-  const run = (view: ResultPayload, from: number): void | Promise<void> => {
-    for (let i = from; i < hooks.length; i++) {
-      const returned: unknown = hooks[i]!(view);
-      if (returned && typeof (returned as PromiseLike<void>).then === 'function') {
-        return Promise.resolve(returned as PromiseLike<void>).then(() => run(view, i + 1));
-      }
-    }
-    return undefined;
-  };
   const merged: Plugin = {
     onResultProcess(payload) {
       const view: ResultPayload = {
@@ -43,7 +29,7 @@ export function mergeResultHooks(plugins: readonly Plugin[]): Plugin[] {
           payload.setResultProcessor(processor, acceptedMediaType);
         },
       };
-      return run(view, 0);
+      return andThen(callInOrder(hooks, (hook) => hook(view)), () => undefined);
     },
   };
   return [...rest, merged];
