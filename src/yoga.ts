@@ -28,6 +28,7 @@ import { useRoutes, type Route } from './plugins/use-routes.ts';
 import { mergeResultHooks } from './plugins/merge-result-hooks.ts';
 import { mergeExecuteHooks } from './plugins/merge-execute-hooks.ts';
 import { MAX_STRING_INPUT, useInputCaps } from './plugins/use-input-caps.ts';
+import { useBodySizeLimit } from './plugins/use-body-size-limit.ts';
 import type { PairingStore } from './security/pairings.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -224,7 +225,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     maskedErrors: true,
     // No file uploads here; multipart is also a content type browsers may send cross-site unpreflighted.
     multipart: false,
-    maxRequestBodySize: deps.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    // The body limit is ours (use-body-size-limit.ts): yoga's counts every body through a stream.
+    maxRequestBodySize: false,
     // yoga's CORS echoes any Origin with credentials (docs/security.md (2. Origin allow-list and CORS)); useAccessControl does CORS instead.
     ...(accessControl ? { cors: false as const } : {}),
     // GraphiQL only for this machine: yoga's GraphiQL hook runs before any of ours, so it asks here.
@@ -253,6 +255,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       ...useLimits(deps.limits, (error) => logger?.info('operation rejected by limits', { reason: error.message })),
       // Last: every error a client sees gets the catalogue's code, texts and hint (docs/api-conventions.md).
       useErrorExtensions(),
+      // After every request parser, where yoga puts its own body limit (which is off above).
+      useBodySizeLimit(deps.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
     ])),
   });
   if (accessControl) wsAdmissions.set(yoga, createWsAdmission(accessControl));
