@@ -10,9 +10,16 @@
  *       20 reads it would refuse the load);
  *   (c′) a diagnostic, not judged: createApp with the token and the rate limit off, console logger, no files
  *       (what this benchmark judged before issue 18).
+ * (b), (c) and (c′) run as the executable runs the gateway: bundled by esbuild with the executable's options,
+ * by plain Node (bench/lib/bundled-server.ts), on the Node the executable ships (bench/lib/server-node.ts).
+ * (c-src), not judged, is (c) from the TypeScript sources through tsx, as this benchmark ran it before round 7.
  * Targets: rps (c)/(b) ≥ 0.75 at concurrency 16; p50 (c) − (b) ≤ 0.3 ms at concurrency 1.
  */
 import { createSimulatorServices } from '../src/services.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleBenchServer } from './lib/bundled-server.ts';
 import { describeNodeArgs, gatewayNodeArgs } from './lib/node-args.ts';
 import { benchServerNode, nodeVersionOf } from './lib/server-node.ts';
 import type { Exchange, HttpResponse, Outcome } from './lib/http-client.ts';
@@ -138,22 +145,35 @@ export const benchmark: BenchModule = {
     const serverNode = nodeVersionOf(node);
     ctx.log(`servers run on Node ${serverNode}`);
     const runs: { results: HttpTargetResult[]; foreignCpuShare: number | null; ratio: number; diff: number }[] = [];
+    const bundles = mkdtempSync(join(tmpdir(), 'nhi-bench-gateway-'));
+    ctx.log(`bundling the servers as the executable is bundled, into ${bundles}`);
+    const bareBundle = await bundleBenchServer('bench/servers/bare-yoga.ts', bundles);
+    const gatewayBundle = await bundleBenchServer('bench/servers/gateway.ts', bundles);
+    try {
     for (let fork = 1; fork <= forks; fork++) {
-      ctx.log(`(b) bare yoga, (c) gateway as shipped, (c′) stripped gateway — over HTTP, fork ${fork}/${forks}`);
+      ctx.log(`(b) bare yoga, (c) gateway as shipped, (c′) stripped gateway, (c-src) (c) from source — over HTTP, fork ${fork}/${forks}`);
       const run = await compareHttpTargets(
         [
-          { key: 'bare-yoga', label: '(b) bare graphql-yoga, constant', script: 'bench/servers/bare-yoga.ts', node },
+          { key: 'bare-yoga', label: '(b) bare graphql-yoga, constant', script: bareBundle, node },
           {
             key: 'shipped',
             label: process.env['NHI_BENCH_GATEWAY_NODE_ARGS']?.trim()
               ? `(c) gateway as shipped but V8 flags ${describeNodeArgs(shippedNodeArgs)} (NOT the judged configuration)`
               : '(c) gateway as shipped (logs, audit, access control, the executable\'s V8 flags)',
+            script: gatewayBundle,
+            args: ['--variant=shipped'],
+            nodeArgs: shippedNodeArgs,
+            node,
+          },
+          { key: 'stripped', label: '(c′) diagnostic: createApp, no log files', script: gatewayBundle, args: ['--variant=production'], node },
+          {
+            key: 'shipped-source',
+            label: '(c-src) diagnostic: (c) from the TypeScript sources through tsx',
             script: 'bench/servers/gateway.ts',
             args: ['--variant=shipped'],
             nodeArgs: shippedNodeArgs,
             node,
           },
-          { key: 'stripped', label: '(c′) diagnostic: createApp, no log files', script: 'bench/servers/gateway.ts', args: ['--variant=production'], node },
         ],
         basicDataExchange(),
         opts,
@@ -163,13 +183,17 @@ export const benchmark: BenchModule = {
       if (!rb || !rc) throw new Error('missing results');
       runs.push({ results: run.results, foreignCpuShare: run.foreignCpuShare, ratio: rc.rps / rb.rps, diff: rc.latency.p50 - rb.latency.p50 });
     }
+    } finally {
+      rmSync(bundles, { recursive: true, force: true });
+    }
     const byRatio = [...runs].sort((x, y) => x.ratio - y.ratio);
     const medianRun = byRatio[Math.floor((byRatio.length - 1) / 2)]!;
     const { results } = medianRun;
     const shares = runs.map((r) => r.foreignCpuShare).filter((x): x is number => x !== null);
     const foreignCpuShare = shares.length === runs.length ? Math.max(...shares) : null;
-    const [b, c, cStripped] = results;
-    if (!b || !c || !cStripped) throw new Error('missing results');
+    const [b, c, cStripped, cSource] = results;
+    if (!b || !c || !cStripped || !cSource) throw new Error('missing results');
+    const sourceRatios = runs.map((r) => r.results[3]!.rps / r.results[0]!.rps);
 
     const ratio = medianRun.ratio;
     const diff = median(runs.map((r) => r.diff));
@@ -178,6 +202,7 @@ export const benchmark: BenchModule = {
     const bCheck = httpVerification(b);
     const cCheck = httpVerification(c);
     const cStrippedCheck = httpVerification(cStripped);
+    const cSourceCheck = httpVerification(cSource);
     const valid = aOk && failedForks === 0;
     const busy = foreignCpuShare !== null && foreignCpuShare > BUSY_SHARE;
     const verdict = (pass: boolean): string =>
@@ -215,9 +240,10 @@ export const benchmark: BenchModule = {
           ]
         : []),
       `not judged: (c′)/(b) ${(cStripped.rps / b.rps).toFixed(3)}, p50 (c′) − (b) ${(cStripped.latency.p50 - b.latency.p50).toFixed(3)} ms; ` +
+        `(c-src)/(b) ${median(sourceRatios).toFixed(3)} (forks ${forkList(sourceRatios, 3)}); ` +
         `server CPU per request (c)/(b) ${(c.serverCpuUsPerRequest / b.serverCpuUsPerRequest).toFixed(2)}; ` +
         `per-round (c)/(b) ${pairedRatios.map((x) => x.toFixed(2)).join(', ')}`,
-      `servers (b), (c), (c′) on Node ${serverNode}${process.env['NHI_BENCH_SERVER_NODE']?.trim() === 'current' ? ' (NHI_BENCH_SERVER_NODE=current: NOT the executable\'s Node)' : " (the executable's)"}`,
+      `servers (b), (c), (c′) bundled as the executable is (bench/lib/bundled-server.ts), (c-src) through tsx; all on Node ${serverNode}${process.env['NHI_BENCH_SERVER_NODE']?.trim() === 'current' ? ' (NHI_BENCH_SERVER_NODE=current: NOT the executable\'s Node)' : " (the executable's)"}`,
       `other processes used ${foreignCpuShare === null ? 'an unknown share' : `${Math.round(foreignCpuShare * 100)} %`} of a core during the HTTP phases` +
         (busy ? ` (over ${BUSY_SHARE * 100} %: the machine was shared, rerun when it is quiet)` : ''),
     ];
@@ -227,6 +253,7 @@ export const benchmark: BenchModule = {
       `(b) ${bCheck.summary}`,
       `(c) ${cCheck.summary}`,
       `(c′) ${cStrippedCheck.summary}`,
+      `(c-src) ${cSourceCheck.summary}`,
     ];
     const method =
       `(a) ${fmtInt(inCount)} sequential awaits after ${fmtInt(inWarmup)} warm-up. (b), (c), (c′): each server in its own ` +

@@ -13,10 +13,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { gatewayBundleOptions } from '../build/lib/bundle.ts';
+import { bundleBenchServer } from './lib/bundled-server.ts';
 import { basicDataExchange, httpVerification } from './gateway-basic-data.ts';
-import { REPO_ROOT } from './lib/child-server.ts';
 import { compareHttpTargets, DEFAULT_HTTP_OPTIONS, QUICK_HTTP_OPTIONS, type HttpTargetSpec } from './lib/http-compare.ts';
 import { fmtInt, fmtMs } from './lib/stats.ts';
 import { markdownTable, textTable, type Row } from './lib/table.ts';
@@ -43,10 +41,8 @@ export const benchmark: BenchModule = {
     try {
       const bundled: HttpTargetSpec[] = [];
       for (const b of BUNDLES) {
-        const outfile = join(work, `${b.key}.cjs`);
-        ctx.log(`bundling ${b.entry} → ${outfile}${b.keepNames ? ' (keepNames on)' : ''}`);
-        await build({ ...gatewayBundleOptions(REPO_ROOT, b.entry, outfile), keepNames: b.keepNames });
-        bundled.push({ key: b.key, label: b.label, script: outfile });
+        ctx.log(`bundling ${b.entry}${b.keepNames ? ' (keepNames on)' : ''}`);
+        bundled.push({ key: b.key, label: b.label, script: await bundleBenchServer(b.entry, work, { keepNames: b.keepNames }) });
       }
       const specs: HttpTargetSpec[] = [
         { key: 'bare-yoga', label: 'bare yoga (tsx), as in the gateway benchmark', script: 'bench/servers/bare-yoga.ts' },
