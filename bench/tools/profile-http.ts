@@ -2,11 +2,16 @@
  * A V8 CPU profile of one gateway-benchmark target under the judged load (concurrency 16, the benchmark's own
  * request), for bench/tools/profile-summary.ts. Start-up is in the profile too, so send enough requests that
  * it is small beside them.
- *   npx tsx bench/tools/profile-http.ts [--target=shipped] [--requests=40000] [--dir=bench/.profiles/http] [--node-args="…"]
+ *   npx tsx bench/tools/profile-http.ts [--target=shipped] [--requests=40000] [--dir=bench/.profiles/http] [--node-args="…"] [--source]
  * Targets and their flags are callgrind-http.ts's (the judged ones run with the executable's V8 flags);
  * `--node-args` replaces a target's V8 flags (`defaults` for none), as NHI_BENCH_GATEWAY_NODE_ARGS does.
+ * The server runs bundled as the executable is (bench/lib/bundled-server.ts), as the judged benchmark runs it;
+ * `--source` runs the TypeScript through tsx instead.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundleBenchServer } from '../lib/bundled-server.ts';
 import { SEA_EXEC_ARGV } from '../../build/lib/exec-argv.ts';
 import { basicDataExchange } from '../gateway-basic-data.ts';
 import { REPO_ROOT, startChildServer } from '../lib/child-server.ts';
@@ -34,7 +39,7 @@ const exchange = basicDataExchange();
 const server = await startChildServer({
     node: benchServerNode(),
   name,
-  script: target.script,
+  script: process.argv.includes('--source') ? target.script : await bundleBenchServer(target.script, mkdtempSync(join(tmpdir(), 'nhi-profile-'))),
   args: target.args,
   nodeArgs: [...nodeArgs, '--cpu-prof', `--cpu-prof-dir=${dir}`],
 });
