@@ -100,7 +100,7 @@ describe("the executable's bundle options", () => {
     await build({ ...options, stdin: { contents, resolveDir: ROOT, loader: 'ts', sourcefile: 'koffi-util.ts' } });
     // Run by the executable's Node 22 (Node 20's util has no such lazy parts); koffi's native package
     // (external) is found through NODE_PATH from the temporary folder.
-    const env = { ...process.env, NODE_PATH: join(ROOT, 'node_modules') };
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_PATH: join(ROOT, 'node_modules') };
     delete env['NODE_OPTIONS'];
     const out = JSON.parse(execFileSync(pinnedNode(), [outfile], { encoding: 'utf8', env })) as Record<string, unknown>;
     expect(out).toEqual({ before: [], after: [], size: 4, deprecate: 'function' });
