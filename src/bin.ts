@@ -6,6 +6,8 @@
  * assets are checked and koffi's native module put in place (process.resourcesPath) in startExecutable,
  * before anything needs it, and only when the command needs it (never for --version or --help).
  */
+// First: the V8 flags back to the defaults Node's built-in modules' code cache was made under.
+import './use-builtin-code-cache.ts';
 import { seaApi } from './sea-setup.ts';
 import { startExecutable } from './executable.ts';
 

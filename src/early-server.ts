@@ -16,7 +16,6 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { isLocalHostHeader, isLoopbackAddress, isLoopbackHostname } from './security/origins.ts';
 import { isSameUserSocket } from './security/peer-user.ts';
-import { catalogueEntry } from './errors/catalogue.ts';
 
 export const HEALTH_PATH = '/health';
 export const READY_PATH = '/ready';
@@ -26,8 +25,17 @@ export const STATUS_PATH = '/status';
 export const DEFAULT_HOLD_MS = 30_000;
 /** The error code of a request that waited `holdMs` for the app in vain. */
 export const STARTING_CODE = 'GATEWAY_STARTING';
-// The catalogue is data only (no graphql-js): cheap to load before the app.
-const STARTING = catalogueEntry(STARTING_CODE);
+/**
+ * The catalogue's entry of STARTING_CODE, loaded when a request first waited in vain: the catalogue (every
+ * code's texts) is evaluated with the app, not before the port answers (docs/performance.md, "Start-up").
+ */
+async function startingEntry() {
+  try {
+    return (await import('./errors/catalogue.ts')).catalogueEntry(STARTING_CODE);
+  } catch {
+    return undefined; // the answer's fields have their fallbacks
+  }
+}
 
 export interface BindOptions {
   /** Address to bind, e.g. `127.0.0.1`. */
@@ -107,7 +115,7 @@ export async function bindEarly(opts: BindOptions): Promise<EarlyServer> {
       response,
       timer: setTimeout(() => {
         heldRequests.delete(held);
-        answerStarting(response, holdMs);
+        void answerStarting(response, holdMs);
       }, holdMs),
     };
     heldRequests.add(held);
@@ -166,16 +174,17 @@ export async function bindEarly(opts: BindOptions): Promise<EarlyServer> {
       heldUpgrades.clear();
     },
     async abandon() {
-      for (const held of heldRequests) {
+      const answers = [...heldRequests].map((held) => {
         clearTimeout(held.timer);
-        answerStarting(held.response, holdMs);
-      }
+        return answerStarting(held.response, holdMs);
+      });
       heldRequests.clear();
       for (const held of heldUpgrades) {
         clearTimeout(held.timer);
         refuseUpgrade(held.socket);
       }
       heldUpgrades.clear();
+      await Promise.all(answers);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
     },
@@ -222,7 +231,9 @@ function hostnameOf(host: string | undefined): string {
 }
 
 /** A request that waited for the app in vain: 503, retryable, in GraphQL's error shape (docs/performance.md). */
-function answerStarting(response: ServerResponse, holdMs: number): void {
+async function answerStarting(response: ServerResponse, holdMs: number): Promise<void> {
+  if (response.headersSent || response.destroyed) return;
+  const starting = await startingEntry();
   if (response.headersSent || response.destroyed) return;
   const seconds = Math.ceil(holdMs / 1000);
   const body = JSON.stringify({
@@ -231,12 +242,12 @@ function answerStarting(response: ServerResponse, holdMs: number): void {
         message: `The gateway is still starting (waited ${seconds} s); try again shortly`,
         extensions: {
           code: STARTING_CODE,
-          category: STARTING?.category ?? 'REQUEST',
-          messageZh: STARTING?.zh ?? '',
+          category: starting?.category ?? 'REQUEST',
+          messageZh: starting?.zh ?? '',
           messageEn: `The gateway is still starting (waited ${seconds} s); try again shortly`,
           retryable: true,
-          hint: STARTING?.hintEn ?? null,
-          hintZh: STARTING?.hintZh ?? null,
+          hint: starting?.hintEn ?? null,
+          hintZh: starting?.hintZh ?? null,
         },
       },
     ],

@@ -22,6 +22,7 @@ import { nodeCommandRunner } from './install/logon.ts';
 import { currentUserKey, listenOnFirstFree, userPortCandidates } from './per-user/port-choice.ts';
 import { readDiscovery } from './per-user/discovery.ts';
 import { bindEarly, type EarlyServer } from './early-server.ts';
+import { restoreCollectionFlags } from './builtin-code-cache.ts';
 
 /** What differs between `npm start` and the single executable. */
 export interface MainOptions {
@@ -109,6 +110,9 @@ export async function main(
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
+  // The executable's heap-growing flag again, before the app's build runs its first full collection
+  // (src/builtin-code-cache.ts); nothing under npm start.
+  restoreCollectionFlags();
   // A fault from here on exits as before (runMain); held requests die with the process.
   const app = await loadAppInSlices();
   return app.startGateway({ config, paths, env, privacyWarnings, lock: lock.lock, bound, nextTurn });

@@ -150,6 +150,33 @@ const lazyTlsRequires: Plugin = {
   },
 };
 
+/**
+ * koffi's own bundle imports `node:util` through esbuild's ES-module wrapper, which reads every property
+ * descriptor of the module: in Node 22 that loads each of util's lazily loaded parts (parseArgs, streams,
+ * worker_threads, the SIGINT tracer, diff …), ~30 built-in modules, before the port is bound (koffi is loaded
+ * then: src/sea-setup.ts). koffi uses only `.default` of it (`util.deprecate`), so the wrapper is replaced
+ * by an object holding that default. The build fails if the line changes (docs/performance.md, "Start-up").
+ */
+export const KOFFI_UTIL_IMPORT = {
+  file: /[\\/]koffi[\\/]src[\\/]koffi[\\/]index\.cjs$/,
+  line: 'import_node_util = __toESM(require("node:util"));',
+  to: 'import_node_util = { default: require("node:util") };',
+} as const;
+
+const koffiPlainUtil: Plugin = {
+  name: 'koffi-plain-util',
+  setup(b) {
+    b.onLoad({ filter: KOFFI_UTIL_IMPORT.file }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const uses = source.match(/import_node_util\.\w+/g) ?? [];
+      if (source.split(KOFFI_UTIL_IMPORT.line).length !== 2 || uses.some((use) => use !== 'import_node_util.default')) {
+        return { errors: [{ text: `${args.path} no longer imports node:util as "${KOFFI_UTIL_IMPORT.line}" and uses only its default: review build/lib/bundle.ts (koffi-plain-util)` }] };
+      }
+      return { contents: source.replace(KOFFI_UTIL_IMPORT.line, KOFFI_UTIL_IMPORT.to), loader: 'js' };
+    });
+  },
+};
+
 export interface BundleResult {
   readonly path: string;
   readonly bytes: number;
@@ -182,7 +209,7 @@ export function gatewayBundleOptions(root: string, entry: string, outfile: strin
     // `import.meta` is empty in CommonJS; the modules that use it check for that (src/main.ts,
     // src/adapters/cshis/native.ts), so esbuild's warning about it is expected.
     logOverride: { 'empty-import-meta': 'silent' },
-    plugins: [embeddedGraphiQLOnly, oneGraphqlJs, onlyBig5Tables, noUndiciProbe, lazyTlsRequires],
+    plugins: [embeddedGraphiQLOnly, oneGraphqlJs, onlyBig5Tables, noUndiciProbe, lazyTlsRequires, koffiPlainUtil],
   };
 }
 

@@ -7,6 +7,7 @@ import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bindEarly, STARTING_CODE, type EarlyServer } from '../../../src/early-server.ts';
+import { catalogueEntry } from '../../../src/errors/catalogue.ts';
 
 let bound: EarlyServer | undefined;
 afterEach(async () => {
@@ -99,6 +100,20 @@ describe('the port before the app is built', () => {
     expect(answer.headers['retry-after']).toBe('1');
     const body = JSON.parse(answer.body) as { errors: Array<{ extensions: Record<string, unknown> }> };
     expect(body.errors[0]!.extensions).toMatchObject({ code: STARTING_CODE, retryable: true });
+    // The catalogue is loaded only now (not before the port answers), with the same texts as before.
+    const entry = catalogueEntry(STARTING_CODE)!;
+    expect(body.errors[0]!.extensions).toMatchObject({ category: entry.category, messageZh: entry.zh, hint: entry.hintEn, hintZh: entry.hintZh });
+  });
+
+  it('abandoning answers each held request 503 GATEWAY_STARTING before the port closes', async () => {
+    bound = await bindEarly({ host: '127.0.0.1', port: 0, holdMs: 60_000 });
+    const answer = call(bound.port, '/graphql', { 'content-type': 'application/json' }, 'POST');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await bound.abandon();
+    bound = undefined;
+    const { status, body } = await answer;
+    expect(status).toBe(503);
+    expect((JSON.parse(body) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe(STARTING_CODE);
   });
 
   it('refuses a non-loopback address without --allow-remote, before binding', async () => {

@@ -7,7 +7,8 @@
  *   encodings fails loudly, naming the table;
  * - a yoga server answers without Node ever loading its internal undici (no `globalThis.Request` probe);
  * - Node's https and tls are loaded only when a TLS connection is first made: not by yoga, node-fetch, ws,
- *   prom-client or the Web API client at start, yet each still connects (build/lib/bundle.ts lazy-tls-requires).
+ *   prom-client or the Web API client at start, yet each still connects (build/lib/bundle.ts lazy-tls-requires);
+ * - koffi loads and works without its node:util import loading util's lazy parts (koffi-plain-util).
  */
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
@@ -17,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gatewayBundleOptions, lazyRequireLine } from '../../../build/lib/bundle.ts';
+import { pinnedNode } from '../../../bench/lib/startup-pair.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const work = mkdtempSync(join(tmpdir(), 'nhi-bundle-options-'));
@@ -84,6 +86,24 @@ describe("the executable's bundle options", () => {
     expect(out).toMatchObject({ atStart: [], ws: 'ECONNREFUSED', keptAgent: true, push: 'function' });
     expect(out['webApi']).toMatch(/^WEB_API_/);
     expect(out['after']).toEqual(expect.arrayContaining(['NativeModule https', 'NativeModule tls']));
+  });
+
+  it("load koffi without its node:util import loading util's lazy parts (streams, worker_threads …)", async () => {
+    const outfile = join(work, 'koffi-util.cjs');
+    const { entryPoints: _unused, ...options } = gatewayBundleOptions(ROOT, 'src/bin.ts', outfile);
+    const contents = `
+      const loaded = () => (process as unknown as { moduleLoadList: string[] }).moduleLoadList.filter((m) => /^NativeModule (worker_threads|internal\\/util\\/trace_sigint|internal\\/util\\/parse_args\\/parse_args)$/.test(m));
+      const before = loaded();
+      const koffi = require('koffi');
+      process.stdout.write(JSON.stringify({ before, after: loaded(), size: koffi.sizeof('int32_t'), deprecate: typeof koffi.resolve }));
+    `;
+    await build({ ...options, stdin: { contents, resolveDir: ROOT, loader: 'ts', sourcefile: 'koffi-util.ts' } });
+    // Run by the executable's Node 22 (Node 20's util has no such lazy parts); koffi's native package
+    // (external) is found through NODE_PATH from the temporary folder.
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_PATH: join(ROOT, 'node_modules') };
+    delete env['NODE_OPTIONS'];
+    const out = JSON.parse(execFileSync(pinnedNode(), [outfile], { encoding: 'utf8', env })) as Record<string, unknown>;
+    expect(out).toEqual({ before: [], after: [], size: 4, deprecate: 'function' });
   });
 
   it('turn a require line into getters that load the module when first read', () => {
