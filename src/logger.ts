@@ -219,43 +219,108 @@ export function createAuditLog(options: { directory: string; rotation?: LogFileO
 
 /** Keys an audit entry has (src/security/audit.ts `AuditEntry`), none of them sensitive. */
 const AUDIT_STRING_KEYS: ReadonlySet<string> = new Set(['event', 'transport', 'origin', 'remoteAddress', 'auth', 'operationType', 'operationName', 'outcome']);
+/** `,"key":` and `,"key":"` for each of them, made once rather than for every line. */
+const KEY_PREFIX = new Map([...AUDIT_STRING_KEYS].map((key) => [key, `,"${key}":`]));
+const KEY_PREFIX_QUOTED = new Map([...AUDIT_STRING_KEYS].map((key) => [key, `,"${key}":"`]));
+
+/**
+ * The pieces of the line being built, joined once at the end: one flat string, instead of a chain of
+ * partial strings per key (auditLine runs for every identity read; allocation is what a request costs the
+ * collector, docs/performance.md). Reused: the function never calls out to code that could re-enter it.
+ */
+const parts: string[] = [];
 
 /**
  * The JSON line pino would write for `entry` (`{"level":"info","time":…,…entry,"msg":"audit"}`), built
  * directly when the entry has only AuditEntry's keys with string/null values and `{ field, outcome }`
  * items, which `redactDeep` would return unchanged. Null for any other shape: the caller then takes the
- * generic, redacting path. The stream masks ID numbers in the whole line either way.
+ * generic, redacting path. The stream masks ID numbers in the whole line either way. Strings are written
+ * as `JSON.stringify` writes them (test/api/security/audit-line.test.ts holds the two to the same bytes).
  */
 export function auditLine(entry: AuditEntry, now: () => Date): string | null {
-  let out = `{"level":"info","time":"${now().toISOString()}"`;
+  const time = now().toISOString();
+  let n = 0;
+  parts[n++] = '{"level":"info","time":"';
+  parts[n++] = time;
+  parts[n++] = '"';
   for (const key in entry) {
     const value = (entry as unknown as Record<string, unknown>)[key];
     if (value === undefined) continue;
     if (AUDIT_STRING_KEYS.has(key)) {
-      if (value !== null && typeof value !== 'string') return null;
-      out += `,"${key}":${JSON.stringify(value)}`;
+      if (value === null) {
+        parts[n++] = KEY_PREFIX.get(key)!;
+        parts[n++] = 'null';
+      } else if (typeof value !== 'string') {
+        return declined();
+      } else if (isPlainJsonString(value)) {
+        parts[n++] = KEY_PREFIX_QUOTED.get(key)!;
+        parts[n++] = value;
+        parts[n++] = '"';
+      } else {
+        parts[n++] = KEY_PREFIX.get(key)!;
+        parts[n++] = JSON.stringify(value);
+      }
     } else if (key === 'fields') {
-      const fields = fieldsJson(value);
-      if (fields === null) return null;
-      out += `,"fields":${fields}`;
+      parts[n++] = ',"fields":';
+      n = pushFields(value, n);
+      if (n < 0) return declined();
     } else {
-      return null;
+      return declined();
     }
   }
-  return `${out},"msg":"audit"}\n`;
+  parts[n++] = ',"msg":"audit"}\n';
+  parts.length = n;
+  const line = parts.join('');
+  parts.length = 0;
+  return line;
 }
 
-function fieldsJson(value: unknown): string | null {
-  if (!Array.isArray(value)) return null;
-  let out = '[';
+/** Forgets a half-built line (its pieces would otherwise stay referenced until the next one). */
+function declined(): null {
+  parts.length = 0;
+  return null;
+}
+
+/** The field items as a JSON array into `parts` from `n`; the next index, or -1 for any other shape. */
+function pushFields(value: unknown, n: number): number {
+  if (!Array.isArray(value)) return -1;
+  parts[n++] = '[';
   for (let i = 0; i < value.length; i++) {
     const item = value[i] as Record<string, unknown> | null;
-    if (item === null || typeof item !== 'object') return null;
+    if (item === null || typeof item !== 'object') return -1;
     let keys = 0;
     for (const _key in item) keys++;
     const { field, outcome } = item;
-    if (keys !== 2 || typeof field !== 'string' || typeof outcome !== 'string') return null;
-    out += `${i > 0 ? ',' : ''}{"field":${JSON.stringify(field)},"outcome":${JSON.stringify(outcome)}}`;
+    if (keys !== 2 || typeof field !== 'string' || typeof outcome !== 'string') return -1;
+    parts[n++] = i > 0 ? ',{"field":' : '{"field":';
+    n = pushJsonString(field, n);
+    parts[n++] = ',"outcome":';
+    n = pushJsonString(outcome, n);
+    parts[n++] = '}';
   }
-  return `${out}]`;
+  parts[n++] = ']';
+  return n;
+}
+
+function pushJsonString(value: string, n: number): number {
+  if (isPlainJsonString(value)) {
+    parts[n++] = '"';
+    parts[n++] = value;
+    parts[n++] = '"';
+  } else {
+    parts[n++] = JSON.stringify(value);
+  }
+  return n;
+}
+
+/**
+ * Whether `JSON.stringify(value)` is `value` in quotes: no quote, backslash or control character, and no
+ * surrogate (a lone one would be escaped; pairs are left to JSON.stringify too, to keep this simple).
+ */
+function isPlainJsonString(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return true;
 }
