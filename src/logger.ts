@@ -231,6 +231,15 @@ const KEY_PREFIX_QUOTED = new Map([...AUDIT_STRING_KEYS].map((key) => [key, `,"$
 const parts: string[] = [];
 
 /**
+ * `toISOString` costs about as much as the rest of the line: lines of the same second reuse the text up to
+ * the milliseconds (`YYYY-MM-DDTHH:mm:ss.`) and add `mmmZ` from a table, which is what `toISOString` ends
+ * with for every date (for times before 1970 it is called every time).
+ */
+let isoSecond = Number.NaN;
+let isoSecondPrefix = '';
+const MILLIS_Z: readonly string[] = Array.from({ length: 1000 }, (_, ms) => `${String(ms).padStart(3, '0')}Z`);
+
+/**
  * The JSON line pino would write for `entry` (`{"level":"info","time":…,…entry,"msg":"audit"}`), built
  * directly when the entry has only AuditEntry's keys with string/null values and `{ field, outcome }`
  * items, which `redactDeep` would return unchanged. Null for any other shape: the caller then takes the
@@ -238,10 +247,22 @@ const parts: string[] = [];
  * as `JSON.stringify` writes them (test/api/security/audit-line.test.ts holds the two to the same bytes).
  */
 export function auditLine(entry: AuditEntry, now: () => Date): string | null {
-  const time = now().toISOString();
+  const time = now();
   let n = 0;
   parts[n++] = '{"level":"info","time":"';
-  parts[n++] = time;
+  const ms = time.getTime();
+  if (ms >= 0 && Math.floor(ms / 1000) === isoSecond) {
+    parts[n++] = isoSecondPrefix;
+    parts[n++] = MILLIS_Z[ms % 1000]!;
+  } else {
+    const iso = time.toISOString();
+    parts[n++] = iso;
+    // The part up to the milliseconds (`2026-12-02T06:00:00.`), for the next lines of the same second.
+    if (ms >= 0) {
+      isoSecond = Math.floor(ms / 1000);
+      isoSecondPrefix = iso.slice(0, -4);
+    }
+  }
   parts[n++] = '"';
   for (const key in entry) {
     const value = (entry as unknown as Record<string, unknown>)[key];

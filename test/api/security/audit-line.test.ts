@@ -73,6 +73,32 @@ describe('audit line', () => {
     expect(auditLine(usual, now)).toBe(referenceAuditLine(usual, now));
   });
 
+  it('writes the time as toISOString does, line after line, whatever the clock says', () => {
+    const usual: AuditEntry = { event: 'operation', transport: 'http', origin: null, remoteAddress: '127.0.0.1', auth: 'token', outcome: 'OK' };
+    const instant = fc.oneof(
+      fc.integer({ min: -8.64e15, max: 8.64e15 }),
+      fc.integer({ min: 1_700_000_000_000, max: 1_700_000_003_000 }), // many in the same few seconds
+      fc.integer({ min: -3_000, max: 3_000 }), // around 1970
+      fc.constantFrom(Number.NaN, 253402300799999, 253402300800000, -62167219200001, -1, 0, 999, 1000),
+    );
+    fc.assert(
+      fc.property(fc.array(instant, { minLength: 1, maxLength: 30 }), (instants) => {
+        for (const ms of instants) {
+          const clock = (): Date => new Date(ms);
+          let expected: string | null | Error;
+          try {
+            expected = referenceAuditLine(usual, clock);
+          } catch (error) {
+            expected = error as Error;
+          }
+          if (expected instanceof Error) expect(() => auditLine(usual, clock)).toThrow(expected.constructor as new () => Error);
+          else expect(auditLine(usual, clock)).toBe(expected);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('declines entries with other keys, values or field shapes (they take the redacting path)', () => {
     const base: AuditEntry = { event: 'operation', transport: 'http', origin: null, remoteAddress: '127.0.0.1', auth: 'token', outcome: 'OK' };
     const odd: unknown[] = [
