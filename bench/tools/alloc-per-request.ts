@@ -7,6 +7,9 @@
  * machine; the sampling's own spread is a few per cent, so compare runs of the same settings.
  *   node --expose-gc --import tsx bench/tools/alloc-per-request.ts [--app=shipped] [--warmup=3000] [--count=3000] [--root=<checkout>] [--top=25]
  * `--root` measures another checkout of this repository (e.g. the commit before a change) with this loop.
+ * `--ours` also lists the bytes by the innermost frame of this repository's gateway code (src/, schema/,
+ * resolvers/) on each sample's stack, what that frame allocated directly or through the libraries and
+ * built-ins it called (`Map`, `split` …), with the allocating frame beside it when it is not ours.
  */
 import { Session } from 'node:inspector/promises';
 import { join, resolve } from 'node:path';
@@ -20,6 +23,7 @@ const appName = arg('app', 'shipped');
 const warmup = Number(arg('warmup', '3000'));
 const count = Number(arg('count', '3000'));
 const top = Number(arg('top', '25'));
+const ours = process.argv.includes('--ours');
 const query = '{ healthCard { basicData { ... on BasicData { cardNumber idNumber name { text } } } } }';
 
 const load = (path: string): Promise<Record<string, any>> => import(pathToFileURL(join(root, path)).href);
@@ -58,20 +62,35 @@ const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown
 session.disconnect();
 
 const bySite = new Map<string, number>();
+const byOurs = new Map<string, number>();
+const ourCode = new RegExp(`^${pathToFileURL(root).href.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(src|schema|resolvers)/`);
+const siteOf = ({ functionName, url, lineNumber, columnNumber }: ProfileNode['callFrame'] & { columnNumber?: number }): string =>
+  `${functionName || '(anonymous)'} ${url.replace(/^.*node_modules\//, '').replace(pathToFileURL(root).href, '.')}:${lineNumber + 1}${ours && ourCode.test(url) ? `:${(columnNumber ?? 0) + 1}` : ''}`;
 let total = 0;
-const walk = (node: ProfileNode): void => {
+const walk = (node: ProfileNode, ourFrame: string | null): void => {
   total += node.selfSize;
+  const here = ourCode.test(node.callFrame.url) ? siteOf(node.callFrame) : ourFrame;
   if (node.selfSize > 0) {
-    const { functionName, url, lineNumber } = node.callFrame;
-    const where = `${functionName || '(anonymous)'} ${url.replace(/^.*node_modules\//, '').replace(pathToFileURL(root).href, '.')}:${lineNumber + 1}`;
+    const where = siteOf(node.callFrame);
     bySite.set(where, (bySite.get(where) ?? 0) + node.selfSize);
+    if (here !== null) {
+      const key = here === where ? here : `${here}  <- ${where}`;
+      byOurs.set(key, (byOurs.get(key) ?? 0) + node.selfSize);
+    }
   }
-  for (const child of node.children) walk(child);
+  for (const child of node.children) walk(child, here);
 };
-walk(profile.head);
+walk(profile.head, null);
 const sites = [...bySite].sort((a, b) => b[1] - a[1]).slice(0, top);
 process.stdout.write(`${appName} (${root}): ${(total / count / 1024).toFixed(1)} KB per request over ${count} requests (failed ${failed})\n`);
 for (const [where, bytes] of sites) process.stdout.write(`  ${(bytes / count).toFixed(0).padStart(7)} B  ${where}\n`);
+if (ours) {
+  const oursTotal = [...byOurs.values()].reduce((a, b) => a + b, 0);
+  process.stdout.write(`under our own frames: ${(oursTotal / count / 1024).toFixed(1)} KB per request\n`);
+  for (const [where, bytes] of [...byOurs].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    process.stdout.write(`  ${(bytes / count).toFixed(0).padStart(7)} B  ${where}\n`);
+  }
+}
 await app.yoga.dispose();
 await app.close();
 await services[Symbol.asyncDispose]();

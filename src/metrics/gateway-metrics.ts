@@ -10,6 +10,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { LightState } from '../ports/card-stack.ts';
 import type { CardSlot } from '../domain/light-monitor.ts';
+import { PendingHistogram } from './pending-histogram.ts';
 
 /** What the gauges read at scrape time. Built from ports and domain objects (src/app.ts). */
 export interface MetricsSources {
@@ -41,7 +42,7 @@ export class GatewayMetrics {
   readonly #pendingOperations = new PendingCounts();
   readonly #pendingCalls = new PendingCounts();
   readonly #calls: Counter<'function' | 'rc'>;
-  readonly #callSeconds: Histogram<'function'>;
+  readonly #callSeconds = new PendingHistogram('function', CALL_DURATION_BUCKETS);
 
   constructor() {
     const registers = [this.registry];
@@ -65,13 +66,19 @@ export class GatewayMetrics {
         calls.flush((fn, rc, n) => this.inc({ function: fn, rc }, n));
       },
     });
-    this.#callSeconds = new Histogram({
-      name: `${PREFIX}control_software_call_duration_seconds`,
-      help: 'Control-software call latency, including the wait in the call queue.',
-      labelNames: ['function'],
-      buckets: CALL_DURATION_BUCKETS,
-      registers,
-    });
+    const callSeconds = this.#callSeconds;
+    callSeconds.attach(
+      new Histogram({
+        name: `${PREFIX}control_software_call_duration_seconds`,
+        help: 'Control-software call latency, including the wait in the call queue.',
+        labelNames: ['function'],
+        buckets: CALL_DURATION_BUCKETS,
+        registers,
+        collect() {
+          callSeconds.handOver();
+        },
+      }),
+    );
     const sources = (): MetricsSources | null => this.#sources;
     new Gauge({
       name: `${PREFIX}build_info`,
@@ -177,7 +184,7 @@ export class GatewayMetrics {
 
   recordControlSoftwareCall(fn: string, rc: string, seconds: number): void {
     this.#pendingCalls.add(fn, rc);
-    this.#callSeconds.observe({ function: fn }, seconds);
+    this.#callSeconds.observe(fn, seconds);
   }
 
   subscriptionOpened(): void {

@@ -8,7 +8,7 @@
  * waited for before the next one runs.
  */
 import type { Plugin } from 'graphql-yoga';
-import { andThen, callInOrder, takeHooks } from './call-in-order.ts';
+import { andThen, callInOrder, takeHooks, toUndefined, type StopFlag } from './call-in-order.ts';
 
 type ExecuteHook = NonNullable<Plugin['onExecute']>;
 type ExecutePayload = Parameters<ExecuteHook>[0];
@@ -23,7 +23,7 @@ export function mergeExecuteHooks(plugins: readonly Plugin[]): Plugin[] {
   if (hooks.length < 2) return [...plugins];
   const merged: Plugin = {
     onExecute(payload) {
-      let stopped = false;
+      const flag: StopFlag = { stopped: false };
       const view: ExecutePayload = {
         ...payload,
         setExecuteFn(executeFn) {
@@ -31,14 +31,11 @@ export function mergeExecuteHooks(plugins: readonly Plugin[]): Plugin[] {
           payload.setExecuteFn(executeFn);
         },
         setResultAndStopExecution(result) {
-          stopped = true;
+          flag.stopped = true;
           payload.setResultAndStopExecution(result);
         },
       };
-      return andThen(
-        callInOrder<ExecuteHook, AfterExecute>(hooks, (hook) => hook(view), () => stopped),
-        afterAll,
-      );
+      return andThen(callInOrder<AfterExecute>(hooks, view, undefined, flag), afterAll);
     },
   };
   return [...rest, merged];
@@ -47,21 +44,38 @@ export function mergeExecuteHooks(plugins: readonly Plugin[]): Plugin[] {
 /** One `onExecuteDone` for several, or the only one as it is. */
 function afterAll(afters: readonly AfterExecute[]): AfterExecute | undefined {
   if (afters.length <= 1) return afters[0];
-  return {
-    onExecuteDone(payload) {
-      const view: DonePayload = {
-        ...payload,
-        setResult(result) {
-          view.result = result;
-          payload.setResult(result);
-        },
-      };
-      return andThen(
-        callInOrder<AfterExecute, AfterDone>(afters, (after) => after.onExecuteDone?.(view)),
-        doneAll,
-      ) as ReturnType<NonNullable<AfterExecute['onExecuteDone']>>;
+  return new DoneInOrder(afters);
+}
+
+/**
+ * The `onExecuteDone` hooks of one execution, run in order, each seeing the result the ones before it set.
+ * Its `onExecuteDone` is one function shared by all executions, not a closure made per execution: envelop
+ * (and `callInOrder`) call it as a method, `after.onExecuteDone(payload)`, so it finds the hooks on `this`.
+ */
+class DoneInOrder implements AfterExecute {
+  readonly onExecuteDone = runDoneInOrder;
+  readonly #afters: readonly AfterExecute[];
+
+  constructor(afters: readonly AfterExecute[]) {
+    this.#afters = afters;
+  }
+
+  static aftersOf(done: DoneInOrder): readonly AfterExecute[] {
+    return done.#afters;
+  }
+}
+
+function runDoneInOrder(this: DoneInOrder, payload: DonePayload): ReturnType<NonNullable<AfterExecute['onExecuteDone']>> {
+  const view: DonePayload = {
+    ...payload,
+    setResult(result) {
+      view.result = result;
+      payload.setResult(result);
     },
   };
+  return andThen(callInOrder<AfterDone>(DoneInOrder.aftersOf(this), view, 'onExecuteDone'), doneAll) as ReturnType<
+    NonNullable<AfterExecute['onExecuteDone']>
+  >;
 }
 
 /** One `onNext` / `onEnd` pair for several, with only the kinds some of them have. */
@@ -79,7 +93,7 @@ function doneAll(dones: readonly AfterDone[]): AfterDone | undefined {
           payload.setResult(result);
         },
       };
-      return andThen(callInOrder(nexts, (next) => next(view)), () => undefined);
+      return andThen(callInOrder(nexts, view), toUndefined);
     };
   }
   if (ends.length > 0) combined.onEnd = () => ends.forEach((end) => end());

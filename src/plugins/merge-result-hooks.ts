@@ -7,7 +7,7 @@
  * before the next one runs.
  */
 import type { Plugin } from 'graphql-yoga';
-import { andThen, callInOrder, takeHooks } from './call-in-order.ts';
+import { andThen, callInOrder, takeHooks, toUndefined } from './call-in-order.ts';
 
 type ResultHook = NonNullable<Plugin['onResultProcess']>;
 type ResultPayload = Parameters<ResultHook>[0];
@@ -29,7 +29,7 @@ export function mergeResultHooks(plugins: readonly Plugin[]): Plugin[] {
           payload.setResultProcessor(processor, acceptedMediaType);
         },
       };
-      return andThen(callInOrder(hooks, (hook) => hook(view)), () => undefined);
+      return andThen(callInOrder(hooks, view), toUndefined);
     },
   };
   return [...rest, merged];

@@ -295,7 +295,7 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
     if (!audit || access.gated.length === 0) return undefined;
     const outcomes = startRecording(context);
     return (errors) => {
-      const failed = outcomes.find((o) => o.outcome !== 'OK');
+      const failed = firstFailed(outcomes);
       const topLevel = errors?.[0]?.extensions?.['code'];
       const fields: FieldOutcome[] = outcomes.length > 0 ? [...outcomes] : access.gated.map((field) => ({ field, outcome: 'NOT_RUN' }));
       record(operationEntry(caller, access, 'operation', fields, failed?.outcome ?? (typeof topLevel === 'string' ? topLevel : errors?.length ? 'ERROR' : 'OK')));
@@ -348,6 +348,12 @@ export function useAccessControl(options: AccessControlOptions): Plugin {
       };
     },
   };
+}
+
+/** The first outcome that is not OK (a loop: no function made per operation, as `find` with an arrow would). */
+function firstFailed(outcomes: readonly FieldOutcome[]): FieldOutcome | undefined {
+  for (const outcome of outcomes) if (outcome.outcome !== 'OK') return outcome;
+  return undefined;
 }
 
 function startsWithAny(path: string, prefixes: readonly string[]): boolean {

@@ -89,16 +89,18 @@ export function choosesEventStream(request: Request, iterable: boolean, subscrip
 /**
  * {@link choosesEventStream} remembered per Accept value: it depends on nothing else of the request, and a
  * page sends the same Accept every time, so this parse ran identically on every request. Bounded, since
- * the header is the client's.
+ * the header is the client's (256 values per kind of result).
  */
-const choices = new Map<string, boolean>();
-function choosesEventStreamCached(request: Request, iterable: boolean, subscription: boolean): boolean {
-  const key = `${iterable ? 1 : 0}${subscription ? 1 : 0}${request.headers.get('accept') ?? ''}`;
-  let chosen = choices.get(key);
+const choices: readonly Map<string, boolean>[] = [new Map(), new Map(), new Map(), new Map()];
+export function choosesEventStreamCached(request: Request, iterable: boolean, subscription: boolean): boolean {
+  // One map per (iterable, subscription), keyed by the Accept value itself: no key string made per request.
+  const byAccept = choices[(iterable ? 2 : 0) + (subscription ? 1 : 0)]!;
+  const accept = request.headers.get('accept') ?? '';
+  let chosen = byAccept.get(accept);
   if (chosen === undefined) {
     chosen = choosesEventStream(request, iterable, subscription);
-    if (choices.size >= 256) choices.clear();
-    choices.set(key, chosen);
+    if (byAccept.size >= 256) byAccept.clear();
+    byAccept.set(accept, chosen);
   }
   return chosen;
 }

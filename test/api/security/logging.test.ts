@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   RotatingFileStream,
@@ -32,6 +33,17 @@ describe('redaction', () => {
     expect(maskIdentifiers('Read_A123456789 idB223456782x A123456789_2 9A123456789')).toBe('Read_A1******89 idB2******82x A1******89_2 9A1******89');
     // A longer digit run is another number, left alone.
     expect(maskIdentifiers('A1234567890')).toBe('A1234567890');
+    // The test before the replace (src/mask.ts) changes nothing: the same result as the replace alone,
+    // for text with and without ID numbers, one after another (no state kept between calls).
+    const replaceAlone = (text: string) => text.replace(/([A-Z])([12ABCD89])\d{6}(\d{2})(?![0-9])/g, '$1$2******$3');
+    const idLike = fc.tuple(fc.constantFrom('A', 'B', 'Z', 'a', '1'), fc.constantFrom('1', '2', 'A', 'D', '8', '9', '3'), fc.stringMatching(/^\d{6,9}$/));
+    const piece = fc.oneof(fc.string(), idLike.map((parts) => parts.join('')));
+    fc.assert(
+      fc.property(fc.array(fc.array(piece, { maxLength: 4 }).map((parts) => parts.join('')), { maxLength: 4 }), (texts) => {
+        for (const text of texts) expect(maskIdentifiers(text)).toBe(replaceAlone(text));
+      }),
+      { numRuns: 500 },
+    );
     const out = redactDeep({ a: { b: [{ name: { text: '王小明' }, note: 'for B223456782' }] }, birthDate: '1980-05-12', error: new Error('bad A123456789') });
     expect(out).toEqual({
       a: { b: [{ name: '[redacted]', note: 'for B2******82' }] },
