@@ -13,6 +13,8 @@
  * (b), (c) and (c′) run as the executable runs the gateway: bundled by esbuild with the executable's options,
  * by plain Node (bench/lib/bundled-server.ts), on the Node the executable ships (bench/lib/server-node.ts).
  * (c-src), not judged, is (c) from the TypeScript sources through tsx, as this benchmark ran it before round 7.
+ * (b′), not judged, is (b) without yoga's request-body limit, whose counting stream (b) pays on every request
+ * and the gateway does not (src/plugins/use-body-size-limit.ts): the floor with that cost taken out.
  * Targets: rps (c)/(b) ≥ 0.75 at concurrency 16; p50 (c) − (b) ≤ 0.3 ms at concurrency 1.
  */
 import { createSimulatorServices } from '../src/services.ts';
@@ -151,7 +153,7 @@ export const benchmark: BenchModule = {
     const gatewayBundle = await bundleBenchServer('bench/servers/gateway.ts', bundles);
     try {
     for (let fork = 1; fork <= forks; fork++) {
-      ctx.log(`(b) bare yoga, (c) gateway as shipped, (c′) stripped gateway, (c-src) (c) from source — over HTTP, fork ${fork}/${forks}`);
+      ctx.log(`(b) bare yoga, (c) gateway as shipped, (c′) stripped gateway, (b′) bare yoga without body limit, (c-src) (c) from source — over HTTP, fork ${fork}/${forks}`);
       const run = await compareHttpTargets(
         [
           { key: 'bare-yoga', label: '(b) bare graphql-yoga, constant', script: bareBundle, node },
@@ -166,6 +168,7 @@ export const benchmark: BenchModule = {
             node,
           },
           { key: 'stripped', label: '(c′) diagnostic: createApp, no log files', script: gatewayBundle, args: ['--variant=production'], node },
+          { key: 'bare-no-body-limit', label: '(b′) diagnostic: (b) without yoga\'s body-limit stream', script: bareBundle, args: ['--no-body-limit'], node },
           {
             key: 'shipped-source',
             label: '(c-src) diagnostic: (c) from the TypeScript sources through tsx',
@@ -191,9 +194,10 @@ export const benchmark: BenchModule = {
     const { results } = medianRun;
     const shares = runs.map((r) => r.foreignCpuShare).filter((x): x is number => x !== null);
     const foreignCpuShare = shares.length === runs.length ? Math.max(...shares) : null;
-    const [b, c, cStripped, cSource] = results;
-    if (!b || !c || !cStripped || !cSource) throw new Error('missing results');
-    const sourceRatios = runs.map((r) => r.results[3]!.rps / r.results[0]!.rps);
+    const [b, c, cStripped, bNoLimit, cSource] = results;
+    if (!b || !c || !cStripped || !bNoLimit || !cSource) throw new Error('missing results');
+    const sourceRatios = runs.map((r) => r.results[4]!.rps / r.results[0]!.rps);
+    const noLimitRatios = runs.map((r) => r.results[1]!.rps / r.results[3]!.rps);
 
     const ratio = medianRun.ratio;
     const diff = median(runs.map((r) => r.diff));
@@ -241,9 +245,10 @@ export const benchmark: BenchModule = {
         : []),
       `not judged: (c′)/(b) ${(cStripped.rps / b.rps).toFixed(3)}, p50 (c′) − (b) ${(cStripped.latency.p50 - b.latency.p50).toFixed(3)} ms; ` +
         `(c-src)/(b) ${median(sourceRatios).toFixed(3)} (forks ${forkList(sourceRatios, 3)}); ` +
+        `(c)/(b′) ${median(noLimitRatios).toFixed(3)} (forks ${forkList(noLimitRatios, 3)}), p50 (c) − (b′) ${(c.latency.p50 - bNoLimit.latency.p50).toFixed(3)} ms; ` +
         `server CPU per request (c)/(b) ${(c.serverCpuUsPerRequest / b.serverCpuUsPerRequest).toFixed(2)}; ` +
         `per-round (c)/(b) ${pairedRatios.map((x) => x.toFixed(2)).join(', ')}`,
-      `servers (b), (c), (c′) bundled as the executable is (bench/lib/bundled-server.ts), (c-src) through tsx; all on Node ${serverNode}${process.env['NHI_BENCH_SERVER_NODE']?.trim() === 'current' ? ' (NHI_BENCH_SERVER_NODE=current: NOT the executable\'s Node)' : " (the executable's)"}`,
+      `servers (b), (b′), (c), (c′) bundled as the executable is (bench/lib/bundled-server.ts), (c-src) through tsx; all on Node ${serverNode}${process.env['NHI_BENCH_SERVER_NODE']?.trim() === 'current' ? ' (NHI_BENCH_SERVER_NODE=current: NOT the executable\'s Node)' : " (the executable's)"}`,
       `other processes used ${foreignCpuShare === null ? 'an unknown share' : `${Math.round(foreignCpuShare * 100)} %`} of a core during the HTTP phases` +
         (busy ? ` (over ${BUSY_SHARE * 100} %: the machine was shared, rerun when it is quiet)` : ''),
     ];
@@ -253,6 +258,7 @@ export const benchmark: BenchModule = {
       `(b) ${bCheck.summary}`,
       `(c) ${cCheck.summary}`,
       `(c′) ${cStrippedCheck.summary}`,
+      `(b′) ${httpVerification(bNoLimit).summary}`,
       `(c-src) ${cSourceCheck.summary}`,
     ];
     const method =
@@ -289,7 +295,10 @@ export const benchmark: BenchModule = {
         `(its shipped burst of 20 reads would make a load test measure refusals); its process runs with the V8 flags ` +
         `\`${describeNodeArgs(shippedNodeArgs)}\` (build/lib/exec-argv.ts; NHI_BENCH_GATEWAY_NODE_ARGS replaces them); ` +
         `(c′) a diagnostic, not judged: \`createApp\` with the token, the rate limit off, console logger, no log or audit file. ` +
-        `(b), (c) and (c′) run on Node ${serverNode}, the executable's (bench/lib/server-node.ts; \`NHI_BENCH_SERVER_NODE=current\` runs them on the benchmark's own Node).`,
+        `(b′) a diagnostic, not judged: (b) with \`maxRequestBodySize: false\` — yoga's request-body limit counts every body through a stream, which (b) pays and the gateway does not (it checks Content-Length instead: src/plugins/use-body-size-limit.ts). ` +
+        `(c-src) a diagnostic, not judged: (c) run from the TypeScript sources through tsx, as this benchmark ran it until round 7. ` +
+        `(b), (b′), (c) and (c′) run as the executable runs the gateway: bundled with the executable's esbuild options (CommonJS, NODE_ENV=production, no keepNames; bench/lib/bundled-server.ts) and run by plain Node. ` +
+        `All run on Node ${serverNode}, the executable's (bench/lib/server-node.ts; \`NHI_BENCH_SERVER_NODE=current\` runs them on the benchmark's own Node).`,
       '',
       `Targets: req/s (c)/(b) ≥ ${TARGETS.throughputRatio}; p50 (c) − (b) ≤ ${TARGETS.p50DiffMs} ms.${ctx.quick ? ' **--quick run: not for comparison.**' : ''}`,
       '',
