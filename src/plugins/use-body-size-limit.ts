@@ -7,16 +7,23 @@
  * clean-up makes, ~40 µs of CPU and several KB of garbage per request (docs/performance.md, "Round 7").
  * A body framed by Content-Length cannot be longer than the header says: HTTP/1.1 reads exactly that many
  * bytes as the body (RFC 9112, message body length), and node:http (and Deno) refuse a request that carries
- * both Content-Length and Transfer-Encoding. So when the header is there, and no Transfer-Encoding, the
- * header check is the whole check; a body without it (chunked, or a Request built in-process) is counted as
- * it arrives, as yoga does. Same errors, same statuses, same order of hooks: src/yoga.ts turns yoga's plugin
- * off and puts this one last among ours, where yoga puts its own.
+ * both Content-Length and Transfer-Encoding. So when an HTTP/1 request read by node:http carries the header,
+ * and no Transfer-Encoding, the header check is the whole check. Any other body is counted as it arrives, as
+ * yoga does: chunked, or a Request built in-process (`yoga.fetch`), whose Content-Length nothing framed and
+ * may be shorter than its body. Same errors, same statuses, same order of hooks: src/yoga.ts turns yoga's
+ * plugin off and puts this one last among ours, where yoga puts its own.
  */
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /** Only one non-negative integer is a valid Content-Length (anything else is refused, not skipped). */
 const CONTENT_LENGTH = /^\d+$/;
+
+/** Whether node:http's HTTP/1 parser read this request, so its body is exactly Content-Length bytes long. */
+function framedByNodeHttp1(serverContext: unknown): boolean {
+  const req = (serverContext as { req?: { httpVersionMajor?: unknown } } | undefined)?.req;
+  return req?.httpVersionMajor === 1;
+}
 
 function bodyTooLarge(): GraphQLError {
   return new GraphQLError('Request body too large', {
@@ -65,13 +72,13 @@ export function countedBody(request: Request, limit: number, fetchAPI: { Request
  */
 export function useBodySizeLimit(limit: number): Plugin {
   return {
-    onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
+    onRequestParse({ request, requestParser, setRequestParser, fetchAPI, serverContext }) {
       const contentLength = request.headers.get('content-length');
       if (contentLength != null) {
         if (!CONTENT_LENGTH.test(contentLength)) throw invalidContentLength();
         if (Number(contentLength) > limit) throw bodyTooLarge();
         // Framed by its length: it cannot grow past the header.
-        if (!request.headers.has('transfer-encoding')) return;
+        if (!request.headers.has('transfer-encoding') && framedByNodeHttp1(serverContext)) return;
       }
       if (requestParser == null || request.body == null) return;
       const parse = requestParser;

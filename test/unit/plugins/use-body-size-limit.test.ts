@@ -1,8 +1,8 @@
 /**
  * src/plugins/use-body-size-limit.ts against graphql-yoga's own `maxRequestBodySize`: the same requests, sent
  * as raw bytes over a real node:http server (Content-Length under, at and over the limit; chunked under and
- * over; malformed lengths; both framings at once) and in-process through `yoga.fetch` (no Content-Length),
- * get the same status and the same body from both.
+ * over; malformed lengths; both framings at once) and in-process through `yoga.fetch` (no Content-Length,
+ * or one shorter than the body), get the same status and the same body from both.
  */
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
@@ -128,6 +128,21 @@ describe('useBodySizeLimit answers as yoga’s maxRequestBodySize does', () => {
     }
   });
 
+  it('counts an in-process body whose Content-Length is shorter than it (nothing framed it), as yoga does', async () => {
+    for (const padding of [10, 3 * LIMIT]) {
+      const send = (name: Name) =>
+        yogas[name].fetch('http://localhost/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': '10' },
+          body: body(padding),
+        });
+      const [theirs, ours] = [await send('yoga'), await send('ours')];
+      const oursBody = await ours.text();
+      expect({ status: ours.status, body: oursBody }).toEqual({ status: theirs.status, body: await theirs.text() });
+      if (padding > LIMIT) expect(JSON.parse(oursBody).errors[0].extensions.code).toBe('REQUEST_ENTITY_TOO_LARGE');
+    }
+  });
+
   it('refuses a malformed Content-Length given in-process with 400 BAD_REQUEST, as yoga does', async () => {
     for (const length of ['abc', '1, 1', '-1']) {
       const send = (name: Name) =>
@@ -142,5 +157,31 @@ describe('useBodySizeLimit answers as yoga’s maxRequestBodySize does', () => {
       expect(ours.status).toBe(400);
       expect(JSON.parse(oursBody).errors[0].extensions.code).toBe('BAD_REQUEST');
     }
+  });
+});
+
+describe('useBodySizeLimit counts a body only where nothing framed it', () => {
+  /** Whether the plugin wraps the parser (counts the body) for a request with these headers and server context. */
+  const counts = (headers: Record<string, string>, serverContext: unknown): boolean => {
+    let wrapped = false;
+    const hook = useBodySizeLimit(LIMIT).onRequestParse!;
+    void hook({
+      request: new Request('http://localhost/graphql', { method: 'POST', headers, body: '{}' }),
+      requestParser: () => ({}),
+      setRequestParser: () => void (wrapped = true),
+      fetchAPI: { Request, TransformStream },
+      serverContext,
+    } as unknown as Parameters<typeof hook>[0]);
+    return wrapped;
+  };
+  const length = { 'content-length': '2' };
+
+  it('trusts Content-Length on an HTTP/1 request read by node:http, and nowhere else', () => {
+    expect(counts(length, { req: { httpVersionMajor: 1 } })).toBe(false);
+    expect(counts({ ...length, 'transfer-encoding': 'chunked' }, { req: { httpVersionMajor: 1 } })).toBe(true);
+    expect(counts(length, { req: { httpVersionMajor: 2 } })).toBe(true);
+    expect(counts(length, {})).toBe(true);
+    expect(counts(length, undefined)).toBe(true);
+    expect(counts({}, { req: { httpVersionMajor: 1 } })).toBe(true);
   });
 });
