@@ -32,7 +32,8 @@ let toRestore: readonly string[] = [];
  * executable); anything else (another flag, `npm start`) is left alone. Returns whether it did.
  */
 export function useBuiltinCodeCache(execArgv: readonly string[] = process.execArgv, setFlags: (flag: string) => void = setFlagsFromString): boolean {
-  if (execArgv.length === 0 || !execArgv.every((flag) => flag in V8_DEFAULT_OF)) return false;
+  const all = Object.keys(V8_DEFAULT_OF);
+  if (execArgv.length !== all.length || !all.every((flag) => execArgv.includes(flag))) return false;
   for (const flag of execArgv) setFlags(V8_DEFAULT_OF[flag]!);
   toRestore = READ_AT_EACH_COLLECTION.filter((flag) => execArgv.includes(flag));
   return true;
