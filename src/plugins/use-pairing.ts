@@ -20,6 +20,7 @@ import { refusal, refusalResponse, type RefusalCode } from '../security/refusals
 import type { AuditEntry, AuditLog } from '../security/audit.ts';
 import { markRefusalAudited } from './use-access-control.ts';
 import { isSameUserPeer } from '../security/peer-user.ts';
+import { cappedText } from '../security/capped-text.ts';
 
 export const PAIR_PATH = '/pair';
 export const PAIR_CONFIRM_PATH = '/pair/confirm';
@@ -91,8 +92,9 @@ export function pairingRoute(options: PairingRoutesOptions): Route {
           headers: { 'Retry-After': String(taken.retryAfterSeconds) },
         });
       }
-      const text = await request.text();
-      if (text.length > MAX_PAIR_BODY) return refuse('REQUEST_ENTITY_TOO_LARGE', { extensions: { limit: MAX_PAIR_BODY } });
+      // Read only as much as the limit needs (a route answers before yoga's body limit applies).
+      const text = await cappedText(request, MAX_PAIR_BODY);
+      if (text === null) return refuse('REQUEST_ENTITY_TOO_LARGE', { extensions: { limit: MAX_PAIR_BODY } });
       const normalized = new URL(origin).origin;
       if (path === PAIR_PATH) {
         const pending = store.request(normalized);

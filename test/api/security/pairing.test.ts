@@ -175,3 +175,18 @@ describe('pairing', () => {
     expect(expired.body.errors[0].extensions.code).toBe('TOKEN_INVALID');
   });
 });
+
+describe('pairing body limit', () => {
+  it('refuses a body over 256 characters with 413 REQUEST_ENTITY_TOO_LARGE, however large', async () => {
+    for (const size of [257, 5_000_000]) {
+      const response = await yoga.fetch(`${BASE}/pair`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: HIS },
+        body: JSON.stringify({ pad: 'x'.repeat(size) }),
+      });
+      expect(response.status).toBe(413);
+      const body = (await response.json()) as Body;
+      expect(body.errors?.[0]?.extensions?.['code']).toBe('REQUEST_ENTITY_TOO_LARGE');
+    }
+  });
+});
