@@ -110,13 +110,18 @@ static void fx_yield(void) {
 #endif
 }
 
-static void fx_localtime(time_t t, struct tm *out) {
+/* The control software runs on a workstation set to Taiwan time (UTC+8, no daylight saving since 1979), and
+ * stamps cards with that clock. The fixture does the same whatever this machine's zone, so that its dates agree
+ * with the gateway's, which are Taiwan time too (src/codecs/roc-date.ts): with the machine's local time, a UTC
+ * machine's fixture wrote yesterday's date between 16:00 and 24:00 UTC. */
+static void fx_taiwan_time(time_t t, struct tm *out) {
+    time_t taiwan = t + 8 * 60 * 60;
 #if defined(_WIN32)
-    struct tm *p = localtime(&t); /* msvcrt keeps this buffer per thread */
+    struct tm *p = gmtime(&taiwan); /* msvcrt keeps this buffer per thread */
     if (p) *out = *p;
     else memset(out, 0, sizeof *out);
 #else
-    localtime_r(&t, out);
+    gmtime_r(&taiwan, out);
 #endif
 }
 
@@ -421,7 +426,7 @@ static int need_hpc(void) {
 
 static void roc_datetime(time_t t, char out[14]) {
     struct tm tm;
-    fx_localtime(t, &tm);
+    fx_taiwan_time(t, &tm);
     char tmp[32];
     snprintf(tmp, sizeof tmp, "%03d%02d%02d%02d%02d%02d", (tm.tm_year + 1900 - 1911) % 1000, tm.tm_mon + 1,
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
@@ -431,7 +436,7 @@ static void roc_datetime(time_t t, char out[14]) {
 
 static void greg_datetime(time_t t, char out[15]) {
     struct tm tm;
-    fx_localtime(t, &tm);
+    fx_taiwan_time(t, &tm);
     char tmp[32];
     snprintf(tmp, sizeof tmp, "%04d%02d%02d%02d%02d%02d", (tm.tm_year + 1900) % 10000, tm.tm_mon + 1,
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
