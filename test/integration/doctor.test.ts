@@ -64,8 +64,8 @@ function workstation(): Workstation {
   return ws;
 }
 
-/** The fixture writes its local wall-clock time; the doctor reads reader times as Taiwan time (UTC+8). */
-const readerClockAsTaiwan = () => new Date(Date.now() + (-new Date().getTimezoneOffset() - 480) * 60_000);
+/** The fixture's reader clock is Taiwan time, as the doctor reads it (test/native/cshis_fixture.c): this PC's now. */
+const readerClockAsTaiwan = () => new Date();
 
 interface Fakes {
   exec: Record<string, ExecResult>;
