@@ -19,8 +19,6 @@ interface Totals {
   count: number;
   /** Per bucket bound, in the histogram's order. */
   readonly buckets: number[];
-  /** Changed since the last hand-over. */
-  dirty: boolean;
 }
 
 /** prom-client 15's entry per label set (histogram.js `createBaseValues`). */
@@ -88,10 +86,9 @@ export class PendingHistogram {
       return;
     }
     let totals = this.#totals.get(value);
-    if (!totals) this.#totals.set(value, (totals = { sum: 0, count: 0, buckets: this.#bounds.map(() => 0), dirty: true }));
+    if (!totals) this.#totals.set(value, (totals = { sum: 0, count: 0, buckets: this.#bounds.map(() => 0) }));
     totals.sum += seconds;
     totals.count += 1;
-    totals.dirty = true;
     const bounds = this.#bounds;
     for (let i = 0; i < bounds.length; i++) {
       if (seconds <= bounds[i]!) {
@@ -101,14 +98,15 @@ export class PendingHistogram {
     }
   }
 
-  /** Writes the totals into the histogram (from its `collect`, before prom-client reads it). */
+  /**
+   * Writes every label value's totals into the histogram (from its `collect`, before prom-client reads it):
+   * a few dozen control-software functions at most, once per scrape.
+   */
   handOver(): void {
     const histogram = this.#histogram;
     if (this.#direct || !histogram) return;
     const entries = entriesOf(histogram)!;
     for (const [value, totals] of this.#totals) {
-      if (!totals.dirty) continue;
-      totals.dirty = false;
       const key = keyOf(this.#label, value);
       let entry = entries[key];
       if (!entry) {
