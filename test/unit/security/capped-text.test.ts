@@ -9,7 +9,7 @@ const post = (body: BodyInit) => new Request('http://127.0.0.1/pairing', { metho
 
 describe('cappedText', () => {
   it('gives what request.text() gives within the limit, null beyond it', async () => {
-    const bodies: Uint8Array[] = [
+    const bodies: Uint8Array<ArrayBuffer>[] = [
       new TextEncoder().encode('{"code":"123456"}'),
       new TextEncoder().encode('王'.repeat(10)),
       new TextEncoder().encode('😀'.repeat(5)),
